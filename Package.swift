@@ -1,0 +1,75 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "Photodesk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "photodesk", targets: ["photodesk"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .systemLibrary(name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
+        .target(name: "CImaging", dependencies: ["CVips", "CExif"]),
+        .target(
+            name: "Imaging",
+            dependencies: ["CImaging", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "Metadata", dependencies: ["Imaging", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "PhotoFactory", dependencies: ["Imaging", "Metadata"]),
+        .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Imaging", "Metadata", "Catalog",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "Gallery",
+            dependencies: [
+                "Catalog", "Imaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "photodesk",
+            dependencies: [
+                "Imaging", "Metadata", "Catalog", "Ingest", "Gallery", "PhotoFactory",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "PhotoFactory"]),
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "PhotoFactory"]),
+        .testTarget(
+            name: "GalleryTests",
+            dependencies: [
+                "Gallery", "Ingest", "PhotoFactory",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,354 @@
+#include "cimaging.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <vips/vips.h>
+#include <libexif/exif-data.h>
+
+static pd_log_handler log_handler = NULL;
+
+static void forward_log(const gchar *domain, GLogLevelFlags flags, const gchar *message,
+                        gpointer user_data) {
+    (void)user_data;
+    if (!log_handler) return;
+    int level = 3;
+    if (flags & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) level = 0;
+    else if (flags & G_LOG_LEVEL_WARNING) level = 1;
+    else if (flags & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) level = 2;
+    log_handler(level, domain ? domain : "", message ? message : "");
+}
+
+int pd_init(const char *argv0, pd_log_handler handler) {
+    log_handler = handler;
+    if (handler) {
+        GLogLevelFlags all = G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION;
+        g_log_set_handler("VIPS", all, forward_log, NULL);
+        g_log_set_handler("GLib", all, forward_log, NULL);
+        g_log_set_handler("GLib-GObject", all, forward_log, NULL);
+    }
+    if (VIPS_INIT(argv0 ? argv0 : "photodesk")) return -1;
+    /* Image servers keep the operation cache off and run each job single-threaded,
+     * with jobs in parallel: memory stays bounded by the number of jobs. */
+    vips_cache_set_max(0);
+    vips_cache_set_max_mem(0);
+    vips_cache_set_max_files(0);
+    vips_concurrency_set(1);
+    vips_block_untrusted_set(TRUE);
+    return 0;
+}
+
+char *pd_take_error(void) {
+    char *copy = strdup(vips_error_buffer());
+    vips_error_clear();
+    return copy;
+}
+
+void pd_free(void *pointer) { g_free(pointer); }
+
+void pd_unref(pd_image *image) {
+    if (image) g_object_unref(image);
+}
+
+const char *pd_loader_for_file(const char *path) {
+    const char *loader = vips_foreign_find_load(path);
+    vips_error_clear();
+    return loader;
+}
+
+const char *pd_loader_for_buffer(const void *data, size_t length) {
+    const char *loader = vips_foreign_find_load_buffer(data, length);
+    vips_error_clear();
+    return loader;
+}
+
+pd_image *pd_open(const char *path) {
+    return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+}
+
+pd_image *pd_open_buffer(const void *data, size_t length) {
+    return vips_image_new_from_buffer(data, length, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+}
+
+int pd_width(pd_image *image) { return vips_image_get_width(image); }
+int pd_height(pd_image *image) { return vips_image_get_height(image); }
+int pd_bands(pd_image *image) { return vips_image_get_bands(image); }
+int pd_orientation(pd_image *image) { return vips_image_get_orientation(image); }
+int pd_n_pages(pd_image *image) { return vips_image_get_n_pages(image); }
+
+const char *pd_image_loader(pd_image *image) {
+    const char *loader = NULL;
+    if (vips_image_get_typeof(image, VIPS_META_LOADER) &&
+        !vips_image_get_string(image, VIPS_META_LOADER, &loader))
+        return loader;
+    vips_error_clear();
+    return NULL;
+}
+
+int pd_get_blob(pd_image *image, const char *name, const void **data, size_t *length) {
+    if (!vips_image_get_typeof(image, name)) return -1;
+    if (vips_image_get_blob(image, name, data, length)) {
+        vips_error_clear();
+        return -1;
+    }
+    return 0;
+}
+
+void pd_set_blob(pd_image *image, const char *name, const void *data, size_t length) {
+    vips_image_set_blob_copy(image, name, data, length);
+}
+
+void pd_set_int(pd_image *image, const char *name, int value) {
+    vips_image_set_int(image, name, value);
+}
+
+const char *pd_get_string(pd_image *image, const char *name) {
+    const char *value = NULL;
+    if (vips_image_get_typeof(image, name) != G_TYPE_STRING) return NULL;
+    if (vips_image_get_string(image, name, &value)) {
+        vips_error_clear();
+        return NULL;
+    }
+    return value;
+}
+
+void pd_remove(pd_image *image, const char *name) { vips_image_remove(image, name); }
+
+pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on) {
+    VipsImage *out = NULL;
+    if (vips_thumbnail(path, &out, width, "height", height, "size", VIPS_SIZE_DOWN,
+                       "fail_on", (VipsFailOn)fail_on, NULL))
+        return NULL;
+    return out;
+}
+
+pd_image *pd_thumbnail_image(pd_image *image, int width, int height) {
+    VipsImage *out = NULL;
+    if (vips_thumbnail_image(image, &out, width, "height", height, "size", VIPS_SIZE_DOWN,
+                             "no_rotate", TRUE, NULL))
+        return NULL;
+    return out;
+}
+
+pd_image *pd_copy_memory(pd_image *image) { return vips_image_copy_memory(image); }
+
+static void *remove_field(VipsImage *image, const char *field, GValue *value, void *a) {
+    (void)value;
+    (void)a;
+    /* Keep the fields libvips derives from the pixels; drop the metadata. */
+    if (vips_isprefix("exif-", field) || vips_isprefix("xmp-", field) ||
+        vips_isprefix("iptc-", field) || vips_isprefix("icc-", field) ||
+        vips_isprefix("ipct-", field) || strcmp(field, "orientation") == 0 ||
+        vips_isprefix("png-comment", field) || vips_isprefix("gif-", field) ||
+        vips_isprefix("heif-", field))
+        vips_image_remove(image, field);
+    return NULL;
+}
+
+pd_image *pd_copy_without_metadata(pd_image *image) {
+    VipsImage *out = NULL;
+    if (vips_copy(image, &out, NULL)) return NULL;
+    gchar **fields = vips_image_get_fields(out);
+    for (int i = 0; fields[i]; i++) remove_field(out, fields[i], NULL, NULL);
+    g_strfreev(fields);
+    return out;
+}
+
+int pd_save_file(pd_image *image, const char *path, const char *format, int quality, int strip) {
+    if (strcmp(format, "jpeg") == 0)
+        return vips_jpegsave(image, path, "Q", quality, "strip", strip, "optimize_coding", TRUE,
+                             NULL);
+    if (strcmp(format, "webp") == 0)
+        return vips_webpsave(image, path, "Q", quality, "strip", strip, NULL);
+    if (strcmp(format, "avif") == 0)
+        return vips_heifsave(image, path, "Q", quality, "strip", strip, "compression",
+                             VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL);
+    if (strcmp(format, "png") == 0) return vips_pngsave(image, path, "strip", strip, NULL);
+    if (strcmp(format, "tiff") == 0) return vips_tiffsave(image, path, "strip", strip, NULL);
+    vips_error("photodesk", "unknown output format %s", format);
+    return -1;
+}
+
+int pd_save_buffer(pd_image *image, const char *format, int quality, int strip, void **data,
+                   size_t *length) {
+    if (strcmp(format, "jpeg") == 0)
+        return vips_jpegsave_buffer(image, data, length, "Q", quality, "strip", strip, NULL);
+    if (strcmp(format, "webp") == 0)
+        return vips_webpsave_buffer(image, data, length, "Q", quality, "strip", strip, NULL);
+    if (strcmp(format, "avif") == 0)
+        return vips_heifsave_buffer(image, data, length, "Q", quality, "strip", strip,
+                                    "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL);
+    if (strcmp(format, "png") == 0)
+        return vips_pngsave_buffer(image, data, length, "strip", strip, NULL);
+    if (strcmp(format, "tiff") == 0)
+        return vips_tiffsave_buffer(image, data, length, "strip", strip, NULL);
+    vips_error("photodesk", "unknown output format %s", format);
+    return -1;
+}
+
+int pd_getpoint(pd_image *image, int x, int y, double *out, int capacity) {
+    double *vector = NULL;
+    int n = 0;
+    if (vips_getpoint(image, &vector, &n, x, y, NULL)) return -1;
+    for (int i = 0; i < n && i < capacity; i++) out[i] = vector[i];
+    g_free(vector);
+    return n;
+}
+
+double pd_average(pd_image *image) {
+    double mean = 0;
+    if (vips_avg(image, &mean, NULL)) return -1;
+    return mean;
+}
+
+pd_image *pd_from_memory(const void *data, size_t length, int width, int height, int bands) {
+    return vips_image_new_from_memory_copy(data, length, width, height, bands,
+                                           VIPS_FORMAT_UCHAR);
+}
+
+pd_image *pd_noise(int width, int height, double mean, double sigma, int seed) {
+    VipsImage *out = NULL;
+    if (vips_gaussnoise(&out, width, height, "mean", mean, "sigma", sigma, "seed", seed, NULL))
+        return NULL;
+    return out;
+}
+
+pd_image *pd_add(pd_image *left, pd_image *right) {
+    VipsImage *out = NULL;
+    if (vips_add(left, right, &out, NULL)) return NULL;
+    return out;
+}
+
+pd_image *pd_cast_uchar(pd_image *image) {
+    VipsImage *out = NULL;
+    if (vips_cast(image, &out, VIPS_FORMAT_UCHAR, NULL)) return NULL;
+    return out;
+}
+
+pd_image *pd_rotate(pd_image *image, int angle) {
+    VipsImage *out = NULL;
+    VipsAngle a = angle == 90 ? VIPS_ANGLE_D90 : angle == 180 ? VIPS_ANGLE_D180 : VIPS_ANGLE_D270;
+    if (vips_rot(image, &out, a, NULL)) return NULL;
+    return out;
+}
+
+pd_image *pd_flip_horizontal(pd_image *image) {
+    VipsImage *out = NULL;
+    if (vips_flip(image, &out, VIPS_DIRECTION_HORIZONTAL, NULL)) return NULL;
+    return out;
+}
+
+pd_image *pd_resize(pd_image *image, double scale) {
+    VipsImage *out = NULL;
+    if (vips_resize(image, &out, scale, NULL)) return NULL;
+    return out;
+}
+
+pd_image *pd_zoom(pd_image *image, int xfactor, int yfactor) {
+    VipsImage *out = NULL;
+    if (vips_zoom(image, &out, xfactor, yfactor, NULL)) return NULL;
+    return out;
+}
+
+/* ---- EXIF ---- */
+
+struct pd_exif {
+    ExifData *data;
+    ExifMem *mem;
+};
+
+static pd_exif *wrap_exif(void) {
+    pd_exif *exif = calloc(1, sizeof(pd_exif));
+    if (!exif) return NULL;
+    exif->mem = exif_mem_new_default();
+    exif->data = exif_data_new_mem(exif->mem);
+    if (!exif->data) {
+        exif_mem_unref(exif->mem);
+        free(exif);
+        return NULL;
+    }
+    /* Keep what the file says: no invented defaults, no unknown tags dropped. */
+    exif_data_unset_option(exif->data, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
+    exif_data_unset_option(exif->data, EXIF_DATA_OPTION_IGNORE_UNKNOWN_TAGS);
+    return exif;
+}
+
+pd_exif *pd_exif_load(const void *data, size_t length) {
+    if (!data || length < 6 || length > 0xFFFFFFFFu) return NULL;
+    pd_exif *exif = wrap_exif();
+    if (!exif) return NULL;
+    exif_data_load_data(exif->data, data, (unsigned int)length);
+    return exif;
+}
+
+pd_exif *pd_exif_new(int big_endian) {
+    pd_exif *exif = wrap_exif();
+    if (!exif) return NULL;
+    exif_data_set_byte_order(exif->data,
+                             big_endian ? EXIF_BYTE_ORDER_MOTOROLA : EXIF_BYTE_ORDER_INTEL);
+    return exif;
+}
+
+void pd_exif_free(pd_exif *exif) {
+    if (!exif) return;
+    exif_data_unref(exif->data);
+    exif_mem_unref(exif->mem);
+    free(exif);
+}
+
+static ExifEntry *find_entry(pd_exif *exif, int ifd, int tag) {
+    if (!exif || ifd < 0 || ifd >= EXIF_IFD_COUNT) return NULL;
+    return exif_content_get_entry(exif->data->ifd[ifd], (ExifTag)tag);
+}
+
+int pd_exif_has(pd_exif *exif, int ifd, int tag) { return find_entry(exif, ifd, tag) != NULL; }
+
+int pd_exif_entry(pd_exif *exif, int ifd, int tag, int *format, unsigned long *components,
+                  const unsigned char **data, unsigned int *size) {
+    ExifEntry *entry = find_entry(exif, ifd, tag);
+    if (!entry || !entry->data) return -1;
+    *format = (int)entry->format;
+    *components = entry->components;
+    *data = entry->data;
+    *size = entry->size;
+    return 0;
+}
+
+int pd_exif_big_endian(pd_exif *exif) {
+    return exif_data_get_byte_order(exif->data) == EXIF_BYTE_ORDER_MOTOROLA;
+}
+
+int pd_exif_set(pd_exif *exif, int ifd, int tag, int format, unsigned long components,
+                const void *data, unsigned int size) {
+    if (!exif || ifd < 0 || ifd >= EXIF_IFD_COUNT) return -1;
+    ExifEntry *old = find_entry(exif, ifd, tag);
+    if (old) exif_content_remove_entry(exif->data->ifd[ifd], old);
+    ExifEntry *entry = exif_entry_new_mem(exif->mem);
+    if (!entry) return -1;
+    entry->data = exif_mem_alloc(exif->mem, size ? size : 1);
+    if (!entry->data) {
+        exif_entry_unref(entry);
+        return -1;
+    }
+    memcpy(entry->data, data, size);
+    entry->tag = (ExifTag)tag;
+    entry->format = (ExifFormat)format;
+    entry->components = components;
+    entry->size = size;
+    exif_content_add_entry(exif->data->ifd[ifd], entry);
+    exif_entry_unref(entry);
+    return 0;
+}
+
+int pd_exif_save(pd_exif *exif, unsigned char **data, unsigned int *length) {
+    unsigned char *raw = NULL;
+    unsigned int size = 0;
+    exif_data_save_data(exif->data, &raw, &size);
+    if (!raw || !size) return -1;
+    /* libexif allocates with its own allocator; hand back glib memory for pd_free. */
+    *data = g_malloc(size);
+    memcpy(*data, raw, size);
+    *length = size;
+    exif_mem_free(exif->mem, raw);
+    return 0;
+}

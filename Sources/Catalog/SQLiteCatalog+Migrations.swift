@@ -1,0 +1,96 @@
+import GRDB
+
+extension SQLiteCatalog {
+    /// The schema, one named migration per change.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-assets") { db in
+            try db.create(table: "asset") { t in
+                t.primaryKey("sha256", .text)
+                t.column("shortId", .text).notNull().unique()
+                t.column("format", .text).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("width", .integer).notNull()
+                t.column("height", .integer).notNull()
+                t.column("orientation", .integer).notNull()
+                t.column("takenAt", .text)
+                t.column("cameraMake", .text)
+                t.column("cameraModel", .text)
+                t.column("lens", .text)
+                t.column("exposureTime", .text)
+                t.column("fNumber", .double)
+                t.column("iso", .integer)
+                t.column("focalLength", .double)
+                t.column("latitude", .double)
+                t.column("longitude", .double)
+                t.column("altitude", .double)
+                t.column("sourcesJSON", .text)
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(index: "asset_created", on: "asset", columns: ["createdAt", "sha256"])
+            try db.create(table: "location") { t in
+                t.primaryKey("path", .text)
+                t.column("sha256", .text).notNull().references("asset", onDelete: .cascade)
+                t.column("size", .integer).notNull()
+                t.column("modifiedAt", .double).notNull()
+                t.column("inode", .integer).notNull()
+                t.column("seenAt", .datetime).notNull()
+            }
+            try db.create(index: "location_asset", on: "location", columns: ["sha256"])
+            try db.create(table: "rendition") { t in
+                t.column("sha256", .text).notNull().references("asset", onDelete: .cascade)
+                t.column("preset", .text).notNull()
+                t.column("format", .text).notNull()
+                t.column("width", .integer).notNull()
+                t.column("height", .integer).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("path", .text).notNull()
+                t.column("fingerprint", .text).notNull()
+                t.primaryKey(["sha256", "preset"])
+            }
+            try db.create(table: "caption") { t in
+                t.primaryKey("sha256", .text).references("asset", onDelete: .cascade)
+                t.column("caption", .text)
+                t.column("headline", .text)
+                t.column("byline", .text)
+                t.column("credit", .text)
+                t.column("copyright", .text)
+                t.column("keywordsJSON", .text).notNull().defaults(to: "[]")
+                t.column("city", .text)
+                t.column("region", .text)
+                t.column("country", .text)
+                t.column("instructions", .text)
+                t.column("revision", .integer).notNull()
+            }
+            try db.create(table: "captionRevision") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sha256", .text).notNull().references("asset", onDelete: .cascade).indexed()
+                t.column("revision", .integer).notNull()
+                t.column("field", .text).notNull()
+                t.column("oldValue", .text)
+                t.column("newValue", .text)
+                t.column("author", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("source", .text).notNull()
+            }
+            try db.create(table: "article") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("slug", .text).notNull().unique()
+                t.column("headline", .text).notNull()
+                t.column("dateline", .text)
+                t.column("published", .text)
+                t.column("byline", .text)
+                t.column("body", .text).notNull().defaults(to: "")
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "articlePhoto") { t in
+                t.column("articleId", .integer).notNull().references("article", onDelete: .cascade)
+                t.column("position", .integer).notNull()
+                t.column("sha256", .text).references("asset", onDelete: .setNull).indexed()
+                t.column("caption", .text)
+                t.primaryKey(["articleId", "position"])
+            }
+        }
+        return migrator
+    }
+}

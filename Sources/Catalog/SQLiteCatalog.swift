@@ -1,0 +1,261 @@
+import Foundation
+import GRDB
+
+/// The catalog in one SQLite file (WAL mode, so readers never wait for the writer).
+public final class SQLiteCatalog: CatalogStore {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating when needed) the catalog of a library.
+    public convenience init(library: Library) throws {
+        try library.create()
+        try self.init(path: library.catalogPath)
+    }
+
+    /// Opens (creating and migrating when needed) the catalog file at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteCatalog.migrator.migrate(pool)
+        } catch {
+            throw CatalogError(.open, "cannot open the catalog \(path)", cause: "\(error)")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let error as CatalogError { throw error } catch {
+            throw CatalogError(.database, "catalog query failed", cause: "\(error)")
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let error as CatalogError { throw error } catch {
+            throw CatalogError(.database, "catalog update failed", cause: "\(error)")
+        }
+    }
+
+    public func locationIndex() throws -> [String: LocationRecord] {
+        try read { db in
+            var index: [String: LocationRecord] = [:]
+            let cursor = try LocationRecord.fetchCursor(db)
+            while let location = try cursor.next() { index[location.path] = location }
+            return index
+        }
+    }
+
+    public func locations(of sha256: String) throws -> [LocationRecord] {
+        try read { db in
+            try LocationRecord.filter(LocationRecord.Columns.sha256 == sha256).order(LocationRecord.Columns.path).fetchAll(db)
+        }
+    }
+
+    public func asset(sha256: String) throws -> AssetRecord? {
+        try read { db in try AssetRecord.fetchOne(db, key: sha256) }
+    }
+
+    public func resolve(_ reference: String) throws -> AssetRecord? {
+        let lowered = reference.lowercased()
+        let isHex = !lowered.isEmpty && lowered.allSatisfy(\.isHexDigit)
+        return try read { db in
+            if isHex && lowered.count >= 4 {
+                let matches = try AssetRecord.filter(AssetRecord.Columns.sha256.like("\(lowered)%")).limit(2).fetchAll(db)
+                if matches.count > 1 {
+                    throw CatalogError(.ambiguous, "\(reference) matches several photos: give more digits")
+                }
+                if let match = matches.first { return match }
+            }
+            let path = URL(fileURLWithPath: reference).standardizedFileURL.path
+            guard let location = try LocationRecord.fetchOne(db, key: path) else { return nil }
+            return try AssetRecord.fetchOne(db, key: location.sha256)
+        }
+    }
+
+    public func assetsNeedingRenditions(presets: [String: String]) throws -> Set<String> {
+        try read { db in
+            var needing = Set<String>()
+            var have: [String: [String: String]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT sha256, preset, fingerprint FROM rendition")
+            while let row = try rows.next() {
+                have[row["sha256"], default: [:]][row["preset"]] = row["fingerprint"]
+            }
+            let assets = try String.fetchCursor(db, sql: "SELECT sha256 FROM asset")
+            while let sha = try assets.next() {
+                let made = have[sha] ?? [:]
+                if presets.contains(where: { made[$0.key] != $0.value }) { needing.insert(sha) }
+            }
+            return needing
+        }
+    }
+
+    public func renditions(of sha256: String) throws -> [RenditionRecord] {
+        try read { db in
+            try RenditionRecord.filter(RenditionRecord.Columns.sha256 == sha256).order(Column("width")).fetchAll(db)
+        }
+    }
+
+    public func rendition(shortId: String, preset: String) throws -> RenditionRecord? {
+        guard shortId.count == 16, shortId.allSatisfy(\.isHexDigit) else { return nil }
+        return try read { db in
+            try RenditionRecord.fetchOne(
+                db,
+                sql: "SELECT rendition.* FROM rendition JOIN asset USING (sha256) WHERE asset.shortId = ? AND rendition.preset = ?",
+                arguments: [shortId.lowercased(), preset])
+        }
+    }
+
+    public func allRenditions() throws -> [RenditionRecord] {
+        try read { db in try RenditionRecord.fetchAll(db) }
+    }
+
+    public func allLocations() throws -> [LocationRecord] {
+        try read { db in try LocationRecord.fetchAll(db) }
+    }
+
+    public func save(_ entry: IngestEntry) throws {
+        try write { db in
+            if try !entry.asset.exists(db) {
+                try entry.asset.insert(db)
+                try insertInitialCaption(db, entry)
+            }
+            try entry.location.save(db)
+            for rendition in entry.renditions { try rendition.save(db) }
+        }
+    }
+
+    /// A new asset's captions: carried over from the asset its path held before, else read from the file.
+    private func insertInitialCaption(_ db: Database, _ entry: IngestEntry) throws {
+        let sha = entry.asset.sha256
+        if let previous = entry.previousSha256, let old = try CaptionRecord.fetchOne(db, key: previous) {
+            try CaptionRecord(sha256: sha, fields: old.fields, revision: 1).insert(db)
+            var carried = CaptionRevision(
+                sha256: sha, revision: 1, field: "all", oldValue: nil, newValue: "carried over from \(old.sha256.prefix(16))",
+                author: entry.author, source: "ingest")
+            try carried.insert(db)
+            // The history of the old asset stays with it; the new one starts from its values.
+            return
+        }
+        try CaptionRecord(sha256: sha, fields: entry.captions, revision: 1).insert(db)
+        for (field, value) in CaptionFieldName.values(of: entry.captions) where value != nil {
+            var revision = CaptionRevision(
+                sha256: sha, revision: 1, field: field, oldValue: nil, newValue: value, author: entry.author,
+                source: entry.captionSource)
+            try revision.insert(db)
+        }
+    }
+
+    public func touch(_ location: LocationRecord) throws {
+        try write { db in try location.save(db) }
+    }
+
+    public func replaceRenditions(_ renditions: [RenditionRecord], of sha256: String) throws {
+        try write { db in
+            for rendition in renditions { try rendition.save(db) }
+        }
+    }
+
+    private static let summarySQL = """
+        SELECT asset.shortId AS id, asset.sha256, asset.width, asset.height, asset.takenAt, asset.createdAt,
+               caption.caption, caption.byline
+        FROM asset LEFT JOIN caption USING (sha256)
+        """
+
+    private static func summary(_ row: Row) -> AssetSummary {
+        AssetSummary(
+            id: row["id"], sha256: row["sha256"], width: row["width"], height: row["height"], takenAt: row["takenAt"],
+            caption: row["caption"], byline: row["byline"], createdAt: row["createdAt"])
+    }
+
+    public func assets(limit: Int, after cursor: AssetCursor?) throws -> [AssetSummary] {
+        try read { db in
+            let rows: [Row]
+            if let cursor {
+                rows = try Row.fetchAll(
+                    db,
+                    sql: SQLiteCatalog.summarySQL
+                        + " WHERE (asset.createdAt, asset.sha256) < (?, ?) ORDER BY asset.createdAt DESC, asset.sha256 DESC LIMIT ?",
+                    arguments: [cursor.createdAt, cursor.sha256, limit])
+            } else {
+                rows = try Row.fetchAll(
+                    db, sql: SQLiteCatalog.summarySQL + " ORDER BY asset.createdAt DESC, asset.sha256 DESC LIMIT ?",
+                    arguments: [limit])
+            }
+            return rows.map(SQLiteCatalog.summary)
+        }
+    }
+
+    public func neighbours(of sha256: String) throws -> (previous: AssetSummary?, next: AssetSummary?) {
+        try read { db in
+            guard let asset = try AssetRecord.fetchOne(db, key: sha256) else { return (nil, nil) }
+            let newer = try Row.fetchOne(
+                db,
+                sql: SQLiteCatalog.summarySQL
+                    + " WHERE (asset.createdAt, asset.sha256) > (?, ?) ORDER BY asset.createdAt ASC, asset.sha256 ASC LIMIT 1",
+                arguments: [asset.createdAt, asset.sha256])
+            let older = try Row.fetchOne(
+                db,
+                sql: SQLiteCatalog.summarySQL
+                    + " WHERE (asset.createdAt, asset.sha256) < (?, ?) ORDER BY asset.createdAt DESC, asset.sha256 DESC LIMIT 1",
+                arguments: [asset.createdAt, asset.sha256])
+            return (newer.map(SQLiteCatalog.summary), older.map(SQLiteCatalog.summary))
+        }
+    }
+
+    public func assetCount() throws -> Int {
+        try read { db in try AssetRecord.fetchCount(db) }
+    }
+
+    public func caption(of sha256: String) throws -> CaptionRecord? {
+        try read { db in try CaptionRecord.fetchOne(db, key: sha256) }
+    }
+
+    public func document(sha256: String) throws -> AssetDocument? {
+        try read { db in
+            guard let asset = try AssetRecord.fetchOne(db, key: sha256) else { return nil }
+            let paths = try String.fetchAll(db, sql: "SELECT path FROM location WHERE sha256 = ? ORDER BY path", arguments: [sha256])
+            let caption = try CaptionRecord.fetchOne(db, key: sha256)
+            let fields = caption?.fields ?? CaptionFields()
+            let renditions = try RenditionRecord.filter(RenditionRecord.Columns.sha256 == sha256).order(Column("width")).fetchAll(db)
+            let uses = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT article.slug, articlePhoto.position, articlePhoto.caption
+                    FROM articlePhoto JOIN article ON article.id = articlePhoto.articleId
+                    WHERE articlePhoto.sha256 = ? ORDER BY article.slug, articlePhoto.position
+                    """, arguments: [sha256])
+            let location = AssetDocument.Location(city: fields.city, region: fields.region, country: fields.country)
+            return AssetDocument(
+                id: asset.shortId, sha256: asset.sha256, paths: paths, format: asset.format, bytes: asset.bytes,
+                width: asset.width, height: asset.height, orientation: asset.orientation, takenAt: asset.takenAt,
+                camera: .init(make: asset.cameraMake, model: asset.cameraModel, lens: asset.lens),
+                exposure: .init(exposureTime: asset.exposureTime, fNumber: asset.fNumber, iso: asset.iso, focalLength: asset.focalLength),
+                gps: asset.latitude.flatMap { latitude in
+                    asset.longitude.map { AssetDocument.GPS(latitude: latitude, longitude: $0, altitude: asset.altitude) }
+                },
+                caption: fields.caption, headline: fields.headline, byline: fields.byline, credit: fields.credit,
+                copyright: fields.copyright, keywords: fields.keywords,
+                location: fields.city == nil && fields.region == nil && fields.country == nil ? nil : location,
+                renditions: renditions.map {
+                    .init(preset: $0.preset, format: $0.format, width: $0.width, height: $0.height, path: $0.path)
+                },
+                articles: uses.map { .init(slug: $0["slug"], position: $0["position"], caption: $0["caption"]) },
+                captionRevision: caption?.revision ?? 0)
+        }
+    }
+}
+
+/// The caption fields by the names revisions use.
+enum CaptionFieldName {
+    static func values(of fields: CaptionFields) -> [(String, String?)] {
+        [
+            ("caption", fields.caption), ("headline", fields.headline), ("byline", fields.byline),
+            ("credit", fields.credit), ("copyright", fields.copyright),
+            ("keywords", fields.keywords.isEmpty ? nil : fields.keywords.joined(separator: ", ")),
+            ("city", fields.city), ("region", fields.region), ("country", fields.country),
+            ("instructions", fields.instructions),
+        ]
+    }
+}

@@ -1,0 +1,45 @@
+/// An error from reading or writing an image, naming the file and the cause.
+///
+/// Matched by `code`, so that new cases never break callers.
+public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        /// The file has no bytes.
+        public static let empty = Code(name: "empty")
+        /// No loader recognises the bytes as an image.
+        public static let unsupported = Code(name: "unsupported")
+        /// The header says more pixels than the configured limit.
+        public static let tooLarge = Code(name: "too-large")
+        /// The pixels could not be decoded: truncated or corrupt data.
+        public static let corrupt = Code(name: "corrupt")
+        /// A file could not be read or written.
+        public static let io = Code(name: "io")
+        /// libvips refused an operation for another reason.
+        public static let operation = Code(name: "operation")
+        public var description: String { name }
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
+    /// A sentence a person can act on.
+    public var message: String
+    /// The file concerned, when there is one.
+    public var path: String?
+    /// The text libvips gave, when it gave one.
+    public var cause: String?
+
+    /// Makes an error.
+    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil) {
+        self.code = code
+        self.message = message
+        self.path = path
+        self.cause = cause
+    }
+
+    public var description: String {
+        var text = message
+        if let cause, !cause.isEmpty { text += " (libvips: \(cause))" }
+        return text
+    }
+}

@@ -1,0 +1,62 @@
+import CImaging
+import Foundation
+
+/// Makes every rendition of one photo from a single decode.
+///
+/// The file is decoded once, with shrink-on-load, at the size the largest preset needs; upright
+/// per its EXIF orientation and in sRGB. Each smaller preset is made from that decoded image.
+/// Renditions carry no metadata from the original.
+public struct RenditionMaker: Sendable {
+    /// Makes a rendition maker.
+    public init() {}
+
+    /// Decodes `path` once and writes one file per preset, each at `destination(spec)`.
+    ///
+    /// A truncated or corrupt file is refused with an error naming it.
+    public func make(
+        from path: String, specs: [RenditionSpec], destination: (RenditionSpec) -> String
+    ) throws -> [RenditionResult] {
+        try VipsRuntime.start()
+        guard !specs.isEmpty else { return [] }
+        let boxWidth = specs.map(\.width).max() ?? 1
+        let boxHeight = specs.map(\.height).max() ?? 1
+        // fail_on truncated: a cut-off file is refused instead of coming out half grey.
+        guard let decoded = pd_thumbnail_file(path, Int32(boxWidth), Int32(boxHeight), 1) else {
+            let cause = VipsRuntime.takeError()
+            throw ImagingError(.corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+        }
+        let lazy = VipsImage(decoded)
+        guard let memory = pd_copy_memory(lazy.pointer) else {
+            let cause = VipsRuntime.takeError()
+            throw ImagingError(.corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+        }
+        let base = VipsImage(memory)
+        var results: [RenditionResult] = []
+        for spec in specs {
+            let image: VipsImage
+            if spec.width >= base.width && spec.height >= base.height {
+                image = base
+            } else {
+                image = try VipsImage.check(
+                    pd_thumbnail_image(base.pointer, Int32(spec.width), Int32(spec.height)),
+                    "cannot resize \(path) for preset \(spec.name)", path: path)
+            }
+            let output = destination(spec)
+            try image.write(to: output, as: spec.format, quality: spec.quality)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+            results.append(RenditionResult(spec: spec, width: image.width, height: image.height, bytes: bytes, path: output))
+        }
+        return results
+    }
+
+    /// A person's reading of libvips' decode error.
+    static func reason(_ cause: String) -> String {
+        let lower = cause.lowercased()
+        if lower.contains("premature end") || lower.contains("truncated") || lower.contains("unexpected end")
+            || lower.contains("out of data") || lower.contains("not enough")
+        {
+            return "the file is truncated (an incomplete copy?)"
+        }
+        return "the image data is corrupt"
+    }
+}

@@ -1,0 +1,159 @@
+import CImaging
+import Foundation
+
+/// An owned libvips image. Not shared between jobs: each job makes its own.
+public final class VipsImage {
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit { pd_unref(pointer) }
+
+    /// Width in pixels, as stored (before orientation).
+    public var width: Int { Int(pd_width(pointer)) }
+    /// Height in pixels, as stored (before orientation).
+    public var height: Int { Int(pd_height(pointer)) }
+    /// Number of bands (3 for RGB, 4 with alpha).
+    public var bands: Int { Int(pd_bands(pointer)) }
+    /// The EXIF orientation libvips read (1 to 8), 1 when there is none.
+    public var orientation: Int { Int(pd_orientation(pointer)) }
+
+    /// A metadata blob by libvips' name ("exif-data", "xmp-data", "iptc-data", "icc-profile-data").
+    public func blob(_ name: String) -> Data? {
+        var bytes: UnsafeRawPointer?
+        var length = 0
+        guard pd_get_blob(pointer, name, &bytes, &length) == 0, let bytes, length > 0 else { return nil }
+        return Data(bytes: bytes, count: length)
+    }
+
+    /// Sets a metadata blob, to be embedded by the next save that keeps metadata.
+    public func setBlob(_ name: String, _ data: Data) {
+        data.withUnsafeBytes { pd_set_blob(pointer, name, $0.baseAddress, $0.count) }
+    }
+
+    /// Sets an integer metadata field ("orientation").
+    public func setInt(_ name: String, _ value: Int) {
+        pd_set_int(pointer, name, Int32(value))
+    }
+
+    /// The values of every band at one pixel.
+    public func pixel(x: Int, y: Int) throws -> [Double] {
+        var values = [Double](repeating: 0, count: 8)
+        let count = pd_getpoint(pointer, Int32(x), Int32(y), &values, 8)
+        guard count > 0 else {
+            throw ImagingError(.operation, "cannot read pixel \(x),\(y)", cause: VipsRuntime.takeError())
+        }
+        return Array(values.prefix(Int(count)))
+    }
+
+    /// The mean of every band of every pixel.
+    public func average() throws -> Double {
+        let mean = pd_average(pointer)
+        guard mean >= 0 else { throw ImagingError(.operation, "cannot average", cause: VipsRuntime.takeError()) }
+        return mean
+    }
+
+    /// Encodes the image in memory.
+    public func encoded(as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false) throws -> Data {
+        var bytes: UnsafeMutableRawPointer?
+        var length = 0
+        guard pd_save_buffer(pointer, format.rawValue, Int32(quality), keepMetadata ? 0 : 1, &bytes, &length) == 0,
+            let bytes
+        else {
+            throw ImagingError(.operation, "cannot encode \(format.rawValue)", cause: VipsRuntime.takeError())
+        }
+        defer { pd_free(bytes) }
+        return Data(bytes: bytes, count: length)
+    }
+
+    /// Writes the image to a file, to a temporary name first and renamed into place.
+    public func write(to path: String, as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false) throws {
+        try AtomicFile.write(path) { temporary in
+            guard pd_save_file(pointer, temporary, format.rawValue, Int32(quality), keepMetadata ? 0 : 1) == 0 else {
+                throw ImagingError(.io, "cannot write \(path)", path: path, cause: VipsRuntime.takeError())
+            }
+        }
+    }
+
+    static func check(_ pointer: OpaquePointer?, _ message: @autoclosure () -> String, path: String? = nil) throws
+        -> VipsImage
+    {
+        guard let pointer else {
+            throw ImagingError(.operation, message(), path: path, cause: VipsRuntime.takeError())
+        }
+        return VipsImage(pointer)
+    }
+}
+
+/// Building images in memory, for generated photos and tests.
+extension VipsImage {
+    /// An 8-bit image from interleaved pixel bytes.
+    public static func fromPixels(_ bytes: [UInt8], width: Int, height: Int, bands: Int) throws -> VipsImage {
+        try VipsRuntime.start()
+        precondition(bytes.count == width * height * bands, "pixel buffer does not match its size")
+        let pointer = bytes.withUnsafeBytes {
+            pd_from_memory($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands))
+        }
+        return try check(pointer, "cannot make a \(width)x\(height) image")
+    }
+
+    /// Gaussian noise, one band, as a float image.
+    public static func noise(width: Int, height: Int, mean: Double, sigma: Double, seed: Int) throws -> VipsImage {
+        try VipsRuntime.start()
+        return try check(pd_noise(Int32(width), Int32(height), mean, sigma, Int32(seed)), "cannot make noise")
+    }
+
+    /// The pixel-wise sum of two images (a one-band image is added to every band).
+    public func adding(_ other: VipsImage) throws -> VipsImage {
+        try VipsImage.check(pd_add(pointer, other.pointer), "cannot add images")
+    }
+
+    /// The image cast to 8 bits per band, clipped.
+    public func castToUInt8() throws -> VipsImage {
+        try VipsImage.check(pd_cast_uchar(pointer), "cannot cast image")
+    }
+
+    /// The image turned clockwise by 90, 180 or 270 degrees.
+    public func rotated(clockwise degrees: Int) throws -> VipsImage {
+        precondition([90, 180, 270].contains(degrees), "rotation must be 90, 180 or 270")
+        return try VipsImage.check(pd_rotate(pointer, Int32(degrees)), "cannot rotate image")
+    }
+
+    /// The image mirrored left to right.
+    public func flippedHorizontally() throws -> VipsImage {
+        try VipsImage.check(pd_flip_horizontal(pointer), "cannot flip image")
+    }
+
+    /// The image scaled by a factor.
+    public func resized(by scale: Double) throws -> VipsImage {
+        try VipsImage.check(pd_resize(pointer, scale), "cannot resize image")
+    }
+
+    /// Decodes an encoded image held in memory (header first; pixels on demand).
+    public static func decode(_ data: Data) throws -> VipsImage {
+        try VipsRuntime.start()
+        // libvips reads the buffer lazily and does not copy it: decode fully while it is alive.
+        let pointer: OpaquePointer? = data.withUnsafeBytes { buffer in
+            guard let lazy = pd_open_buffer(buffer.baseAddress, buffer.count) else { return nil }
+            defer { pd_unref(lazy) }
+            return pd_copy_memory(lazy)
+        }
+        return try check(pointer, "cannot decode image bytes")
+    }
+
+    /// Opens a file and decodes all of its pixels (for tests and checks, not for ingest).
+    public static func load(path: String) throws -> VipsImage {
+        try VipsRuntime.start()
+        let image = try check(pd_open(path), "cannot open \(path)", path: path)
+        return try check(pd_copy_memory(image.pointer), "cannot decode \(path)", path: path)
+    }
+}
+
+extension VipsImage {
+    /// The image enlarged by whole factors, each pixel replicated.
+    public func zoomed(x: Int, y: Int) throws -> VipsImage {
+        try VipsImage.check(pd_zoom(pointer, Int32(x), Int32(y)), "cannot zoom image")
+    }
+}

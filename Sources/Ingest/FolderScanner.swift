@@ -1,0 +1,111 @@
+import Foundation
+
+/// Finds the candidate photo files under the paths given, in a stable order.
+///
+/// Hidden files and sidecars (`.xmp`, `.txt`) are not photos. Symbolic links are followed only
+/// when they point inside the folder given; others are reported, not followed.
+public struct FolderScanner: Sendable {
+    /// A file to ingest, or a path refused while scanning.
+    public enum Entry: Sendable, Equatable {
+        case file(path: String, stat: FileStat)
+        case refused(path: String, reason: String)
+
+        /// The entry's path.
+        public var path: String {
+            switch self {
+            case .file(let path, _), .refused(let path, _): path
+            }
+        }
+    }
+
+    static let sidecarExtensions: Set<String> = ["xmp", "txt"]
+
+    /// Makes a scanner.
+    public init() {}
+
+    /// Scans files and folders, recursively. Throws when a path given does not exist.
+    public func scan(_ paths: [String]) throws -> [Entry] {
+        var entries: [Entry] = []
+        for given in paths {
+            let root = URL(fileURLWithPath: given).standardizedFileURL.path
+            var info = stat()
+            guard lstat(root, &info) == 0 else {
+                throw IngestError(.usage, "\(given) does not exist")
+            }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                walk(root, within: realPath(root) ?? root, into: &entries)
+            } else {
+                entries.append(.file(path: root, stat: FileStat(info)))
+            }
+        }
+        return entries
+    }
+
+    private func walk(_ folder: String, within root: String, into entries: inout [Entry]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            entries.append(.refused(path: folder, reason: "cannot read the folder \(folder): permission denied?"))
+            return
+        }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = folder + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                walk(path, within: root, into: &entries)
+            case S_IFREG:
+                if FolderScanner.sidecarExtensions.contains((name as NSString).pathExtension.lowercased()) { continue }
+                entries.append(.file(path: path, stat: FileStat(info)))
+            case S_IFLNK:
+                guard let target = realPath(path), target.hasPrefix(root + "/") else {
+                    entries.append(.refused(path: path, reason: "\(path) is a link out of the folder given; links are not followed out of it"))
+                    continue
+                }
+                var targetInfo = stat()
+                // Links to folders are not followed (no loops); links to files inside are.
+                if stat(target, &targetInfo) == 0, targetInfo.st_mode & S_IFMT == S_IFREG,
+                    !FolderScanner.sidecarExtensions.contains((name as NSString).pathExtension.lowercased())
+                {
+                    entries.append(.file(path: path, stat: FileStat(targetInfo)))
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    private func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// The part of a file's status that says whether it changed.
+public struct FileStat: Sendable, Equatable {
+    public var size: Int64
+    /// Modification time in seconds since 1970, with nanoseconds.
+    public var modifiedAt: Double
+    public var inode: Int64
+
+    /// Takes the fields from a `stat`.
+    public init(_ info: stat) {
+        size = Int64(info.st_size)
+        modifiedAt = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1_000_000_000
+        inode = Int64(bitPattern: UInt64(info.st_ino))
+    }
+
+    /// Makes a status.
+    public init(size: Int64, modifiedAt: Double, inode: Int64) {
+        self.size = size
+        self.modifiedAt = modifiedAt
+        self.inode = inode
+    }
+
+    /// Reads a file's status; nil when it cannot be read.
+    public static func of(_ path: String) -> FileStat? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileStat(info)
+    }
+}

@@ -1,0 +1,256 @@
+import Catalog
+import Foundation
+import Imaging
+import Logging
+import Metadata
+
+/// Ingests files and folders into a library: every file is ingested, recognised as unchanged or
+/// duplicate, or refused with a reason, and the run goes on whatever one file does.
+public struct Ingester: Sendable {
+    /// Settings of a run.
+    public struct Options: Sendable {
+        /// Files processed at once (libvips runs single-threaded inside each).
+        public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        /// Who the captions read from files are attributed to.
+        public var author: String = ProcessInfo.processInfo.environment["USER"] ?? "photodesk"
+
+        /// Default options.
+        public init() {}
+    }
+
+    let catalog: any CatalogStore
+    let library: Library
+    let pipeline: Pipeline
+    let options: Options
+    let maker = RenditionMaker()
+    static let logger = Logger(label: "photodesk.ingest")
+
+    /// Makes an ingester for a library.
+    public init(catalog: any CatalogStore, library: Library, pipeline: Pipeline, options: Options = Options()) {
+        self.catalog = catalog
+        self.library = library
+        self.pipeline = pipeline
+        self.options = options
+    }
+
+    /// Scans `paths` and ingests every file found, reporting each as it finishes.
+    public func run(_ paths: [String], report: @escaping @Sendable (IngestEvent) -> Void) async throws -> IngestSummary {
+        let started = Date()
+        try VipsRuntime.start()
+        let lock = try LibraryLock(library: library)
+        defer { lock.release() }
+        lock.removeStaleTemporaryFiles()
+        let entries = try FolderScanner().scan(paths)
+        report(.scanned(total: entries.count))
+        let known = try catalog.locationIndex()
+        let stale = try catalog.assetsNeedingRenditions(presets: pipeline.fingerprints)
+        let registry = InFlightAssets()
+        var summary = IngestSummary()
+        var done = 0
+
+        func finish(_ outcome: Outcome) {
+            done += 1
+            summary.count(outcome.result)
+            summary.renditionsMade += outcome.renditionsMade
+            report(.finished(outcome.result, done: done, total: entries.count))
+        }
+
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
+            var running = 0
+            for entry in entries {
+                switch entry {
+                case .refused(let path, let reason):
+                    finish(Outcome(FileResult(path: path, status: .failed, error: reason)))
+                    continue
+                case .file(let path, let stat):
+                    if let location = known[path], location.size == stat.size, location.modifiedAt == stat.modifiedAt,
+                        location.inode == stat.inode, !stale.contains(location.sha256)
+                    {
+                        finish(Outcome(FileResult(path: path, status: .unchanged, id: String(location.sha256.prefix(16)))))
+                        continue
+                    }
+                    if running >= max(1, options.jobs), let outcome = try await group.next() {
+                        running -= 1
+                        finish(outcome)
+                    }
+                    running += 1
+                    let previous = known[path]
+                    group.addTask {
+                        report(.started(path: path))
+                        return await self.process(path: path, stat: stat, previous: previous, stale: stale, registry: registry)
+                    }
+                }
+            }
+            for try await outcome in group { finish(outcome) }
+        }
+        summary.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+        return summary
+    }
+
+    struct Outcome: Sendable {
+        var result: FileResult
+        var renditionsMade = 0
+
+        init(_ result: FileResult, renditionsMade: Int = 0) {
+            self.result = result
+            self.renditionsMade = renditionsMade
+        }
+    }
+
+    /// One file, start to end. Never throws: every problem becomes a `failed` result.
+    func process(path: String, stat: FileStat, previous: LocationRecord?, stale: Set<String>, registry: InFlightAssets) async
+        -> Outcome
+    {
+        guard stat.size > 0 else {
+            return Outcome(FileResult(path: path, status: .failed, error: "\(path) is empty (0 bytes): copy it again from the card or camera"))
+        }
+        guard stat.size <= pipeline.limits.maxBytes else {
+            return Outcome(FileResult(
+                path: path, status: .failed,
+                error: "refused \(path): \(stat.size) bytes is over the \(pipeline.limits.maxBytes)-byte limit (set limits.maxBytes in the pipeline to allow it)"))
+        }
+        let sha: String
+        do { sha = try await Blocking.run { try ContentHasher.sha256(path: path) } } catch {
+            return Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
+        }
+        let first = await registry.claim(sha)
+        let outcome = await Blocking.run {
+            do {
+                return try self.ingest(path: path, stat: stat, sha: sha, previous: previous, stale: stale)
+            } catch let error as ImagingError {
+                return Outcome(FileResult(path: path, status: .failed, error: error.message))
+            } catch {
+                return Outcome(FileResult(path: path, status: .failed, error: "\(path): \(error)"))
+            }
+        }
+        if first { await registry.finish(sha) }
+        return outcome
+    }
+
+    private func ingest(path: String, stat: FileStat, sha: String, previous: LocationRecord?, stale: Set<String>) throws -> Outcome {
+        let location = LocationRecord(path: path, sha256: sha, size: stat.size, modifiedAt: stat.modifiedAt, inode: stat.inode)
+        let shortId = String(sha.prefix(16))
+        if try catalog.asset(sha256: sha) != nil {
+            var made = 0
+            if stale.contains(sha) {
+                made = try remakeStaleRenditions(sha: sha, from: path)
+            }
+            try catalog.touch(location)
+            let sameFile = previous?.sha256 == sha
+            let status: FileResult.Status = made > 0 ? .ingested : (sameFile ? .unchanged : .duplicate)
+            return Outcome(FileResult(path: path, status: status, id: shortId), renditionsMade: made)
+        }
+        let header = try ImageHeader.read(path: path)
+        guard header.pixels <= pipeline.limits.maxPixels else {
+            throw ImagingError(
+                .tooLarge,
+                "refused \(path): \(header.storedWidth)x\(header.storedHeight) pixels is over the \(Self.megapixels(pipeline.limits.maxPixels)) MP limit (set limits.maxPixels in the pipeline to allow it)",
+                path: path)
+        }
+        let sources = Set(pipeline.metadata)
+        let sidecar = sources.contains(.sidecar) ? MetadataReader.sidecar(for: path) : nil
+        var metadata = MetadataReader.read(
+            exif: sources.contains(.exif) ? header.exif : nil, iptc: sources.contains(.iptc) ? header.iptc : nil,
+            xmp: sources.contains(.xmp) ? header.xmp : nil, sidecar: sidecar)
+        var captionSource = sidecar == nil ? "embedded" : "sidecar"
+        if sources.contains(.sidecar), let text = Self.captionText(for: path) {
+            metadata.caption = text
+            captionSource = "sidecar"
+        }
+        for warning in metadata.sources.warnings {
+            Ingester.logger.warning("\(path): \(warning)")
+        }
+        let results = try maker.make(from: path, specs: pipeline.renditions) { spec in
+            library.absolute(Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
+        }
+        let asset = AssetRecord(
+            sha256: sha, format: header.format.rawValue, bytes: Int(stat.size), width: header.width, height: header.height,
+            orientation: metadata.orientation, takenAt: metadata.takenAt, cameraMake: metadata.camera.make,
+            cameraModel: metadata.camera.model, lens: metadata.camera.lens, exposureTime: metadata.exposure.exposureTime,
+            fNumber: metadata.exposure.fNumber, iso: metadata.exposure.iso, focalLength: metadata.exposure.focalLength,
+            latitude: metadata.gps?.latitude, longitude: metadata.gps?.longitude, altitude: metadata.gps?.altitude,
+            sourcesJSON: Self.json(metadata.sources))
+        let captions = CaptionFields(
+            caption: metadata.caption, headline: metadata.headline, byline: metadata.byline, credit: metadata.credit,
+            copyright: metadata.copyright, keywords: metadata.keywords, city: metadata.location.city,
+            region: metadata.location.region, country: metadata.location.country, instructions: metadata.instructions)
+        let entry = IngestEntry(
+            asset: asset, location: location, captions: captions, captionSource: captionSource,
+            renditions: results.map { record(sha: sha, $0) },
+            previousSha256: previous.flatMap { $0.sha256 == sha ? nil : $0.sha256 }, author: options.author)
+        try catalog.save(entry)
+        return Outcome(FileResult(path: path, status: .ingested, id: shortId), renditionsMade: results.count)
+    }
+
+    /// Re-makes the presets whose settings changed since the asset's renditions were made.
+    private func remakeStaleRenditions(sha: String, from path: String) throws -> Int {
+        let existing = Dictionary(uniqueKeysWithValues: try catalog.renditions(of: sha).map { ($0.preset, $0.fingerprint) })
+        let specs = pipeline.renditions.filter { existing[$0.name] != $0.fingerprint }
+        let results = try maker.make(from: path, specs: specs) { spec in
+            library.absolute(Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
+        }
+        try catalog.replaceRenditions(results.map { record(sha: sha, $0) }, of: sha)
+        return results.count
+    }
+
+    func record(sha: String, _ result: RenditionResult) -> RenditionRecord {
+        RenditionRecord(
+            sha256: sha, preset: result.spec.name, format: result.spec.format.rawValue, width: result.width,
+            height: result.height, bytes: result.bytes,
+            path: Library.renditionPath(sha256: sha, preset: result.spec.name, fileExtension: result.spec.format.fileExtension),
+            fingerprint: result.spec.fingerprint)
+    }
+
+    /// A caption sidecar `NAME.txt` beside the photo, as photographers hand them in.
+    static func captionText(for path: String) -> String? {
+        let candidate = (path as NSString).deletingPathExtension + ".txt"
+        guard let data = FileManager.default.contents(atPath: candidate), data.count < 64 * 1024 else { return nil }
+        return TextDecoding.nonBlank(TextDecoding.decodeUnlabelled([UInt8](data)))
+    }
+
+    static func megapixels(_ pixels: Int) -> String {
+        pixels % 1_000_000 == 0 ? "\(pixels / 1_000_000)" : String(format: "%.1f", Double(pixels) / 1_000_000)
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Assets being processed in this run: a second file with the same bytes waits for the first,
+/// so each asset is processed once.
+actor InFlightAssets {
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// True when the caller is the first with this hash; otherwise waits until the first is done.
+    func claim(_ sha: String) async -> Bool {
+        guard waiting[sha] != nil else {
+            waiting[sha] = []
+            return true
+        }
+        await withCheckedContinuation { continuation in waiting[sha, default: []].append(continuation) }
+        return false
+    }
+
+    /// Releases the files waiting on this hash.
+    func finish(_ sha: String) {
+        for continuation in waiting.removeValue(forKey: sha) ?? [] { continuation.resume() }
+    }
+}
+
+/// Runs blocking work (file reads, libvips) off the cooperative thread pool.
+enum Blocking {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+}

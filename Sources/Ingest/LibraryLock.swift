@@ -1,0 +1,39 @@
+import Catalog
+import Foundation
+
+/// One ingest at a time per library: an advisory lock on `library/.ingest.lock`.
+final class LibraryLock: Sendable {
+    private let descriptor: Int32
+    private let library: Library
+
+    init(library: Library) throws {
+        try library.create()
+        self.library = library
+        let path = library.root + "/.ingest.lock"
+        descriptor = open(path, O_CREAT | O_RDWR, 0o644)
+        guard descriptor >= 0 else {
+            throw IngestError(.usage, "cannot write in the library \(library.root): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw IngestError(.busy, "another ingest is running on \(library.root); wait for it to finish")
+        }
+    }
+
+    /// Removes temporary files a killed run left behind: only safe while holding the lock.
+    func removeStaleTemporaryFiles() {
+        let folder = library.root + "/renditions"
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return }
+        while let relative = enumerator.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            if name.hasPrefix(".") && name.contains(".tmp") {
+                unlink(folder + "/" + relative)
+            }
+        }
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}

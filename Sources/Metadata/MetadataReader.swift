@@ -1,0 +1,94 @@
+import Foundation
+
+/// Reads and reconciles a photo's metadata from its blobs and its sidecar.
+///
+/// Reconciliation follows the Metadata Working Group guidelines as ExifTool implements them:
+/// for description, creator and copyright a non-blank EXIF value wins; otherwise XMP wins unless
+/// the file has IPTC whose Photoshop digest shows it was changed after the XMP (or there is no
+/// XMP value), in which case IPTC wins. A sidecar's values win over everything embedded.
+public enum MetadataReader {
+    /// Reads metadata from the blobs libvips found and an optional sidecar packet.
+    public static func read(exif exifBlob: Data?, iptc iptcBlob: Data?, xmp xmpBlob: Data?, sidecar: Data? = nil)
+        -> PhotoMetadata
+    {
+        var sources = PhotoMetadata.Sources()
+        sources.exif = exifBlob.flatMap(ExifReader.read)
+        sources.iptc = iptcBlob.flatMap(IPTCReader.read)
+        if let xmpBlob {
+            do { sources.xmp = try XMPReader.read(xmpBlob) } catch {
+                sources.warnings.append("embedded XMP skipped: \(error)")
+            }
+        }
+        if let sidecar {
+            do { sources.sidecar = try XMPReader.read(sidecar) } catch {
+                sources.warnings.append("XMP sidecar skipped: \(error)")
+            }
+        }
+        return reconcile(sources)
+    }
+
+    /// Reads the XMP sidecar beside a photo (`NAME.xmp` or `NAME.EXT.xmp`), if there is one.
+    public static func sidecar(for path: String) -> Data? {
+        let base = (path as NSString).deletingPathExtension
+        for candidate in [base + ".xmp", base + ".XMP", path + ".xmp"] {
+            if let data = FileManager.default.contents(atPath: candidate) { return data }
+        }
+        return nil
+    }
+
+    /// Combines the sources into one value.
+    public static func reconcile(_ sources: PhotoMetadata.Sources) -> PhotoMetadata {
+        let exif = sources.exif
+        let iptc = sources.iptc
+        let xmp = sources.xmp
+        let side = sources.sidecar
+        var result = PhotoMetadata()
+        result.sources = sources
+
+        // MWG 2.0, section 4.1: XMP unless the IPTC is present and newer (its digest stale).
+        let iptcPresent = iptc != nil
+        func mwg<T>(_ iptcValue: T?, _ xmpValue: T?) -> T? {
+            if !iptcPresent { return xmpValue }
+            if xmpValue != nil && iptc?.digestMatches != false { return xmpValue }
+            return iptcValue
+        }
+        func mwgList(_ iptcValue: [String]?, _ xmpValue: [String]?) -> [String] {
+            mwg(iptcValue.flatMap { $0.isEmpty ? nil : $0 }, xmpValue.flatMap { $0.isEmpty ? nil : $0 }) ?? []
+        }
+        func list(_ values: [String]?) -> [String]? { values.flatMap { $0.isEmpty ? nil : $0 } }
+
+        result.caption = list(side?.description.map { [$0] })?.first ?? exif?.imageDescription
+            ?? mwg(iptc?.caption, xmp?.description)
+        result.creators = list(side?.creator) ?? exif?.artist.map(splitArtist) ?? mwgList(iptc?.byline, xmp?.creator)
+        result.copyright = side?.rights ?? exif?.copyright ?? mwg(iptc?.copyrightNotice, xmp?.rights)
+        result.headline = side?.headline ?? mwg(iptc?.headline, xmp?.headline)
+        result.credit = side?.credit ?? mwg(iptc?.credit, xmp?.credit)
+        result.source = side?.source ?? mwg(iptc?.source, xmp?.source)
+        result.instructions = side?.instructions ?? mwg(iptc?.specialInstructions, xmp?.instructions)
+        result.objectName = side?.title ?? mwg(iptc?.objectName, xmp?.title)
+        result.keywords = list(side?.subject) ?? mwgList(iptc?.keywords, xmp?.subject)
+        result.location = PhotoMetadata.Location(
+            city: side?.city ?? mwg(iptc?.city, xmp?.city),
+            region: side?.state ?? mwg(iptc?.provinceState, xmp?.state),
+            country: side?.country ?? mwg(iptc?.country, xmp?.country),
+            sublocation: side?.location ?? xmp?.location)
+        result.takenAt = side?.dateTimeOriginal ?? side?.dateCreated ?? exif?.takenAt
+            ?? mwg(iptc?.dateCreated, xmp?.dateCreated ?? xmp?.dateTimeOriginal)
+        result.orientation = exif?.orientation ?? xmp?.orientation ?? 1
+        result.camera = PhotoMetadata.Camera(
+            make: exif?.make ?? xmp?.make, model: exif?.model ?? xmp?.model, lens: exif?.lens ?? xmp?.lens)
+        result.exposure = PhotoMetadata.Exposure(
+            exposureTime: exif?.exposureTime, fNumber: exif?.fNumber, iso: exif?.iso, focalLength: exif?.focalLength)
+        if let latitude = side?.latitude ?? exif?.latitude ?? xmp?.latitude,
+            let longitude = side?.longitude ?? exif?.longitude ?? xmp?.longitude
+        {
+            result.gps = PhotoMetadata.GPS(latitude: latitude, longitude: longitude, altitude: exif?.altitude)
+        }
+        return result
+    }
+
+    /// MWG stores several creators in EXIF Artist separated by "; ".
+    static func splitArtist(_ artist: String) -> [String] {
+        artist.components(separatedBy: "; ").compactMap { TextDecoding.nonBlank($0) }
+    }
+}

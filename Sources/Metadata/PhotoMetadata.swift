@@ -1,0 +1,72 @@
+/// One photo's metadata, reconciled from EXIF, IPTC, XMP and a sidecar.
+public struct PhotoMetadata: Codable, Sendable, Equatable {
+    /// Camera make, model and lens.
+    public struct Camera: Codable, Sendable, Equatable {
+        public var make: String?
+        public var model: String?
+        public var lens: String?
+    }
+
+    /// Exposure settings.
+    public struct Exposure: Codable, Sendable, Equatable {
+        public var exposureTime: String?
+        public var fNumber: Double?
+        public var iso: Int?
+        public var focalLength: Double?
+    }
+
+    /// GPS position in signed decimal degrees and metres.
+    public struct GPS: Codable, Sendable, Equatable {
+        public var latitude: Double
+        public var longitude: Double
+        public var altitude: Double?
+    }
+
+    /// Where the photo was taken, by name.
+    public struct Location: Codable, Sendable, Equatable {
+        public var city: String?
+        public var region: String?
+        public var country: String?
+        /// The sublocation (a place within the city).
+        public var sublocation: String?
+
+        /// Whether no part is known.
+        public var isEmpty: Bool { city == nil && region == nil && country == nil && sublocation == nil }
+    }
+
+    /// The raw values of each source, kept for `show --sources`.
+    public struct Sources: Codable, Sendable, Equatable {
+        public var exif: ExifValues?
+        public var iptc: IPTCValues?
+        public var xmp: XMPValues?
+        public var sidecar: XMPValues?
+        /// Problems met while reading (a malformed packet, say): reported, never fatal.
+        public var warnings: [String] = []
+    }
+
+    /// EXIF orientation, 1 to 8.
+    public var orientation: Int = 1
+    /// ISO 8601 taking date, with the offset when the file gives one.
+    public var takenAt: String?
+    public var camera = Camera()
+    public var exposure = Exposure()
+    public var gps: GPS?
+    public var caption: String?
+    public var headline: String?
+    /// The creators, in order.
+    public var creators: [String] = []
+    public var credit: String?
+    public var source: String?
+    public var copyright: String?
+    public var keywords: [String] = []
+    public var location = Location()
+    public var objectName: String?
+    public var instructions: String?
+    public var sources = Sources()
+
+    /// The byline as one text: the creators joined by commas.
+    public var byline: String? { creators.isEmpty ? nil : creators.joined(separator: ", ") }
+
+    /// No values.
+    public init() {}
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// The XMP namespaces Photodesk reads and writes.
+public enum XMPNamespace {
+    public static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    public static let dc = "http://purl.org/dc/elements/1.1/"
+    public static let photoshop = "http://ns.adobe.com/photoshop/1.0/"
+    public static let iptcCore = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
+    public static let exif = "http://ns.adobe.com/exif/1.0/"
+    public static let exifEX = "http://cipa.jp/exif/1.0/"
+    public static let aux = "http://ns.adobe.com/exif/1.0/aux/"
+    public static let tiff = "http://ns.adobe.com/tiff/1.0/"
+    public static let xmp = "http://ns.adobe.com/xap/1.0/"
+}
+
+/// What a photo's XMP packet (embedded or sidecar) says.
+public struct XMPValues: Codable, Sendable, Equatable {
+    /// dc:description, the x-default alternative first.
+    public var description: String?
+    public var title: String?
+    public var creator: [String] = []
+    public var rights: String?
+    public var subject: [String] = []
+    public var headline: String?
+    public var credit: String?
+    public var source: String?
+    public var instructions: String?
+    public var city: String?
+    public var state: String?
+    public var country: String?
+    /// Iptc4xmpCore:Location, the sublocation.
+    public var location: String?
+    public var dateCreated: String?
+    public var dateTimeOriginal: String?
+    public var orientation: Int?
+    public var make: String?
+    public var model: String?
+    public var lens: String?
+    public var latitude: Double?
+    public var longitude: Double?
+
+    /// No values.
+    public init() {}
+}
+
+/// A malformed XMP packet: it is skipped with a warning, never fatal.
+public struct XMPParseError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// Reads XMP packets: RDF in attribute and element forms, UTF-8 and UTF-16.
+public enum XMPReader {
+    /// Parses a packet. Throws `XMPParseError` when it is not well-formed XML with RDF.
+    public static func read(_ packet: Data) throws -> XMPValues {
+        guard let root = XMLElementNode.parse(normalise(packet)) else {
+            throw XMPParseError(description: "the XMP packet is not well-formed XML")
+        }
+        let descriptions = root.descendants(XMPNamespace.rdf, "Description")
+        guard !descriptions.isEmpty else { throw XMPParseError(description: "the XMP packet has no rdf:Description") }
+        var properties = Properties()
+        for description in descriptions { properties.collect(description) }
+        var values = XMPValues()
+        let p = properties
+        values.description = p.text(XMPNamespace.dc, "description")
+        values.title = p.text(XMPNamespace.dc, "title")
+        values.creator = p.list(XMPNamespace.dc, "creator")
+        values.rights = p.text(XMPNamespace.dc, "rights")
+        values.subject = p.list(XMPNamespace.dc, "subject")
+        values.headline = p.text(XMPNamespace.photoshop, "Headline")
+        values.credit = p.text(XMPNamespace.photoshop, "Credit")
+        values.source = p.text(XMPNamespace.photoshop, "Source")
+        values.instructions = p.text(XMPNamespace.photoshop, "Instructions")
+        values.city = p.text(XMPNamespace.photoshop, "City")
+        values.state = p.text(XMPNamespace.photoshop, "State")
+        values.country = p.text(XMPNamespace.photoshop, "Country")
+        values.location = p.text(XMPNamespace.iptcCore, "Location")
+        values.dateCreated = p.text(XMPNamespace.photoshop, "DateCreated")
+        values.dateTimeOriginal = p.text(XMPNamespace.exif, "DateTimeOriginal") ?? p.text(XMPNamespace.exifEX, "DateTimeOriginal")
+        values.orientation = p.text(XMPNamespace.tiff, "Orientation").flatMap { Int($0) }.flatMap { (1...8).contains($0) ? $0 : nil }
+        values.make = p.text(XMPNamespace.tiff, "Make")
+        values.model = p.text(XMPNamespace.tiff, "Model")
+        values.lens = p.text(XMPNamespace.aux, "Lens") ?? p.text(XMPNamespace.exifEX, "LensModel")
+        values.latitude = p.text(XMPNamespace.exif, "GPSLatitude").flatMap(coordinate)
+        values.longitude = p.text(XMPNamespace.exif, "GPSLongitude").flatMap(coordinate)
+        return values
+    }
+
+    /// Turns UTF-16 (with or without BOM) and UTF-32 into UTF-8, drops the libvips APP1 name and
+    /// trailing padding.
+    static func normalise(_ packet: Data) -> Data {
+        var bytes = [UInt8](packet)
+        let app1Name = Array("http://ns.adobe.com/xap/1.0/\0".utf8)
+        if bytes.starts(with: app1Name) { bytes.removeFirst(app1Name.count) }
+        while let last = bytes.last, last == 0 || last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 {
+            bytes.removeLast()
+        }
+        guard bytes.count >= 2 else { return Data(bytes) }
+        let bigEndian16 = bytes.starts(with: [0xFE, 0xFF]) || (bytes[0] == 0 && bytes[1] != 0)
+        let littleEndian16 = bytes.starts(with: [0xFF, 0xFE]) || (bytes[0] != 0 && bytes[1] == 0)
+        guard bigEndian16 || littleEndian16 else { return Data(bytes) }
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var index = 0
+        while index + 1 < bytes.count {
+            units.append(bigEndian16 ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+                : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index]))
+            index += 2
+        }
+        if units.first == 0xFEFF { units.removeFirst() }
+        return Data(String(decoding: units, as: UTF16.self).utf8)
+    }
+
+    /// XMP GPS coordinates: "22,49.398N" or "22,49,23.88N" (XMP part 2, 1.2.7.4), as signed degrees.
+    static func coordinate(_ text: String) -> Double? {
+        guard let reference = text.last, "NSEW".contains(reference.uppercased()) else { return Double(text) }
+        let parts = text.dropLast().split(separator: ",").compactMap { Double($0) }
+        guard !parts.isEmpty else { return nil }
+        var degrees = parts[0]
+        if parts.count > 1 { degrees += parts[1] / 60 }
+        if parts.count > 2 { degrees += parts[2] / 3600 }
+        return "SW".contains(reference.uppercased()) ? -degrees : degrees
+    }
+
+    /// The simple, list and language-alternative values of every rdf:Description.
+    struct Properties {
+        struct Key: Hashable {
+            var namespace: String
+            var name: String
+        }
+        var texts: [Key: String] = [:]
+        var lists: [Key: [String]] = [:]
+
+        mutating func collect(_ description: XMLElementNode) {
+            for attribute in description.attributes
+            where attribute.namespace != XMPNamespace.rdf && attribute.namespace != "http://www.w3.org/XML/1998/namespace"
+                && !attribute.namespace.isEmpty
+            {
+                set(Key(namespace: attribute.namespace, name: attribute.name), [attribute.value])
+            }
+            for element in description.children {
+                let key = Key(namespace: element.namespace, name: element.name)
+                if let container = element.children.first(where: {
+                    $0.namespace == XMPNamespace.rdf && ["Alt", "Bag", "Seq"].contains($0.name)
+                }) {
+                    let items = container.children.filter { $0.namespace == XMPNamespace.rdf && $0.name == "li" }
+                    // Language alternatives: x-default first (XMP part 1, 8.2.2.4).
+                    let ordered = items.filter { $0.attribute("http://www.w3.org/XML/1998/namespace", "lang") == "x-default" }
+                        + items.filter { $0.attribute("http://www.w3.org/XML/1998/namespace", "lang") != "x-default" }
+                    set(key, ordered.map(\.text))
+                } else if let resource = element.attribute(XMPNamespace.rdf, "resource") {
+                    set(key, [resource])
+                } else if element.children.isEmpty {
+                    set(key, [element.text])
+                }
+            }
+        }
+
+        private mutating func set(_ key: Key, _ values: [String]) {
+            let kept = values.compactMap { TextDecoding.nonBlank($0) }
+            guard !kept.isEmpty, lists[key] == nil else { return }
+            lists[key] = kept
+            texts[key] = kept[0]
+        }
+
+        func text(_ namespace: String, _ name: String) -> String? { texts[Key(namespace: namespace, name: name)] }
+        func list(_ namespace: String, _ name: String) -> [String] { lists[Key(namespace: namespace, name: name)] ?? [] }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Writes XMP packets (RDF element form, UTF-8) that ExifTool and Adobe tools read.
+public enum XMPWriter {
+    /// A complete packet with every value that is set.
+    public static func packet(_ values: XMPValues) -> Data {
+        var body: [String] = []
+        func alt(_ name: String, _ value: String?) {
+            guard let value else { return }
+            body.append("<\(name)><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(value))</rdf:li></rdf:Alt></\(name)>")
+        }
+        func container(_ name: String, _ kind: String, _ items: [String]) {
+            guard !items.isEmpty else { return }
+            let list = items.map { "<rdf:li>\(escape($0))</rdf:li>" }.joined()
+            body.append("<\(name)><rdf:\(kind)>\(list)</rdf:\(kind)></\(name)>")
+        }
+        func simple(_ name: String, _ value: String?) {
+            guard let value else { return }
+            body.append("<\(name)>\(escape(value))</\(name)>")
+        }
+        alt("dc:description", values.description)
+        alt("dc:title", values.title)
+        container("dc:creator", "Seq", values.creator)
+        alt("dc:rights", values.rights)
+        container("dc:subject", "Bag", values.subject)
+        simple("photoshop:Headline", values.headline)
+        simple("photoshop:Credit", values.credit)
+        simple("photoshop:Source", values.source)
+        simple("photoshop:Instructions", values.instructions)
+        simple("photoshop:City", values.city)
+        simple("photoshop:State", values.state)
+        simple("photoshop:Country", values.country)
+        simple("photoshop:DateCreated", values.dateCreated)
+        simple("Iptc4xmpCore:Location", values.location)
+        simple("exif:DateTimeOriginal", values.dateTimeOriginal)
+        simple("tiff:Orientation", values.orientation.map(String.init))
+        simple("tiff:Make", values.make)
+        simple("tiff:Model", values.model)
+        let text = """
+            <?xpacket begin="\u{FEFF}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+            <x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Photodesk">
+            <rdf:RDF xmlns:rdf="\(XMPNamespace.rdf)">
+            <rdf:Description rdf:about="" xmlns:dc="\(XMPNamespace.dc)" xmlns:photoshop="\(XMPNamespace.photoshop)" xmlns:Iptc4xmpCore="\(XMPNamespace.iptcCore)" xmlns:exif="\(XMPNamespace.exif)" xmlns:tiff="\(XMPNamespace.tiff)">
+            \(body.joined(separator: "\n"))
+            </rdf:Description>
+            </rdf:RDF>
+            </x:xmpmeta>
+            <?xpacket end="w"?>
+            """
+        return Data(text.utf8)
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

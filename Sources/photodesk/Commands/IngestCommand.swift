@@ -1,0 +1,138 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Ingest
+
+/// `photodesk ingest PATH...`
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Ingest photo files and folders into the library.",
+        discussion: """
+            Folders are read recursively in a stable order. Photos are found by content (JPEG, PNG, TIFF,
+            WebP, HEIC/HEIF, AVIF, GIF); hidden files and sidecars (.xmp, .txt) are not photos. Every
+            file is reported: ingested, unchanged (skipped without reading), duplicate (the same bytes
+            as a photo already in the library) or failed (with the reason). Originals are never changed.
+
+            Exit status: 0 when no file failed, 1 when some failed (the others are kept), 2 for a
+            usage error.
+
+            Examples:
+              photodesk ingest ~/Assignments/2020-09-18-ha-giang
+              photodesk ingest --json card/ > report.jsonl
+              photodesk ingest --pipeline web-only --jobs 4 folder/
+            """)
+
+    @OptionGroup var libraryOptions: LibraryOptions
+
+    @Argument(help: "Files or folders to ingest.")
+    var paths: [String]
+
+    @Flag(name: .long, help: "Print JSON Lines: one object per file, then a summary object.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("A pipeline name in Pipelines/ or a path to a .yml file.", valueName: "name|file"))
+    var pipeline = "default"
+
+    @Option(name: .long, help: "Files processed at once (default: the number of cores).")
+    var jobs: Int?
+
+    @Flag(name: .long, help: "List every file, not only the failed ones.")
+    var verbose = false
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to ingest") }
+        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1 to 256") }
+    }
+
+    func run() async throws {
+        let library = libraryOptions.resolved
+        let chosen: Pipeline
+        do { chosen = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines")) } catch {
+            throw ValidationError("\(error)")
+        }
+        let catalog = try libraryOptions.openCatalog(create: true)
+        var options = Ingester.Options()
+        if let jobs { options.jobs = jobs }
+        let ingester = Ingester(catalog: catalog, library: library, pipeline: chosen, options: options)
+        let reporter = IngestReporter(json: json, verbose: verbose, interactive: isatty(2) == 1)
+        let summary: IngestSummary
+        do {
+            summary = try await ingester.run(paths) { reporter.handle($0) }
+        } catch let error as IngestError where error.code == .usage {
+            throw ValidationError(error.message)
+        }
+        reporter.finish(summary)
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Prints an ingest as it goes: JSON Lines, or failures and a progress line for people.
+final class IngestReporter: @unchecked Sendable {
+    // Safe: every mutable field is read and written only while holding `lock`.
+    private let lock = NSLock()
+    private var progress = ProgressLine()
+    private var failures: [FileResult] = []
+    private var lastDraw = Date.distantPast
+    private let json: Bool
+    private let verbose: Bool
+    private let interactive: Bool
+
+    init(json: Bool, verbose: Bool, interactive: Bool) {
+        self.json = json
+        self.verbose = verbose
+        self.interactive = interactive
+    }
+
+    func handle(_ event: IngestEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        progress.update(event)
+        if case .finished(let result, _, _) = event {
+            if json {
+                Output.line(JSONOutput.line(result))
+            } else if result.status == .failed {
+                failures.append(result)
+                clearProgress()
+                Output.line("failed     \(result.path): \(result.error ?? "unknown error")")
+            } else if verbose {
+                clearProgress()
+                Output.line("\(result.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(result.path)  \(result.id ?? "")")
+            }
+        }
+        if interactive, Date().timeIntervalSince(lastDraw) > 0.1 {
+            lastDraw = Date()
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + progress.render()).utf8))
+        }
+    }
+
+    private func clearProgress() {
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+
+    func finish(_ summary: IngestSummary) {
+        lock.lock()
+        defer { lock.unlock() }
+        clearProgress()
+        if json {
+            Output.line(JSONOutput.line(["summary": SummaryLine(summary)]))
+            return
+        }
+        Output.line(
+            "\(summary.total) files in \(String(format: "%.1f", summary.seconds)) s: \(summary.ingested) ingested, \(summary.unchanged) unchanged, \(summary.duplicate) duplicate, \(summary.failed) failed"
+        )
+    }
+
+    /// The summary object of the JSON contract.
+    struct SummaryLine: Encodable {
+        var ingested, unchanged, duplicate, failed: Int
+        var seconds: Double
+        init(_ summary: IngestSummary) {
+            ingested = summary.ingested
+            unchanged = summary.unchanged
+            duplicate = summary.duplicate
+            failed = summary.failed
+            seconds = summary.seconds
+        }
+    }
+}
