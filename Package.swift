@@ -58,10 +58,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "PhotoFactory"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "PhotoFactory"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "PhotoFactory", "Metadata"]),
         .testTarget(
             name: "GalleryTests",
             dependencies: [

@@ -54,8 +54,8 @@ public struct ImageHeader: Sendable {
                 path: path)
         }
         guard let pointer = pd_open(path) else {
-            throw ImagingError(.corrupt, "\(path) has an unreadable header: the file is damaged", path: path,
-                cause: VipsRuntime.takeError())
+            let cause = VipsRuntime.takeError()
+            throw ImagingError(.corrupt, "\(path) has an unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
         let image = VipsImage(pointer)
         if format == .heic, let compression = image.stringField("heif-compression"), compression == "av1" {

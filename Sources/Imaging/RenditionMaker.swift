@@ -30,7 +30,10 @@ public struct RenditionMaker: Sendable {
             let cause = VipsRuntime.takeError()
             throw ImagingError(.corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
-        let base = VipsImage(memory)
+        // Savers differ in what `strip` removes (libvips 8.14's WebP saver keeps EXIF, GPS
+        // included), so no metadata field is left on the image any saver could write.
+        let base = try VipsImage.check(pd_copy_without_metadata(memory), "cannot prepare \(path)", path: path)
+        pd_unref(memory)
         var results: [RenditionResult] = []
         for spec in specs {
             let image: VipsImage

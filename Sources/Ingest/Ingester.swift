@@ -118,7 +118,7 @@ public struct Ingester: Sendable {
             do {
                 return try self.ingest(path: path, stat: stat, sha: sha, previous: previous, stale: stale)
             } catch let error as ImagingError {
-                return Outcome(FileResult(path: path, status: .failed, error: error.message))
+                return Outcome(FileResult(path: path, status: .failed, error: error.description))
             } catch {
                 return Outcome(FileResult(path: path, status: .failed, error: "\(path): \(error)"))
             }

@@ -42,6 +42,9 @@ public struct PhotoMetadata: Codable, Sendable, Equatable {
         public var sidecar: XMPValues?
         /// Problems met while reading (a malformed packet, say): reported, never fatal.
         public var warnings: [String] = []
+
+        /// No sources.
+        public init() {}
     }
 
     /// EXIF orientation, 1 to 8.

@@ -85,29 +85,35 @@ public enum XMPReader {
         return values
     }
 
-    /// Turns UTF-16 (with or without BOM) and UTF-32 into UTF-8, drops the libvips APP1 name and
-    /// trailing padding.
+    /// Turns UTF-16 (with or without BOM) into UTF-8, drops the libvips APP1 name and trailing
+    /// padding.
     static func normalise(_ packet: Data) -> Data {
         var bytes = [UInt8](packet)
         let app1Name = Array("http://ns.adobe.com/xap/1.0/\0".utf8)
         if bytes.starts(with: app1Name) { bytes.removeFirst(app1Name.count) }
-        while let last = bytes.last, last == 0 || last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 {
-            bytes.removeLast()
-        }
         guard bytes.count >= 2 else { return Data(bytes) }
         let bigEndian16 = bytes.starts(with: [0xFE, 0xFF]) || (bytes[0] == 0 && bytes[1] != 0)
         let littleEndian16 = bytes.starts(with: [0xFF, 0xFE]) || (bytes[0] != 0 && bytes[1] == 0)
-        guard bigEndian16 || littleEndian16 else { return Data(bytes) }
-        var units: [UInt16] = []
-        units.reserveCapacity(bytes.count / 2)
-        var index = 0
-        while index + 1 < bytes.count {
-            units.append(bigEndian16 ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
-                : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index]))
-            index += 2
+        var text: String
+        if bigEndian16 || littleEndian16 {
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2)
+            var index = 0
+            while index + 1 < bytes.count {
+                units.append(bigEndian16 ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+                    : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index]))
+                index += 2
+            }
+            if units.first == 0xFEFF { units.removeFirst() }
+            text = String(decoding: units, as: UTF16.self)
+        } else {
+            text = String(decoding: bytes, as: UTF8.self)
         }
-        if units.first == 0xFEFF { units.removeFirst() }
-        return Data(String(decoding: units, as: UTF16.self).utf8)
+        // Packets are padded with white space, and some writers add NULs.
+        while let last = text.unicodeScalars.last, last == "\0" || last.properties.isWhitespace {
+            text.unicodeScalars.removeLast()
+        }
+        return Data(text.utf8)
     }
 
     /// XMP GPS coordinates: "22,49.398N" or "22,49,23.88N" (XMP part 2, 1.2.7.4), as signed degrees.

@@ -77,6 +77,11 @@ public struct SyntheticPhoto: Sendable {
         return try image.encoded(as: format, quality: quality, keepMetadata: true)
     }
 
+    /// Whether a decoded image shows this picture upright (quadrant colours in place).
+    public static func isUpright(_ image: VipsImage, tolerance: Double = 60) throws -> Bool {
+        try PictureCheck.isUpright({ try image.pixel(x: Int($0), y: Int($1)) }, width: image.width, height: image.height, tolerance: tolerance)
+    }
+
     /// Writes the photo to a file.
     public func write(to path: String, as format: ImageFormat = .jpeg) throws {
         try AtomicFile.write(try encoded(as: format), to: path)

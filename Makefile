@@ -1,0 +1,77 @@
+# Photodesk: the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8080
+RELEASE_BIN := .build/release/photodesk
+DEBUG_BIN := .build/debug/photodesk
+DEMO_PHOTOS := Assets/demo/photos
+
+# Debian packages: what the build needs, what the tests use as oracles, what the benchmarks race.
+BUILD_PACKAGES := libvips-dev libexif-dev libsqlite3-dev pkg-config
+TEST_PACKAGES := libimage-exiftool-perl chromium
+BENCH_PACKAGES := libvips-tools imagemagick nginx wrk time
+
+# Installs the missing packages among $(1): apt-get when root, otherwise the exact command to run.
+# When nothing is missing it does nothing and asks no network.
+define ensure_packages
+	@missing=""; \
+	for package in $(1); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	  else \
+	    echo "Missing Debian packages:$$missing"; \
+	    echo "Install them with: sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+endef
+
+.PHONY: help setup setup-bench build build-release test run demo format clean conformance
+
+help:
+	@echo "make run      install what is missing, build, ingest the demo photos, serve http://127.0.0.1:$(PORT)"
+	@echo "make test     install what the tests need and run them"
+	@echo "make setup    install the Debian packages for building and testing"
+	@echo "make build    debug build; make build-release for the optimised binary"
+	@echo "make conformance PHOTODESK_CORPUS=../shared/corpus   the corpus conformance suite"
+	@echo "make format   swift format the sources"
+
+setup:
+	$(call ensure_packages,$(BUILD_PACKAGES) $(TEST_PACKAGES))
+
+setup-bench: setup
+	$(call ensure_packages,$(BENCH_PACKAGES))
+
+build: setup
+	swift build
+
+build-release: setup
+	swift build -c release --product photodesk
+
+test: setup
+	swift build --build-tests
+	swift test
+
+demo: build-release
+	$(RELEASE_BIN) demo $(DEMO_PHOTOS)
+
+run: demo
+	$(RELEASE_BIN) ingest $(DEMO_PHOTOS)
+	@echo "Serving the gallery on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	PORT=$(PORT) $(RELEASE_BIN) serve
+
+conformance: setup
+	@test -n "$(PHOTODESK_CORPUS)" || { echo "Set PHOTODESK_CORPUS to the corpus folder (../shared/corpus)"; exit 2; }
+	swift build --build-tests
+	PHOTODESK_CORPUS="$(abspath $(PHOTODESK_CORPUS))" swift test --filter Conformance
+
+format:
+	swift format --in-place --recursive --parallel Package.swift Sources Tests
+
+clean:
+	rm -rf .build library $(DEMO_PHOTOS)

@@ -1,0 +1,103 @@
+import Foundation
+import Metadata
+import Testing
+
+@Suite("EXIF")
+struct ExifTests {
+    static func sample() -> ExifValues {
+        var values = ExifValues()
+        values.make = "Canon"
+        values.model = "Canon EOS 5D Mark IV"
+        values.lens = "EF24-70mm f/2.8L II USM"
+        values.dateTimeOriginal = "2020:09:18 09:12:30"
+        values.offsetTimeOriginal = "+07:00"
+        values.subSecTimeOriginal = "25"
+        values.exposureTime = "1/125"
+        values.fNumber = 4.0
+        values.iso = 800
+        values.focalLength = 35
+        values.orientation = 6
+        values.latitude = 22.8233
+        values.longitude = 104.9836
+        values.altitude = 110.5
+        values.artist = "Nguyễn Văn An"
+        values.copyright = "© 2020 Báo Demo"
+        values.imageDescription = "Đồng Văn, Hà Giang"
+        values.userComment = "Ghi chú: ảnh gốc"
+        return values
+    }
+
+    @Test("every field written with libexif reads back", arguments: [false, true])
+    func roundTrip(bigEndian: Bool) throws {
+        let blob = ExifWriter.blob(Self.sample(), bigEndian: bigEndian)
+        let read = try #require(ExifReader.read(blob))
+        #expect(read.make == "Canon")
+        #expect(read.model == "Canon EOS 5D Mark IV")
+        #expect(read.lens == "EF24-70mm f/2.8L II USM")
+        #expect(read.takenAt == "2020-09-18T09:12:30.25+07:00")
+        #expect(read.exposureTime == "1/125")
+        #expect(read.fNumber == 4.0)
+        #expect(read.iso == 800)
+        #expect(read.focalLength == 35)
+        #expect(read.orientation == 6)
+        #expect(abs((read.latitude ?? 0) - 22.8233) < 1e-5)
+        #expect(abs((read.longitude ?? 0) - 104.9836) < 1e-5)
+        #expect(read.altitude == 110.5)
+        #expect(read.artist == "Nguyễn Văn An")
+        #expect(read.copyright == "© 2020 Báo Demo")
+        #expect(read.imageDescription == "Đồng Văn, Hà Giang")
+        #expect(read.userComment == "Ghi chú: ảnh gốc")
+    }
+
+    @Test("GPS south and west, altitude below sea level")
+    func southWest() throws {
+        var values = ExifValues()
+        values.latitude = -33.8568
+        values.longitude = -70.6483
+        values.altitude = -28
+        let read = try #require(ExifReader.read(ExifWriter.blob(values)))
+        #expect(abs((read.latitude ?? 0) + 33.8568) < 1e-5)
+        #expect(abs((read.longitude ?? 0) + 70.6483) < 1e-5)
+        #expect(read.altitude == -28)
+    }
+
+    @Test("orientation in IFD1 only (the thumbnail's) is ignored")
+    func orientationInIFD1() throws {
+        let writer = ExifWriter()
+        defer { writer.close() }
+        writer.setText(.make, "Nikon")
+        writer.setShort(ExifTag(.ifd1, 0x0112), [6])
+        let read = try #require(ExifReader.read(writer.data()))
+        #expect(read.make == "Nikon")
+        #expect(read.orientation == nil)
+    }
+
+    @Test("no value is invented: an EXIF block with only a make has nothing else")
+    func nothingInvented() throws {
+        var values = ExifValues()
+        values.make = "Fujifilm"
+        let read = try #require(ExifReader.read(ExifWriter.blob(values)))
+        var expected = ExifValues()
+        expected.make = "Fujifilm"
+        #expect(read == expected)
+    }
+
+    @Test("blank text is no value; a date of zeros is no date")
+    func blanks() throws {
+        var values = ExifValues()
+        values.artist = "   "
+        values.dateTimeOriginal = "0000:00:00 00:00:00"
+        let read = try #require(ExifReader.read(ExifWriter.blob(values)))
+        #expect(read.artist == nil)
+        #expect(read.takenAt == nil)
+    }
+
+    @Test("garbage bytes never crash the reader")
+    func garbage() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 6, 8, 14, 64, 512] {
+            let bytes = Data("Exif\0\0II*\0".utf8) + Data((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            _ = ExifReader.read(bytes)
+        }
+    }
+}

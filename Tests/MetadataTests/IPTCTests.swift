@@ -1,0 +1,89 @@
+import Foundation
+import Metadata
+import Testing
+
+@Suite("IPTC-IIM")
+struct IPTCTests {
+    static func sample() -> IPTCValues {
+        var values = IPTCValues()
+        values.caption = "Bộ trưởng thăm xã Lũng Cú, huyện Đồng Văn"
+        values.headline = "Chuyến thăm Hà Giang"
+        values.byline = ["Nguyễn Văn An", "Trần Thị Bình"]
+        values.credit = "Cổng Thông tin Demo"
+        values.source = "Phòng ảnh"
+        values.copyrightNotice = "© 2020 Demo"
+        values.keywords = ["Hà Giang", "biên giới"]
+        values.city = "Đồng Văn"
+        values.provinceState = "Hà Giang"
+        values.country = "Việt Nam"
+        values.objectName = "HG-0918-001"
+        values.specialInstructions = "Không dùng trước 20/9"
+        values.dateCreated = "2020-09-18"
+        return values
+    }
+
+    @Test("every field reads back from Photoshop resources, with a matching digest")
+    func roundTrip() throws {
+        let read = try #require(IPTCReader.read(IPTCWriter.photoshopBlock(Self.sample())))
+        var expected = Self.sample()
+        expected.declaredCharacterSet = "UTF-8"
+        expected.digestMatches = true
+        #expect(read == expected)
+    }
+
+    @Test("bare IIM without a declared character set: valid UTF-8 is UTF-8")
+    func undeclaredUTF8() throws {
+        var values = IPTCValues()
+        values.caption = "Phiên chợ Đồng Văn"
+        let read = try #require(IPTCReader.read(Data(IPTCWriter.iim(values, declareUTF8: false))))
+        #expect(read.caption == "Phiên chợ Đồng Văn")
+        #expect(read.declaredCharacterSet == nil)
+    }
+
+    @Test("without a declared character set, invalid UTF-8 is Windows-1252")
+    func windows1252() throws {
+        // "Café “Zoë” – 5€" in Windows-1252.
+        let latin: [UInt8] = [0x43, 0x61, 0x66, 0xE9, 0x20, 0x93, 0x5A, 0x6F, 0xEB, 0x94, 0x20, 0x96, 0x20, 0x35, 0x80]
+        let stream: [UInt8] = [0x1C, 2, 120, 0, UInt8(latin.count)] + latin
+        let read = try #require(IPTCReader.read(Data(stream)))
+        #expect(read.caption == "Café “Zoë” – 5€")
+    }
+
+    @Test("ESC % G declares UTF-8 even when the bytes could be read otherwise")
+    func declaredUTF8() throws {
+        let text = Array("Lũng Cú".utf8)
+        let stream: [UInt8] = [0x1C, 1, 90, 0, 3, 0x1B, 0x25, 0x47, 0x1C, 2, 120, 0, UInt8(text.count)] + text
+        let read = try #require(IPTCReader.read(Data(stream)))
+        #expect(read.caption == "Lũng Cú")
+        #expect(read.declaredCharacterSet == "UTF-8")
+    }
+
+    @Test("a stale digest is reported as not matching")
+    func staleDigest() throws {
+        var block = [UInt8](IPTCWriter.photoshopBlock(Self.sample()))
+        block[block.count - 1] ^= 0xFF
+        let read = try #require(IPTCReader.read(Data(block)))
+        #expect(read.digestMatches == false)
+    }
+
+    @Test("extended-length datasets and dates with time zones")
+    func extended() throws {
+        let caption = Array(String(repeating: "ả", count: 20).utf8)
+        var stream: [UInt8] = [0x1C, 2, 120, 0x80, 0x02, 0, UInt8(caption.count)] + caption
+        stream += [0x1C, 2, 55, 0, 8] + Array("20200918".utf8)
+        stream += [0x1C, 2, 60, 0, 11] + Array("091230+0700".utf8)
+        let read = try #require(IPTCReader.read(Data(stream)))
+        #expect(read.caption == String(repeating: "ả", count: 20))
+        #expect(read.dateCreated == "2020-09-18T09:12:30+07:00")
+    }
+
+    @Test("truncated and hostile blocks never crash or over-read")
+    func hostile() {
+        let good = [UInt8](IPTCWriter.photoshopBlock(Self.sample()))
+        for cut in stride(from: 0, to: good.count, by: 7) { _ = IPTCReader.read(Data(good.prefix(cut))) }
+        // A dataset claiming 2 GB, and an 8BIM resource claiming more than there is.
+        _ = IPTCReader.read(Data([0x1C, 2, 120, 0x80, 0x04, 0x7F, 0xFF, 0xFF, 0xFF, 0x41]))
+        _ = IPTCReader.read(Data(Array("Photoshop 3.0\0".utf8) + Array("8BIM".utf8) + [4, 4, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]))
+        _ = IPTCReader.read(Data(Array("8BIM".utf8) + [4, 4, 0xFF]))
+    }
+}
