@@ -70,6 +70,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Ingest", "Catalog", "Metadata", "Imaging", "PhotoFactory"]),
     ],
     swiftLanguageModes: [.v6]
 )

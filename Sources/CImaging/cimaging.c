@@ -201,6 +201,18 @@ double pd_average(pd_image *image) {
     return mean;
 }
 
+double pd_mean_abs_difference(pd_image *left, pd_image *right) {
+    VipsImage *difference = NULL, *absolute = NULL;
+    double mean = -1;
+    if (vips_subtract(left, right, &difference, NULL)) return -1;
+    if (!vips_abs(difference, &absolute, NULL)) {
+        if (vips_avg(absolute, &mean, NULL)) mean = -1;
+        g_object_unref(absolute);
+    }
+    g_object_unref(difference);
+    return mean;
+}
+
 pd_image *pd_from_memory(const void *data, size_t length, int width, int height, int bands) {
     return vips_image_new_from_memory_copy(data, length, width, height, bands,
                                            VIPS_FORMAT_UCHAR);

@@ -55,6 +55,16 @@ public final class VipsImage {
         return mean
     }
 
+    /// The mean absolute difference from another image of the same size, in levels per band.
+    public func meanDifference(from other: VipsImage) throws -> Double {
+        guard width == other.width, height == other.height else {
+            throw ImagingError(.operation, "cannot compare a \(width)x\(height) image with a \(other.width)x\(other.height) one")
+        }
+        let mean = pd_mean_abs_difference(pointer, other.pointer)
+        guard mean >= 0 else { throw ImagingError(.operation, "cannot compare images", cause: VipsRuntime.takeError()) }
+        return mean
+    }
+
     /// Encodes the image in memory.
     public func encoded(as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false) throws -> Data {
         var bytes: UnsafeMutableRawPointer?

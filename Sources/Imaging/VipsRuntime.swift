@@ -14,7 +14,9 @@ public enum VipsRuntime {
             let line = Logger.Message(stringLiteral: text.trimmingCharacters(in: .whitespacesAndNewlines))
             switch level {
             case 0: VipsRuntime.logger.error(line, metadata: ["domain": "\(source)"])
-            case 1: VipsRuntime.logger.warning(line, metadata: ["domain": "\(source)"])
+            // libvips warnings name no file and come in floods (libtiff's unknown tags); the
+            // per-file outcome carries what matters, so they are notices, shown on request.
+            case 1: VipsRuntime.logger.notice(line, metadata: ["domain": "\(source)"])
             case 2: VipsRuntime.logger.info(line, metadata: ["domain": "\(source)"])
             default: VipsRuntime.logger.debug(line, metadata: ["domain": "\(source)"])
             }

@@ -68,6 +68,8 @@ int pd_save_buffer(pd_image *image, const char *format, int quality, int strip,
 
 /* Pixel access: fills out (up to capacity values) with the bands at x, y. Returns bands or -1. */
 int pd_getpoint(pd_image *image, int x, int y, double *out, int capacity);
+/* Mean absolute difference of two images of the same size, per band and pixel, or -1. */
+double pd_mean_abs_difference(pd_image *left, pd_image *right);
 /* Mean of every pixel of every band, or -1 on error. */
 double pd_average(pd_image *image);
 

@@ -1,0 +1,148 @@
+import Catalog
+import Foundation
+import Imaging
+import Ingest
+import Metadata
+import PhotoFactory
+import Testing
+
+/// The shared corpus of real camera files, broken files and ExifTool's reference output, named
+/// by `$PHOTODESK_CORPUS`. These tests run only when it is set (`make conformance`).
+enum Corpus {
+    static let path: String? = ProcessInfo.processInfo.environment["PHOTODESK_CORPUS"].flatMap {
+        FileManager.default.fileExists(atPath: $0) ? URL(fileURLWithPath: $0).standardizedFileURL.path : nil
+    }
+
+    /// ExifTool's MWG-reconciled values (`mwg.json`), by path relative to the corpus.
+    static func reference() throws -> [String: [String: Any]] {
+        let root = try #require(path)
+        let data = try Data(contentsOf: URL(fileURLWithPath: root + "/mwg.json"))
+        let entries = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        return Dictionary(entries.compactMap { entry in (entry["SourceFile"] as? String).map { ($0, entry) } }) { first, _ in first }
+    }
+
+    /// Ingests the whole corpus once into a fresh library; every test reads the same run.
+    static let ingest = Task<Run, any Error> {
+        let root = try #require(path)
+        let work = try TemporaryFolder("conformance")
+        let library = Library(path: work.path + "/library")
+        let catalog = try SQLiteCatalog(library: library)
+        let pipeline = Pipeline(
+            name: "conformance",
+            renditions: [
+                RenditionSpec(name: "thumb", width: 240, height: 240, format: .webp, quality: 85),
+                RenditionSpec(name: "large", width: 600, height: 600, format: .jpeg, quality: 90),
+            ])
+        let collected = Collected()
+        let started = Date()
+        let summary = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([root]) { collected.add($0) }
+        return Run(
+            work: work, library: library, catalog: catalog, summary: summary, results: collected.results,
+            seconds: Date().timeIntervalSince(started))
+    }
+
+    struct Run: Sendable {
+        let work: TemporaryFolder
+        let library: Library
+        let catalog: SQLiteCatalog
+        let summary: IngestSummary
+        let results: [FileResult]
+        let seconds: Double
+    }
+}
+
+final class Collected: @unchecked Sendable {
+    // Safe: `items` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var items: [FileResult] = []
+
+    func add(_ event: IngestEvent) {
+        guard case .finished(let result, _, _) = event else { return }
+        lock.lock()
+        items.append(result)
+        lock.unlock()
+    }
+
+    var results: [FileResult] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
+@Suite("Conformance over the shared corpus", .enabled(if: Corpus.path != nil), .serialized)
+struct CorpusConformanceTests {
+    @Test("every file is accounted for, with a reason for each refusal, and nothing crashes or hangs")
+    func accounted() async throws {
+        let root = try #require(Corpus.path)
+        let run = try await Corpus.ingest.value
+        let files = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
+            .filter { path in
+                var isFolder: ObjCBool = false
+                FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isFolder)
+                let name = (path as NSString).lastPathComponent
+                return !isFolder.boolValue && !name.hasPrefix(".") && !path.contains("/.")
+                    && !["xmp", "txt"].contains((name as NSString).pathExtension.lowercased())
+            }
+        let reported = Set(run.results.map { String($0.path.dropFirst(root.count + 1)) })
+        #expect(Set(files) == reported, "missing: \(Set(files).subtracting(reported).sorted())")
+        #expect(run.results.count == reported.count, "each file reported once")
+        for result in run.results {
+            switch result.status {
+            case .failed:
+                #expect(result.id == nil)
+                #expect(result.error?.contains(result.path) == true, "\(result.path): \(result.error ?? "")")
+            default:
+                #expect(result.id?.count == 16)
+                #expect(result.error == nil)
+            }
+        }
+        print("corpus: \(run.results.count) files in \(String(format: "%.1f", run.seconds)) s: \(run.summary.ingested) ingested, \(run.summary.duplicate) duplicate, \(run.summary.failed) refused")
+    }
+
+    @Test("Landscape_N and Portrait_N renditions all match the upright N = 1 picture")
+    func orientations() async throws {
+        let root = try #require(Corpus.path)
+        let run = try await Corpus.ingest.value
+        for shape in ["Landscape", "Portrait"] {
+            let reference = try rendition(run, root + "/exif-orientation-examples/\(shape)_1.jpg")
+            for n in 2...8 {
+                let turned = try rendition(run, root + "/exif-orientation-examples/\(shape)_\(n).jpg")
+                #expect(turned.width == reference.width && turned.height == reference.height, "\(shape)_\(n) size")
+                if turned.width == reference.width && turned.height == reference.height {
+                    let difference = try turned.meanDifference(from: reference)
+                    print("\(shape)_\(n): mean difference from \(shape)_1: \(String(format: "%.2f", difference)) levels")
+                    #expect(difference < 8, "\(shape)_\(n) differs from \(shape)_1 by \(difference) levels on average")
+                }
+            }
+        }
+    }
+
+    func rendition(_ run: Corpus.Run, _ path: String) throws -> VipsImage {
+        let asset = try #require(try run.catalog.resolve(path), "\(path) was ingested")
+        let large = try #require(try run.catalog.renditions(of: asset.sha256).first { $0.preset == "large" })
+        return try VipsImage.load(path: run.library.absolute(large.path))
+    }
+
+    @Test("stored dimensions agree with ExifTool's for every file both read")
+    func dimensions() async throws {
+        let root = try #require(Corpus.path)
+        let reference = try Corpus.reference()
+        var agree = 0
+        var disagreements: [String] = []
+        for (file, values) in reference.sorted(by: { $0.key < $1.key }) {
+            guard let width = values["ImageWidth"] as? Int, let height = values["ImageHeight"] as? Int,
+                let header = try? ImageHeader.read(path: root + "/" + file)
+            else { continue }
+            if header.storedWidth == width && header.storedHeight == height {
+                agree += 1
+            } else {
+                disagreements.append("\(file): \(header.storedWidth)x\(header.storedHeight), ExifTool \(width)x\(height)")
+            }
+        }
+        print("dimensions: \(agree) of \(agree + disagreements.count) agree")
+        for line in disagreements { print("  \(line)") }
+        #expect(agree > 0)
+        #expect(Double(agree) >= 0.98 * Double(agree + disagreements.count), "\(disagreements)")
+    }
+}
