@@ -31,7 +31,10 @@ define ensure_packages
 	fi
 endef
 
-.PHONY: help setup setup-bench build build-release test run demo format clean conformance
+.PHONY: help setup setup-bench build build-release test run demo format clean conformance fuzz
+
+FUZZ_SECONDS ?= 600
+FUZZ_BUILD := .build-fuzz
 
 help:
 	@echo "make run      install what is missing, build, ingest the demo photos, serve http://127.0.0.1:$(PORT)"
@@ -39,6 +42,7 @@ help:
 	@echo "make setup    install the Debian packages for building and testing"
 	@echo "make build    debug build; make build-release for the optimised binary"
 	@echo "make conformance PHOTODESK_CORPUS=../shared/corpus   the corpus conformance suite"
+	@echo "make fuzz     libFuzzer over the metadata parsers for FUZZ_SECONDS (600)"
 	@echo "make format   swift format the sources"
 
 setup:
@@ -62,6 +66,7 @@ demo: build-release
 
 run: demo
 	$(RELEASE_BIN) ingest $(DEMO_PHOTOS)
+	$(RELEASE_BIN) article import Assets/demo/article.md
 	@echo "Serving the gallery on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	PORT=$(PORT) $(RELEASE_BIN) serve
 
@@ -69,6 +74,15 @@ conformance: setup
 	@test -n "$(PHOTODESK_CORPUS)" || { echo "Set PHOTODESK_CORPUS to the corpus folder (../shared/corpus)"; exit 2; }
 	swift build --build-tests
 	PHOTODESK_CORPUS="$(abspath $(PHOTODESK_CORPUS))" swift test --filter Conformance
+
+# libFuzzer over the IPTC, XMP and EXIF parsers, seeded with metadata blobs the tests make.
+fuzz: setup
+	swift build --scratch-path $(FUZZ_BUILD) --product MetadataFuzz -Xswiftc -DFUZZING \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/findings
+	swift build --product MetadataFuzz && .build/debug/MetadataFuzz --write-seeds $(FUZZ_BUILD)/corpus
+	$(FUZZ_BUILD)/debug/MetadataFuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	  -artifact_prefix=$(FUZZ_BUILD)/findings/ $(FUZZ_BUILD)/corpus
 
 format:
 	swift format --in-place --recursive --parallel Package.swift Sources Tests

@@ -38,6 +38,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(name: "Exports", dependencies: ["Catalog", "Metadata", "Imaging"]),
         .target(
             name: "Gallery",
             dependencies: [
@@ -53,11 +54,12 @@ let package = Package(
         .executableTarget(
             name: "photodesk",
             dependencies: [
-                "Imaging", "Metadata", "Catalog", "Ingest", "Gallery", "PhotoFactory",
+                "Imaging", "Metadata", "Catalog", "Ingest", "Gallery", "PhotoFactory", "Exports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "MetadataFuzz", dependencies: ["Metadata"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
@@ -69,6 +71,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ingest", "PhotoFactory"]),
         .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Ingest", "Catalog", "Metadata", "Imaging", "PhotoFactory"]),
     ],

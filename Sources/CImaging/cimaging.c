@@ -104,7 +104,9 @@ void pd_set_int(pd_image *image, const char *name, int value) {
 
 const char *pd_get_string(pd_image *image, const char *name) {
     const char *value = NULL;
-    if (vips_image_get_typeof(image, name) != G_TYPE_STRING) return NULL;
+    /* Strings are stored as G_TYPE_STRING or as VipsRefString ("heif-compression"). */
+    GType type = vips_image_get_typeof(image, name);
+    if (type != G_TYPE_STRING && type != VIPS_TYPE_REF_STRING) return NULL;
     if (vips_image_get_string(image, name, &value)) {
         vips_error_clear();
         return NULL;
@@ -116,8 +118,9 @@ void pd_remove(pd_image *image, const char *name) { vips_image_remove(image, nam
 
 pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on) {
     VipsImage *out = NULL;
+    /* export_profile: an embedded ICC profile is honoured and the result converted to sRGB. */
     if (vips_thumbnail(path, &out, width, "height", height, "size", VIPS_SIZE_DOWN,
-                       "fail_on", (VipsFailOn)fail_on, NULL))
+                       "fail_on", (VipsFailOn)fail_on, "export_profile", "srgb", NULL))
         return NULL;
     return out;
 }
@@ -154,34 +157,49 @@ pd_image *pd_copy_without_metadata(pd_image *image) {
     return out;
 }
 
-int pd_save_file(pd_image *image, const char *path, const char *format, int quality, int strip) {
+int pd_save_file(pd_image *image, const char *path, const char *format, int quality, int strip,
+                 int interlace) {
     if (strcmp(format, "jpeg") == 0)
         return vips_jpegsave(image, path, "Q", quality, "strip", strip, "optimize_coding", TRUE,
-                             NULL);
+                             "interlace", interlace, NULL);
     if (strcmp(format, "webp") == 0)
         return vips_webpsave(image, path, "Q", quality, "strip", strip, NULL);
-    if (strcmp(format, "avif") == 0)
+    if (strcmp(format, "avif") == 0 || strcmp(format, "heic") == 0)
         return vips_heifsave(image, path, "Q", quality, "strip", strip, "compression",
-                             VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL);
-    if (strcmp(format, "png") == 0) return vips_pngsave(image, path, "strip", strip, NULL);
+                             strcmp(format, "avif") == 0 ? VIPS_FOREIGN_HEIF_COMPRESSION_AV1
+                                                         : VIPS_FOREIGN_HEIF_COMPRESSION_HEVC,
+                             NULL);
+    if (strcmp(format, "png") == 0)
+        return vips_pngsave(image, path, "strip", strip, "interlace", interlace, NULL);
     if (strcmp(format, "tiff") == 0) return vips_tiffsave(image, path, "strip", strip, NULL);
+    if (strcmp(format, "gif") == 0)
+        return vips_gifsave(image, path, "strip", strip, "interlace", interlace, NULL);
     vips_error("photodesk", "unknown output format %s", format);
     return -1;
 }
 
-int pd_save_buffer(pd_image *image, const char *format, int quality, int strip, void **data,
-                   size_t *length) {
+int pd_save_buffer(pd_image *image, const char *format, int quality, int strip, int interlace,
+                   void **data, size_t *length) {
     if (strcmp(format, "jpeg") == 0)
-        return vips_jpegsave_buffer(image, data, length, "Q", quality, "strip", strip, NULL);
+        return vips_jpegsave_buffer(image, data, length, "Q", quality, "strip", strip,
+                                    "interlace", interlace, NULL);
     if (strcmp(format, "webp") == 0)
         return vips_webpsave_buffer(image, data, length, "Q", quality, "strip", strip, NULL);
-    if (strcmp(format, "avif") == 0)
+    if (strcmp(format, "avif") == 0 || strcmp(format, "heic") == 0)
         return vips_heifsave_buffer(image, data, length, "Q", quality, "strip", strip,
-                                    "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL);
+                                    "compression",
+                                    strcmp(format, "avif") == 0
+                                        ? VIPS_FOREIGN_HEIF_COMPRESSION_AV1
+                                        : VIPS_FOREIGN_HEIF_COMPRESSION_HEVC,
+                                    NULL);
     if (strcmp(format, "png") == 0)
-        return vips_pngsave_buffer(image, data, length, "strip", strip, NULL);
+        return vips_pngsave_buffer(image, data, length, "strip", strip, "interlace", interlace,
+                                   NULL);
     if (strcmp(format, "tiff") == 0)
         return vips_tiffsave_buffer(image, data, length, "strip", strip, NULL);
+    if (strcmp(format, "gif") == 0)
+        return vips_gifsave_buffer(image, data, length, "strip", strip, "interlace", interlace,
+                                   NULL);
     vips_error("photodesk", "unknown output format %s", format);
     return -1;
 }

@@ -11,6 +11,8 @@ public struct CatalogError: Error, CustomStringConvertible, Sendable {
         public static let ambiguous = Code(name: "ambiguous")
         /// An edit was based on an older revision than the stored one.
         public static let stale = Code(name: "stale")
+        /// The photo is used by articles and may not be removed without force.
+        public static let inUse = Code(name: "in-use")
         /// A query or write failed.
         public static let database = Code(name: "database")
     }

@@ -37,6 +37,33 @@ public protocol CatalogStore: Sendable {
     func caption(of sha256: String) throws -> CaptionRecord?
     /// The full description of an asset, in the CLI's JSON shape.
     func document(sha256: String) throws -> AssetDocument?
+
+    /// Changes caption fields as one new revision. With `basedOn`, an edit made from an older
+    /// revision is refused with `StaleEdit` and nothing is saved.
+    func setCaption(_ sha256: String, changes: CaptionChanges, basedOn revision: Int?, author: String, source: String) throws
+        -> CaptionRecord
+    /// Every change of an asset's caption fields, oldest first.
+    func captionHistory(of sha256: String) throws -> [CaptionRevision]
+    /// Restores the values as of a revision, as a new revision.
+    func revertCaption(_ sha256: String, to revision: Int, author: String) throws -> CaptionRecord
+
+    /// Creates or updates (by slug) an article and its photos in order.
+    func saveArticle(_ article: ArticleRecord, photos: [ArticlePhotoInput]) throws -> (article: ArticleRecord, created: Bool)
+    /// An article with its photos.
+    func article(slug: String) throws -> ArticleDocument?
+    /// The newest articles first.
+    func articles(limit: Int) throws -> [ArticleSummary]
+    /// Places photos in an article at a position (the end by default), with a caption for this use.
+    func link(slug: String, photos: [String], position: Int?, caption: String?) throws
+    /// Takes a photo out of an article.
+    func unlink(slug: String, sha256: String) throws
+    /// The articles that use a photo.
+    func usages(of sha256: String) throws -> [AssetDocument.ArticleUse]
+    /// Removes an asset and returns its renditions' paths; refused while articles use it unless forced.
+    func removeAsset(_ sha256: String, force: Bool) throws -> [String]
+
+    /// Full-text search with filters, ranked, paged by keyset.
+    func search(_ query: SearchQuery, limit: Int, after token: String?) throws -> SearchPage
 }
 
 /// What an ingest job hands the catalog for one file.

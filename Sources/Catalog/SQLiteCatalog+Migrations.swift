@@ -91,6 +91,15 @@ extension SQLiteCatalog {
                 t.primaryKey(["articleId", "position"])
             }
         }
+        migrator.registerMigration("v2-search") { db in
+            // Folded text (lower case, no diacritics, đ as d) under FTS5; searchDoc gives each
+            // asset a stable integer id for the index's rowid.
+            try db.create(table: "searchDoc") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sha256", .text).notNull().unique().references("asset", onDelete: .cascade)
+            }
+            try db.execute(sql: "CREATE VIRTUAL TABLE searchIndex USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')")
+        }
         return migrator
     }
 }

@@ -126,25 +126,24 @@ public final class SQLiteCatalog: CatalogStore {
         }
     }
 
-    /// A new asset's captions: carried over from the asset its path held before, else read from the file.
+    /// A new asset's captions: carried over from the asset its path held before, else read from
+    /// the file. Each field set is a revision, so history starts complete.
     private func insertInitialCaption(_ db: Database, _ entry: IngestEntry) throws {
         let sha = entry.asset.sha256
+        var fields = entry.captions
+        var source = entry.captionSource
         if let previous = entry.previousSha256, let old = try CaptionRecord.fetchOne(db, key: previous) {
-            try CaptionRecord(sha256: sha, fields: old.fields, revision: 1).insert(db)
-            var carried = CaptionRevision(
-                sha256: sha, revision: 1, field: "all", oldValue: nil, newValue: "carried over from \(old.sha256.prefix(16))",
-                author: entry.author, source: "ingest")
-            try carried.insert(db)
-            // The history of the old asset stays with it; the new one starts from its values.
-            return
+            fields = old.fields
+            source = "carried from \(previous.prefix(16))"
         }
-        try CaptionRecord(sha256: sha, fields: entry.captions, revision: 1).insert(db)
-        for (field, value) in CaptionFieldName.values(of: entry.captions) where value != nil {
+        try CaptionRecord(sha256: sha, fields: fields, revision: 1).insert(db)
+        for field in CaptionField.allCases {
+            guard let value = field.value(in: fields) else { continue }
             var revision = CaptionRevision(
-                sha256: sha, revision: 1, field: field, oldValue: nil, newValue: value, author: entry.author,
-                source: entry.captionSource)
+                sha256: sha, revision: 1, field: field.rawValue, oldValue: nil, newValue: value, author: entry.author, source: source)
             try revision.insert(db)
         }
+        try reindex(db, sha)
     }
 
     public func touch(_ location: LocationRecord) throws {
@@ -244,18 +243,5 @@ public final class SQLiteCatalog: CatalogStore {
                 articles: uses.map { .init(slug: $0["slug"], position: $0["position"], caption: $0["caption"]) },
                 captionRevision: caption?.revision ?? 0)
         }
-    }
-}
-
-/// The caption fields by the names revisions use.
-enum CaptionFieldName {
-    static func values(of fields: CaptionFields) -> [(String, String?)] {
-        [
-            ("caption", fields.caption), ("headline", fields.headline), ("byline", fields.byline),
-            ("credit", fields.credit), ("copyright", fields.copyright),
-            ("keywords", fields.keywords.isEmpty ? nil : fields.keywords.joined(separator: ", ")),
-            ("city", fields.city), ("region", fields.region), ("country", fields.country),
-            ("instructions", fields.instructions),
-        ]
     }
 }

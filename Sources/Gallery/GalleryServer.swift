@@ -39,6 +39,7 @@ public struct GalleryServer: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: FileMiddleware(configuration.assetsPath + "/static", urlBasePath: "/static", searchForIndexHtml: false))
         router.get("/healthz") { _, _ in "ok\n" }
+        ArticleRoutes(catalog: catalog, pages: templates).register(on: router)
         PhotoRoutes(catalog: catalog, pages: templates).register(on: router)
         RenditionRoutes(catalog: catalog, library: library).register(on: router)
         AssetAPIRoutes(catalog: catalog).register(on: router.group("/api/v1"))

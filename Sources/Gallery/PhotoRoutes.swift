@@ -9,7 +9,6 @@ struct PhotoRoutes: Sendable {
     static let pageSize = 48
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/") { request, _ in try self.list(request, title: "Photodesk") }
         router.get("/photos") { request, _ in try self.list(request, title: "Photos") }
         router.get("/photos/:id") { _, context in
             let id = try context.parameters.require("id")
@@ -36,14 +35,19 @@ struct PhotoRoutes: Sendable {
         let cursor = request.uri.queryParameters.get("after").flatMap(AssetCursor.init(token:))
         let summaries = try catalog.assets(limit: PhotoRoutes.pageSize + 1, after: cursor)
         let shown = Array(summaries.prefix(PhotoRoutes.pageSize))
-        let tiles = try shown.map { summary in
+        let tiles = try self.tiles(shown)
+        let next = summaries.count > PhotoRoutes.pageSize ? shown.last.map { "/photos?after=\($0.cursor.token)" } : nil
+        return try pages.page("photos", title: title, ListView(photos: tiles, count: try catalog.assetCount(), nextPage: next))
+    }
+
+    /// Grid tiles for photos, each with its smallest rendition.
+    func tiles(_ summaries: [AssetSummary]) throws -> [Tile] {
+        try summaries.map { summary in
             let thumb = try catalog.renditions(of: summary.sha256).first
             return Tile(
                 id: summary.id, caption: summary.caption ?? "Untitled photo", width: thumb?.width ?? 0,
                 height: thumb?.height ?? 0, thumb: thumb.map { RenditionRoutes.url(id: summary.id, $0) } ?? "")
         }
-        let next = summaries.count > PhotoRoutes.pageSize ? shown.last.map { "/photos?after=\($0.cursor.token)" } : nil
-        return try pages.page("photos", title: title, ListView(photos: tiles, count: try catalog.assetCount(), nextPage: next))
     }
 
     struct PhotoView {

@@ -12,9 +12,11 @@ public struct RenditionMaker: Sendable {
 
     /// Decodes `path` once and writes one file per preset, each at `destination(spec)`.
     ///
+    /// Nothing of the original's metadata is kept; `embedded` blobs ("exif-data", "xmp-data",
+    /// "iptc-data") are written instead, so a rendition can still say who took it.
     /// A truncated or corrupt file is refused with an error naming it.
     public func make(
-        from path: String, specs: [RenditionSpec], destination: (RenditionSpec) -> String
+        from path: String, specs: [RenditionSpec], embedded: [String: Data] = [:], destination: (RenditionSpec) -> String
     ) throws -> [RenditionResult] {
         try VipsRuntime.start()
         guard !specs.isEmpty else { return [] }
@@ -34,6 +36,7 @@ public struct RenditionMaker: Sendable {
         // included), so no metadata field is left on the image any saver could write.
         let base = try VipsImage.check(pd_copy_without_metadata(memory), "cannot prepare \(path)", path: path)
         pd_unref(memory)
+        for (name, blob) in embedded { base.setBlob(name, blob) }
         var results: [RenditionResult] = []
         for spec in specs {
             let image: VipsImage
@@ -43,9 +46,10 @@ public struct RenditionMaker: Sendable {
                 image = try VipsImage.check(
                     pd_thumbnail_image(base.pointer, Int32(spec.width), Int32(spec.height)),
                     "cannot resize \(path) for preset \(spec.name)", path: path)
+                for (name, blob) in embedded { image.setBlob(name, blob) }
             }
             let output = destination(spec)
-            try image.write(to: output, as: spec.format, quality: spec.quality)
+            try image.write(to: output, as: spec.format, quality: spec.quality, keepMetadata: !embedded.isEmpty)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
             results.append(RenditionResult(spec: spec, width: image.width, height: image.height, bytes: bytes, path: output))
         }

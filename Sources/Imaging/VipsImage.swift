@@ -66,10 +66,14 @@ public final class VipsImage {
     }
 
     /// Encodes the image in memory.
-    public func encoded(as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false) throws -> Data {
+    public func encoded(as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false, progressive: Bool = false)
+        throws -> Data
+    {
         var bytes: UnsafeMutableRawPointer?
         var length = 0
-        guard pd_save_buffer(pointer, format.rawValue, Int32(quality), keepMetadata ? 0 : 1, &bytes, &length) == 0,
+        guard
+            pd_save_buffer(pointer, format.rawValue, Int32(quality), keepMetadata ? 0 : 1, progressive ? 1 : 0, &bytes, &length)
+                == 0,
             let bytes
         else {
             throw ImagingError(.operation, "cannot encode \(format.rawValue)", cause: VipsRuntime.takeError())
@@ -81,7 +85,7 @@ public final class VipsImage {
     /// Writes the image to a file, to a temporary name first and renamed into place.
     public func write(to path: String, as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false) throws {
         try AtomicFile.write(path) { temporary in
-            guard pd_save_file(pointer, temporary, format.rawValue, Int32(quality), keepMetadata ? 0 : 1) == 0 else {
+            guard pd_save_file(pointer, temporary, format.rawValue, Int32(quality), keepMetadata ? 0 : 1, 0) == 0 else {
                 throw ImagingError(.io, "cannot write \(path)", path: path, cause: VipsRuntime.takeError())
             }
         }

@@ -160,7 +160,8 @@ public struct Ingester: Sendable {
         for warning in metadata.sources.warnings {
             Ingester.logger.warning("\(path): \(warning)")
         }
-        let results = try maker.make(from: path, specs: pipeline.renditions) { spec in
+        let credits = CreditMetadata(byline: metadata.byline, credit: metadata.credit, copyright: metadata.copyright)
+        let results = try maker.make(from: path, specs: pipeline.renditions, embedded: credits.blobs) { spec in
             library.absolute(Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
         }
         let asset = AssetRecord(
@@ -186,11 +187,17 @@ public struct Ingester: Sendable {
     private func remakeStaleRenditions(sha: String, from path: String) throws -> Int {
         let existing = Dictionary(uniqueKeysWithValues: try catalog.renditions(of: sha).map { ($0.preset, $0.fingerprint) })
         let specs = pipeline.renditions.filter { existing[$0.name] != $0.fingerprint }
-        let results = try maker.make(from: path, specs: specs) { spec in
+        let results = try maker.make(from: path, specs: specs, embedded: try credits(of: sha)) { spec in
             library.absolute(Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
         }
         try catalog.replaceRenditions(results.map { record(sha: sha, $0) }, of: sha)
         return results.count
+    }
+
+    /// The credit metadata renditions of an asset carry: from its current caption fields.
+    func credits(of sha: String) throws -> [String: Data] {
+        let fields = try catalog.caption(of: sha)
+        return CreditMetadata(byline: fields?.byline, credit: fields?.credit, copyright: fields?.copyright).blobs
     }
 
     func record(sha: String, _ result: RenditionResult) -> RenditionRecord {

@@ -26,6 +26,8 @@ public struct SyntheticPhoto: Sendable {
     public var seed: Int = 1
     /// JPEG quality.
     public var quality: Int = 88
+    /// Whether the JPEG is progressive (interlaced).
+    public var progressive = false
 
     /// The colours of the upright quadrants, top-left, top-right, bottom-left, bottom-right.
     public static let quadrantColours: [[UInt8]] = [[220, 30, 30], [30, 200, 40], [30, 40, 220], [235, 235, 235]]
@@ -74,7 +76,7 @@ public struct SyntheticPhoto: Sendable {
         image.setInt("orientation", orientation)
         if let iptc { image.setBlob("iptc-data", IPTCWriter.photoshopBlock(iptc)) }
         if let xmp { image.setBlob("xmp-data", XMPWriter.packet(xmp)) }
-        return try image.encoded(as: format, quality: quality, keepMetadata: true)
+        return try image.encoded(as: format, quality: quality, keepMetadata: true, progressive: progressive)
     }
 
     /// Whether a decoded image shows this picture upright (quadrant colours in place).

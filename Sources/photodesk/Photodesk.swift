@@ -17,7 +17,10 @@ struct Photodesk: AsyncParsableCommand {
               photodesk show 0123456789abcdef --json      one photo, as JSON
               photodesk serve --port 8080                 the gallery on http://127.0.0.1:8080
             """,
-        subcommands: [IngestCommand.self, ListCommand.self, ShowCommand.self, ServeCommand.self, DemoCommand.self]
+        subcommands: [
+            IngestCommand.self, ListCommand.self, ShowCommand.self, SearchCommand.self, CaptionCommand.self, ArticleCommand.self,
+            UsagesCommand.self, RemoveCommand.self, VerifyCommand.self, ExportCommand.self, ServeCommand.self, DemoCommand.self,
+        ]
     )
 
     /// Runs the command; usage errors exit with status 2, as the JSON contract says.

@@ -60,10 +60,12 @@ pd_image *pd_copy_memory(pd_image *image);
 /* Removes every metadata field, so a save embeds nothing but what is set afterwards. */
 pd_image *pd_copy_without_metadata(pd_image *image);
 
-/* format: "jpeg", "webp", "avif", "png", "tiff". quality 1..100; strip: 1 drops metadata
- * from the saved file. Returns 0 on success. */
-int pd_save_file(pd_image *image, const char *path, const char *format, int quality, int strip);
-int pd_save_buffer(pd_image *image, const char *format, int quality, int strip,
+/* format: "jpeg", "webp", "avif", "heic", "png", "tiff", "gif". quality 1..100; strip: 1 drops
+ * metadata from the saved file; interlace: 1 for progressive JPEG or interlaced PNG/GIF.
+ * Returns 0 on success. */
+int pd_save_file(pd_image *image, const char *path, const char *format, int quality, int strip,
+                 int interlace);
+int pd_save_buffer(pd_image *image, const char *format, int quality, int strip, int interlace,
                    void **data, size_t *length);
 
 /* Pixel access: fills out (up to capacity values) with the bands at x, y. Returns bands or -1. */

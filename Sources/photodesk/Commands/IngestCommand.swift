@@ -21,6 +21,7 @@ struct IngestCommand: AsyncParsableCommand {
               photodesk ingest ~/Assignments/2020-09-18-ha-giang
               photodesk ingest --json card/ > report.jsonl
               photodesk ingest --pipeline web-only --jobs 4 folder/
+              photodesk ingest --watch ~/Incoming      keep ingesting as files arrive (Ctrl-C stops)
             """)
 
     @OptionGroup var libraryOptions: LibraryOptions
@@ -40,9 +41,17 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "List every file, not only the failed ones.")
     var verbose = false
 
+    @Flag(name: .long, help: "Keep watching the folder and ingest files as they arrive, once each has stopped growing.")
+    var watch = false
+
+    @Option(name: .long, help: "With --watch: seconds between two looks at the folder.")
+    var interval = 2.0
+
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to ingest") }
         if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1 to 256") }
+        if watch && paths.count != 1 { throw ValidationError("--watch takes exactly one folder") }
+        guard interval >= 0.1 else { throw ValidationError("--interval must be at least 0.1 seconds") }
     }
 
     func run() async throws {
@@ -55,7 +64,13 @@ struct IngestCommand: AsyncParsableCommand {
         var options = Ingester.Options()
         if let jobs { options.jobs = jobs }
         let ingester = Ingester(catalog: catalog, library: library, pipeline: chosen, options: options)
-        let reporter = IngestReporter(json: json, verbose: verbose, interactive: isatty(2) == 1)
+        let reporter = IngestReporter(json: json, verbose: verbose || watch, interactive: isatty(2) == 1 && !watch)
+        if watch {
+            Output.error("Watching \(paths[0]) (Ctrl-C stops)")
+            let watcher = FolderWatcher(ingester: ingester, folder: paths[0], interval: .milliseconds(Int(interval * 1000)))
+            try await watcher.run { reporter.handle($0) }
+            return
+        }
         let summary: IngestSummary
         do {
             summary = try await ingester.run(paths) { reporter.handle($0) }

@@ -1,0 +1,87 @@
+import Catalog
+import Foundation
+
+/// Imports an article file: photos named by path are matched to the catalog by content (and
+/// ingested first when new), `asset:` references are resolved, and importing the same file again
+/// updates the article rather than duplicating it.
+public struct ArticleImporter: Sendable {
+    let catalog: any CatalogStore
+    let ingester: Ingester
+
+    /// Makes an importer; `ingester` ingests photos the catalog does not have yet.
+    public init(catalog: any CatalogStore, ingester: Ingester) {
+        self.catalog = catalog
+        self.ingester = ingester
+    }
+
+    /// What an import did.
+    public struct Outcome: Sendable {
+        public var slug: String
+        public var created: Bool
+        public var photos: Int
+        /// Photos ingested on the way.
+        public var ingested: Int
+    }
+
+    /// Imports a Markdown article file.
+    public func importFile(_ path: String) async throws -> Outcome {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw IngestError(.usage, "cannot read the article \(path)")
+        }
+        let file = try ArticleFile.parse(String(decoding: data, as: UTF8.self), name: path)
+        let folder = (URL(fileURLWithPath: path).standardizedFileURL.path as NSString).deletingLastPathComponent
+        var ingested = 0
+        var photos: [ArticlePhotoInput] = []
+        for image in file.images {
+            switch image.source {
+            case .asset(let id):
+                guard let asset = try catalog.resolve(id) else {
+                    throw IngestError(.usage, "\(path): asset:\(id) matches no photo in the library")
+                }
+                photos.append(ArticlePhotoInput(sha256: asset.sha256, caption: image.caption))
+            case .path(let relative):
+                let photoPath = relative.hasPrefix("/") ? relative : URL(fileURLWithPath: folder + "/" + relative).standardizedFileURL.path
+                guard FileStat.of(photoPath) != nil else {
+                    throw IngestError(.usage, "\(path): the photo \(relative) is not there (looked for \(photoPath))")
+                }
+                // By content: the photo may be catalogued from another path.
+                let sha = try ContentHasher.sha256(path: photoPath)
+                if try catalog.asset(sha256: sha) == nil {
+                    let failure = FailureBox()
+                    let summary = try await ingester.run([photoPath]) { event in
+                        if case .finished(let result, _, _) = event, result.status == .failed { failure.set(result.error) }
+                    }
+                    if summary.failed > 0 {
+                        throw IngestError(.usage, "\(path): the photo \(relative) cannot be ingested: \(failure.value ?? "unknown reason")")
+                    }
+                    ingested += summary.ingested
+                }
+                photos.append(ArticlePhotoInput(sha256: sha, caption: image.caption))
+            }
+        }
+        let record = ArticleRecord(
+            slug: file.slug, headline: file.headline, dateline: file.dateline, published: file.published, byline: file.byline,
+            body: file.body)
+        let saved = try catalog.saveArticle(record, photos: photos)
+        return Outcome(slug: file.slug, created: saved.created, photos: photos.count, ingested: ingested)
+    }
+}
+
+/// Holds the reason a photo failed, from the ingest's report callback.
+final class FailureBox: @unchecked Sendable {
+    // Safe: `stored` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var stored: String?
+
+    func set(_ value: String?) {
+        lock.lock()
+        stored = value
+        lock.unlock()
+    }
+
+    var value: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}

@@ -1,0 +1,155 @@
+import Catalog
+import Foundation
+import Imaging
+import Metadata
+
+/// Checks a library's catalog against its files, and re-makes what can be re-made.
+public struct Verifier: Sendable {
+    /// One thing wrong with the library.
+    public struct Problem: Codable, Sendable, Equatable {
+        /// What is wrong.
+        public enum Kind: String, Codable, Sendable {
+            /// A rendition the catalog lists is not on disk.
+            case missingRendition = "missing-rendition"
+            /// A rendition is on disk but damaged (size or header disagrees with the catalog).
+            case corruptRendition = "corrupt-rendition"
+            /// A file under renditions/ that no catalog record names.
+            case extraFile = "extra-file"
+            /// A location of an asset whose file is gone.
+            case missingOriginal = "missing-original"
+        }
+
+        public var kind: Kind
+        /// The file concerned.
+        public var path: String
+        /// The asset's short id, when there is one.
+        public var id: String?
+        /// What was found, for people.
+        public var detail: String
+        /// Whether `--repair` fixed it.
+        public var repaired = false
+    }
+
+    /// What a check found.
+    public struct Report: Codable, Sendable, Equatable {
+        public var problems: [Problem] = []
+        public var assets = 0
+        public var renditions = 0
+        public var originals = 0
+
+        /// Problems that are still there (not repaired).
+        public var unresolved: [Problem] { problems.filter { !$0.repaired } }
+    }
+
+    let catalog: any CatalogStore
+    let library: Library
+
+    /// Makes a verifier.
+    public init(catalog: any CatalogStore, library: Library) {
+        self.catalog = catalog
+        self.library = library
+    }
+
+    /// Checks every rendition, every original and the renditions folder.
+    public func check() throws -> Report {
+        try VipsRuntime.start()
+        var report = Report()
+        let renditions = try catalog.allRenditions()
+        report.renditions = renditions.count
+        report.assets = try catalog.assetCount()
+        var known = Set<String>()
+        for rendition in renditions {
+            known.insert(rendition.path)
+            let path = library.absolute(rendition.path)
+            let id = String(rendition.sha256.prefix(16))
+            guard let stat = FileStat.of(path) else {
+                report.problems.append(Problem(kind: .missingRendition, path: path, id: id, detail: "the \(rendition.preset) rendition is missing"))
+                continue
+            }
+            if stat.size != Int64(rendition.bytes) {
+                report.problems.append(Problem(
+                    kind: .corruptRendition, path: path, id: id,
+                    detail: "the \(rendition.preset) rendition has \(stat.size) bytes, the catalog says \(rendition.bytes)"))
+                continue
+            }
+            do {
+                let header = try ImageHeader.read(path: path)
+                if header.width != rendition.width || header.height != rendition.height {
+                    report.problems.append(Problem(
+                        kind: .corruptRendition, path: path, id: id,
+                        detail: "the \(rendition.preset) rendition is \(header.width)x\(header.height), the catalog says \(rendition.width)x\(rendition.height)"))
+                }
+            } catch {
+                report.problems.append(Problem(kind: .corruptRendition, path: path, id: id, detail: "the \(rendition.preset) rendition cannot be read"))
+            }
+        }
+        for location in try catalog.allLocations() {
+            report.originals += 1
+            if FileStat.of(location.path) == nil {
+                report.problems.append(Problem(
+                    kind: .missingOriginal, path: location.path, id: String(location.sha256.prefix(16)),
+                    detail: "the original is gone (moved or deleted); its renditions and captions are kept"))
+            }
+        }
+        let folder = library.root + "/renditions"
+        for relative in (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).sorted() {
+            var isFolder: ObjCBool = false
+            FileManager.default.fileExists(atPath: folder + "/" + relative, isDirectory: &isFolder)
+            if isFolder.boolValue || known.contains("renditions/" + relative) { continue }
+            report.problems.append(Problem(
+                kind: .extraFile, path: folder + "/" + relative, id: nil, detail: "no catalog record names this file"))
+        }
+        return report
+    }
+
+    /// Checks, then re-makes missing and damaged renditions from an original that is still there
+    /// and removes extra files. Missing originals cannot be re-made and stay reported.
+    public func repair() throws -> Report {
+        var report = try check()
+        let damaged = Dictionary(grouping: report.problems.indices.filter {
+            [.missingRendition, .corruptRendition].contains(report.problems[$0].kind)
+        }) { report.problems[$0].id ?? "" }
+        let all = try catalog.allRenditions()
+        for (id, indices) in damaged {
+            guard let asset = try catalog.resolve(id) else { continue }
+            let paths = Set(indices.map { report.problems[$0].path })
+            let records = all.filter { $0.sha256 == asset.sha256 && paths.contains(library.absolute($0.path)) }
+            guard let original = try catalog.locations(of: asset.sha256).first(where: { FileStat.of($0.path)?.size == $0.size })
+            else { continue }
+            let specs = records.compactMap { record -> RenditionSpec? in
+                guard let format = ImageFormat(rawValue: record.format) else { return nil }
+                let box = Self.box(from: record.fingerprint) ?? (record.width, record.height)
+                let quality = Self.quality(from: record.fingerprint) ?? 85
+                return RenditionSpec(name: record.preset, width: box.0, height: box.1, format: format, quality: quality)
+            }
+            let fields = try catalog.caption(of: asset.sha256)
+            let credits = CreditMetadata(byline: fields?.byline, credit: fields?.credit, copyright: fields?.copyright)
+            let made = try RenditionMaker().make(from: original.path, specs: specs, embedded: credits.blobs) { spec in
+                library.absolute(Library.renditionPath(sha256: asset.sha256, preset: spec.name, fileExtension: spec.format.fileExtension))
+            }
+            try catalog.replaceRenditions(
+                made.map {
+                    RenditionRecord(
+                        sha256: asset.sha256, preset: $0.spec.name, format: $0.spec.format.rawValue, width: $0.width,
+                        height: $0.height, bytes: $0.bytes,
+                        path: Library.renditionPath(sha256: asset.sha256, preset: $0.spec.name, fileExtension: $0.spec.format.fileExtension),
+                        fingerprint: $0.spec.fingerprint)
+                }, of: asset.sha256)
+            for index in indices { report.problems[index].repaired = true }
+        }
+        for index in report.problems.indices where report.problems[index].kind == .extraFile {
+            if unlink(report.problems[index].path) == 0 { report.problems[index].repaired = true }
+        }
+        return report
+    }
+
+    /// The fit box of a fingerprint ("320x320 webp q80").
+    static func box(from fingerprint: String) -> (Int, Int)? {
+        let parts = fingerprint.split(separator: " ").first?.split(separator: "x").compactMap { Int($0) } ?? []
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
+    }
+
+    static func quality(from fingerprint: String) -> Int? {
+        fingerprint.split(separator: " ").last.flatMap { $0.hasPrefix("q") ? Int($0.dropFirst()) : nil }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Metadata
+
+/// Feeds untrusted bytes to every metadata parser: IPTC-IIM, XMP and EXIF (libexif).
+func parseEverything(_ data: Data) {
+    _ = IPTCReader.read(data)
+    _ = try? XMPReader.read(data)
+    _ = ExifReader.read(data)
+}
+
+#if FUZZING
+    /// libFuzzer's entry point (`make fuzz`).
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+        parseEverything(Data(bytes: bytes, count: count))
+        return 0
+    }
+#else
+    /// Seeds for the fuzzer: one blob of each kind, as the writers make them.
+    func writeSeeds(to folder: String) throws {
+        var exif = ExifValues()
+        exif.make = "Canon"
+        exif.dateTimeOriginal = "2020:09:18 09:12:30"
+        exif.latitude = -22.8
+        exif.longitude = 104.9
+        exif.altitude = -3
+        exif.userComment = "Ghi chú"
+        var iptc = IPTCValues()
+        iptc.caption = "Lũng Cú"
+        iptc.byline = ["Nguyễn Văn An"]
+        iptc.keywords = ["Hà Giang"]
+        var xmp = XMPValues()
+        xmp.description = "Đồng Văn"
+        xmp.creator = ["Trần Thị Bình"]
+        xmp.subject = ["chợ"]
+        let seeds: [String: Data] = [
+            "exif": ExifWriter.blob(exif), "exif-be": ExifWriter.blob(exif, bigEndian: true),
+            "iptc-photoshop": IPTCWriter.photoshopBlock(iptc), "iptc-bare": Data(IPTCWriter.iim(iptc)),
+            "xmp": XMPWriter.packet(xmp),
+        ]
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (name, data) in seeds { try data.write(to: URL(fileURLWithPath: folder + "/" + name)) }
+    }
+
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "--write-seeds", arguments.count == 2 {
+        try writeSeeds(to: arguments[1])
+        exit(0)
+    }
+    // Without the fuzzer: run the files given (a crash reproducer, or a corpus) through the parsers.
+    for path in arguments {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
+            exit(2)
+        }
+        parseEverything(data)
+    }
+#endif

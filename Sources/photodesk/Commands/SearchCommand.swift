@@ -1,0 +1,50 @@
+import ArgumentParser
+import Catalog
+import Foundation
+
+/// `photodesk search QUERY`
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Find photos by what their captions, keywords, places, people and articles say.",
+        discussion: """
+            Words match as prefixes, diacritics folded: "dong van" finds Đồng Văn. Quotes and
+            operators are read as plain words.
+
+            Examples:
+              photodesk search "lung cu"
+              photodesk search --missing caption          the desk's to-do list
+              photodesk search ha giang --byline "Nguyễn" --from 2020-09-18 --to 2020-09-21 --json
+            """)
+
+    @OptionGroup var libraryOptions: LibraryOptions
+    @Argument(help: "Words to find.") var words: [String] = []
+    @Option(help: "Only photos missing this field: caption, headline, byline, credit or copyright.") var missing: String?
+    @Option(help: "Byline contains.") var byline: String?
+    @Option(help: "Taken on or after (YYYY-MM-DD).") var from: String?
+    @Option(help: "Taken on or before (YYYY-MM-DD).") var to: String?
+    @Option(help: "Used in this article.") var article: String?
+    @Option(help: "Camera make or model contains.") var camera: String?
+    @Option(help: "Results a page.") var limit = 20
+    @Option(help: "The page after this token (from a previous --json answer's next).") var after: String?
+    @Flag(help: "Print JSON: {\"results\": [...], \"total\": n, \"next\": token}.") var json = false
+
+    func validate() throws {
+        if let missing, !SearchQuery.missingFields.contains(missing) {
+            throw ValidationError("--missing takes one of: \(SearchQuery.missingFields.joined(separator: ", "))")
+        }
+        guard (1...500).contains(limit) else { throw ValidationError("--limit must be 1 to 500") }
+    }
+
+    func run() async throws {
+        let catalog = try libraryOptions.openCatalog(create: false)
+        let query = SearchQuery(
+            text: words.joined(separator: " "), missing: missing, byline: byline, from: from, to: to, article: article, camera: camera)
+        let page = try catalog.search(query, limit: limit, after: after)
+        if json {
+            Output.line(JSONOutput.pretty(page))
+            return
+        }
+        for result in page.results { Output.line("\(result.id)  \(result.caption ?? "(no caption)")") }
+        Output.line("\(page.results.count) of \(page.total)\(page.next.map { " (next page: --after \($0))" } ?? "")")
+    }
+}

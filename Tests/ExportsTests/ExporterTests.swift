@@ -1,0 +1,109 @@
+import Catalog
+import Exports
+import Foundation
+import Imaging
+import Ingest
+import Metadata
+import PhotoFactory
+import Testing
+
+@Suite("Exports")
+struct ExporterTests {
+    let work: TemporaryFolder
+    let library: Library
+    let catalog: SQLiteCatalog
+    let id: String
+
+    init() async throws {
+        work = try TemporaryFolder("exports")
+        library = Library(path: work.path + "/library")
+        catalog = try SQLiteCatalog(library: library)
+        var photo = SyntheticPhoto(width: 600, height: 400)
+        var iptc = IPTCValues()
+        iptc.caption = "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn"
+        iptc.headline = "Chuyến thăm Hà Giang"
+        iptc.byline = ["Nguyễn Văn An"]
+        iptc.credit = "Cổng Thông tin Demo"
+        iptc.copyrightNotice = "© 2020 Cổng Thông tin Demo"
+        iptc.keywords = ["Hà Giang", "Lũng Cú"]
+        iptc.city = "Đồng Văn"
+        iptc.provinceState = "Hà Giang"
+        iptc.country = "Việt Nam"
+        photo.iptc = iptc
+        try photo.write(to: work.file("in/visit, day 1.jpg"))
+        let pipeline = Pipeline(name: "t", renditions: [RenditionSpec(name: "large", width: 400, height: 400, format: .jpeg, quality: 85)])
+        _ = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([work.path + "/in"]) { _ in }
+        id = try #require(try catalog.assets(limit: 1, after: nil).first?.id)
+    }
+
+    struct ExifToolRecord: Decodable {
+        var Description: String?
+        var Headline: String?
+        var Creator: [String]?
+        var Credit: String?
+        var Rights: String?
+        var Subject: [String]?
+        var City: String?
+        var State: String?
+        var Country: String?
+    }
+
+    func exiftool(_ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/exiftool")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+
+    @Test("an XMP sidecar reads back in ExifTool with the same Vietnamese text")
+    func xmpRoundTrip() throws {
+        let files = try Exporter(catalog: catalog, library: library).export(ids: [id], format: .xmp, to: work.path + "/out")
+        #expect(files == [work.path + "/out/visit, day 1.xmp"])
+        let records = try JSONDecoder().decode([ExifToolRecord].self, from: exiftool(["-json", "-struct", "-XMP:all", files[0]]))
+        let record = try #require(records.first)
+        #expect(record.Description == "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn")
+        #expect(record.Headline == "Chuyến thăm Hà Giang")
+        #expect(record.Creator == ["Nguyễn Văn An"])
+        #expect(record.Credit == "Cổng Thông tin Demo")
+        #expect(record.Rights == "© 2020 Cổng Thông tin Demo")
+        #expect(record.Subject == ["Hà Giang", "Lũng Cú"])
+        #expect(record.City == "Đồng Văn" && record.State == "Hà Giang" && record.Country == "Việt Nam")
+    }
+
+    @Test("an exported JPEG says who took it in EXIF, IPTC and XMP alike, per ExifTool's MWG view")
+    func jpegCarriesCredits() throws {
+        let files = try Exporter(catalog: catalog, library: library).export(ids: [id], format: .jpeg, to: work.path + "/jpeg")
+        struct MWG: Decodable {
+            var Description: String?
+            var Creator: String?
+            var Copyright: String?
+        }
+        let view = try #require(try JSONDecoder().decode([MWG].self, from: exiftool(["-json", "-use", "MWG", "-Description", "-Creator", "-Copyright", files[0]])).first)
+        #expect(view.Description == "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn")
+        #expect(view.Creator == "Nguyễn Văn An")
+        #expect(view.Copyright == "© 2020 Cổng Thông tin Demo")
+        let header = try ImageHeader.read(path: files[0])
+        let exif = try #require(header.exif.flatMap(ExifReader.read))
+        let iptc = try #require(header.iptc.flatMap(IPTCReader.read))
+        let xmp = try XMPReader.read(try #require(header.xmp))
+        #expect(exif.artist == "Nguyễn Văn An" && iptc.byline == ["Nguyễn Văn An"] && xmp.creator == ["Nguyễn Văn An"])
+        #expect(exif.copyright == iptc.copyrightNotice && iptc.copyrightNotice == xmp.rights)
+    }
+
+    @Test("CSV quotes what needs quoting; JSON holds the show documents")
+    func csvAndJSON() throws {
+        let exporter = Exporter(catalog: catalog, library: library)
+        let csv = try String(contentsOfFile: try exporter.export(ids: [], format: .csv, to: work.path + "/csv")[0], encoding: .utf8)
+        let lines = csv.components(separatedBy: "\r\n")
+        #expect(lines[0].hasPrefix("id,file,caption,headline,byline"))
+        #expect(lines[1].hasPrefix("\(id),\"\(work.path)/in/visit, day 1.jpg\",\"Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn\""))
+        let json = try Data(contentsOf: URL(fileURLWithPath: try exporter.export(ids: [], format: .json, to: work.path + "/json")[0]))
+        let documents = try JSONDecoder().decode([AssetDocument].self, from: json)
+        #expect(documents.map(\.id) == [id])
+    }
+}

@@ -1,0 +1,90 @@
+import Catalog
+import Foundation
+import Imaging
+import Ingest
+import Metadata
+import PhotoFactory
+import Testing
+
+@Suite("Article import")
+struct ArticleImportTests {
+    @Test("import, edit the Markdown, import again: one article, updated, photos in the new order")
+    func roundTrip() async throws {
+        let work = try TemporaryFolder("article")
+        for index in 1...3 {
+            var photo = SyntheticPhoto(width: 300, height: 200, seed: index)
+            var iptc = IPTCValues()
+            iptc.caption = "Caption of photo \(index)"
+            photo.iptc = iptc
+            try photo.write(to: work.file("story/photos/\(index).jpg"))
+        }
+        let library = Library(path: work.path + "/library")
+        let catalog = try SQLiteCatalog(library: library)
+        let pipeline = Pipeline(name: "t", renditions: [RenditionSpec(name: "thumb", width: 100, height: 100, format: .webp, quality: 70)])
+        let importer = ArticleImporter(catalog: catalog, ingester: Ingester(catalog: catalog, library: library, pipeline: pipeline))
+        let article = work.file("story/article.md")
+        try """
+            ---
+            slug: border-province-visit
+            headline: Bộ trưởng thăm Hà Giang
+            dateline: Hà Giang
+            published: 2020-09-21
+            byline: Nguyễn Văn An
+            ---
+            Đoàn công tác thăm xã Lũng Cú.
+
+            ![Bộ trưởng trò chuyện với người dân.](photos/1.jpg)
+            ![](photos/2.jpg)
+            """.write(toFile: article, atomically: true, encoding: .utf8)
+
+        let first = try await importer.importFile(article)
+        #expect(first.created && first.photos == 2 && first.ingested == 2)
+        var document = try #require(try catalog.article(slug: "border-province-visit"))
+        #expect(document.headline == "Bộ trưởng thăm Hà Giang")
+        #expect(document.photos.map(\.caption) == ["Bộ trưởng trò chuyện với người dân.", "Caption of photo 2"])
+
+        let third = try #require(try catalog.resolve(work.path + "/story/photos/1.jpg"))
+        try """
+            ---
+            slug: border-province-visit
+            headline: Bộ trưởng thăm tỉnh biên giới Hà Giang
+            ---
+            ![](photos/3.jpg)
+            ![Người dân xã Lũng Cú.](asset:\(third.shortId))
+            ![](photos/2.jpg)
+            """.write(toFile: article, atomically: true, encoding: .utf8)
+        let second = try await importer.importFile(article)
+        #expect(!second.created && second.photos == 3 && second.ingested == 1)
+        #expect(try catalog.articles(limit: 10).count == 1)
+        document = try #require(try catalog.article(slug: "border-province-visit"))
+        #expect(document.headline == "Bộ trưởng thăm tỉnh biên giới Hà Giang")
+        #expect(document.photos.map(\.caption) == ["Caption of photo 3", "Người dân xã Lũng Cú.", "Caption of photo 2"])
+        #expect(document.photos.map(\.position) == [1, 2, 3])
+        #expect(try catalog.usages(of: third.sha256).map(\.caption) == ["Người dân xã Lũng Cú."])
+        #expect(try catalog.search(SearchQuery(text: "bien gioi"), limit: 10, after: nil).total == 3, "article headlines are searchable")
+    }
+
+    @Test("a bad article file is refused with what to fix")
+    func badFiles() throws {
+        #expect(throws: IngestError.self) { try ArticleFile.parse("no front matter", name: "a.md") }
+        #expect(throws: IngestError.self) { try ArticleFile.parse("---\nheadline: x\n---\n", name: "a.md") }
+        #expect(throws: IngestError.self) { try ArticleFile.parse("---\nslug: Bad Slug\nheadline: x\n---\n", name: "a.md") }
+        let file = try ArticleFile.parse("---\nslug: s\nheadline: \"Quoted: yes\"\n---\n![a \\] b](<my photo.jpg> \"title\")", name: "a.md")
+        #expect(file.headline == "Quoted: yes")
+        #expect(file.images == [ArticleFile.Image(source: .path("my photo.jpg"), caption: "a ] b")])
+    }
+
+    @Test("a CSV manifest: quoted cells, line breaks, keywords")
+    func captionSheet() throws {
+        let sheet = try CaptionSheet.parse(
+            "file,caption,byline,keywords,article\nphotos/1.jpg,\"Lũng Cú, Hà Giang\",An,\"a; b\",visit\r\nphotos/2.jpg,\"Two\nlines, \"\"quoted\"\"\",,,\n",
+            name: "c.csv", folder: "/x")
+        #expect(sheet.rows.count == 2)
+        #expect(sheet.rows[0].reference == "/x/photos/1.jpg")
+        #expect(sheet.rows[0].changes.values[.caption] == "Lũng Cú, Hà Giang")
+        #expect(sheet.rows[0].changes.values[.keywords] == "a, b")
+        #expect(sheet.rows[0].article == "visit")
+        #expect(sheet.rows[1].changes.values[.caption] == "Two\nlines, \"quoted\"")
+        #expect(throws: IngestError.self) { try CaptionSheet.parse("caption\nx\n", name: "c.csv", folder: "/") }
+    }
+}

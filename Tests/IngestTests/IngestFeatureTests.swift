@@ -1,0 +1,153 @@
+import Catalog
+import Foundation
+import Imaging
+import Ingest
+import Metadata
+import PhotoFactory
+import Testing
+
+@Suite("Ingest formats, verify and watch")
+struct IngestFeatureTests {
+    let work: TemporaryFolder
+    let library: Library
+    let catalog: SQLiteCatalog
+
+    init() throws {
+        work = try TemporaryFolder("ingest-features")
+        library = Library(path: work.path + "/library")
+        catalog = try SQLiteCatalog(library: library)
+    }
+
+    func ingester() -> Ingester {
+        var options = Ingester.Options()
+        options.jobs = 2
+        return Ingester(catalog: catalog, library: library, pipeline: IngesterTests.pipeline, options: options)
+    }
+
+    @Test("JPEG, PNG, TIFF, WebP, HEIC, AVIF and GIF are found by content, whatever their names")
+    func formats() async throws {
+        let formats: [ImageFormat] = [.jpeg, .png, .tiff, .webp, .heic, .avif, .gif]
+        for (index, format) in formats.enumerated() {
+            let image = try SyntheticPhoto(width: 240, height: 160, seed: index + 1).uprightImage()
+            // Misleading names on purpose: the content decides.
+            try image.encoded(as: format, quality: 90).write(to: URL(fileURLWithPath: work.file("mixed/photo-\(index).dat")))
+        }
+        let collected = Collected()
+        let summary = try await ingester().run([work.path + "/mixed"]) { collected.add($0) }
+        #expect(summary.ingested == formats.count, "\(collected.results.filter { $0.status == .failed })")
+        for (index, format) in formats.enumerated() {
+            let asset = try #require(try catalog.resolve(work.path + "/mixed/photo-\(index).dat"))
+            #expect(asset.format == format.rawValue)
+            #expect(asset.width == 240 && asset.height == 160)
+            let thumb = try #require(try catalog.renditions(of: asset.sha256).first { $0.preset == "thumb" })
+            let image = try VipsImage.load(path: library.absolute(thumb.path))
+            #expect(try SyntheticPhoto.isUpright(image, tolerance: 70), "\(format) rendition shows the picture")
+        }
+    }
+
+    @Test("a progressive JPEG is ingested")
+    func progressive() async throws {
+        var photo = SyntheticPhoto(width: 1200, height: 800)
+        photo.progressive = true
+        try photo.write(to: work.file("p/progressive.jpg"))
+        let summary = try await ingester().run([work.path + "/p"]) { _ in }
+        #expect(summary.ingested == 1)
+    }
+
+    @Test("renditions keep the byline, credit and copyright, and nothing else")
+    func creditsKept() async throws {
+        var photo = SyntheticPhoto(width: 600, height: 400)
+        photo.exif.latitude = 23.36
+        photo.exif.longitude = 105.31
+        photo.exif.make = "Canon"
+        var iptc = IPTCValues()
+        iptc.caption = "Cột cờ Lũng Cú"
+        iptc.byline = ["Nguyễn Văn An"]
+        iptc.credit = "Cổng Thông tin Demo"
+        iptc.copyrightNotice = "© 2020 Demo"
+        iptc.specialInstructions = "internal: do not publish before 20/9"
+        photo.iptc = iptc
+        try photo.write(to: work.file("c/credit.jpg"))
+        _ = try await ingester().run([work.path + "/c"]) { _ in }
+        let asset = try #require(try catalog.resolve(work.path + "/c/credit.jpg"))
+        for rendition in try catalog.renditions(of: asset.sha256) {
+            let header = try ImageHeader.read(path: library.absolute(rendition.path))
+            let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp)
+            #expect(metadata.creators == ["Nguyễn Văn An"], "\(rendition.preset)")
+            #expect(metadata.credit == "Cổng Thông tin Demo", "\(rendition.preset)")
+            #expect(metadata.copyright == "© 2020 Demo", "\(rendition.preset)")
+            #expect(metadata.gps == nil, "\(rendition.preset) leaks no GPS")
+            #expect(metadata.camera.make == nil)
+            #expect(metadata.instructions == nil, "\(rendition.preset) leaks no internal instructions")
+        }
+    }
+
+    @Test("verify finds missing, damaged and stray renditions and missing originals; repair re-makes them")
+    func verifyAndRepair() async throws {
+        for index in 1...3 { try SyntheticPhoto(width: 400, height: 300, seed: index).write(to: work.file("v/\(index).jpg")) }
+        _ = try await ingester().run([work.path + "/v"]) { _ in }
+        let verifier = Verifier(catalog: catalog, library: library)
+        #expect(try verifier.check().problems.isEmpty)
+
+        let renditions = try catalog.allRenditions()
+        unlink(library.absolute(renditions[0].path))
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: library.absolute(renditions[1].path)))
+        try Data("stray".utf8).write(to: URL(fileURLWithPath: library.root + "/renditions/stray.webp"))
+        let gone = try catalog.allLocations().first { !renditions.prefix(2).map(\.sha256).contains($0.sha256) }
+        let goneOriginal = try #require(gone)
+        unlink(goneOriginal.path)
+
+        let report = try verifier.check()
+        let kinds = report.problems.map(\.kind)
+        #expect(kinds.filter { $0 == .missingRendition }.count == 1)
+        #expect(kinds.filter { $0 == .corruptRendition }.count == 1)
+        #expect(kinds.filter { $0 == .extraFile }.count == 1)
+        #expect(kinds.filter { $0 == .missingOriginal }.count == 1)
+
+        let repaired = try verifier.repair()
+        #expect(repaired.unresolved.map(\.kind) == [.missingOriginal], "a gone original cannot be re-made")
+        let after = try verifier.check()
+        #expect(after.problems.map(\.kind) == [.missingOriginal])
+        let remade = try VipsImage.load(path: library.absolute(renditions[1].path))
+        #expect(remade.width == renditions[1].width)
+    }
+
+    @Test("watch ingests a file only once it has stopped growing")
+    func watch() async throws {
+        let folder = work.path + "/incoming"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let data = try SyntheticPhoto(width: 500, height: 300).encoded()
+        let path = folder + "/arriving.jpg"
+        let collected = Collected()
+        let watcher = FolderWatcher(ingester: ingester(), folder: folder, interval: .milliseconds(150))
+        let task = Task { try await watcher.run { collected.add($0) } }
+        defer { task.cancel() }
+
+        // Half a file, still growing at every look: never ingested.
+        let handle = try #require(FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: path, contents: nil); return path }()))
+        let step = data.count / 8
+        for index in 0..<6 {
+            try handle.write(contentsOf: data[(index * step)..<((index + 1) * step)])
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(collected.results.isEmpty, "nothing is ingested while the file grows")
+        }
+        try handle.write(contentsOf: data[(6 * step)...])
+        try handle.close()
+        for _ in 0..<50 where collected.results.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(collected.results.map(\.status) == [.ingested])
+        #expect(try catalog.assetCount() == 1)
+    }
+
+    @Test("the progress line shows done/total, rate, ETA and the current file")
+    func progressLine() {
+        let start = Date(timeIntervalSince1970: 0)
+        var line = ProgressLine(started: start)
+        line.update(.scanned(total: 100))
+        line.update(.started(path: "/card/DSC_0042.jpg"))
+        line.update(.finished(FileResult(path: "/card/DSC_0041.jpg", status: .ingested, id: "0123456789abcdef"), done: 25, total: 100))
+        let text = line.render(now: Date(timeIntervalSince1970: 5), width: 80)
+        #expect(text.hasPrefix("25/100  5.0 files/s  ETA 0:15  "))
+        #expect(text.hasSuffix("/card/DSC_0042.jpg"))
+        #expect(line.render(now: Date(timeIntervalSince1970: 5), width: 40).count <= 40)
+    }
+}
