@@ -17,6 +17,8 @@ public struct ImageHeader: Sendable {
     public var exif: Data?
     /// The raw XMP packet, if any.
     public var xmp: Data?
+    /// The extended XMP of a JPEG (assembled from its APP1 extension segments), if any.
+    public var xmpExtension: Data?
     /// The raw IPTC block (Photoshop APP13 resources), if any.
     public var iptc: Data?
     /// The embedded ICC profile, if any.
@@ -61,12 +63,14 @@ public struct ImageHeader: Sendable {
         if format == .heic, let compression = image.stringField("heif-compression"), compression == "av1" {
             format = .avif
         }
-        return ImageHeader(
+        var header = ImageHeader(
             format: format, storedWidth: image.width, storedHeight: image.height,
             orientation: (1...8).contains(image.orientation) ? image.orientation : 1,
             pages: max(1, Int(pd_n_pages(pointer))),
             exif: image.blob("exif-data"), xmp: image.blob("xmp-data"), iptc: image.blob("iptc-data"),
             iccProfile: image.blob("icc-profile-data"))
+        ContainerMetadata.complete(&header, path: path)
+        return header
     }
 }
 

@@ -151,7 +151,8 @@ public struct Ingester: Sendable {
         let sidecar = sources.contains(.sidecar) ? MetadataReader.sidecar(for: path) : nil
         var metadata = MetadataReader.read(
             exif: sources.contains(.exif) ? header.exif : nil, iptc: sources.contains(.iptc) ? header.iptc : nil,
-            xmp: sources.contains(.xmp) ? header.xmp : nil, sidecar: sidecar)
+            xmp: sources.contains(.xmp) ? header.xmp : nil, xmpExtension: sources.contains(.xmp) ? header.xmpExtension : nil,
+            sidecar: sidecar)
         var captionSource = sidecar == nil ? "embedded" : "sidecar"
         if sources.contains(.sidecar), let text = Self.captionText(for: path) {
             metadata.caption = text

@@ -44,7 +44,8 @@ public struct ExifValues: Codable, Sendable, Equatable {
 public enum ExifReader {
     /// Parses an EXIF blob. Returns nil when libexif finds nothing in it.
     public static func read(_ blob: Data) -> ExifValues? {
-        guard let exif = blob.withUnsafeBytes({ pd_exif_load($0.baseAddress, $0.count) }) else { return nil }
+        let normalised = withExifHeader(blob)
+        guard let exif = normalised.withUnsafeBytes({ pd_exif_load($0.baseAddress, $0.count) }) else { return nil }
         defer { pd_exif_free(exif) }
         let entries = ExifEntries(exif: exif)
         var values = ExifValues()
@@ -74,6 +75,19 @@ public enum ExifReader {
         values.imageDescription = entries.text(.imageDescription)
         values.userComment = entries.userComment()
         return values
+    }
+
+    /// libexif wants "Exif\0\0" first. WebP and TIFF give the TIFF structure bare; HEIF puts a
+    /// 4-byte offset before it (ISO/IEC 23008-12, A.2.1).
+    static func withExifHeader(_ blob: Data) -> Data {
+        let header = Data("Exif\0\0".utf8)
+        if blob.starts(with: header) { return blob }
+        let window = blob.prefix(64)
+        if let range = window.range(of: header) { return blob[range.lowerBound...] }
+        for tiff in [Data([0x49, 0x49, 0x2A, 0x00]), Data([0x4D, 0x4D, 0x00, 0x2A])] {
+            if let range = window.range(of: tiff) { return header + blob[range.lowerBound...] }
+        }
+        return blob
     }
 
     static func exposureText(numerator: Double, denominator: Double) -> String {

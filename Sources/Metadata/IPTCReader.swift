@@ -41,6 +41,10 @@ public enum IPTCReader {
             guard let block = resources.first(where: { $0.id == 0x0404 })?.data else { return nil }
             iim = block
             digest = resources.first(where: { $0.id == 0x0425 })?.data
+        } else if bytes.count >= 4, bytes[0] != 0x1C, bytes[3] == 0x1C {
+            // TIFF keeps IPTC as LONGs (RichTIFFIPTC); read on a machine of the other byte order,
+            // each 4-byte word comes back reversed.
+            iim = stride(from: 0, to: bytes.count - bytes.count % 4, by: 4).flatMap { bytes[$0..<($0 + 4)].reversed() }
         } else {
             iim = bytes
         }

@@ -8,14 +8,14 @@ import Foundation
 /// XMP value), in which case IPTC wins. A sidecar's values win over everything embedded.
 public enum MetadataReader {
     /// Reads metadata from the blobs libvips found and an optional sidecar packet.
-    public static func read(exif exifBlob: Data?, iptc iptcBlob: Data?, xmp xmpBlob: Data?, sidecar: Data? = nil)
-        -> PhotoMetadata
-    {
+    public static func read(
+        exif exifBlob: Data?, iptc iptcBlob: Data?, xmp xmpBlob: Data?, xmpExtension: Data? = nil, sidecar: Data? = nil
+    ) -> PhotoMetadata {
         var sources = PhotoMetadata.Sources()
         sources.exif = exifBlob.flatMap(ExifReader.read)
         sources.iptc = iptcBlob.flatMap(IPTCReader.read)
         if let xmpBlob {
-            do { sources.xmp = try XMPReader.read(xmpBlob) } catch {
+            do { sources.xmp = try XMPReader.read(xmpBlob, extension: xmpExtension) } catch {
                 sources.warnings.append("embedded XMP skipped: \(error)")
             }
         }

@@ -51,12 +51,16 @@ public struct XMPParseError: Error, CustomStringConvertible, Sendable {
 /// Reads XMP packets: RDF in attribute and element forms, UTF-8 and UTF-16.
 public enum XMPReader {
     /// Parses a packet. Throws `XMPParseError` when it is not well-formed XML with RDF.
-    public static func read(_ packet: Data) throws -> XMPValues {
+    public static func read(_ packet: Data, extension extended: Data? = nil) throws -> XMPValues {
         guard let root = XMLElementNode.parse(normalise(packet)) else {
             throw XMPParseError(description: "the XMP packet is not well-formed XML")
         }
-        let descriptions = root.descendants(XMPNamespace.rdf, "Description")
+        var descriptions = root.descendants(XMPNamespace.rdf, "Description")
         guard !descriptions.isEmpty else { throw XMPParseError(description: "the XMP packet has no rdf:Description") }
+        // Extended XMP (part 3, 1.1.3.1) carries the properties that did not fit the main packet.
+        if let extended, let more = XMLElementNode.parse(normalise(extended)) {
+            descriptions += more.descendants(XMPNamespace.rdf, "Description")
+        }
         var properties = Properties()
         for description in descriptions { properties.collect(description) }
         var values = XMPValues()

@@ -21,16 +21,19 @@ public enum BrokenFiles {
     /// shape of a decompression bomb, refused from the header before any decoding.
     public static func hugePNG(width: UInt32, height: UInt32, at path: String) throws {
         var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        func chunk(_ type: String, _ payload: [UInt8]) {
-            let body = Array(type.utf8) + payload
-            bytes += bigEndian(UInt32(payload.count)) + body + bigEndian(crc32(body))
-        }
+        func chunk(_ type: String, _ payload: [UInt8]) { bytes += pngChunk(type, payload) }
         // IHDR: width, height, 8-bit, colour type 2 (RGB), deflate, adaptive filter, no interlace.
         chunk("IHDR", bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0])
         // A valid zlib stream holding a single empty stored block: far too little data.
         chunk("IDAT", [0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01])
         chunk("IEND", [])
         try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// One PNG chunk: length, type, payload and CRC.
+    public static func pngChunk(_ type: String, _ payload: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + payload
+        return bigEndian(UInt32(payload.count)) + body + bigEndian(crc32(body))
     }
 
     static func bigEndian(_ value: UInt32) -> [UInt8] {
