@@ -60,6 +60,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "MetadataFuzz", dependencies: ["Metadata"]),
+        .executableTarget(name: "PhotodeskBench", dependencies: ["Catalog", "Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
@@ -72,7 +73,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ingest", "PhotoFactory"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory", "Metadata", "Imaging"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Ingest", "Catalog", "Metadata", "Imaging", "PhotoFactory"]),
     ],
     swiftLanguageModes: [.v6]

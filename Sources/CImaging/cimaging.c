@@ -274,6 +274,12 @@ pd_image *pd_resize(pd_image *image, double scale) {
     return out;
 }
 
+pd_image *pd_icc_export(pd_image *image, const char *profile) {
+    VipsImage *out = NULL;
+    if (vips_icc_export(image, &out, "output_profile", profile, NULL)) return NULL;
+    return out;
+}
+
 pd_image *pd_zoom(pd_image *image, int xfactor, int yfactor) {
     VipsImage *out = NULL;
     if (vips_zoom(image, &out, xfactor, yfactor, NULL)) return NULL;

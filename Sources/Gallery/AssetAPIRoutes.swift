@@ -23,6 +23,29 @@ struct AssetAPIRoutes: Sendable {
         }
     }
 
+    func registerSearch(on group: RouterGroup<BasicRequestContext>) {
+        group.get("/search") { request, _ in
+            let parameters = request.uri.queryParameters
+            let missing = parameters.get("missing")
+            if let missing, !SearchQuery.missingFields.contains(missing) {
+                return try JSONBody.response(["error": "missing takes one of: \(SearchQuery.missingFields.joined(separator: ", "))"], status: .badRequest)
+            }
+            let query = SearchQuery(
+                text: parameters.get("q") ?? "", missing: missing, byline: parameters.get("byline"), from: parameters.get("from"),
+                to: parameters.get("to"), article: parameters.get("article"), camera: parameters.get("camera"))
+            let limit = min(200, max(1, parameters.get("limit").flatMap { Int($0) } ?? 20))
+            return try JSONBody.response(try self.catalog.search(query, limit: limit, after: parameters.get("after")))
+        }
+        group.get("/articles") { _, _ in try JSONBody.response(["articles": try self.catalog.articles(limit: 200)]) }
+        group.get("/articles/:slug") { _, context in
+            let slug = try context.parameters.require("slug")
+            guard let article = try self.catalog.article(slug: slug) else {
+                return try JSONBody.response(["error": "no article \(slug)"], status: .notFound)
+            }
+            return try JSONBody.response(article)
+        }
+    }
+
     struct AssetPage: Encodable {
         var assets: [AssetSummary]
         var next: String?

@@ -42,7 +42,9 @@ public struct GalleryServer: Sendable {
         ArticleRoutes(catalog: catalog, pages: templates).register(on: router)
         PhotoRoutes(catalog: catalog, pages: templates).register(on: router)
         RenditionRoutes(catalog: catalog, library: library).register(on: router)
-        AssetAPIRoutes(catalog: catalog).register(on: router.group("/api/v1"))
+        let api = router.group("/api/v1")
+        AssetAPIRoutes(catalog: catalog).register(on: api)
+        AssetAPIRoutes(catalog: catalog).registerSearch(on: api)
         return router
     }
 

@@ -166,6 +166,12 @@ extension VipsImage {
 }
 
 extension VipsImage {
+    /// The image converted to an ICC profile's colour space ("cmyk", "srgb" or a file), the
+    /// profile embedded.
+    public func exported(toProfile profile: String) throws -> VipsImage {
+        try VipsImage.check(pd_icc_export(pointer, profile), "cannot convert to the \(profile) profile")
+    }
+
     /// The image enlarged by whole factors, each pixel replicated.
     public func zoomed(x: Int, y: Int) throws -> VipsImage {
         try VipsImage.check(pd_zoom(pointer, Int32(x), Int32(y)), "cannot zoom image")

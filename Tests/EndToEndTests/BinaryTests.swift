@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Metadata
 import PhotoFactory
 import Testing
 

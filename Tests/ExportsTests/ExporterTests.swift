@@ -60,13 +60,17 @@ struct ExporterTests {
         return data
     }
 
-    @Test("an XMP sidecar reads back in ExifTool with the same Vietnamese text")
+    @Test("a caption set in Vietnamese, exported as an XMP sidecar, reads back in ExifTool the same")
     func xmpRoundTrip() throws {
+        let sha = try #require(try catalog.resolve(id)).sha256
+        _ = try catalog.setCaption(
+            sha, changes: CaptionChanges([.caption: "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang"]),
+            basedOn: nil, author: "tester", source: "cli")
         let files = try Exporter(catalog: catalog, library: library).export(ids: [id], format: .xmp, to: work.path + "/out")
         #expect(files == [work.path + "/out/visit, day 1.xmp"])
         let records = try JSONDecoder().decode([ExifToolRecord].self, from: exiftool(["-json", "-struct", "-XMP:all", files[0]]))
         let record = try #require(records.first)
-        #expect(record.Description == "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn")
+        #expect(record.Description == "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang")
         #expect(record.Headline == "Chuyến thăm Hà Giang")
         #expect(record.Creator == ["Nguyễn Văn An"])
         #expect(record.Credit == "Cổng Thông tin Demo")

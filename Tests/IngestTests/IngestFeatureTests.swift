@@ -45,6 +45,31 @@ struct IngestFeatureTests {
         }
     }
 
+    @Test("a CMYK JPEG with its ICC profile comes out as sRGB renditions of the same colours")
+    func colourManaged() async throws {
+        let cmyk = try SyntheticPhoto(width: 400, height: 300).uprightImage().exported(toProfile: "cmyk")
+        #expect(cmyk.bands == 4)
+        try cmyk.write(to: work.file("icc/cmyk.jpg"), as: .jpeg, quality: 92, keepMetadata: true)
+        let summary = try await ingester().run([work.path + "/icc"]) { _ in }
+        #expect(summary.ingested == 1)
+        let asset = try #require(try catalog.resolve(work.path + "/icc/cmyk.jpg"))
+        for rendition in try catalog.renditions(of: asset.sha256) {
+            let image = try VipsImage.load(path: library.absolute(rendition.path))
+            #expect(image.bands == 3, "\(rendition.preset) is RGB")
+            // CMYK cannot hold the saturated green and blue, so exact values move; each quadrant
+            // must keep its dominant colour (read as RGB without the profile, it would not).
+            let (width, height) = (image.width, image.height)
+            let red = try image.pixel(x: width / 4, y: height / 4)
+            let green = try image.pixel(x: 3 * width / 4, y: height / 4)
+            let blue = try image.pixel(x: width / 4, y: 3 * height / 4)
+            let white = try image.pixel(x: 3 * width / 4, y: 3 * height / 4)
+            #expect(red[0] > red[1] + 100 && red[0] > red[2] + 100, "\(rendition.preset) red: \(red)")
+            #expect(green[1] > green[0] + 30 && green[1] > green[2] + 80, "\(rendition.preset) green: \(green)")
+            #expect(blue[2] > blue[0] + 60 && blue[2] > blue[1] + 50, "\(rendition.preset) blue: \(blue)")
+            #expect(white.allSatisfy { $0 > 190 }, "\(rendition.preset) white: \(white)")
+        }
+    }
+
     @Test("a progressive JPEG is ingested")
     func progressive() async throws {
         var photo = SyntheticPhoto(width: 1200, height: 800)

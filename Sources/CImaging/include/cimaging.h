@@ -84,6 +84,8 @@ pd_image *pd_cast_uchar(pd_image *image);
 pd_image *pd_rotate(pd_image *image, int angle);
 pd_image *pd_flip_horizontal(pd_image *image);
 pd_image *pd_resize(pd_image *image, double scale);
+/* Converts to the colour space of an ICC profile ("cmyk", "srgb" or a file), embedding it. */
+pd_image *pd_icc_export(pd_image *image, const char *profile);
 /* Enlarges by whole factors, replicating pixels. */
 pd_image *pd_zoom(pd_image *image, int xfactor, int yfactor);
 

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Runs commands as child processes and measures them with wait4: wall time, CPU time (user +
+/// system) and peak resident memory.
+enum ProcessRunner {
+    struct Measure {
+        var seconds: Double
+        var cpuSeconds: Double
+        /// The largest resident set of any one process, in megabytes.
+        var peakMB: Double
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Starts a process with its output sent to `output` (default /dev/null).
+    static func spawn(_ arguments: [String], output: String = "/dev/null", environment: [String: String] = [:]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
+        guard result == 0 else { throw Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(result)))") }
+        return pid
+    }
+
+    /// Runs commands, `parallel` at a time, and measures the whole batch.
+    static func run(_ commands: [[String]], parallel: Int = 1, environment: [String: String] = [:]) throws -> Measure {
+        let started = Date()
+        var pending = commands[...]
+        var running = Set<pid_t>()
+        var cpu = 0.0
+        var peak = 0.0
+        while !pending.isEmpty || !running.isEmpty {
+            while running.count < parallel, let next = pending.popFirst() {
+                running.insert(try spawn(next, environment: environment))
+            }
+            var status: Int32 = 0
+            var usage = rusage()
+            let pid = wait4(-1, &status, 0, &usage)
+            guard pid > 0 else { throw Failure(description: "wait4 failed: \(String(cString: strerror(errno)))") }
+            running.remove(pid)
+            cpu += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+                + Double(usage.ru_stime.tv_usec) / 1e6
+            peak = max(peak, Double(usage.ru_maxrss) / 1024)
+            let exitCode = (status >> 8) & 0xFF
+            if status & 0x7F != 0 || exitCode > 1 {
+                throw Failure(description: "\(commands.first?.first ?? "?") failed (status \(status))")
+            }
+        }
+        return Measure(seconds: Date().timeIntervalSince(started), cpuSeconds: cpu, peakMB: peak)
+    }
+
+    /// Runs one command and returns its standard output.
+    static func output(_ arguments: [String]) throws -> String {
+        let file = NSTemporaryDirectory() + "bench-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let pid = try spawn(arguments, output: file)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    }
+}
+
+/// A server started for the benchmark, stopped when done.
+final class Server {
+    let pid: pid_t
+
+    init(_ arguments: [String], environment: [String: String] = [:], log: String) throws {
+        pid = try ProcessRunner.spawn(arguments, output: log, environment: environment)
+    }
+
+    /// Waits until the URL answers.
+    static func waitUntilUp(_ url: String) throws {
+        for _ in 0..<200 {
+            if (try? ProcessRunner.output(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url])) == "200" { return }
+            usleep(100_000)
+        }
+        throw ProcessRunner.Failure(description: "\(url) did not come up")
+    }
+
+    func stop() {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}
