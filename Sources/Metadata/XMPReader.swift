@@ -117,7 +117,21 @@ public enum XMPReader {
         while let last = text.unicodeScalars.last, last == "\0" || last.properties.isWhitespace {
             text.unicodeScalars.removeLast()
         }
-        return Data(text.utf8)
+        return Data(withoutProcessingInstructions(text).utf8)
+    }
+
+    /// The text without `<?...?>` processing instructions (the xpacket wrapper, an XML
+    /// declaration): RDF needs none, and swift-corelibs-foundation's XMLParser crashes on one
+    /// without data (it takes the length of a null string). An unterminated one ends the text.
+    static func withoutProcessingInstructions(_ text: String) -> String {
+        var result = ""
+        var rest = text[...]
+        while let open = rest.range(of: "<?") {
+            result += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "?>") else { return result }
+            rest = rest[close.upperBound...]
+        }
+        return result + rest
     }
 
     /// XMP GPS coordinates: "22,49.398N" or "22,49,23.88N" (XMP part 2, 1.2.7.4), as signed degrees.

@@ -97,6 +97,16 @@ struct XMPTests {
         #expect(try XMPReader.read(XMPWriter.packet(values)) == values)
     }
 
+    @Test("processing instructions without data, found by the fuzzer, do not crash the parser")
+    func processingInstructions() throws {
+        // libFuzzer's finding: XMLParser took strlen(NULL) for <?target?>.
+        for packet in ["<?xpo10646uc?>\n<ExifJJJJJJJ*", "<?pi?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>", "<?unterminated"] {
+            #expect(throws: XMPParseError.self) { try XMPReader.read(Data(packet.utf8)) }
+        }
+        let wrapped = "<?xml version=\"1.0\"?><?pi?>" + Self.attributeForm + "<?xpacket end=\"w\"?>"
+        #expect(try XMPReader.read(Data(wrapped.utf8)).credit == "Cổng Thông tin Demo")
+    }
+
     @Test("a malformed packet is an error to skip, not a crash")
     func malformed() {
         #expect(throws: XMPParseError.self) { try XMPReader.read(Data("<x:xmpmeta><rdf:RDF".utf8)) }
