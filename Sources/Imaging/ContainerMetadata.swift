@@ -17,7 +17,7 @@ enum ContainerMetadata {
     static func complete(_ header: inout ImageHeader, path: String) {
         switch header.format {
         case .jpeg:
-            guard let bytes = prefix(of: path) else { return }
+            guard let bytes = jpegMetadataSegments(of: path) else { return }
             let xmp = jpegXMP(bytes)
             if let standard = xmp.standard { header.xmp = standard }
             header.xmpExtension = xmp.extended
@@ -34,6 +34,34 @@ enum ContainerMetadata {
         default:
             return
         }
+    }
+
+    /// A JPEG's bytes up to its first scan: the metadata segments and nothing of the image data,
+    /// read segment by segment (at most `readLimit`).
+    static func jpegMetadataSegments(of path: String) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var bytes: [UInt8] = []
+        func need(_ count: Int) -> Bool {
+            while bytes.count < count {
+                guard bytes.count < readLimit, let more = try? handle.read(upToCount: max(count - bytes.count, 64 * 1024)), !more.isEmpty
+                else { return false }
+                bytes += more
+            }
+            return true
+        }
+        guard need(4), bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
+        var index = 2
+        while need(index + 4), bytes[index] == 0xFF {
+            let marker = bytes[index + 1]
+            if marker == 0xDA || marker == 0xD9 { break }
+            if marker == 0xFF {
+                index += 1
+                continue
+            }
+            index += 2 + (Int(bytes[index + 2]) << 8 | Int(bytes[index + 3]))
+        }
+        return Array(bytes.prefix(index + 4))
     }
 
     /// The standard XMP packet and the assembled extended XMP of a JPEG's APP1 segments
