@@ -47,12 +47,10 @@ public struct ArticleImporter: Sendable {
                 // By content: the photo may be catalogued from another path.
                 let sha = try ContentHasher.sha256(path: photoPath)
                 if try catalog.asset(sha256: sha) == nil {
-                    let failure = FailureBox()
-                    let summary = try await ingester.run([photoPath]) { event in
-                        if case .finished(let result, _, _) = event, result.status == .failed { failure.set(result.error) }
-                    }
+                    let log = IngestLog()
+                    let summary = try await ingester.run([photoPath]) { log.add($0) }
                     if summary.failed > 0 {
-                        throw IngestError(.usage, "\(path): the photo \(relative) cannot be ingested: \(failure.value ?? "unknown reason")")
+                        throw IngestError(.usage, "\(path): the photo \(relative) cannot be ingested: \(log.firstFailure ?? "unknown reason")")
                     }
                     ingested += summary.ingested
                 }
@@ -64,24 +62,5 @@ public struct ArticleImporter: Sendable {
             body: file.body)
         let saved = try catalog.saveArticle(record, photos: photos)
         return Outcome(slug: file.slug, created: saved.created, photos: photos.count, ingested: ingested)
-    }
-}
-
-/// Holds the reason a photo failed, from the ingest's report callback.
-final class FailureBox: @unchecked Sendable {
-    // Safe: `stored` is only touched while holding `lock`.
-    private let lock = NSLock()
-    private var stored: String?
-
-    func set(_ value: String?) {
-        lock.lock()
-        stored = value
-        lock.unlock()
-    }
-
-    var value: String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
     }
 }

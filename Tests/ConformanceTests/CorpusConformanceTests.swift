@@ -33,7 +33,7 @@ enum Corpus {
                 RenditionSpec(name: "thumb", width: 240, height: 240, format: .webp, quality: 85),
                 RenditionSpec(name: "large", width: 600, height: 600, format: .jpeg, quality: 90),
             ])
-        let collected = Collected()
+        let collected = IngestLog()
         let started = Date()
         let summary = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([root]) { collected.add($0) }
         return Run(
@@ -48,25 +48,6 @@ enum Corpus {
         let summary: IngestSummary
         let results: [FileResult]
         let seconds: Double
-    }
-}
-
-final class Collected: @unchecked Sendable {
-    // Safe: `items` is only touched while holding `lock`.
-    private let lock = NSLock()
-    private var items: [FileResult] = []
-
-    func add(_ event: IngestEvent) {
-        guard case .finished(let result, _, _) = event else { return }
-        lock.lock()
-        items.append(result)
-        lock.unlock()
-    }
-
-    var results: [FileResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
     }
 }
 

@@ -32,7 +32,7 @@ struct IngestFeatureTests {
             // Misleading names on purpose: the content decides.
             try image.encoded(as: format, quality: 90).write(to: URL(fileURLWithPath: work.file("mixed/photo-\(index).dat")))
         }
-        let collected = Collected()
+        let collected = IngestLog()
         let summary = try await ingester().run([work.path + "/mixed"]) { collected.add($0) }
         #expect(summary.ingested == formats.count, "\(collected.results.filter { $0.status == .failed })")
         for (index, format) in formats.enumerated() {
@@ -143,7 +143,7 @@ struct IngestFeatureTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let data = try SyntheticPhoto(width: 500, height: 300).encoded()
         let path = folder + "/arriving.jpg"
-        let collected = Collected()
+        let collected = IngestLog()
         let watcher = FolderWatcher(ingester: ingester(), folder: folder, interval: .milliseconds(150))
         let task = Task { try await watcher.run { collected.add($0) } }
         defer { task.cancel() }

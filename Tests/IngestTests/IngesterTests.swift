@@ -6,28 +6,6 @@ import Metadata
 import PhotoFactory
 import Testing
 
-/// Collects what an ingest reports.
-final class Collected: @unchecked Sendable {
-    // Safe: `results` is only touched while holding `lock`.
-    private let lock = NSLock()
-    private var items: [FileResult] = []
-
-    func add(_ event: IngestEvent) {
-        guard case .finished(let result, _, _) = event else { return }
-        lock.lock()
-        items.append(result)
-        lock.unlock()
-    }
-
-    var results: [FileResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
-    }
-
-    func status(of name: String) -> FileResult? { results.first { $0.path.hasSuffix("/" + name) } }
-}
-
 @Suite("Ingest")
 struct IngesterTests {
     static let pipeline = Pipeline(
@@ -47,8 +25,8 @@ struct IngesterTests {
         catalog = try SQLiteCatalog(library: library)
     }
 
-    func run(_ paths: [String], pipeline: Pipeline = IngesterTests.pipeline) async throws -> (IngestSummary, Collected) {
-        let collected = Collected()
+    func run(_ paths: [String], pipeline: Pipeline = IngesterTests.pipeline) async throws -> (IngestSummary, IngestLog) {
+        let collected = IngestLog()
         var options = Ingester.Options()
         options.jobs = 2
         let summary = try await Ingester(catalog: catalog, library: library, pipeline: pipeline, options: options)
@@ -80,10 +58,10 @@ struct IngesterTests {
         #expect(summary.ingested == 3)
         #expect(summary.failed == 4)
         #expect(summary.total == 7, "hidden files and sidecars are not photos")
-        #expect(collected.status(of: "zero.jpg")?.error?.contains("empty") == true)
-        #expect(collected.status(of: "cut.jpg")?.error?.contains("truncated") == true)
-        #expect(collected.status(of: "notes.jpg")?.error?.contains("not an image") == true)
-        let huge = try #require(collected.status(of: "huge.png")?.error)
+        #expect(collected.result(named: "zero.jpg")?.error?.contains("empty") == true)
+        #expect(collected.result(named: "cut.jpg")?.error?.contains("truncated") == true)
+        #expect(collected.result(named: "notes.jpg")?.error?.contains("not an image") == true)
+        let huge = try #require(collected.result(named: "huge.png")?.error)
         #expect(huge.contains("20000x20000") && huge.contains("100 MP limit"))
         for result in collected.results where result.status == .failed {
             #expect(result.id == nil)
@@ -169,8 +147,8 @@ struct IngesterTests {
         try FileManager.default.createSymbolicLink(atPath: work.path + "/inside/link.jpg", withDestinationPath: work.path + "/outside/x.jpg")
         let (summary, collected) = try await run([work.path + "/inside"])
         #expect(summary.ingested == 1)
-        #expect(collected.status(of: "link.jpg")?.status == .failed)
-        #expect(collected.status(of: "link.jpg")?.error?.contains("not followed") == true)
+        #expect(collected.result(named: "link.jpg")?.status == .failed)
+        #expect(collected.result(named: "link.jpg")?.error?.contains("not followed") == true)
     }
 
     @Test("the default pipeline file is valid, and bad pipelines are refused with the reason")
