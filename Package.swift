@@ -74,7 +74,8 @@ let package = Package(
         ),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ingest", "PhotoFactory"]),
         .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory", "Metadata", "Imaging"]),
-        .testTarget(name: "ConformanceTests", dependencies: ["Ingest", "Catalog", "Metadata", "Imaging", "PhotoFactory"]),
+        .testTarget(
+            name: "ConformanceTests", dependencies: ["Ingest", "Catalog", "Metadata", "Imaging", "PhotoFactory"]),
     ],
     swiftLanguageModes: [.v6]
 )

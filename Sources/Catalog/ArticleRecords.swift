@@ -18,7 +18,10 @@ public struct ArticleRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var updatedAt: Date
 
     /// Makes an article.
-    public init(slug: String, headline: String, dateline: String? = nil, published: String? = nil, byline: String? = nil, body: String = "", updatedAt: Date = Date()) {
+    public init(
+        slug: String, headline: String, dateline: String? = nil, published: String? = nil, byline: String? = nil,
+        body: String = "", updatedAt: Date = Date()
+    ) {
         self.slug = slug
         self.headline = headline
         self.dateline = dateline

@@ -31,7 +31,8 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable {
         case .credit: fields.credit = text
         case .copyright: fields.copyright = text
         case .keywords:
-            fields.keywords = (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            fields.keywords = (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter
+            { !$0.isEmpty }
         case .city: fields.city = text
         case .region: fields.region = text
         case .country: fields.country = text
@@ -65,10 +66,13 @@ public struct StaleEdit: Error, CustomStringConvertible, Sendable {
     public var attempted: CaptionChanges
 
     public var description: String {
-        var lines = ["refused: the caption was changed since revision \(basedOn) (now revision \(current.revision)\(lastAuthor.map { " by \($0)" } ?? "")); nothing was saved."]
+        var lines = [
+            "refused: the caption was changed since revision \(basedOn) (now revision \(current.revision)\(lastAuthor.map { " by \($0)" } ?? "")); nothing was saved."
+        ]
         for field in CaptionField.allCases {
             guard let yours = attempted.values[field] else { continue }
-            lines.append("  \(field.rawValue): stored \(quoted(field.value(in: current.fields))), yours \(quoted(yours))")
+            lines.append(
+                "  \(field.rawValue): stored \(quoted(field.value(in: current.fields))), yours \(quoted(yours))")
         }
         lines.append("Edit again from revision \(current.revision) to apply your change.")
         return lines.joined(separator: "\n")

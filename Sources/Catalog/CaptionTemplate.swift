@@ -4,7 +4,9 @@ import Foundation
 /// Photo: {byline}/{credit}`, with a code-replacement table (`=lt=` becomes a full name and title).
 public struct CaptionTemplate: Sendable {
     /// The variables a template may use.
-    public static let variables = ["city", "region", "country", "date", "byline", "credit", "caption", "headline", "n", "id"]
+    public static let variables = [
+        "city", "region", "country", "date", "byline", "credit", "caption", "headline", "n", "id",
+    ]
 
     enum Piece: Sendable {
         case text(String)
@@ -28,7 +30,10 @@ public struct CaptionTemplate: Sendable {
             let name = inside.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
             let format = inside.contains(":") ? String(inside.split(separator: ":", maxSplits: 1)[1]) : nil
             guard CaptionTemplate.variables.contains(name) else {
-                throw CatalogError(.notFound, "unknown template variable {\(inside)}: use \(CaptionTemplate.variables.map { "{\($0)}" }.joined(separator: " "))")
+                throw CatalogError(
+                    .notFound,
+                    "unknown template variable {\(inside)}: use \(CaptionTemplate.variables.map { "{\($0)}" }.joined(separator: " "))"
+                )
             }
             pieces.append(.variable(name, format: format))
             rest = rest[rest.index(after: close)...]
@@ -39,7 +44,9 @@ public struct CaptionTemplate: Sendable {
     }
 
     /// The text for one photo: its fields, its taking date, its number `n` in the batch.
-    public func render(fields: CaptionFields, takenAt: String?, n: Int, id: String, codes: CodeReplacements = CodeReplacements()) -> String {
+    public func render(
+        fields: CaptionFields, takenAt: String?, n: Int, id: String, codes: CodeReplacements = CodeReplacements()
+    ) -> String {
         var text = ""
         for piece in pieces {
             switch piece {
@@ -69,7 +76,9 @@ public struct CaptionTemplate: Sendable {
         let parser = DateFormatter()
         parser.locale = Locale(identifier: "en_US_POSIX")
         var zone = TimeZone(secondsFromGMT: 0)
-        if let match = iso.firstMatch(of: /([+-])(\d\d):(\d\d)$/), let hours = Int(match.output.2), let minutes = Int(match.output.3) {
+        if let match = iso.firstMatch(of: /([+-])(\d\d):(\d\d)$/), let hours = Int(match.output.2),
+            let minutes = Int(match.output.3)
+        {
             zone = TimeZone(secondsFromGMT: (match.output.1 == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))
         }
         parser.timeZone = zone
@@ -99,7 +108,8 @@ public struct CodeReplacements: Sendable, Equatable {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let parts = line.split(separator: "\t", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw CatalogError(.notFound, "\(name) line \(number + 1): expected a code, a tab, then its replacement")
+                throw CatalogError(
+                    .notFound, "\(name) line \(number + 1): expected a code, a tab, then its replacement")
             }
             pairs.append((parts[0], parts[1]))
         }

@@ -40,7 +40,8 @@ public protocol CatalogStore: Sendable {
 
     /// Changes caption fields as one new revision. With `basedOn`, an edit made from an older
     /// revision is refused with `StaleEdit` and nothing is saved.
-    func setCaption(_ sha256: String, changes: CaptionChanges, basedOn revision: Int?, author: String, source: String) throws
+    func setCaption(_ sha256: String, changes: CaptionChanges, basedOn revision: Int?, author: String, source: String)
+        throws
         -> CaptionRecord
     /// Every change of an asset's caption fields, oldest first.
     func captionHistory(of sha256: String) throws -> [CaptionRevision]
@@ -48,7 +49,9 @@ public protocol CatalogStore: Sendable {
     func revertCaption(_ sha256: String, to revision: Int, author: String) throws -> CaptionRecord
 
     /// Creates or updates (by slug) an article and its photos in order.
-    func saveArticle(_ article: ArticleRecord, photos: [ArticlePhotoInput]) throws -> (article: ArticleRecord, created: Bool)
+    func saveArticle(_ article: ArticleRecord, photos: [ArticlePhotoInput]) throws -> (
+        article: ArticleRecord, created: Bool
+    )
     /// An article with its photos.
     func article(slug: String) throws -> ArticleDocument?
     /// The newest articles first.

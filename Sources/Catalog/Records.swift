@@ -124,7 +124,10 @@ public struct RenditionRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     }
 
     /// Makes a record.
-    public init(sha256: String, preset: String, format: String, width: Int, height: Int, bytes: Int, path: String, fingerprint: String) {
+    public init(
+        sha256: String, preset: String, format: String, width: Int, height: Int, bytes: Int, path: String,
+        fingerprint: String
+    ) {
         self.sha256 = sha256
         self.preset = preset
         self.format = format
@@ -236,7 +239,10 @@ public struct CaptionRevision: Codable, Sendable, Equatable, FetchableRecord, Mu
     public var source: String
 
     /// Makes a revision.
-    public init(sha256: String, revision: Int, field: String, oldValue: String?, newValue: String?, author: String, at: Date = Date(), source: String) {
+    public init(
+        sha256: String, revision: Int, field: String, oldValue: String?, newValue: String?, author: String,
+        at: Date = Date(), source: String
+    ) {
         self.sha256 = sha256
         self.revision = revision
         self.field = field

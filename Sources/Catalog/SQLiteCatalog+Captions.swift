@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 
 extension SQLiteCatalog {
-    public func setCaption(_ sha256: String, changes: CaptionChanges, basedOn revision: Int?, author: String, source: String)
+    public func setCaption(
+        _ sha256: String, changes: CaptionChanges, basedOn revision: Int?, author: String, source: String
+    )
         throws -> CaptionRecord
     {
         do {
@@ -15,13 +17,17 @@ extension SQLiteCatalog {
     }
 
     /// One edit in one transaction: every changed field a revision, all with the same number.
-    func applyCaption(_ db: Database, _ sha256: String, changes: CaptionChanges, basedOn: Int?, author: String, source: String)
+    func applyCaption(
+        _ db: Database, _ sha256: String, changes: CaptionChanges, basedOn: Int?, author: String, source: String
+    )
         throws -> CaptionRecord
     {
         guard try AssetRecord.exists(db, key: sha256) else {
             throw CatalogError(.notFound, "no photo \(sha256.prefix(16))")
         }
-        var record = try CaptionRecord.fetchOne(db, key: sha256) ?? CaptionRecord(sha256: sha256, fields: CaptionFields(), revision: 0)
+        var record =
+            try CaptionRecord.fetchOne(db, key: sha256)
+            ?? CaptionRecord(sha256: sha256, fields: CaptionFields(), revision: 0)
         if let basedOn, basedOn != record.revision {
             let last = try CaptionRevision.filter(Column("sha256") == sha256).order(Column("id").desc).fetchOne(db)
             throw StaleEdit(basedOn: basedOn, current: record, lastAuthor: last?.author, attempted: changes)
@@ -40,7 +46,8 @@ extension SQLiteCatalog {
         let now = Date()
         for (field, old, new) in changed {
             var revision = CaptionRevision(
-                sha256: sha256, revision: next, field: field.rawValue, oldValue: old, newValue: new, author: author, at: now,
+                sha256: sha256, revision: next, field: field.rawValue, oldValue: old, newValue: new, author: author,
+                at: now,
                 source: source)
             try revision.insert(db)
         }
@@ -59,7 +66,9 @@ extension SQLiteCatalog {
     public func revertCaption(_ sha256: String, to revision: Int, author: String) throws -> CaptionRecord {
         do {
             return try pool.write { db in
-                let history = try CaptionRevision.filter(Column("sha256") == sha256).order(Column("revision"), Column("id")).fetchAll(db)
+                let history = try CaptionRevision.filter(Column("sha256") == sha256).order(
+                    Column("revision"), Column("id")
+                ).fetchAll(db)
                 guard history.contains(where: { $0.revision == revision }) else {
                     throw CatalogError(.notFound, "photo \(sha256.prefix(16)) has no caption revision \(revision)")
                 }

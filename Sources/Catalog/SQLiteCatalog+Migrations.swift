@@ -98,7 +98,8 @@ extension SQLiteCatalog {
                 t.autoIncrementedPrimaryKey("id")
                 t.column("sha256", .text).notNull().unique().references("asset", onDelete: .cascade)
             }
-            try db.execute(sql: "CREATE VIRTUAL TABLE searchIndex USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')")
+            try db.execute(
+                sql: "CREATE VIRTUAL TABLE searchIndex USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')")
         }
         return migrator
     }

@@ -19,7 +19,8 @@ extension SQLiteCatalog {
         }
         let body = SearchText.fold(parts.joined(separator: " \n "))
         try db.execute(sql: "INSERT OR IGNORE INTO searchDoc (sha256) VALUES (?)", arguments: [sha256])
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM searchDoc WHERE sha256 = ?", arguments: [sha256]) else { return }
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM searchDoc WHERE sha256 = ?", arguments: [sha256])
+        else { return }
         try db.execute(sql: "DELETE FROM searchIndex WHERE rowid = ?", arguments: [id])
         try db.execute(sql: "INSERT INTO searchIndex (rowid, body) VALUES (?, ?)", arguments: [id, body])
     }
@@ -30,7 +31,8 @@ extension SQLiteCatalog {
         var arguments: [any DatabaseValueConvertible] = []
         if let missing = query.missing {
             guard SearchQuery.missingFields.contains(missing) else {
-                throw CatalogError(.notFound, "--missing takes one of: \(SearchQuery.missingFields.joined(separator: ", "))")
+                throw CatalogError(
+                    .notFound, "--missing takes one of: \(SearchQuery.missingFields.joined(separator: ", "))")
             }
             filters.append("caption.\(missing) IS NULL")
         }
@@ -48,7 +50,8 @@ extension SQLiteCatalog {
         }
         if let slug = query.article {
             filters.append(
-                "asset.sha256 IN (SELECT sha256 FROM articlePhoto JOIN article ON article.id = articlePhoto.articleId WHERE article.slug = ?)")
+                "asset.sha256 IN (SELECT sha256 FROM articlePhoto JOIN article ON article.id = articlePhoto.articleId WHERE article.slug = ?)"
+            )
             arguments.append(slug)
         }
         if let camera = query.camera {
@@ -81,7 +84,9 @@ extension SQLiteCatalog {
                 let phrase = words.joined(separator: " ")
                 baseArguments.insert(contentsOf: [phrase, phrase, SearchText.matchExpression(words)], at: 0)
             }
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(base))", arguments: StatementArguments(baseArguments)) ?? 0
+            let total =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM (\(base))", arguments: StatementArguments(baseArguments)) ?? 0
             var pageSQL = "SELECT * FROM (\(base))"
             var pageArguments = baseArguments
             if let token, let cursor = SearchCursor(token: token) {
@@ -96,7 +101,9 @@ extension SQLiteCatalog {
             pageSQL += words.isEmpty ? " ORDER BY k1 DESC, k2 DESC LIMIT ?" : " ORDER BY k1 DESC, k2 ASC LIMIT ?"
             pageArguments.append(limit)
             let rows = try Row.fetchAll(db, sql: pageSQL, arguments: StatementArguments(pageArguments))
-            let results = rows.map { SearchPage.Result(id: $0["id"], caption: $0["caption"], score: ($0["score"] as Double? ?? 0)) }
+            let results = rows.map {
+                SearchPage.Result(id: $0["id"], caption: $0["caption"], score: ($0["score"] as Double? ?? 0))
+            }
             var next: String?
             if rows.count == limit, let last = rows.last {
                 next = SearchCursor(first: last["k1"] as DatabaseValue, second: last["k2"] as DatabaseValue).token
@@ -121,7 +128,10 @@ struct SearchCursor {
             switch value.storage {
             case .int64(let number): "i" + String(number)
             case .double(let number): "d" + String(number.bitPattern, radix: 16)
-            case .string(let text): "s" + Data(text.utf8).base64EncodedString().replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
+            case .string(let text):
+                "s"
+                    + Data(text.utf8).base64EncodedString().replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "+", with: "-")
             default: "n"
             }
         }

@@ -49,7 +49,8 @@ public final class SQLiteCatalog: CatalogStore {
 
     public func locations(of sha256: String) throws -> [LocationRecord] {
         try read { db in
-            try LocationRecord.filter(LocationRecord.Columns.sha256 == sha256).order(LocationRecord.Columns.path).fetchAll(db)
+            try LocationRecord.filter(LocationRecord.Columns.sha256 == sha256).order(LocationRecord.Columns.path)
+                .fetchAll(db)
         }
     }
 
@@ -62,7 +63,8 @@ public final class SQLiteCatalog: CatalogStore {
         let isHex = !lowered.isEmpty && lowered.allSatisfy(\.isHexDigit)
         return try read { db in
             if isHex && lowered.count >= 4 {
-                let matches = try AssetRecord.filter(AssetRecord.Columns.sha256.like("\(lowered)%")).limit(2).fetchAll(db)
+                let matches = try AssetRecord.filter(AssetRecord.Columns.sha256.like("\(lowered)%")).limit(2).fetchAll(
+                    db)
                 if matches.count > 1 {
                     throw CatalogError(.ambiguous, "\(reference) matches several photos: give more digits")
                 }
@@ -102,7 +104,8 @@ public final class SQLiteCatalog: CatalogStore {
         return try read { db in
             try RenditionRecord.fetchOne(
                 db,
-                sql: "SELECT rendition.* FROM rendition JOIN asset USING (sha256) WHERE asset.shortId = ? AND rendition.preset = ?",
+                sql:
+                    "SELECT rendition.* FROM rendition JOIN asset USING (sha256) WHERE asset.shortId = ? AND rendition.preset = ?",
                 arguments: [shortId.lowercased(), preset])
         }
     }
@@ -140,7 +143,8 @@ public final class SQLiteCatalog: CatalogStore {
         for field in CaptionField.allCases {
             guard let value = field.value(in: fields) else { continue }
             var revision = CaptionRevision(
-                sha256: sha, revision: 1, field: field.rawValue, oldValue: nil, newValue: value, author: entry.author, source: source)
+                sha256: sha, revision: 1, field: field.rawValue, oldValue: nil, newValue: value, author: entry.author,
+                source: source)
             try revision.insert(db)
         }
         try reindex(db, sha)
@@ -214,10 +218,12 @@ public final class SQLiteCatalog: CatalogStore {
     public func document(sha256: String) throws -> AssetDocument? {
         try read { db in
             guard let asset = try AssetRecord.fetchOne(db, key: sha256) else { return nil }
-            let paths = try String.fetchAll(db, sql: "SELECT path FROM location WHERE sha256 = ? ORDER BY path", arguments: [sha256])
+            let paths = try String.fetchAll(
+                db, sql: "SELECT path FROM location WHERE sha256 = ? ORDER BY path", arguments: [sha256])
             let caption = try CaptionRecord.fetchOne(db, key: sha256)
             let fields = caption?.fields ?? CaptionFields()
-            let renditions = try RenditionRecord.filter(RenditionRecord.Columns.sha256 == sha256).order(Column("width")).fetchAll(db)
+            let renditions = try RenditionRecord.filter(RenditionRecord.Columns.sha256 == sha256).order(Column("width"))
+                .fetchAll(db)
             let uses = try Row.fetchAll(
                 db,
                 sql: """
@@ -230,9 +236,13 @@ public final class SQLiteCatalog: CatalogStore {
                 id: asset.shortId, sha256: asset.sha256, paths: paths, format: asset.format, bytes: asset.bytes,
                 width: asset.width, height: asset.height, orientation: asset.orientation, takenAt: asset.takenAt,
                 camera: .init(make: asset.cameraMake, model: asset.cameraModel, lens: asset.lens),
-                exposure: .init(exposureTime: asset.exposureTime, fNumber: asset.fNumber, iso: asset.iso, focalLength: asset.focalLength),
+                exposure: .init(
+                    exposureTime: asset.exposureTime, fNumber: asset.fNumber, iso: asset.iso,
+                    focalLength: asset.focalLength),
                 gps: asset.latitude.flatMap { latitude in
-                    asset.longitude.map { AssetDocument.GPS(latitude: latitude, longitude: $0, altitude: asset.altitude) }
+                    asset.longitude.map {
+                        AssetDocument.GPS(latitude: latitude, longitude: $0, altitude: asset.altitude)
+                    }
                 },
                 caption: fields.caption, headline: fields.headline, byline: fields.byline, credit: fields.credit,
                 copyright: fields.copyright, keywords: fields.keywords,

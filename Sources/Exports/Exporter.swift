@@ -26,9 +26,12 @@ public struct Exporter: Sendable {
     public func export(ids: [String], article: String? = nil, format: Format, to folder: String) throws -> [String] {
         var documents: [AssetDocument]
         if let article {
-            guard let found = try catalog.article(slug: article) else { throw CatalogError(.notFound, "no article \(article)") }
+            guard let found = try catalog.article(slug: article) else {
+                throw CatalogError(.notFound, "no article \(article)")
+            }
             documents = try found.photos.compactMap { photo in
-                guard let id = photo.id, let asset = try catalog.resolve(id), var document = try catalog.document(sha256: asset.sha256)
+                guard let id = photo.id, let asset = try catalog.resolve(id),
+                    var document = try catalog.document(sha256: asset.sha256)
                 else { return nil }
                 document.caption = photo.caption
                 return document
@@ -49,7 +52,8 @@ public struct Exporter: Sendable {
                 guard let large = document.renditions.last else { return nil }
                 let image = try VipsImage.load(path: library.absolute(large.path))
                 let credits = CreditMetadata(
-                    byline: document.byline, credit: document.credit, copyright: document.copyright, caption: document.caption)
+                    byline: document.byline, credit: document.credit, copyright: document.copyright,
+                    caption: document.caption)
                 for (name, blob) in credits.blobs { image.setBlob(name, blob) }
                 let path = folder + "/" + stem + ".jpg"
                 try image.write(to: path, as: .jpeg, quality: 90, keepMetadata: true)
@@ -81,7 +85,9 @@ public struct Exporter: Sendable {
             hashes = all
         } else {
             hashes = try ids.map { id in
-                guard let asset = try catalog.resolve(id) else { throw CatalogError(.notFound, "no photo matches \(id)") }
+                guard let asset = try catalog.resolve(id) else {
+                    throw CatalogError(.notFound, "no photo matches \(id)")
+                }
                 return asset.sha256
             }
         }
@@ -91,11 +97,14 @@ public struct Exporter: Sendable {
     /// File names from the originals' names, the short id added where two would collide.
     private func uniqueNames(_ documents: [AssetDocument]) -> [(AssetDocument, String)] {
         let stems = documents.map { document in
-            document.paths.first.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? document.id
+            document.paths.first.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+                ?? document.id
         }
         var counts: [String: Int] = [:]
         for stem in stems { counts[stem, default: 0] += 1 }
-        return zip(documents, stems).map { document, stem in (document, counts[stem, default: 0] > 1 ? "\(stem)-\(document.id)" : stem) }
+        return zip(documents, stems).map { document, stem in
+            (document, counts[stem, default: 0] > 1 ? "\(stem)-\(document.id)" : stem)
+        }
     }
 
     /// The XMP a sidecar carries for a photo.
@@ -115,7 +124,8 @@ public struct Exporter: Sendable {
     }
 
     static let csvColumns = [
-        "id", "file", "caption", "headline", "byline", "credit", "copyright", "keywords", "city", "region", "country", "takenAt",
+        "id", "file", "caption", "headline", "byline", "credit", "copyright", "keywords", "city", "region", "country",
+        "takenAt",
     ]
 
     /// RFC 4180 CSV with a header row.
@@ -130,7 +140,8 @@ public struct Exporter: Sendable {
         var lines = [csvColumns.joined(separator: ",")]
         for document in documents {
             let row: [String?] = [
-                document.id, document.paths.first, document.caption, document.headline, document.byline, document.credit,
+                document.id, document.paths.first, document.caption, document.headline, document.byline,
+                document.credit,
                 document.copyright, document.keywords.joined(separator: "; "), document.location?.city,
                 document.location?.region, document.location?.country, document.takenAt,
             ]

@@ -36,7 +36,8 @@ struct ArticleRoutes: Sendable {
         let photos = try PhotoRoutes(catalog: catalog, pages: pages).tiles(try catalog.assets(limit: 12, after: nil))
         return try pages.page(
             "home", title: "Photodesk",
-            HomeView(articles: articles, hasArticles: !articles.isEmpty, photos: photos, count: try catalog.assetCount()))
+            HomeView(
+                articles: articles, hasArticles: !articles.isEmpty, photos: photos, count: try catalog.assetCount()))
     }
 
     /// A part of an article's body: a paragraph, a heading or one of its photos.
@@ -76,7 +77,9 @@ struct ArticleRoutes: Sendable {
         for chunk in document.body.components(separatedBy: "\n\n") {
             let text = chunk.trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty { continue }
-            let imageLines = text.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("![") }
+            let imageLines = text.split(separator: "\n").filter {
+                $0.trimmingCharacters(in: .whitespaces).hasPrefix("![")
+            }
             if !imageLines.isEmpty && imageLines.count == text.split(separator: "\n").count {
                 for _ in imageLines { if let photo = photos.next() { blocks.append(Block(figure: try figure(photo))) } }
             } else if text.hasPrefix("#") {
@@ -87,19 +90,22 @@ struct ArticleRoutes: Sendable {
         }
         while let photo = photos.next() { blocks.append(Block(figure: try figure(photo))) }
         let view = ArticleView(
-            slug: document.slug, headline: document.headline, dateline: document.dateline, published: document.published,
+            slug: document.slug, headline: document.headline, dateline: document.dateline,
+            published: document.published,
             byline: document.byline, blocks: blocks)
         return try pages.page("article", title: document.headline, view)
     }
 
     func figure(_ photo: ArticleDocument.Photo) throws -> Figure {
         guard let id = photo.id, let asset = try catalog.resolve(id) else {
-            return Figure(id: nil, caption: photo.caption, credit: nil, src: nil, srcset: nil, width: 0, height: 0, alt: "")
+            return Figure(
+                id: nil, caption: photo.caption, credit: nil, src: nil, srcset: nil, width: 0, height: 0, alt: "")
         }
         let renditions = try catalog.renditions(of: asset.sha256)
         let medium = renditions.first { $0.preset == "medium" } ?? renditions.last
         return Figure(
-            id: id, caption: photo.caption, credit: [photo.byline, photo.credit].compactMap { $0 }.joined(separator: " / "),
+            id: id, caption: photo.caption,
+            credit: [photo.byline, photo.credit].compactMap { $0 }.joined(separator: " / "),
             src: medium.map { RenditionRoutes.url(id: id, $0) },
             srcset: renditions.map { "\(RenditionRoutes.url(id: id, $0)) \($0.width)w" }.joined(separator: ", "),
             width: medium?.width ?? 0, height: medium?.height ?? 0, alt: photo.caption ?? "Photo \(id)")

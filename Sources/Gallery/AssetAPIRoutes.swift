@@ -28,10 +28,13 @@ struct AssetAPIRoutes: Sendable {
             let parameters = request.uri.queryParameters
             let missing = parameters.get("missing")
             if let missing, !SearchQuery.missingFields.contains(missing) {
-                return try JSONBody.response(["error": "missing takes one of: \(SearchQuery.missingFields.joined(separator: ", "))"], status: .badRequest)
+                return try JSONBody.response(
+                    ["error": "missing takes one of: \(SearchQuery.missingFields.joined(separator: ", "))"],
+                    status: .badRequest)
             }
             let query = SearchQuery(
-                text: parameters.get("q") ?? "", missing: missing, byline: parameters.get("byline"), from: parameters.get("from"),
+                text: parameters.get("q") ?? "", missing: missing, byline: parameters.get("byline"),
+                from: parameters.get("from"),
                 to: parameters.get("to"), article: parameters.get("article"), camera: parameters.get("camera"))
             let limit = min(200, max(1, parameters.get("limit").flatMap { Int($0) } ?? 20))
             return try JSONBody.response(try self.catalog.search(query, limit: limit, after: parameters.get("after")))

@@ -37,7 +37,9 @@ public struct GalleryServer: Sendable {
         let templates = try await PageRenderer(folder: configuration.assetsPath + "/templates")
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: FileMiddleware(configuration.assetsPath + "/static", urlBasePath: "/static", searchForIndexHtml: false))
+        router.add(
+            middleware: FileMiddleware(
+                configuration.assetsPath + "/static", urlBasePath: "/static", searchForIndexHtml: false))
         router.get("/healthz") { _, _ in "ok\n" }
         ArticleRoutes(catalog: catalog, pages: templates).register(on: router)
         PhotoRoutes(catalog: catalog, pages: templates).register(on: router)
@@ -55,7 +57,8 @@ public struct GalleryServer: Sendable {
         let router = try await router()
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Photodesk"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "Photodesk"),
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

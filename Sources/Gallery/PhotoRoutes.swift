@@ -37,7 +37,8 @@ struct PhotoRoutes: Sendable {
         let shown = Array(summaries.prefix(PhotoRoutes.pageSize))
         let tiles = try self.tiles(shown)
         let next = summaries.count > PhotoRoutes.pageSize ? shown.last.map { "/photos?after=\($0.cursor.token)" } : nil
-        return try pages.page("photos", title: title, ListView(photos: tiles, count: try catalog.assetCount(), nextPage: next))
+        return try pages.page(
+            "photos", title: title, ListView(photos: tiles, count: try catalog.assetCount(), nextPage: next))
     }
 
     /// Grid tiles for photos, each with its smallest rendition.
@@ -87,23 +88,29 @@ struct PhotoRoutes: Sendable {
         let neighbours = try catalog.neighbours(of: asset.sha256)
         let camera = [document.camera.make, document.camera.model, document.camera.lens].compactMap { $0 }
         let exposure = [
-            document.exposure.exposureTime.map { "\($0) s" }, document.exposure.fNumber.map { String(format: "f/%.1f", $0) },
-            document.exposure.iso.map { "ISO \($0)" }, document.exposure.focalLength.map { String(format: "%.0f mm", $0) },
+            document.exposure.exposureTime.map { "\($0) s" },
+            document.exposure.fNumber.map { String(format: "f/%.1f", $0) },
+            document.exposure.iso.map { "ISO \($0)" },
+            document.exposure.focalLength.map { String(format: "%.0f mm", $0) },
         ].compactMap { $0 }
         let place = [document.location?.city, document.location?.region, document.location?.country].compactMap { $0 }
         let view = PhotoView(
             id: document.id, caption: document.caption, alt: document.caption ?? "Photo \(document.id)",
-            headline: document.headline, byline: document.byline, credit: document.credit, copyright: document.copyright,
+            headline: document.headline, byline: document.byline, credit: document.credit,
+            copyright: document.copyright,
             keywords: document.keywords.isEmpty ? nil : document.keywords.joined(separator: ", "),
             takenAt: document.takenAt, camera: camera.isEmpty ? nil : camera.joined(separator: " · "),
             exposure: exposure.isEmpty ? nil : exposure.joined(separator: " · "),
             place: place.isEmpty ? nil : place.joined(separator: ", "),
             coordinates: document.gps.map { String(format: "%.5f, %.5f", $0.latitude, $0.longitude) },
-            width: document.width, height: document.height, large: largest.map { RenditionRoutes.url(id: document.id, $0) },
+            width: document.width, height: document.height,
+            large: largest.map { RenditionRoutes.url(id: document.id, $0) },
             largeWidth: largest?.width ?? 0, largeHeight: largest?.height ?? 0,
-            srcset: document.renditions.map { "\(RenditionRoutes.url(id: document.id, $0)) \($0.width)w" }.joined(separator: ", "),
+            srcset: document.renditions.map { "\(RenditionRoutes.url(id: document.id, $0)) \($0.width)w" }.joined(
+                separator: ", "),
             renditions: document.renditions, articles: document.articles, hasArticles: !document.articles.isEmpty,
             previous: neighbours.previous.map { "/photos/\($0.id)" }, next: neighbours.next.map { "/photos/\($0.id)" })
-        return try pages.page("photo", title: document.caption.map { String($0.prefix(80)) } ?? "Photo \(document.id)", view)
+        return try pages.page(
+            "photo", title: document.caption.map { String($0.prefix(80)) } ?? "Photo \(document.id)", view)
     }
 }

@@ -36,10 +36,12 @@ struct RenditionRoutes: Sendable {
             .contentType: format.mimeType, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable",
             .acceptRanges: "bytes",
         ]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
-            let tag = $0.trimmingCharacters(in: .whitespaces)
-            return tag == etag || tag == "*" || tag == "W/" + etag
-        }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: {
+                let tag = $0.trimmingCharacters(in: .whitespaces)
+                return tag == etag || tag == "*" || tag == "W/" + etag
+            })
+        {
             return Response(status: .notModified, headers: headers)
         }
         guard let data = FileManager.default.contents(atPath: library.absolute(rendition.path)) else {

@@ -12,11 +12,13 @@ public enum AtomicFile {
         let name = (path as NSString).lastPathComponent
         let ext = (name as NSString).pathExtension
         let temporary = (folder as NSString).appendingPathComponent(
-            ".\(name).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0 ... .max)).tmp" + (ext.isEmpty ? "" : ".\(ext)"))
+            ".\(name).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0 ... .max)).tmp"
+                + (ext.isEmpty ? "" : ".\(ext)"))
         do {
             try body(temporary)
             guard rename(temporary, path) == 0 else {
-                throw ImagingError(.io, "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))", path: path)
+                throw ImagingError(
+                    .io, "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))", path: path)
             }
         } catch {
             unlink(temporary)

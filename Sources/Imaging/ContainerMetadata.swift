@@ -44,7 +44,8 @@ enum ContainerMetadata {
         var bytes: [UInt8] = []
         func need(_ count: Int) -> Bool {
             while bytes.count < count {
-                guard bytes.count < readLimit, let more = try? handle.read(upToCount: max(count - bytes.count, 64 * 1024)), !more.isEmpty
+                guard bytes.count < readLimit,
+                    let more = try? handle.read(upToCount: max(count - bytes.count, 64 * 1024)), !more.isEmpty
                 else { return false }
                 bytes += more
             }
@@ -114,7 +115,9 @@ enum ContainerMetadata {
         var exif: Data?
         var index = 8
         while index + 8 <= bytes.count {
-            let length = Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+            let length =
+                Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8
+                | Int(bytes[index + 3])
             let type = String(decoding: bytes[(index + 4)..<(index + 8)], as: UTF8.self)
             guard length >= 0, index + 12 + length <= bytes.count else { break }
             let body = Array(bytes[(index + 8)..<(index + 8 + length)])
@@ -150,7 +153,9 @@ enum TIFFDirectories {
     }
 
     static let subDirectoryTags: Set<UInt16> = [0x8769, 0x8825]
-    static let typeSizes: [UInt16: Int] = [1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4]
+    static let typeSizes: [UInt16: Int] = [
+        1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4,
+    ]
 
     static func compactExif(from bytes: [UInt8]) -> Data? {
         guard bytes.count >= 8 else { return nil }
@@ -172,7 +177,9 @@ enum TIFFDirectories {
         }
         var visited = Set<Int>()
         func directory(at offset: Int, depth: Int) -> [(Entry, [Entry]?)]? {
-            guard depth < 3, visited.insert(offset).inserted, let count = read(offset, 2), count < 1000 else { return nil }
+            guard depth < 3, visited.insert(offset).inserted, let count = read(offset, 2), count < 1000 else {
+                return nil
+            }
             var entries: [(Entry, [Entry]?)] = []
             for index in 0..<count {
                 let at = offset + 2 + 12 * index
@@ -183,7 +190,9 @@ enum TIFFDirectories {
                 guard length <= 16 * 1024 else { continue }
                 let start = length <= 4 ? at + 8 : (read(at + 8, 4) ?? -1)
                 guard start >= 0, start + length <= bytes.count else { continue }
-                let entry = Entry(tag: UInt16(tag), type: UInt16(type), count: UInt32(number), value: Array(bytes[start..<(start + length)]))
+                let entry = Entry(
+                    tag: UInt16(tag), type: UInt16(type), count: UInt32(number),
+                    value: Array(bytes[start..<(start + length)]))
                 if subDirectoryTags.contains(entry.tag), let pointer = read(at + 8, 4),
                     let children = directory(at: pointer, depth: depth + 1)
                 {

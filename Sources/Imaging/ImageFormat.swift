@@ -28,13 +28,21 @@ public enum ImageFormat: String, Codable, Sendable, CaseIterable {
     /// or nil when it is not a photo format.
     init?(loader: String) {
         let name = loader.lowercased()
-        if name.contains("jpeg") { self = .jpeg }
-        else if name.contains("png") { self = .png }
-        else if name.contains("tiff") { self = .tiff }
-        else if name.contains("webp") { self = .webp }
-        else if name.contains("heif") { self = .heic }
-        else if name.contains("gif") { self = .gif }
-        else { return nil }
+        if name.contains("jpeg") {
+            self = .jpeg
+        } else if name.contains("png") {
+            self = .png
+        } else if name.contains("tiff") {
+            self = .tiff
+        } else if name.contains("webp") {
+            self = .webp
+        } else if name.contains("heif") {
+            self = .heic
+        } else if name.contains("gif") {
+            self = .gif
+        } else {
+            return nil
+        }
     }
 
     /// A loader's readable name: "VipsForeignLoadSvgFile" becomes "svg".

@@ -47,17 +47,20 @@ public struct ImageHeader: Sendable {
         }
         guard let loader = pd_loader_for_file(path).map({ String(cString: $0) }) else {
             throw ImagingError(
-                .unsupported, "\(path) is not an image Photodesk can read (not JPEG, PNG, TIFF, WebP, HEIC/AVIF or GIF)",
+                .unsupported,
+                "\(path) is not an image Photodesk can read (not JPEG, PNG, TIFF, WebP, HEIC/AVIF or GIF)",
                 path: path)
         }
         guard var format = ImageFormat(loader: loader) else {
             throw ImagingError(
-                .unsupported, "\(path) is a format Photodesk does not ingest (\(ImageFormat.readableLoaderName(loader)))",
+                .unsupported,
+                "\(path) is a format Photodesk does not ingest (\(ImageFormat.readableLoaderName(loader)))",
                 path: path)
         }
         guard let pointer = pd_open(path) else {
             let cause = VipsRuntime.takeError()
-            throw ImagingError(.corrupt, "\(path) has an unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+            throw ImagingError(
+                .corrupt, "\(path) has an unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
         let image = VipsImage(pointer)
         if format == .heic, let compression = image.stringField("heif-compression"), compression == "av1" {

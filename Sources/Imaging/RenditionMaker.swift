@@ -16,7 +16,8 @@ public struct RenditionMaker: Sendable {
     /// "iptc-data") are written instead, so a rendition can still say who took it.
     /// A truncated or corrupt file is refused with an error naming it.
     public func make(
-        from path: String, specs: [RenditionSpec], embedded: [String: Data] = [:], destination: (RenditionSpec) -> String
+        from path: String, specs: [RenditionSpec], embedded: [String: Data] = [:],
+        destination: (RenditionSpec) -> String
     ) throws -> [RenditionResult] {
         try VipsRuntime.start()
         guard !specs.isEmpty else { return [] }
@@ -25,12 +26,14 @@ public struct RenditionMaker: Sendable {
         // fail_on truncated: a cut-off file is refused instead of coming out half grey.
         guard let decoded = pd_thumbnail_file(path, Int32(boxWidth), Int32(boxHeight), 1) else {
             let cause = VipsRuntime.takeError()
-            throw ImagingError(.corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+            throw ImagingError(
+                .corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
         let lazy = VipsImage(decoded)
         guard let memory = pd_copy_memory(lazy.pointer) else {
             let cause = VipsRuntime.takeError()
-            throw ImagingError(.corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+            throw ImagingError(
+                .corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
         // Savers differ in what `strip` removes (libvips 8.14's WebP saver keeps EXIF, GPS
         // included), so no metadata field is left on the image any saver could write.
@@ -51,7 +54,8 @@ public struct RenditionMaker: Sendable {
             let output = destination(spec)
             try image.write(to: output, as: spec.format, quality: spec.quality, keepMetadata: !embedded.isEmpty)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-            results.append(RenditionResult(spec: spec, width: image.width, height: image.height, bytes: bytes, path: output))
+            results.append(
+                RenditionResult(spec: spec, width: image.width, height: image.height, bytes: bytes, path: output))
         }
         return results
     }

@@ -58,7 +58,8 @@ public final class VipsImage {
     /// The mean absolute difference from another image of the same size, in levels per band.
     public func meanDifference(from other: VipsImage) throws -> Double {
         guard width == other.width, height == other.height else {
-            throw ImagingError(.operation, "cannot compare a \(width)x\(height) image with a \(other.width)x\(other.height) one")
+            throw ImagingError(
+                .operation, "cannot compare a \(width)x\(height) image with a \(other.width)x\(other.height) one")
         }
         let mean = pd_mean_abs_difference(pointer, other.pointer)
         guard mean >= 0 else { throw ImagingError(.operation, "cannot compare images", cause: VipsRuntime.takeError()) }
@@ -66,13 +67,16 @@ public final class VipsImage {
     }
 
     /// Encodes the image in memory.
-    public func encoded(as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false, progressive: Bool = false)
+    public func encoded(
+        as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false, progressive: Bool = false
+    )
         throws -> Data
     {
         var bytes: UnsafeMutableRawPointer?
         var length = 0
         guard
-            pd_save_buffer(pointer, format.rawValue, Int32(quality), keepMetadata ? 0 : 1, progressive ? 1 : 0, &bytes, &length)
+            pd_save_buffer(
+                pointer, format.rawValue, Int32(quality), keepMetadata ? 0 : 1, progressive ? 1 : 0, &bytes, &length)
                 == 0,
             let bytes
         else {

@@ -34,7 +34,9 @@ public struct ArticleFile: Sendable, Equatable {
         guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
             let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
         else {
-            throw IngestError(.usage, "\(name) has no front matter: it must start with a line ---, then slug: and headline:, then ---")
+            throw IngestError(
+                .usage, "\(name) has no front matter: it must start with a line ---, then slug: and headline:, then ---"
+            )
         }
         var meta: [String: String] = [:]
         for line in lines[1..<end] where !line.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -47,15 +49,20 @@ public struct ArticleFile: Sendable, Equatable {
             }
             meta[line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()] = value
         }
-        guard let slug = meta["slug"], slug.range(of: #"^[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil else {
-            throw IngestError(.usage, "\(name): the front matter needs a slug of lower-case letters, digits and - (slug: border-province-visit)")
+        guard let slug = meta["slug"], slug.range(of: #"^[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil
+        else {
+            throw IngestError(
+                .usage,
+                "\(name): the front matter needs a slug of lower-case letters, digits and - (slug: border-province-visit)"
+            )
         }
         guard let headline = meta["headline"], !headline.isEmpty else {
             throw IngestError(.usage, "\(name): the front matter needs a headline")
         }
         let body = lines[(end + 1)...].joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         return ArticleFile(
-            slug: slug, headline: headline, dateline: meta["dateline"], published: meta["published"], byline: meta["byline"],
+            slug: slug, headline: headline, dateline: meta["dateline"], published: meta["published"],
+            byline: meta["byline"],
             body: body, images: images(in: body))
     }
 
@@ -64,9 +71,12 @@ public struct ArticleFile: Sendable, Equatable {
         // ![alt](target), ![alt](<target with spaces>), either with an optional "title".
         let pattern = /!\[((?:[^\]\\]|\\.)*)\]\(\s*(?:<([^>]+)>|([^)\s]+))(?:\s+"[^"]*")?\s*\)/
         return body.matches(of: pattern).map { match in
-            let alt = String(match.output.1).replacingOccurrences(of: "\\]", with: "]").trimmingCharacters(in: .whitespaces)
+            let alt = String(match.output.1).replacingOccurrences(of: "\\]", with: "]").trimmingCharacters(
+                in: .whitespaces)
             let target = String(match.output.2 ?? match.output.3 ?? "")
-            let source: Image.Source = target.hasPrefix("asset:") ? .asset(String(target.dropFirst(6))) : .path(target.removingPercentEncoding ?? target)
+            let source: Image.Source =
+                target.hasPrefix("asset:")
+                ? .asset(String(target.dropFirst(6))) : .path(target.removingPercentEncoding ?? target)
             return Image(source: source, caption: alt.isEmpty ? nil : alt)
         }
     }

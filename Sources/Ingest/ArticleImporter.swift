@@ -40,7 +40,9 @@ public struct ArticleImporter: Sendable {
                 }
                 photos.append(ArticlePhotoInput(sha256: asset.sha256, caption: image.caption))
             case .path(let relative):
-                let photoPath = relative.hasPrefix("/") ? relative : URL(fileURLWithPath: folder + "/" + relative).standardizedFileURL.path
+                let photoPath =
+                    relative.hasPrefix("/")
+                    ? relative : URL(fileURLWithPath: folder + "/" + relative).standardizedFileURL.path
                 guard FileStat.of(photoPath) != nil else {
                     throw IngestError(.usage, "\(path): the photo \(relative) is not there (looked for \(photoPath))")
                 }
@@ -50,7 +52,10 @@ public struct ArticleImporter: Sendable {
                     let log = IngestLog()
                     let summary = try await ingester.run([photoPath]) { log.add($0) }
                     if summary.failed > 0 {
-                        throw IngestError(.usage, "\(path): the photo \(relative) cannot be ingested: \(log.firstFailure ?? "unknown reason")")
+                        throw IngestError(
+                            .usage,
+                            "\(path): the photo \(relative) cannot be ingested: \(log.firstFailure ?? "unknown reason")"
+                        )
                     }
                     ingested += summary.ingested
                 }
@@ -58,7 +63,8 @@ public struct ArticleImporter: Sendable {
             }
         }
         let record = ArticleRecord(
-            slug: file.slug, headline: file.headline, dateline: file.dateline, published: file.published, byline: file.byline,
+            slug: file.slug, headline: file.headline, dateline: file.dateline, published: file.published,
+            byline: file.byline,
             body: file.body)
         let saved = try catalog.saveArticle(record, photos: photos)
         return Outcome(slug: file.slug, created: saved.created, photos: photos.count, ingested: ingested)

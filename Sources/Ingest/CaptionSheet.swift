@@ -30,7 +30,8 @@ public struct CaptionSheet: Sendable {
         let isFile = header[keyColumn] == "file"
         let known = Set(CaptionField.allCases.map(\.rawValue)).union(["file", "id", "article"])
         if let unknown = header.first(where: { !known.contains($0) && !$0.isEmpty }) {
-            throw IngestError(.usage, "\(name): unknown column \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")
+            throw IngestError(
+                .usage, "\(name): unknown column \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")
         }
         var rows: [Row] = []
         for (index, cells) in table.enumerated().dropFirst() where !(cells.count == 1 && cells[0].isEmpty) {
@@ -67,7 +68,9 @@ public struct CaptionSheet: Sendable {
             if quoted {
                 if character == "\"" {
                     if let next = characters.next() {
-                        if next == "\"" { cell.append("\"") } else {
+                        if next == "\"" {
+                            cell.append("\"")
+                        } else {
                             quoted = false
                             pending = next
                         }

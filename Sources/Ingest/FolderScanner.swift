@@ -58,7 +58,10 @@ public struct FolderScanner: Sendable {
                 entries.append(.file(path: path, stat: FileStat(info)))
             case S_IFLNK:
                 guard let target = realPath(path), target.hasPrefix(root + "/") else {
-                    entries.append(.refused(path: path, reason: "\(path) is a link out of the folder given; links are not followed out of it"))
+                    entries.append(
+                        .refused(
+                            path: path,
+                            reason: "\(path) is a link out of the folder given; links are not followed out of it"))
                     continue
                 }
                 var targetInfo = stat()

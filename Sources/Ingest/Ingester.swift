@@ -34,7 +34,8 @@ public struct Ingester: Sendable {
     }
 
     /// Scans `paths` and ingests every file found, reporting each as it finishes.
-    public func run(_ paths: [String], report: @escaping @Sendable (IngestEvent) -> Void) async throws -> IngestSummary {
+    public func run(_ paths: [String], report: @escaping @Sendable (IngestEvent) -> Void) async throws -> IngestSummary
+    {
         let started = Date()
         try VipsRuntime.start()
         let lock = try LibraryLock(library: library)
@@ -66,7 +67,8 @@ public struct Ingester: Sendable {
                     if let location = known[path], location.size == stat.size, location.modifiedAt == stat.modifiedAt,
                         location.inode == stat.inode, !stale.contains(location.sha256)
                     {
-                        finish(Outcome(FileResult(path: path, status: .unchanged, id: String(location.sha256.prefix(16)))))
+                        finish(
+                            Outcome(FileResult(path: path, status: .unchanged, id: String(location.sha256.prefix(16)))))
                         continue
                     }
                     if running >= max(1, options.jobs), let outcome = try await group.next() {
@@ -77,7 +79,8 @@ public struct Ingester: Sendable {
                     let previous = known[path]
                     group.addTask {
                         report(.started(path: path))
-                        return await self.process(path: path, stat: stat, previous: previous, stale: stale, registry: registry)
+                        return await self.process(
+                            path: path, stat: stat, previous: previous, stale: stale, registry: registry)
                     }
                 }
             }
@@ -98,16 +101,23 @@ public struct Ingester: Sendable {
     }
 
     /// One file, start to end. Never throws: every problem becomes a `failed` result.
-    func process(path: String, stat: FileStat, previous: LocationRecord?, stale: Set<String>, registry: InFlightAssets) async
+    func process(path: String, stat: FileStat, previous: LocationRecord?, stale: Set<String>, registry: InFlightAssets)
+        async
         -> Outcome
     {
         guard stat.size > 0 else {
-            return Outcome(FileResult(path: path, status: .failed, error: "\(path) is empty (0 bytes): copy it again from the card or camera"))
+            return Outcome(
+                FileResult(
+                    path: path, status: .failed,
+                    error: "\(path) is empty (0 bytes): copy it again from the card or camera"))
         }
         guard stat.size <= pipeline.limits.maxBytes else {
-            return Outcome(FileResult(
-                path: path, status: .failed,
-                error: "refused \(path): \(stat.size) bytes is over the \(pipeline.limits.maxBytes)-byte limit (set limits.maxBytes in the pipeline to allow it)"))
+            return Outcome(
+                FileResult(
+                    path: path, status: .failed,
+                    error:
+                        "refused \(path): \(stat.size) bytes is over the \(pipeline.limits.maxBytes)-byte limit (set limits.maxBytes in the pipeline to allow it)"
+                ))
         }
         let sha: String
         do { sha = try await Blocking.run { try ContentHasher.sha256(path: path) } } catch {
@@ -127,8 +137,11 @@ public struct Ingester: Sendable {
         return outcome
     }
 
-    private func ingest(path: String, stat: FileStat, sha: String, previous: LocationRecord?, stale: Set<String>) throws -> Outcome {
-        let location = LocationRecord(path: path, sha256: sha, size: stat.size, modifiedAt: stat.modifiedAt, inode: stat.inode)
+    private func ingest(path: String, stat: FileStat, sha: String, previous: LocationRecord?, stale: Set<String>) throws
+        -> Outcome
+    {
+        let location = LocationRecord(
+            path: path, sha256: sha, size: stat.size, modifiedAt: stat.modifiedAt, inode: stat.inode)
         let shortId = String(sha.prefix(16))
         if try catalog.asset(sha256: sha) != nil {
             var made = 0
@@ -151,7 +164,8 @@ public struct Ingester: Sendable {
         let sidecar = sources.contains(.sidecar) ? MetadataReader.sidecar(for: path) : nil
         var metadata = MetadataReader.read(
             exif: sources.contains(.exif) ? header.exif : nil, iptc: sources.contains(.iptc) ? header.iptc : nil,
-            xmp: sources.contains(.xmp) ? header.xmp : nil, xmpExtension: sources.contains(.xmp) ? header.xmpExtension : nil,
+            xmp: sources.contains(.xmp) ? header.xmp : nil,
+            xmpExtension: sources.contains(.xmp) ? header.xmpExtension : nil,
             sidecar: sidecar)
         var captionSource = sidecar == nil ? "embedded" : "sidecar"
         if sources.contains(.sidecar), let text = Self.captionText(for: path) {
@@ -163,12 +177,15 @@ public struct Ingester: Sendable {
         }
         let credits = CreditMetadata(byline: metadata.byline, credit: metadata.credit, copyright: metadata.copyright)
         let results = try maker.make(from: path, specs: pipeline.renditions, embedded: credits.blobs) { spec in
-            library.absolute(Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
+            library.absolute(
+                Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
         }
         let asset = AssetRecord(
-            sha256: sha, format: header.format.rawValue, bytes: Int(stat.size), width: header.width, height: header.height,
+            sha256: sha, format: header.format.rawValue, bytes: Int(stat.size), width: header.width,
+            height: header.height,
             orientation: metadata.orientation, takenAt: metadata.takenAt, cameraMake: metadata.camera.make,
-            cameraModel: metadata.camera.model, lens: metadata.camera.lens, exposureTime: metadata.exposure.exposureTime,
+            cameraModel: metadata.camera.model, lens: metadata.camera.lens,
+            exposureTime: metadata.exposure.exposureTime,
             fNumber: metadata.exposure.fNumber, iso: metadata.exposure.iso, focalLength: metadata.exposure.focalLength,
             latitude: metadata.gps?.latitude, longitude: metadata.gps?.longitude, altitude: metadata.gps?.altitude,
             sourcesJSON: Self.json(metadata.sources))
@@ -186,10 +203,12 @@ public struct Ingester: Sendable {
 
     /// Re-makes the presets whose settings changed since the asset's renditions were made.
     private func remakeStaleRenditions(sha: String, from path: String) throws -> Int {
-        let existing = Dictionary(uniqueKeysWithValues: try catalog.renditions(of: sha).map { ($0.preset, $0.fingerprint) })
+        let existing = Dictionary(
+            uniqueKeysWithValues: try catalog.renditions(of: sha).map { ($0.preset, $0.fingerprint) })
         let specs = pipeline.renditions.filter { existing[$0.name] != $0.fingerprint }
         let results = try maker.make(from: path, specs: specs, embedded: try credits(of: sha)) { spec in
-            library.absolute(Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
+            library.absolute(
+                Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
         }
         try catalog.replaceRenditions(results.map { record(sha: sha, $0) }, of: sha)
         return results.count
@@ -205,7 +224,8 @@ public struct Ingester: Sendable {
         RenditionRecord(
             sha256: sha, preset: result.spec.name, format: result.spec.format.rawValue, width: result.width,
             height: result.height, bytes: result.bytes,
-            path: Library.renditionPath(sha256: sha, preset: result.spec.name, fileExtension: result.spec.format.fileExtension),
+            path: Library.renditionPath(
+                sha256: sha, preset: result.spec.name, fileExtension: result.spec.format.fileExtension),
             fingerprint: result.spec.fingerprint)
     }
 

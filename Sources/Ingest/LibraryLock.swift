@@ -12,7 +12,8 @@ final class LibraryLock: Sendable {
         let path = library.root + "/.ingest.lock"
         descriptor = open(path, O_CREAT | O_RDWR, 0o644)
         guard descriptor >= 0 else {
-            throw IngestError(.usage, "cannot write in the library \(library.root): \(String(cString: strerror(errno)))")
+            throw IngestError(
+                .usage, "cannot write in the library \(library.root): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)

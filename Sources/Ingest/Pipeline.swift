@@ -38,7 +38,10 @@ public struct Pipeline: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case name, renditions, limits, metadata }
 
     /// Makes a pipeline.
-    public init(name: String, renditions: [RenditionSpec], limits: Limits = Limits(), metadata: [MetadataSource] = MetadataSource.allCases) {
+    public init(
+        name: String, renditions: [RenditionSpec], limits: Limits = Limits(),
+        metadata: [MetadataSource] = MetadataSource.allCases
+    ) {
         self.name = name
         self.renditions = renditions
         self.limits = limits
@@ -80,7 +83,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: path) else {
             let known = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
                 .filter { $0.hasSuffix(".yml") }.map { String($0.dropLast(4)) }.sorted()
-            throw IngestError(.usage, "no pipeline named \(nameOrPath) in \(folder) (known: \(known.joined(separator: ", ")))")
+            throw IngestError(
+                .usage, "no pipeline named \(nameOrPath) in \(folder) (known: \(known.joined(separator: ", ")))")
         }
         return try load(path: path)
     }
@@ -90,7 +94,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
         var seen = Set<String>()
         for spec in renditions {
             guard spec.name.range(of: #"^[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil else {
-                throw IngestError(.usage, "rendition name \"\(spec.name)\" in \(source): use lower-case letters, digits and -")
+                throw IngestError(
+                    .usage, "rendition name \"\(spec.name)\" in \(source): use lower-case letters, digits and -")
             }
             guard seen.insert(spec.name).inserted else {
                 throw IngestError(.usage, "rendition \(spec.name) is declared twice in \(source)")

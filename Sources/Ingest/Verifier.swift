@@ -63,32 +63,45 @@ public struct Verifier: Sendable {
             let path = library.absolute(rendition.path)
             let id = String(rendition.sha256.prefix(16))
             guard let stat = FileStat.of(path) else {
-                report.problems.append(Problem(kind: .missingRendition, path: path, id: id, detail: "the \(rendition.preset) rendition is missing"))
+                report.problems.append(
+                    Problem(
+                        kind: .missingRendition, path: path, id: id,
+                        detail: "the \(rendition.preset) rendition is missing"))
                 continue
             }
             if stat.size != Int64(rendition.bytes) {
-                report.problems.append(Problem(
-                    kind: .corruptRendition, path: path, id: id,
-                    detail: "the \(rendition.preset) rendition has \(stat.size) bytes, the catalog says \(rendition.bytes)"))
+                report.problems.append(
+                    Problem(
+                        kind: .corruptRendition, path: path, id: id,
+                        detail:
+                            "the \(rendition.preset) rendition has \(stat.size) bytes, the catalog says \(rendition.bytes)"
+                    ))
                 continue
             }
             do {
                 let header = try ImageHeader.read(path: path)
                 if header.width != rendition.width || header.height != rendition.height {
-                    report.problems.append(Problem(
-                        kind: .corruptRendition, path: path, id: id,
-                        detail: "the \(rendition.preset) rendition is \(header.width)x\(header.height), the catalog says \(rendition.width)x\(rendition.height)"))
+                    report.problems.append(
+                        Problem(
+                            kind: .corruptRendition, path: path, id: id,
+                            detail:
+                                "the \(rendition.preset) rendition is \(header.width)x\(header.height), the catalog says \(rendition.width)x\(rendition.height)"
+                        ))
                 }
             } catch {
-                report.problems.append(Problem(kind: .corruptRendition, path: path, id: id, detail: "the \(rendition.preset) rendition cannot be read"))
+                report.problems.append(
+                    Problem(
+                        kind: .corruptRendition, path: path, id: id,
+                        detail: "the \(rendition.preset) rendition cannot be read"))
             }
         }
         for location in try catalog.allLocations() {
             report.originals += 1
             if FileStat.of(location.path) == nil {
-                report.problems.append(Problem(
-                    kind: .missingOriginal, path: location.path, id: String(location.sha256.prefix(16)),
-                    detail: "the original is gone (moved or deleted); its renditions and captions are kept"))
+                report.problems.append(
+                    Problem(
+                        kind: .missingOriginal, path: location.path, id: String(location.sha256.prefix(16)),
+                        detail: "the original is gone (moved or deleted); its renditions and captions are kept"))
             }
         }
         let folder = library.root + "/renditions"
@@ -96,8 +109,10 @@ public struct Verifier: Sendable {
             var isFolder: ObjCBool = false
             FileManager.default.fileExists(atPath: folder + "/" + relative, isDirectory: &isFolder)
             if isFolder.boolValue || known.contains("renditions/" + relative) { continue }
-            report.problems.append(Problem(
-                kind: .extraFile, path: folder + "/" + relative, id: nil, detail: "no catalog record names this file"))
+            report.problems.append(
+                Problem(
+                    kind: .extraFile, path: folder + "/" + relative, id: nil,
+                    detail: "no catalog record names this file"))
         }
         return report
     }
@@ -106,15 +121,20 @@ public struct Verifier: Sendable {
     /// and removes extra files. Missing originals cannot be re-made and stay reported.
     public func repair() throws -> Report {
         var report = try check()
-        let damaged = Dictionary(grouping: report.problems.indices.filter {
-            [.missingRendition, .corruptRendition].contains(report.problems[$0].kind)
-        }) { report.problems[$0].id ?? "" }
+        let damaged = Dictionary(
+            grouping: report.problems.indices.filter {
+                [.missingRendition, .corruptRendition].contains(report.problems[$0].kind)
+            }
+        ) { report.problems[$0].id ?? "" }
         let all = try catalog.allRenditions()
         for (id, indices) in damaged {
             guard let asset = try catalog.resolve(id) else { continue }
             let paths = Set(indices.map { report.problems[$0].path })
             let records = all.filter { $0.sha256 == asset.sha256 && paths.contains(library.absolute($0.path)) }
-            guard let original = try catalog.locations(of: asset.sha256).first(where: { FileStat.of($0.path)?.size == $0.size })
+            guard
+                let original = try catalog.locations(of: asset.sha256).first(where: {
+                    FileStat.of($0.path)?.size == $0.size
+                })
             else { continue }
             let specs = records.compactMap { record -> RenditionSpec? in
                 guard let format = ImageFormat(rawValue: record.format) else { return nil }
@@ -125,14 +145,17 @@ public struct Verifier: Sendable {
             let fields = try catalog.caption(of: asset.sha256)
             let credits = CreditMetadata(byline: fields?.byline, credit: fields?.credit, copyright: fields?.copyright)
             let made = try RenditionMaker().make(from: original.path, specs: specs, embedded: credits.blobs) { spec in
-                library.absolute(Library.renditionPath(sha256: asset.sha256, preset: spec.name, fileExtension: spec.format.fileExtension))
+                library.absolute(
+                    Library.renditionPath(
+                        sha256: asset.sha256, preset: spec.name, fileExtension: spec.format.fileExtension))
             }
             try catalog.replaceRenditions(
                 made.map {
                     RenditionRecord(
                         sha256: asset.sha256, preset: $0.spec.name, format: $0.spec.format.rawValue, width: $0.width,
                         height: $0.height, bytes: $0.bytes,
-                        path: Library.renditionPath(sha256: asset.sha256, preset: $0.spec.name, fileExtension: $0.spec.format.fileExtension),
+                        path: Library.renditionPath(
+                            sha256: asset.sha256, preset: $0.spec.name, fileExtension: $0.spec.format.fileExtension),
                         fingerprint: $0.spec.fingerprint)
                 }, of: asset.sha256)
             for index in indices { report.problems[index].repaired = true }

@@ -39,7 +39,8 @@ public struct CreditMetadata: Sendable, Equatable {
         xmp.rights = copyright
         xmp.description = caption
         return [
-            "exif-data": ExifWriter.blob(exif), "iptc-data": IPTCWriter.photoshopBlock(iptc), "xmp-data": XMPWriter.packet(xmp),
+            "exif-data": ExifWriter.blob(exif), "iptc-data": IPTCWriter.photoshopBlock(iptc),
+            "xmp-data": XMPWriter.packet(xmp),
         ]
     }
 }

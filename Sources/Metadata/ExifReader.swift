@@ -156,7 +156,9 @@ struct ExifEntries {
             var units: [UInt16] = []
             var index = 0
             while index + 1 < body.count {
-                let pair = bigEndian ? (UInt16(body[index]) << 8 | UInt16(body[index + 1]))
+                let pair =
+                    bigEndian
+                    ? (UInt16(body[index]) << 8 | UInt16(body[index + 1]))
                     : (UInt16(body[index + 1]) << 8 | UInt16(body[index]))
                 if pair == 0 { break }
                 units.append(pair)
@@ -240,7 +242,9 @@ public enum ExifDate {
         {
             text += ".\(fraction)"
         }
-        if let offset = offset?.trimmingCharacters(in: .whitespaces), offset.range(of: #"^[+-]\d\d:\d\d$"#, options: .regularExpression) != nil {
+        if let offset = offset?.trimmingCharacters(in: .whitespaces),
+            offset.range(of: #"^[+-]\d\d:\d\d$"#, options: .regularExpression) != nil
+        {
             text += offset
         }
         return text

@@ -32,7 +32,8 @@ public struct ExifWriter {
 
     /// Sets RATIONAL values, each a numerator and a denominator.
     public func setRationals(_ tag: ExifTag, _ values: [(UInt32, UInt32)]) {
-        set(tag, .rational, count: values.count,
+        set(
+            tag, .rational, count: values.count,
             values.flatMap { encode(UInt64($0.0), width: 4) + encode(UInt64($0.1), width: 4) })
     }
 
@@ -66,8 +67,11 @@ public struct ExifWriter {
         if let subSeconds = values.subSecTimeOriginal { writer.setText(.subSecTimeOriginal, subSeconds) }
         if let exposure = values.exposureTime {
             let parts = exposure.split(separator: "/").compactMap { UInt32($0) }
-            if parts.count == 2 { writer.setRationals(.exposureTime, [(parts[0], parts[1])]) }
-            else if parts.count == 1 { writer.setRationals(.exposureTime, [(parts[0], 1)]) }
+            if parts.count == 2 {
+                writer.setRationals(.exposureTime, [(parts[0], parts[1])])
+            } else if parts.count == 1 {
+                writer.setRationals(.exposureTime, [(parts[0], 1)])
+            }
         }
         if let fNumber = values.fNumber { writer.setRationals(.fNumber, [(UInt32((fNumber * 10).rounded()), 10)]) }
         if let iso = values.iso { writer.setShort(.isoSpeed, [UInt16(clamping: iso)]) }
@@ -87,9 +91,12 @@ public struct ExifWriter {
         if let copyright = values.copyright { writer.setText(.copyright, copyright) }
         if let description = values.imageDescription { writer.setText(.imageDescription, description) }
         if let comment = values.userComment {
-            writer.setUndefined(.userComment, Array("UNICODE\0".utf8) + Array(comment.utf16).flatMap {
-                bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)]
-            })
+            writer.setUndefined(
+                .userComment,
+                Array("UNICODE\0".utf8)
+                    + Array(comment.utf16).flatMap {
+                        bigEndian ? [UInt8($0 >> 8), UInt8($0 & 0xFF)] : [UInt8($0 & 0xFF), UInt8($0 >> 8)]
+                    })
         }
         return writer.data()
     }
@@ -109,7 +116,8 @@ public struct ExifWriter {
 
     private func set(_ tag: ExifTag, _ type: ExifFieldType, count: Int, _ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes {
-            pd_exif_set(exif, tag.directory.rawValue, tag.number, type.rawValue, UInt(count), $0.baseAddress, UInt32($0.count))
+            pd_exif_set(
+                exif, tag.directory.rawValue, tag.number, type.rawValue, UInt(count), $0.baseAddress, UInt32($0.count))
         }
     }
 }

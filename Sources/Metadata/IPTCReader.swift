@@ -93,7 +93,10 @@ public enum IPTCReader {
         // 1:90 CodedCharacterSet; ESC % G declares UTF-8 (IIM 4.2, appendix C).
         let charset = sets.first { $0.record == 1 && $0.number == 90 }?.bytes
         let utf8Declared = charset == [0x1B, 0x25, 0x47]
-        if let charset { values.declaredCharacterSet = utf8Declared ? "UTF-8" : charset.map { String(format: "%02X", $0) }.joined(separator: " ") }
+        if let charset {
+            values.declaredCharacterSet =
+                utf8Declared ? "UTF-8" : charset.map { String(format: "%02X", $0) }.joined(separator: " ")
+        }
         func decode(_ raw: [UInt8]) -> String? {
             let text = utf8Declared ? String(decoding: raw, as: UTF8.self) : TextDecoding.decodeUnlabelled(raw)
             return TextDecoding.nonBlank(text.replacingOccurrences(of: "\0", with: ""))
@@ -168,7 +171,9 @@ enum PhotoshopResources {
             index += nameLength + 1
             if (nameLength + 1) % 2 != 0 { index += 1 }
             guard index + 4 <= bytes.count else { break }
-            let size = Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+            let size =
+                Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8
+                | Int(bytes[index + 3])
             index += 4
             guard size >= 0, index + size <= bytes.count else { break }
             resources.append(Resource(id: id, data: Array(bytes[index..<(index + size)])))

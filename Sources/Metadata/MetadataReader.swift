@@ -57,7 +57,8 @@ public enum MetadataReader {
         }
         func list(_ values: [String]?) -> [String]? { values.flatMap { $0.isEmpty ? nil : $0 } }
 
-        result.caption = list(side?.description.map { [$0] })?.first ?? exif?.imageDescription
+        result.caption =
+            list(side?.description.map { [$0] })?.first ?? exif?.imageDescription
             ?? mwg(iptc?.caption, xmp?.description)
         result.creators = list(side?.creator) ?? exif?.artist.map(splitArtist) ?? mwgList(iptc?.byline, xmp?.creator)
         result.copyright = side?.rights ?? exif?.copyright ?? mwg(iptc?.copyrightNotice, xmp?.rights)
@@ -72,7 +73,8 @@ public enum MetadataReader {
             region: side?.state ?? mwg(iptc?.provinceState, xmp?.state),
             country: side?.country ?? mwg(iptc?.country, xmp?.country),
             sublocation: side?.location ?? xmp?.location)
-        result.takenAt = side?.dateTimeOriginal ?? side?.dateCreated ?? exif?.takenAt
+        result.takenAt =
+            side?.dateTimeOriginal ?? side?.dateCreated ?? exif?.takenAt
             ?? mwg(iptc?.dateCreated, xmp?.dateCreated ?? xmp?.dateTimeOriginal)
         result.orientation = exif?.orientation ?? xmp?.orientation ?? 1
         result.camera = PhotoMetadata.Camera(

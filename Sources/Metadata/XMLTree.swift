@@ -90,7 +90,9 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
 
     private static func split(_ key: String, value: String) -> (namespace: String, name: String, value: String) {
         if key.hasPrefix("{"), let close = key.firstIndex(of: "}") {
-            return (String(key[key.index(after: key.startIndex)..<close]), String(key[key.index(after: close)...]), value)
+            return (
+                String(key[key.index(after: key.startIndex)..<close]), String(key[key.index(after: close)...]), value
+            )
         }
         if let colon = key.firstIndex(of: ":") {
             let prefix = String(key[..<colon])

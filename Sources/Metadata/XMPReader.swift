@@ -79,8 +79,11 @@ public enum XMPReader {
         values.country = p.text(XMPNamespace.photoshop, "Country")
         values.location = p.text(XMPNamespace.iptcCore, "Location")
         values.dateCreated = p.text(XMPNamespace.photoshop, "DateCreated")
-        values.dateTimeOriginal = p.text(XMPNamespace.exif, "DateTimeOriginal") ?? p.text(XMPNamespace.exifEX, "DateTimeOriginal")
-        values.orientation = p.text(XMPNamespace.tiff, "Orientation").flatMap { Int($0) }.flatMap { (1...8).contains($0) ? $0 : nil }
+        values.dateTimeOriginal =
+            p.text(XMPNamespace.exif, "DateTimeOriginal") ?? p.text(XMPNamespace.exifEX, "DateTimeOriginal")
+        values.orientation = p.text(XMPNamespace.tiff, "Orientation").flatMap { Int($0) }.flatMap {
+            (1...8).contains($0) ? $0 : nil
+        }
         values.make = p.text(XMPNamespace.tiff, "Make")
         values.model = p.text(XMPNamespace.tiff, "Model")
         values.lens = p.text(XMPNamespace.aux, "Lens") ?? p.text(XMPNamespace.exifEX, "LensModel")
@@ -104,8 +107,10 @@ public enum XMPReader {
             units.reserveCapacity(bytes.count / 2)
             var index = 0
             while index + 1 < bytes.count {
-                units.append(bigEndian16 ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
-                    : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index]))
+                units.append(
+                    bigEndian16
+                        ? UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+                        : UInt16(bytes[index + 1]) << 8 | UInt16(bytes[index]))
                 index += 2
             }
             if units.first == 0xFEFF { units.removeFirst() }
@@ -156,7 +161,8 @@ public enum XMPReader {
 
         mutating func collect(_ description: XMLElementNode) {
             for attribute in description.attributes
-            where attribute.namespace != XMPNamespace.rdf && attribute.namespace != "http://www.w3.org/XML/1998/namespace"
+            where attribute.namespace != XMPNamespace.rdf
+                && attribute.namespace != "http://www.w3.org/XML/1998/namespace"
                 && !attribute.namespace.isEmpty
             {
                 set(Key(namespace: attribute.namespace, name: attribute.name), [attribute.value])
@@ -168,7 +174,8 @@ public enum XMPReader {
                 }) {
                     let items = container.children.filter { $0.namespace == XMPNamespace.rdf && $0.name == "li" }
                     // Language alternatives: x-default first (XMP part 1, 8.2.2.4).
-                    let ordered = items.filter { $0.attribute("http://www.w3.org/XML/1998/namespace", "lang") == "x-default" }
+                    let ordered =
+                        items.filter { $0.attribute("http://www.w3.org/XML/1998/namespace", "lang") == "x-default" }
                         + items.filter { $0.attribute("http://www.w3.org/XML/1998/namespace", "lang") != "x-default" }
                     set(key, ordered.map(\.text))
                 } else if let resource = element.attribute(XMPNamespace.rdf, "resource") {
@@ -187,6 +194,8 @@ public enum XMPReader {
         }
 
         func text(_ namespace: String, _ name: String) -> String? { texts[Key(namespace: namespace, name: name)] }
-        func list(_ namespace: String, _ name: String) -> [String] { lists[Key(namespace: namespace, name: name)] ?? [] }
+        func list(_ namespace: String, _ name: String) -> [String] {
+            lists[Key(namespace: namespace, name: name)] ?? []
+        }
     }
 }

@@ -7,7 +7,8 @@ public enum XMPWriter {
         var body: [String] = []
         func alt(_ name: String, _ value: String?) {
             guard let value else { return }
-            body.append("<\(name)><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(value))</rdf:li></rdf:Alt></\(name)>")
+            body.append(
+                "<\(name)><rdf:Alt><rdf:li xml:lang=\"x-default\">\(escape(value))</rdf:li></rdf:Alt></\(name)>")
         }
         func container(_ name: String, _ kind: String, _ items: [String]) {
             guard !items.isEmpty else { return }

@@ -21,7 +21,8 @@ func parseEverything(_ data: Data) {
     /// passes as C does on the platforms the fuzzer runs on.
     @_silgen_name("LLVMFuzzerRunDriver")
     func runFuzzerDriver(
-        _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
     ) -> CInt
 

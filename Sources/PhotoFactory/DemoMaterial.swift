@@ -55,7 +55,8 @@ public enum DemoMaterial {
 
     /// The synthetic photo for one spec.
     public static func photo(_ spec: PhotoSpec) -> SyntheticPhoto {
-        var photo = SyntheticPhoto(width: spec.width, height: spec.height, orientation: spec.orientation ?? 1, seed: spec.seed)
+        var photo = SyntheticPhoto(
+            width: spec.width, height: spec.height, orientation: spec.orientation ?? 1, seed: spec.seed)
         photo.noise = 18
         var exif = ExifValues()
         exif.make = spec.make

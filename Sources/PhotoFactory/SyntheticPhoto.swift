@@ -81,7 +81,8 @@ public struct SyntheticPhoto: Sendable {
 
     /// Whether a decoded image shows this picture upright (quadrant colours in place).
     public static func isUpright(_ image: VipsImage, tolerance: Double = 60) throws -> Bool {
-        try PictureCheck.isUpright({ try image.pixel(x: Int($0), y: Int($1)) }, width: image.width, height: image.height, tolerance: tolerance)
+        try PictureCheck.isUpright(
+            { try image.pixel(x: Int($0), y: Int($1)) }, width: image.width, height: image.height, tolerance: tolerance)
     }
 
     /// Writes the photo to a file.

@@ -26,10 +26,15 @@ public final class TemporaryFolder: Sendable {
 public enum PictureCheck {
     /// Whether the pixel near the centre of each quadrant has that quadrant's upright colour,
     /// within `tolerance` levels per band.
-    public static func isUpright(_ pixel: (Double, Double) throws -> [Double], width: Int, height: Int, tolerance: Double = 60)
+    public static func isUpright(
+        _ pixel: (Double, Double) throws -> [Double], width: Int, height: Int, tolerance: Double = 60
+    )
         rethrows -> Bool
     {
-        let points = [(width / 4, height / 4), (3 * width / 4, height / 4), (width / 4, 3 * height / 4), (3 * width / 4, 3 * height / 4)]
+        let points = [
+            (width / 4, height / 4), (3 * width / 4, height / 4), (width / 4, 3 * height / 4),
+            (3 * width / 4, 3 * height / 4),
+        ]
         for (index, point) in points.enumerated() {
             let values = try pixel(Double(point.0), Double(point.1))
             let expected = SyntheticPhoto.quadrantColours[index]

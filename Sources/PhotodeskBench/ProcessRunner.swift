@@ -15,7 +15,9 @@ enum ProcessRunner {
     }
 
     /// Starts a process with its output sent to `output` (default /dev/null).
-    static func spawn(_ arguments: [String], output: String = "/dev/null", environment: [String: String] = [:]) throws -> pid_t {
+    static func spawn(_ arguments: [String], output: String = "/dev/null", environment: [String: String] = [:]) throws
+        -> pid_t
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -28,7 +30,9 @@ enum ProcessRunner {
         defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
         let result = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
-        guard result == 0 else { throw Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(result)))") }
+        guard result == 0 else {
+            throw Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(result)))")
+        }
         return pid
     }
 
@@ -48,7 +52,8 @@ enum ProcessRunner {
             let pid = wait4(-1, &status, 0, &usage)
             guard pid > 0 else { throw Failure(description: "wait4 failed: \(String(cString: strerror(errno)))") }
             running.remove(pid)
-            cpu += Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            cpu +=
+                Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
                 + Double(usage.ru_stime.tv_usec) / 1e6
             peak = max(peak, Double(usage.ru_maxrss) / 1024)
             // Every input is valid: any failure (a peer refusing a file included) spoils the figure.
@@ -81,7 +86,9 @@ final class Server {
     /// Waits until the URL answers.
     static func waitUntilUp(_ url: String) throws {
         for _ in 0..<200 {
-            if (try? ProcessRunner.output(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url])) == "200" { return }
+            if (try? ProcessRunner.output(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url])) == "200" {
+                return
+            }
             usleep(100_000)
         }
         throw ProcessRunner.Failure(description: "\(url) did not come up")

@@ -22,7 +22,8 @@ let benchStart = Date()
 try VipsRuntime.start()
 
 func log(_ text: String) {
-    FileHandle.standardError.write(Data("[\(String(format: "%4.0f", Date().timeIntervalSince(benchStart))) s] \(text)\n".utf8))
+    FileHandle.standardError.write(
+        Data("[\(String(format: "%4.0f", Date().timeIntervalSince(benchStart))) s] \(text)\n".utf8))
 }
 
 func reset(_ folder: String) throws {
@@ -71,10 +72,13 @@ func makePhotos(count: Int, width: Int, height: Int, into folder: String) throws
         let exif = camera
         for index in stride(from: worker, to: count, by: jobs) {
             var values = exif
-            values.dateTimeOriginal = String(format: "2020:09:18 %02d:%02d:%02d", 8 + index / 3600 % 10, index / 60 % 60, index % 60)
+            values.dateTimeOriginal = String(
+                format: "2020:09:18 %02d:%02d:%02d", 8 + index / 3600 % 10, index / 60 % 60, index % 60)
             values.offsetTimeOriginal = "+07:00"
             values.orientation = 1
-            guard let offset = try? VipsImage.fromPixels([UInt8(index % 7), UInt8(index / 7 % 7), UInt8(index / 49 % 7)], width: 1, height: 1, bands: 3),
+            guard
+                let offset = try? VipsImage.fromPixels(
+                    [UInt8(index % 7), UInt8(index / 7 % 7), UInt8(index / 49 % 7)], width: 1, height: 1, bands: 3),
                 let image = try? base.adding(offset).castToUInt8()
             else { continue }
             image.setBlob("exif-data", ExifWriter.blob(values))
@@ -90,7 +94,9 @@ var notes: [String] = []
 // MARK: 1. Cold ingest of 24-megapixel JPEGs
 
 let coldFiles = try makePhotos(count: 50, width: 6000, height: 4000, into: work + "/inputs/cold-24mp")
-let presets: [(name: String, box: Int, format: String, quality: Int)] = [("thumb", 320, "webp", 80), ("medium", 1024, "webp", 82), ("large", 2048, "jpg", 85)]
+let presets: [(name: String, box: Int, format: String, quality: Int)] = [
+    ("thumb", 320, "webp", 80), ("medium", 1024, "webp", 82), ("large", 2048, "jpg", 85),
+]
 let coldLibrary = work + "/libraries/cold"
 
 let ours = try repeated("Photodesk cold ingest of 50 x 24 MP") { (warmUp: Bool) -> ProcessRunner.Measure in
@@ -99,24 +105,32 @@ let ours = try repeated("Photodesk cold ingest of 50 x 24 MP") { (warmUp: Bool) 
     return try ProcessRunner.run([[photodesk, "ingest", "--library", coldLibrary, "--jobs", "\(jobs)"] + inputs])
 }
 let thumbsOut = work + "/peer-output"
-let vips = try repeated("vipsthumbnail, one process per file and size, \(jobs) at a time") { (warmUp: Bool) -> ProcessRunner.Measure in
+let vips = try repeated("vipsthumbnail, one process per file and size, \(jobs) at a time") {
+    (warmUp: Bool) -> ProcessRunner.Measure in
     try reset(thumbsOut)
     let commands = coldFiles.prefix(warmUp ? 5 : coldFiles.count).flatMap { file in
         presets.map { preset in
-            ["vipsthumbnail", file, "--size", "\(preset.box)x\(preset.box)", "--export-profile", "srgb",
-             "-o", "\(thumbsOut)/%s-\(preset.name).\(preset.format)[Q=\(preset.quality),strip]"]
+            [
+                "vipsthumbnail", file, "--size", "\(preset.box)x\(preset.box)", "--export-profile", "srgb",
+                "-o", "\(thumbsOut)/%s-\(preset.name).\(preset.format)[Q=\(preset.quality),strip]",
+            ]
         }
     }
     return try ProcessRunner.run(commands, parallel: jobs)
 }
-let magick = try repeated("ImageMagick convert -thumbnail, one process per file and size, \(jobs) at a time") { (warmUp: Bool) -> ProcessRunner.Measure in
+let magick = try repeated("ImageMagick convert -thumbnail, one process per file and size, \(jobs) at a time") {
+    (warmUp: Bool) -> ProcessRunner.Measure in
     try reset(thumbsOut)
     let commands = coldFiles.prefix(warmUp ? 5 : coldFiles.count).flatMap { file in
         presets.map { preset in
             // jpeg:size lets libjpeg shrink on load, as ImageMagick's guide advises for thumbnails; its
             // usual twice-the-box hint exhausts Debian's resource policy at 2048 px, so the hint is the box.
-            ["/usr/bin/convert", "-limit", "thread", "1", "-define", "jpeg:size=\(preset.box)x\(preset.box)", file, "-thumbnail", "\(preset.box)x\(preset.box)",
-             "-quality", "\(preset.quality)", "\(thumbsOut)/\((file as NSString).lastPathComponent)-\(preset.name).\(preset.format)"]
+            [
+                "/usr/bin/convert", "-limit", "thread", "1", "-define", "jpeg:size=\(preset.box)x\(preset.box)", file,
+                "-thumbnail", "\(preset.box)x\(preset.box)",
+                "-quality", "\(preset.quality)",
+                "\(thumbsOut)/\((file as NSString).lastPathComponent)-\(preset.name).\(preset.format)",
+            ]
         }
     }
     return try ProcessRunner.run(commands, parallel: jobs)
@@ -130,12 +144,30 @@ func cpuPerFile(_ measures: [ProcessRunner.Measure], files: Int) -> Figure {
 func peak(_ measures: [ProcessRunner.Measure]) -> Figure {
     Figure(values: measures.map(\.peakMB), unit: "MB", higherIsBetter: false)
 }
-rows.append(Row(work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50), peer: "vipsthumbnail", peerFigure: throughput(vips, files: 50)))
-rows.append(Row(work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50), peer: "ImageMagick convert", peerFigure: throughput(magick, files: 50)))
-rows.append(Row(work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50), peer: "vipsthumbnail", peerFigure: cpuPerFile(vips, files: 50)))
-rows.append(Row(work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50), peer: "ImageMagick convert", peerFigure: cpuPerFile(magick, files: 50)))
-rows.append(Row(work: "Cold ingest: peak memory of one process", photodesk: peak(ours), peer: "vipsthumbnail", peerFigure: peak(vips)))
-rows.append(Row(work: "Cold ingest: peak memory of one process", photodesk: peak(ours), peer: "ImageMagick convert", peerFigure: peak(magick)))
+rows.append(
+    Row(
+        work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50),
+        peer: "vipsthumbnail", peerFigure: throughput(vips, files: 50)))
+rows.append(
+    Row(
+        work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50),
+        peer: "ImageMagick convert", peerFigure: throughput(magick, files: 50)))
+rows.append(
+    Row(
+        work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50), peer: "vipsthumbnail",
+        peerFigure: cpuPerFile(vips, files: 50)))
+rows.append(
+    Row(
+        work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50), peer: "ImageMagick convert",
+        peerFigure: cpuPerFile(magick, files: 50)))
+rows.append(
+    Row(
+        work: "Cold ingest: peak memory of one process", photodesk: peak(ours), peer: "vipsthumbnail",
+        peerFigure: peak(vips)))
+rows.append(
+    Row(
+        work: "Cold ingest: peak memory of one process", photodesk: peak(ours), peer: "ImageMagick convert",
+        peerFigure: peak(magick)))
 
 // MARK: 2. Ingest at scale
 
@@ -143,25 +175,36 @@ let scaleFiles = try makePhotos(count: 1000, width: 2400, height: 1600, into: wo
 log("Photodesk ingest of \(scaleFiles.count) files (one run)")
 let scaleLibrary = work + "/libraries/scale"
 try reset(scaleLibrary)
-let scale = try ProcessRunner.run([[photodesk, "ingest", "--library", scaleLibrary, "--jobs", "\(jobs)", work + "/inputs/scale-4mp"]])
+let scale = try ProcessRunner.run([
+    [photodesk, "ingest", "--library", scaleLibrary, "--jobs", "\(jobs)", work + "/inputs/scale-4mp"]
+])
 let scaleSmall = try repeated("Photodesk ingest of the first 50 of those files") { (_: Bool) -> ProcessRunner.Measure in
     let library = work + "/libraries/scale-50"
     try reset(library)
-    return try ProcessRunner.run([[photodesk, "ingest", "--library", library, "--jobs", "\(jobs)"] + Array(scaleFiles.prefix(50))])
+    return try ProcessRunner.run([
+        [photodesk, "ingest", "--library", library, "--jobs", "\(jobs)"] + Array(scaleFiles.prefix(50))
+    ])
 }
-rows.append(Row(
-    work: "Ingest at scale: peak memory, 1,000 files vs 50 (3.8 MP each)", photodesk: Figure(values: [scale.peakMB], unit: "MB", higherIsBetter: false),
-    peer: "Photodesk, 50 files", peerFigure: peak(scaleSmall), note: "1,000 files of 2400x1600 rather than 24 MP, to keep the run short; one run"))
-rows.append(Row(
-    work: "Ingest at scale: throughput, 1,000 files (3.8 MP each)", photodesk: Figure(values: [Double(scaleFiles.count) / scale.seconds], unit: "files/s", higherIsBetter: true),
-    peer: "–", peerFigure: nil, note: "one run"))
+rows.append(
+    Row(
+        work: "Ingest at scale: peak memory, 1,000 files vs 50 (3.8 MP each)",
+        photodesk: Figure(values: [scale.peakMB], unit: "MB", higherIsBetter: false),
+        peer: "Photodesk, 50 files", peerFigure: peak(scaleSmall),
+        note: "1,000 files of 2400x1600 rather than 24 MP, to keep the run short; one run"))
+rows.append(
+    Row(
+        work: "Ingest at scale: throughput, 1,000 files (3.8 MP each)",
+        photodesk: Figure(values: [Double(scaleFiles.count) / scale.seconds], unit: "files/s", higherIsBetter: true),
+        peer: "–", peerFigure: nil, note: "one run"))
 
 // MARK: 3. Re-scan of an unchanged library
 
 let smallFolder = work + "/inputs/small-10k"
 _ = try makePhotos(count: 10_000, width: 64, height: 48, into: smallFolder)
 let rescanLibrary = work + "/libraries/rescan"
-if !FileManager.default.fileExists(atPath: rescanLibrary + "/catalog.sqlite") || ProcessInfo.processInfo.environment["BENCH_FRESH"] != nil {
+if !FileManager.default.fileExists(atPath: rescanLibrary + "/catalog.sqlite")
+    || ProcessInfo.processInfo.environment["BENCH_FRESH"] != nil
+{
     log("first ingest of 10,000 small files")
     try reset(rescanLibrary)
     _ = try ProcessRunner.run([[photodesk, "ingest", "--library", rescanLibrary, "--jobs", "\(jobs)", smallFolder]])
@@ -172,15 +215,24 @@ let rescan = try repeated("Photodesk re-scan of 10,000 unchanged files") {
 let find = try repeated("find -printf size, mtime, inode of 10,000 files") {
     try ProcessRunner.run([["find", smallFolder, "-type", "f", "-printf", "%s %T@ %i\\n"]])
 }
-rows.append(Row(work: "Re-scan, 10,000 unchanged files", photodesk: throughput(rescan, files: 10_000), peer: "find -printf (the floor)", peerFigure: throughput(find, files: 10_000)))
+rows.append(
+    Row(
+        work: "Re-scan, 10,000 unchanged files", photodesk: throughput(rescan, files: 10_000),
+        peer: "find -printf (the floor)", peerFigure: throughput(find, files: 10_000)))
 
 // MARK: 4. Search over 100,000 captions
 
 let searchLibrary = Library(path: work + "/libraries/search-100k")
-let words = ["Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Nha Trang", "Vinh", "Đồng Văn", "Lũng Cú", "Hà Giang", "Mèo Vạc", "Sa Pa"]
-let subjects = ["Bộ trưởng tiếp đoàn đại biểu", "Officials meet farmers", "Lễ khai giảng năm học mới", "Flood relief reaches villages",
+let words = [
+    "Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Nha Trang", "Vinh", "Đồng Văn", "Lũng Cú", "Hà Giang",
+    "Mèo Vạc", "Sa Pa",
+]
+let subjects = [
+    "Bộ trưởng tiếp đoàn đại biểu", "Officials meet farmers", "Lễ khai giảng năm học mới",
+    "Flood relief reaches villages",
     "Hội nghị hợp tác kinh tế", "Students at the new library", "Phiên chợ cuối tuần", "Fishermen return to port",
-    "Ruộng bậc thang mùa lúa chín", "Delegation visits the border post"]
+    "Ruộng bậc thang mùa lúa chín", "Delegation visits the border post",
+]
 if !FileManager.default.fileExists(atPath: searchLibrary.catalogPath) {
     log("building a catalog of 100,000 captions")
     let catalog = try SQLiteCatalog(library: searchLibrary)
@@ -190,10 +242,12 @@ if !FileManager.default.fileExists(atPath: searchLibrary.catalogPath) {
             caption: "\(subjects[index % subjects.count]) tại \(words[(index / 10) % words.count]), ảnh \(index).",
             byline: index % 3 == 0 ? "Nguyễn Văn An" : "Trần Thị Bình", credit: "Cổng Thông tin Demo")
         fields.city = words[(index / 10) % words.count]
-        try catalog.save(IngestEntry(
-            asset: AssetRecord(sha256: sha, format: "jpeg", bytes: 1, width: 1, height: 1, orientation: 1),
-            location: LocationRecord(path: "/photos/\(index).jpg", sha256: sha, size: 1, modifiedAt: 1, inode: Int64(index)),
-            captions: fields, captionSource: "embedded", renditions: [], author: "bench"))
+        try catalog.save(
+            IngestEntry(
+                asset: AssetRecord(sha256: sha, format: "jpeg", bytes: 1, width: 1, height: 1, orientation: 1),
+                location: LocationRecord(
+                    path: "/photos/\(index).jpg", sha256: sha, size: 1, modifiedAt: 1, inode: Int64(index)),
+                captions: fields, captionSource: "embedded", renditions: [], author: "bench"))
     }
 }
 let searchCatalog = try SQLiteCatalog(library: searchLibrary)
@@ -213,8 +267,16 @@ let latencies = try repeated("200 search queries over 100,000 captions") { () ->
         return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
     }
 }
-rows.append(Row(work: "Search, 100,000 captions: median latency of 200 queries", photodesk: Figure(values: latencies.map { percentile($0, 50) }, unit: "ms", higherIsBetter: false), peer: "–", peerFigure: nil, note: "in process, 20 results a page"))
-rows.append(Row(work: "Search, 100,000 captions: 99th percentile latency", photodesk: Figure(values: latencies.map { percentile($0, 99) }, unit: "ms", higherIsBetter: false), peer: "–", peerFigure: nil, note: "target: under 10 ms"))
+rows.append(
+    Row(
+        work: "Search, 100,000 captions: median latency of 200 queries",
+        photodesk: Figure(values: latencies.map { percentile($0, 50) }, unit: "ms", higherIsBetter: false), peer: "–",
+        peerFigure: nil, note: "in process, 20 results a page"))
+rows.append(
+    Row(
+        work: "Search, 100,000 captions: 99th percentile latency",
+        photodesk: Figure(values: latencies.map { percentile($0, 99) }, unit: "ms", higherIsBetter: false), peer: "–",
+        peerFigure: nil, note: "target: under 10 ms"))
 
 // MARK: 5. Serving under wrk
 
@@ -246,45 +308,54 @@ func wrk(_ url: String, seconds: Int) throws -> Load {
 
 let articleFile = work + "/inputs/cold-24mp-article.md"
 try """
-    ---
-    slug: bench-visit
-    headline: Bộ trưởng thăm tỉnh biên giới Hà Giang
-    dateline: Hà Giang
-    published: 2020-09-21
-    byline: Nguyễn Văn An
-    ---
-    Đoàn công tác đã làm việc với lãnh đạo tỉnh Hà Giang và thăm hỏi người dân các xã biên giới.
+---
+slug: bench-visit
+headline: Bộ trưởng thăm tỉnh biên giới Hà Giang
+dateline: Hà Giang
+published: 2020-09-21
+byline: Nguyễn Văn An
+---
+Đoàn công tác đã làm việc với lãnh đạo tỉnh Hà Giang và thăm hỏi người dân các xã biên giới.
 
-    \((0..<5).map { "![Ảnh \($0 + 1) của chuyến thăm.](cold-24mp/DSC_\(String(format: "%05d", $0)).jpg)" }.joined(separator: "\n\n"))
-    """.write(toFile: articleFile, atomically: true, encoding: .utf8)
+\((0..<5).map { "![Ảnh \($0 + 1) của chuyến thăm.](cold-24mp/DSC_\(String(format: "%05d", $0)).jpg)" }.joined(separator: "\n\n"))
+""".write(toFile: articleFile, atomically: true, encoding: .utf8)
 _ = try ProcessRunner.run([[photodesk, "article", "import", "--library", coldLibrary, articleFile]])
-let thumbnail = "renditions/" + ((FileManager.default.enumerator(atPath: coldLibrary + "/renditions")?.allObjects as? [String] ?? [])
-    .sorted().first { $0.hasSuffix("-thumb.webp") } ?? "")
+let thumbnail =
+    "renditions/"
+    + ((FileManager.default.enumerator(atPath: coldLibrary + "/renditions")?.allObjects as? [String] ?? [])
+        .sorted().first { $0.hasSuffix("-thumb.webp") } ?? "")
 let thumbId = String((thumbnail as NSString).lastPathComponent.prefix(16))
-let environment = ["PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"] ?? FileManager.default.currentDirectoryPath, "PHOTODESK_LOG": "error"]
-let gallery = try Server([photodesk, "serve", "--library", coldLibrary, "--port", "18080"], environment: environment, log: work + "/serve.log")
-let searchServer = try Server([photodesk, "serve", "--library", searchLibrary.root, "--port", "18082"], environment: environment, log: work + "/serve-search.log")
+let environment = [
+    "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"] ?? FileManager.default.currentDirectoryPath,
+    "PHOTODESK_LOG": "error",
+]
+let gallery = try Server(
+    [photodesk, "serve", "--library", coldLibrary, "--port", "18080"], environment: environment,
+    log: work + "/serve.log")
+let searchServer = try Server(
+    [photodesk, "serve", "--library", searchLibrary.root, "--port", "18082"], environment: environment,
+    log: work + "/serve-search.log")
 let nginxFolder = work + "/nginx"
 try reset(nginxFolder + "/logs")
 try """
-    worker_processes 2;
-    daemon off;
-    pid \(nginxFolder)/nginx.pid;
-    error_log \(nginxFolder)/logs/error.log;
-    events { worker_connections 1024; }
-    http {
-        access_log off;
-        sendfile on;
-        tcp_nopush on;
-        keepalive_requests 1000000;
-        types { image/webp webp; image/jpeg jpg; }
-        server {
-            listen 127.0.0.1:18081;
-            root \(coldLibrary);
-            location /renditions/ { etag on; add_header Cache-Control "public, max-age=31536000, immutable"; }
-        }
+worker_processes 2;
+daemon off;
+pid \(nginxFolder)/nginx.pid;
+error_log \(nginxFolder)/logs/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    types { image/webp webp; image/jpeg jpg; }
+    server {
+        listen 127.0.0.1:18081;
+        root \(coldLibrary);
+        location /renditions/ { etag on; add_header Cache-Control "public, max-age=31536000, immutable"; }
     }
-    """.write(toFile: nginxFolder + "/nginx.conf", atomically: true, encoding: .utf8)
+}
+""".write(toFile: nginxFolder + "/nginx.conf", atomically: true, encoding: .utf8)
 let nginx = try Server(["nginx", "-p", nginxFolder, "-c", nginxFolder + "/nginx.conf"], log: work + "/nginx.log")
 defer {
     gallery.stop()
@@ -299,11 +370,29 @@ for url in [ourThumb, nginxThumb, articlePage, searchAPI] { try Server.waitUntil
 let loadSeconds = 3
 @MainActor func loadRows(_ label: String, _ url: String, peer: String, peerURL: String?) throws {
     let ourLoads = try repeated("wrk \(label)") { try wrk(url, seconds: loadSeconds) }
-    let peerLoads = try peerURL.map { peerURL in try repeated("wrk \(peer)") { try wrk(peerURL, seconds: loadSeconds) } }
+    let peerLoads = try peerURL.map { peerURL in try repeated("wrk \(peer)") { try wrk(peerURL, seconds: loadSeconds) }
+    }
     let note = "wrk -t2 -c64, keep-alive; \(runs) runs of \(loadSeconds) s (\(runs * loadSeconds) s of load)"
-    rows.append(Row(work: "\(label): requests per second", photodesk: Figure(values: ourLoads.map(\.requestsPerSecond), unit: "req/s", higherIsBetter: true), peer: peerURL == nil ? "–" : peer, peerFigure: peerLoads.map { Figure(values: $0.map(\.requestsPerSecond), unit: "req/s", higherIsBetter: true) }, note: note))
-    rows.append(Row(work: "\(label): latency p50", photodesk: Figure(values: ourLoads.map(\.p50), unit: "ms", higherIsBetter: false), peer: peerURL == nil ? "–" : peer, peerFigure: peerLoads.map { Figure(values: $0.map(\.p50), unit: "ms", higherIsBetter: false) }))
-    rows.append(Row(work: "\(label): latency p99", photodesk: Figure(values: ourLoads.map(\.p99), unit: "ms", higherIsBetter: false), peer: peerURL == nil ? "–" : peer, peerFigure: peerLoads.map { Figure(values: $0.map(\.p99), unit: "ms", higherIsBetter: false) }))
+    rows.append(
+        Row(
+            work: "\(label): requests per second",
+            photodesk: Figure(values: ourLoads.map(\.requestsPerSecond), unit: "req/s", higherIsBetter: true),
+            peer: peerURL == nil ? "–" : peer,
+            peerFigure: peerLoads.map {
+                Figure(values: $0.map(\.requestsPerSecond), unit: "req/s", higherIsBetter: true)
+            }, note: note))
+    rows.append(
+        Row(
+            work: "\(label): latency p50",
+            photodesk: Figure(values: ourLoads.map(\.p50), unit: "ms", higherIsBetter: false),
+            peer: peerURL == nil ? "–" : peer,
+            peerFigure: peerLoads.map { Figure(values: $0.map(\.p50), unit: "ms", higherIsBetter: false) }))
+    rows.append(
+        Row(
+            work: "\(label): latency p99",
+            photodesk: Figure(values: ourLoads.map(\.p99), unit: "ms", higherIsBetter: false),
+            peer: peerURL == nil ? "–" : peer,
+            peerFigure: peerLoads.map { Figure(values: $0.map(\.p99), unit: "ms", higherIsBetter: false) }))
 }
 try loadRows("Serving a thumbnail rendition", ourThumb, peer: "nginx, same file", peerURL: nginxThumb)
 try loadRows("Serving the article page", articlePage, peer: "–", peerURL: nil)
@@ -313,8 +402,11 @@ try loadRows("Search API over 100,000 captions", searchAPI, peer: "–", peerURL
 
 let cores = ProcessInfo.processInfo.activeProcessorCount
 let memory = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
-let cpuModel = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").split(separator: "\n")
-    .first { $0.hasPrefix("model name") }.map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
+let cpuModel =
+    ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").split(separator: "\n")
+    .first { $0.hasPrefix("model name") }.map {
+        $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    } ?? "unknown"
 let date = ISO8601DateFormatter().string(from: Date())
 var report = """
     # Photodesk benchmarks
@@ -329,7 +421,8 @@ var report = """
 
     """
 for row in rows {
-    report += "| \(row.work) | \(row.photodesk.text) | \(row.peer) | \(row.peerFigure?.text ?? "–") | \(row.ratio) | \(row.note) |\n"
+    report +=
+        "| \(row.work) | \(row.photodesk.text) | \(row.peer) | \(row.peerFigure?.text ?? "–") | \(row.ratio) | \(row.note) |\n"
 }
 report += """
 

@@ -4,7 +4,10 @@ import Foundation
 
 /// The library option every command shares.
 struct LibraryOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The library folder.", discussion: "Default: $PHOTODESK_LIBRARY, else ./library.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The library folder.", discussion: "Default: $PHOTODESK_LIBRARY, else ./library.", valueName: "dir"))
     var library: String?
 
     var resolved: Library { Library.resolve(library) }
@@ -13,7 +16,8 @@ struct LibraryOptions: ParsableArguments {
     func openCatalog(create: Bool) throws -> SQLiteCatalog {
         let library = resolved
         if !create && !FileManager.default.fileExists(atPath: library.catalogPath) {
-            throw CommandError("no library at \(library.root): ingest a folder first (photodesk ingest DIR), or give --library")
+            throw CommandError(
+                "no library at \(library.root): ingest a folder first (photodesk ingest DIR), or give --library")
         }
         return try SQLiteCatalog(library: library)
     }

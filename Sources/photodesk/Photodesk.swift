@@ -18,8 +18,10 @@ struct Photodesk: AsyncParsableCommand {
               photodesk serve --port 8080                 the gallery on http://127.0.0.1:8080
             """,
         subcommands: [
-            IngestCommand.self, ListCommand.self, ShowCommand.self, SearchCommand.self, CaptionCommand.self, ArticleCommand.self,
-            UsagesCommand.self, RemoveCommand.self, VerifyCommand.self, ExportCommand.self, ServeCommand.self, DemoCommand.self,
+            IngestCommand.self, ListCommand.self, ShowCommand.self, SearchCommand.self, CaptionCommand.self,
+            ArticleCommand.self,
+            UsagesCommand.self, RemoveCommand.self, VerifyCommand.self, ExportCommand.self, ServeCommand.self,
+            DemoCommand.self,
         ]
     )
 
@@ -27,7 +29,8 @@ struct Photodesk: AsyncParsableCommand {
     static func main() async {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PHOTODESK_LOG"] ?? "") ?? .warning
+            handler.logLevel =
+                Logger.Level(rawValue: ProcessInfo.processInfo.environment["PHOTODESK_LOG"] ?? "") ?? .warning
             return handler
         }
         do {

@@ -20,11 +20,14 @@ struct SQLiteCatalogTests {
         let sha = Self.sha(seed)
         try catalog.save(
             IngestEntry(
-                asset: AssetRecord(sha256: sha, format: "jpeg", bytes: 100, width: 30, height: 20, orientation: 1, createdAt: date),
+                asset: AssetRecord(
+                    sha256: sha, format: "jpeg", bytes: 100, width: 30, height: 20, orientation: 1, createdAt: date),
                 location: LocationRecord(path: path, sha256: sha, size: 100, modifiedAt: 1, inode: Int64(seed)),
                 captions: CaptionFields(caption: caption, byline: "Nguyễn Văn An"), captionSource: "embedded",
                 renditions: [
-                    RenditionRecord(sha256: sha, preset: "thumb", format: "webp", width: 30, height: 20, bytes: 10, path: "renditions/x.webp", fingerprint: "f")
+                    RenditionRecord(
+                        sha256: sha, preset: "thumb", format: "webp", width: 30, height: 20, bytes: 10,
+                        path: "renditions/x.webp", fingerprint: "f")
                 ], author: "tester"))
     }
 

@@ -8,12 +8,17 @@ struct SearchTests {
     static let shared: (SQLiteCatalog, [String: String]) = {
         let catalog = try! SQLiteCatalog(library: Library(path: NSTemporaryDirectory() + "search-\(UUID().uuidString)"))
         let places = ["Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Nha Trang", "Vinh", "Buôn Ma Thuột"]
-        let subjects = ["Bộ trưởng tiếp đoàn đại biểu", "Officials meet farmers", "Lễ khai giảng năm học mới", "Flood relief reaches villages",
-                        "Hội nghị hợp tác kinh tế", "Students at the new library", "Phiên chợ cuối tuần", "Fishermen return to port"]
+        let subjects = [
+            "Bộ trưởng tiếp đoàn đại biểu", "Officials meet farmers", "Lễ khai giảng năm học mới",
+            "Flood relief reaches villages",
+            "Hội nghị hợp tác kinh tế", "Students at the new library", "Phiên chợ cuối tuần",
+            "Fishermen return to port",
+        ]
         var special: [String: String] = [:]
         for index in 0..<10_000 {
             let sha = String(format: "%016x", index + 1) + String(repeating: "0", count: 48)
-            var caption = "\(subjects[index % subjects.count]) tại \(places[(index / 8) % places.count]), ảnh số \(index)."
+            var caption =
+                "\(subjects[index % subjects.count]) tại \(places[(index / 8) % places.count]), ảnh số \(index)."
             var city = places[(index / 8) % places.count]
             switch index {
             case 4242: caption = "Phiên chợ Đồng Văn sáng Chủ nhật"; city = "Đồng Văn"; special["dong van"] = sha
@@ -21,19 +26,25 @@ struct SearchTests {
             case 9001: caption = "Ruộng bậc thang Hoàng Su Phì"; city = "Hoàng Su Phì"; special["ha giang"] = sha
             default: break
             }
-            var fields = CaptionFields(caption: index % 97 == 0 ? nil : caption, byline: index % 2 == 0 ? "Nguyễn Văn An" : "Jane Doe")
+            var fields = CaptionFields(
+                caption: index % 97 == 0 ? nil : caption, byline: index % 2 == 0 ? "Nguyễn Văn An" : "Jane Doe")
             fields.city = city
             fields.region = index == 9001 ? "Hà Giang" : nil
             try! catalog.save(
                 IngestEntry(
-                    asset: AssetRecord(sha256: sha, format: "jpeg", bytes: 1, width: 1, height: 1, orientation: 1, takenAt: "2020-09-\(String(format: "%02d", index % 28 + 1))T10:00:00+07:00"),
-                    location: LocationRecord(path: "/photos/\(index).jpg", sha256: sha, size: 1, modifiedAt: 1, inode: Int64(index)),
+                    asset: AssetRecord(
+                        sha256: sha, format: "jpeg", bytes: 1, width: 1, height: 1, orientation: 1,
+                        takenAt: "2020-09-\(String(format: "%02d", index % 28 + 1))T10:00:00+07:00"),
+                    location: LocationRecord(
+                        path: "/photos/\(index).jpg", sha256: sha, size: 1, modifiedAt: 1, inode: Int64(index)),
                     captions: fields, captionSource: "embedded", renditions: [], author: "t"))
         }
         return (catalog, special)
     }()
 
-    @Test("folded Vietnamese: dong van finds Đồng Văn, Ha Giang and lung cu find theirs", arguments: ["dong van", "Ha Giang", "lung cu", "ĐỒNG VĂN", "Lũng Cú"])
+    @Test(
+        "folded Vietnamese: dong van finds Đồng Văn, Ha Giang and lung cu find theirs",
+        arguments: ["dong van", "Ha Giang", "lung cu", "ĐỒNG VĂN", "Lũng Cú"])
     func folded(_ query: String) throws {
         let (catalog, special) = Self.shared
         let page = try catalog.search(SearchQuery(text: query), limit: 10, after: nil)
@@ -66,7 +77,9 @@ struct SearchTests {
         #expect(scores == scores.sorted(by: >), "best first")
     }
 
-    @Test("malformed queries are plain words, never an error", arguments: ["\"unbalanced", "AND OR NOT", "dong* \"van", "(((", "-", "NEAR(a b", ""])
+    @Test(
+        "malformed queries are plain words, never an error",
+        arguments: ["\"unbalanced", "AND OR NOT", "dong* \"van", "(((", "-", "NEAR(a b", ""])
     func malformed(_ query: String) throws {
         let (catalog, _) = Self.shared
         _ = try catalog.search(SearchQuery(text: query), limit: 5, after: nil)

@@ -18,7 +18,9 @@ enum Corpus {
         let root = try #require(path)
         let data = try Data(contentsOf: URL(fileURLWithPath: root + "/mwg.json"))
         let entries = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
-        return Dictionary(entries.compactMap { entry in (entry["SourceFile"] as? String).map { ($0, entry) } }) { first, _ in first }
+        return Dictionary(entries.compactMap { entry in (entry["SourceFile"] as? String).map { ($0, entry) } }) {
+            first, _ in first
+        }
     }
 
     /// Ingests the whole corpus once into a fresh library; every test reads the same run.
@@ -35,7 +37,9 @@ enum Corpus {
             ])
         let collected = IngestLog()
         let started = Date()
-        let summary = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([root]) { collected.add($0) }
+        let summary = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([root]) {
+            collected.add($0)
+        }
         return Run(
             work: work, library: library, catalog: catalog, summary: summary, results: collected.results,
             seconds: Date().timeIntervalSince(started))
@@ -78,7 +82,9 @@ struct CorpusConformanceTests {
                 #expect(result.error == nil)
             }
         }
-        print("corpus: \(run.results.count) files in \(String(format: "%.1f", run.seconds)) s: \(run.summary.ingested) ingested, \(run.summary.duplicate) duplicate, \(run.summary.failed) refused")
+        print(
+            "corpus: \(run.results.count) files in \(String(format: "%.1f", run.seconds)) s: \(run.summary.ingested) ingested, \(run.summary.duplicate) duplicate, \(run.summary.failed) refused"
+        )
     }
 
     @Test("Landscape_N and Portrait_N renditions all match the upright N = 1 picture")
@@ -92,7 +98,8 @@ struct CorpusConformanceTests {
                 #expect(turned.width == reference.width && turned.height == reference.height, "\(shape)_\(n) size")
                 if turned.width == reference.width && turned.height == reference.height {
                     let difference = try turned.meanDifference(from: reference)
-                    print("\(shape)_\(n): mean difference from \(shape)_1: \(String(format: "%.2f", difference)) levels")
+                    print(
+                        "\(shape)_\(n): mean difference from \(shape)_1: \(String(format: "%.2f", difference)) levels")
                     #expect(difference < 8, "\(shape)_\(n) differs from \(shape)_1 by \(difference) levels on average")
                 }
             }
@@ -118,7 +125,8 @@ struct CorpusConformanceTests {
             if header.storedWidth == width && header.storedHeight == height {
                 agree += 1
             } else {
-                disagreements.append("\(file): \(header.storedWidth)x\(header.storedHeight), ExifTool \(width)x\(height)")
+                disagreements.append(
+                    "\(file): \(header.storedWidth)x\(header.storedHeight), ExifTool \(width)x\(height)")
             }
         }
         print("dimensions: \(agree) of \(agree + disagreements.count) agree")

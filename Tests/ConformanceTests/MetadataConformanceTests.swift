@@ -41,11 +41,19 @@ struct MetadataConformanceTests {
             // ExifTool's 0 is an invalid value: no orientation, which displays as 1.
             reference: { ($0 as? Int).map { String($0 == 0 ? 1 : $0) } },
             ours: { metadata, _ in String(metadata.orientation) }),
-        Field(name: "DateTimeOriginal", reference: { date($0 as? String) }, ours: { metadata, _ in date(metadata.takenAt) }),
-        Field(name: "GPSLatitude", reference: { degrees(($0 as? NSNumber)?.doubleValue) }, ours: { metadata, _ in degrees(metadata.gps?.latitude) }),
-        Field(name: "GPSLongitude", reference: { degrees(($0 as? NSNumber)?.doubleValue) }, ours: { metadata, _ in degrees(metadata.gps?.longitude) }),
+        Field(
+            name: "DateTimeOriginal", reference: { date($0 as? String) },
+            ours: { metadata, _ in date(metadata.takenAt) }),
+        Field(
+            name: "GPSLatitude", reference: { degrees(($0 as? NSNumber)?.doubleValue) },
+            ours: { metadata, _ in degrees(metadata.gps?.latitude) }),
+        Field(
+            name: "GPSLongitude", reference: { degrees(($0 as? NSNumber)?.doubleValue) },
+            ours: { metadata, _ in degrees(metadata.gps?.longitude) }),
         Field(name: "Description", reference: { text($0) }, ours: { metadata, _ in metadata.caption }),
-        Field(name: "Creator", reference: { text($0) }, ours: { metadata, _ in TextDecoding.nonBlank(metadata.creators.joined(separator: ", ")) }),
+        Field(
+            name: "Creator", reference: { text($0) },
+            ours: { metadata, _ in TextDecoding.nonBlank(metadata.creators.joined(separator: ", ")) }),
         Field(name: "Copyright", reference: { text($0) }, ours: { metadata, _ in metadata.copyright }),
     ]
 
@@ -68,7 +76,8 @@ struct MetadataConformanceTests {
         guard (try? process.run()) != nil else { return nil }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard let entries = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]], let entry = entries.first,
+        guard let entries = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]],
+            let entry = entries.first,
             let expected = text(reference)
         else { return nil }
         let sources = entry.compactMap { key, value -> String? in
@@ -107,16 +116,20 @@ struct MetadataConformanceTests {
                     agree[field.name, default: 0] += 1
                     continue
                 }
-                let line = "\(file): ours \(ours.map { "\"\($0)\"" } ?? "none"), ExifTool \(theirs.map { "\"\($0)\"" } ?? "none")"
+                let line =
+                    "\(file): ours \(ours.map { "\"\($0)\"" } ?? "none"), ExifTool \(theirs.map { "\"\($0)\"" } ?? "none")"
                 if let groups = Self.nonMWGGroups(field: field.name, path: path, reference: values[field.name]) {
                     compared[field.name, default: 0] -= 1
-                    judged[field.name, default: []].append("\(line) (ExifTool read it from \(groups), which MWG does not read)")
+                    judged[field.name, default: []].append(
+                        "\(line) (ExifTool read it from \(groups), which MWG does not read)")
                 } else {
                     disagreements[field.name, default: []].append(line)
                 }
             }
         }
-        print("metadata agreement with ExifTool (MWG), over \(reference.count - unreadable.count) files libvips opens (\(unreadable.count) it cannot):")
+        print(
+            "metadata agreement with ExifTool (MWG), over \(reference.count - unreadable.count) files libvips opens (\(unreadable.count) it cannot):"
+        )
         for field in Self.fields {
             let total = compared[field.name] ?? 0
             let matched = agree[field.name] ?? 0

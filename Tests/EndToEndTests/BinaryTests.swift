@@ -10,12 +10,15 @@ import Testing
 
 /// Runs the built `photodesk` binary, as a person would.
 enum Binary {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// The binary beside the test bundle, else `.build/debug/photodesk`.
     static var path: String {
         if let override = ProcessInfo.processInfo.environment["PHOTODESK_BIN"] { return override }
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("photodesk").path
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "photodesk"
+        ).path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         return root.appendingPathComponent(".build/debug/photodesk").path
     }
@@ -39,7 +42,9 @@ enum Binary {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     static func fetch(_ url: String) async throws -> (Data, HTTPURLResponse) {
@@ -73,7 +78,8 @@ struct BinaryTests {
         let summary = try #require(records.last??["summary"] as? [String: Any])
         #expect(summary["ingested"] as? Int == 2)
         #expect(summary["failed"] as? Int == 0)
-        let turnedRecord = try #require(records.first { ($0?["path"] as? String)?.hasSuffix("turned.jpg") == true } ?? nil)
+        let turnedRecord = try #require(
+            records.first { ($0?["path"] as? String)?.hasSuffix("turned.jpg") == true } ?? nil)
         #expect(turnedRecord["status"] as? String == "ingested")
         #expect(turnedRecord["error"] == nil)
         let id = try #require(turnedRecord["id"] as? String)

@@ -8,7 +8,8 @@ struct CrashSafetyTests {
     func killedIngest() async throws {
         let work = try TemporaryFolder("e2e-kill")
         for index in 0..<40 {
-            try SyntheticPhoto(width: 1600, height: 1200, orientation: index % 8 + 1, seed: index).write(to: work.file("card/\(index).jpg"))
+            try SyntheticPhoto(width: 1600, height: 1200, orientation: index % 8 + 1, seed: index).write(
+                to: work.file("card/\(index).jpg"))
         }
         let library = work.path + "/library"
         let process = Process()
@@ -30,7 +31,8 @@ struct CrashSafetyTests {
         let second = try Binary.run(["ingest", "--library", library, "--json", work.path + "/card"])
         #expect(second.status == 0, "\(second.stdout)")
         let summary = try #require(second.stdout.split(separator: "\n").last)
-        let counts = try #require(try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: [String: Any]])
+        let counts = try #require(
+            try JSONSerialization.jsonObject(with: Data(summary.utf8)) as? [String: [String: Any]])
         let ingested = counts["summary"]?["ingested"] as? Int ?? 0
         let unchanged = counts["summary"]?["unchanged"] as? Int ?? 0
         #expect(ingested + unchanged == 40)

@@ -31,7 +31,8 @@ struct ExporterTests {
         iptc.country = "Việt Nam"
         photo.iptc = iptc
         try photo.write(to: work.file("in/visit, day 1.jpg"))
-        let pipeline = Pipeline(name: "t", renditions: [RenditionSpec(name: "large", width: 400, height: 400, format: .jpeg, quality: 85)])
+        let pipeline = Pipeline(
+            name: "t", renditions: [RenditionSpec(name: "large", width: 400, height: 400, format: .jpeg, quality: 85)])
         _ = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([work.path + "/in"]) { _ in }
         id = try #require(try catalog.assets(limit: 1, after: nil).first?.id)
     }
@@ -64,11 +65,15 @@ struct ExporterTests {
     func xmpRoundTrip() throws {
         let sha = try #require(try catalog.resolve(id)).sha256
         _ = try catalog.setCaption(
-            sha, changes: CaptionChanges([.caption: "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang"]),
+            sha,
+            changes: CaptionChanges([.caption: "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang"]
+            ),
             basedOn: nil, author: "tester", source: "cli")
-        let files = try Exporter(catalog: catalog, library: library).export(ids: [id], format: .xmp, to: work.path + "/out")
+        let files = try Exporter(catalog: catalog, library: library).export(
+            ids: [id], format: .xmp, to: work.path + "/out")
         #expect(files == [work.path + "/out/visit, day 1.xmp"])
-        let records = try JSONDecoder().decode([ExifToolRecord].self, from: exiftool(["-json", "-struct", "-XMP:all", files[0]]))
+        let records = try JSONDecoder().decode(
+            [ExifToolRecord].self, from: exiftool(["-json", "-struct", "-XMP:all", files[0]]))
         let record = try #require(records.first)
         #expect(record.Description == "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang")
         #expect(record.Headline == "Chuyến thăm Hà Giang")
@@ -81,13 +86,18 @@ struct ExporterTests {
 
     @Test("an exported JPEG says who took it in EXIF, IPTC and XMP alike, per ExifTool's MWG view")
     func jpegCarriesCredits() throws {
-        let files = try Exporter(catalog: catalog, library: library).export(ids: [id], format: .jpeg, to: work.path + "/jpeg")
+        let files = try Exporter(catalog: catalog, library: library).export(
+            ids: [id], format: .jpeg, to: work.path + "/jpeg")
         struct MWG: Decodable {
             var Description: String?
             var Creator: String?
             var Copyright: String?
         }
-        let view = try #require(try JSONDecoder().decode([MWG].self, from: exiftool(["-json", "-use", "MWG", "-Description", "-Creator", "-Copyright", files[0]])).first)
+        let view = try #require(
+            try JSONDecoder().decode(
+                [MWG].self,
+                from: exiftool(["-json", "-use", "MWG", "-Description", "-Creator", "-Copyright", files[0]])
+            ).first)
         #expect(view.Description == "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn")
         #expect(view.Creator == "Nguyễn Văn An")
         #expect(view.Copyright == "© 2020 Cổng Thông tin Demo")
@@ -102,11 +112,16 @@ struct ExporterTests {
     @Test("CSV quotes what needs quoting; JSON holds the show documents")
     func csvAndJSON() throws {
         let exporter = Exporter(catalog: catalog, library: library)
-        let csv = try String(contentsOfFile: try exporter.export(ids: [], format: .csv, to: work.path + "/csv")[0], encoding: .utf8)
+        let csv = try String(
+            contentsOfFile: try exporter.export(ids: [], format: .csv, to: work.path + "/csv")[0], encoding: .utf8)
         let lines = csv.components(separatedBy: "\r\n")
         #expect(lines[0].hasPrefix("id,file,caption,headline,byline"))
-        #expect(lines[1].hasPrefix("\(id),\"\(work.path)/in/visit, day 1.jpg\",\"Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn\""))
-        let json = try Data(contentsOf: URL(fileURLWithPath: try exporter.export(ids: [], format: .json, to: work.path + "/json")[0]))
+        #expect(
+            lines[1].hasPrefix(
+                "\(id),\"\(work.path)/in/visit, day 1.jpg\",\"Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn\""
+            ))
+        let json = try Data(
+            contentsOf: URL(fileURLWithPath: try exporter.export(ids: [], format: .json, to: work.path + "/json")[0]))
         let documents = try JSONDecoder().decode([AssetDocument].self, from: json)
         #expect(documents.map(\.id) == [id])
     }

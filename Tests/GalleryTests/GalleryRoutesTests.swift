@@ -26,7 +26,9 @@ struct GalleryFixture {
         catalog = try SQLiteCatalog(library: library)
         for (index, caption) in captions.enumerated() {
             // The first is a portrait taken with the camera turned: stored landscape, orientation 6.
-            var photo = SyntheticPhoto(width: index == 0 ? 400 : 600, height: index == 0 ? 600 : 400, orientation: index == 0 ? 6 : 1, seed: index + 1)
+            var photo = SyntheticPhoto(
+                width: index == 0 ? 400 : 600, height: index == 0 ? 600 : 400, orientation: index == 0 ? 6 : 1,
+                seed: index + 1)
             if let caption {
                 var iptc = IPTCValues()
                 iptc.caption = caption
@@ -41,7 +43,9 @@ struct GalleryFixture {
                 RenditionSpec(name: "thumb", width: 160, height: 160, format: .webp, quality: 75),
                 RenditionSpec(name: "large", width: 480, height: 480, format: .jpeg, quality: 80),
             ])
-        _ = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([work.path + "/photos"]) { _ in }
+        _ = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([work.path + "/photos"]) {
+            _ in
+        }
         ids = try catalog.assets(limit: 10, after: nil).map(\.id)
     }
 
@@ -123,7 +127,8 @@ struct GalleryRoutesTests {
                 #expect(tag.hasPrefix("\"") && !tag.hasPrefix("W/"))
                 return tag
             }
-            try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get, headers: [.ifNoneMatch: etag]) { response in
+            try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get, headers: [.ifNoneMatch: etag]) {
+                response in
                 #expect(response.status == .notModified)
                 #expect(response.body.readableBytes == 0)
             }
@@ -141,24 +146,29 @@ struct GalleryRoutesTests {
         let id = fixture.ids[0]
         try await fixture.app().test(.router) { client in
             let full = try await client.execute(uri: "/r/\(id)/large.jpg", method: .get) { Data(buffer: $0.body) }
-            try await client.execute(uri: "/r/\(id)/large.jpg", method: .get, headers: [.range: "bytes=10-19"]) { response in
+            try await client.execute(uri: "/r/\(id)/large.jpg", method: .get, headers: [.range: "bytes=10-19"]) {
+                response in
                 #expect(response.status == .partialContent)
                 #expect(response.headers[.contentRange] == "bytes 10-19/\(full.count)")
                 #expect(Data(buffer: response.body) == full[10..<20])
             }
-            try await client.execute(uri: "/r/\(id)/large.jpg", method: .get, headers: [.range: "bytes=-4"]) { response in
+            try await client.execute(uri: "/r/\(id)/large.jpg", method: .get, headers: [.range: "bytes=-4"]) {
+                response in
                 #expect(Data(buffer: response.body) == full.suffix(4))
             }
-            try await client.execute(uri: "/r/\(id)/large.jpg", method: .get, headers: [.range: "bytes=\(full.count)-"]) { response in
+            try await client.execute(uri: "/r/\(id)/large.jpg", method: .get, headers: [.range: "bytes=\(full.count)-"])
+            { response in
                 #expect(response.status == .rangeNotSatisfiable)
             }
         }
     }
 
-    @Test("path traversal and unknown ids are 404", arguments: [
-        "/r/../catalog.sqlite", "/r/%2e%2e%2fcatalog.sqlite/thumb.webp", "/r/..%2f..%2fcatalog.sqlite/x.jpg",
-        "/r/0000000000000000/thumb.webp", "/r/ID/thumb.png", "/r/ID/nothing.webp", "/r/ID/thumb.webp.bak",
-    ])
+    @Test(
+        "path traversal and unknown ids are 404",
+        arguments: [
+            "/r/../catalog.sqlite", "/r/%2e%2e%2fcatalog.sqlite/thumb.webp", "/r/..%2f..%2fcatalog.sqlite/x.jpg",
+            "/r/0000000000000000/thumb.webp", "/r/ID/thumb.png", "/r/ID/nothing.webp", "/r/ID/thumb.webp.bak",
+        ])
     func traversal(_ uri: String) async throws {
         let fixture = try await GalleryFixture(captions: ["x"])
         let target = uri.replacingOccurrences(of: "ID", with: fixture.ids[0])
@@ -176,7 +186,10 @@ struct GalleryRoutesTests {
             try await client.execute(uri: "/static/site.css", method: .get) { response in
                 #expect(response.status == .ok)
             }
-            for uri in ["/static/../templates/layout.mustache", "/static/%2e%2e/templates/layout.mustache", "/r/\(fixture.ids[0])/../../catalog.sqlite"] {
+            for uri in [
+                "/static/../templates/layout.mustache", "/static/%2e%2e/templates/layout.mustache",
+                "/r/\(fixture.ids[0])/../../catalog.sqlite",
+            ] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status != .ok, "\(uri)")
                     #expect(!String(buffer: response.body).contains("{{"))

@@ -22,7 +22,9 @@ struct RenditionMakerTests {
         #expect(header.orientation == orientation)
         #expect(header.width == 600 && header.height == 400, "displayed size follows orientation")
 
-        let results = try RenditionMaker().make(from: path, specs: Self.specs) { folder.file("out-\($0.name).\($0.format.fileExtension)") }
+        let results = try RenditionMaker().make(from: path, specs: Self.specs) {
+            folder.file("out-\($0.name).\($0.format.fileExtension)")
+        }
         #expect(results.map(\.spec.name) == ["thumb", "large"])
         for result in results {
             let image = try VipsImage.load(path: result.path)
@@ -46,7 +48,9 @@ struct RenditionMakerTests {
         let path = folder.file("meta.jpg")
         try photo.write(to: path)
         #expect(try ImageHeader.read(path: path).exif != nil)
-        let results = try RenditionMaker().make(from: path, specs: Self.specs) { folder.file("r-\($0.name).\($0.format.fileExtension)") }
+        let results = try RenditionMaker().make(from: path, specs: Self.specs) {
+            folder.file("r-\($0.name).\($0.format.fileExtension)")
+        }
         for result in results {
             let header = try ImageHeader.read(path: result.path)
             // libvips' WebP saver writes a minimal EXIF of its own (orientation, resolution);
@@ -64,7 +68,9 @@ struct RenditionMakerTests {
         let folder = try TemporaryFolder()
         let path = folder.file("small.jpg")
         try SyntheticPhoto(width: 120, height: 80).write(to: path)
-        let results = try RenditionMaker().make(from: path, specs: Self.specs) { folder.file("s-\($0.name).\($0.format.fileExtension)") }
+        let results = try RenditionMaker().make(from: path, specs: Self.specs) {
+            folder.file("s-\($0.name).\($0.format.fileExtension)")
+        }
         #expect(results.allSatisfy { $0.width == 120 && $0.height == 80 })
     }
 
@@ -75,10 +81,14 @@ struct RenditionMakerTests {
         let path = folder.file("cut.jpg")
         try BrokenFiles.truncated(data, keeping: 0.5, at: path)
         #expect(throws: ImagingError.self) {
-            _ = try RenditionMaker().make(from: path, specs: Self.specs) { folder.file("c-\($0.name).\($0.format.fileExtension)") }
+            _ = try RenditionMaker().make(from: path, specs: Self.specs) {
+                folder.file("c-\($0.name).\($0.format.fileExtension)")
+            }
         }
         do {
-            _ = try RenditionMaker().make(from: path, specs: Self.specs) { folder.file("c-\($0.name).\($0.format.fileExtension)") }
+            _ = try RenditionMaker().make(from: path, specs: Self.specs) {
+                folder.file("c-\($0.name).\($0.format.fileExtension)")
+            }
         } catch let error as ImagingError {
             #expect(error.code == .corrupt)
             #expect(error.message.contains("cut.jpg"))

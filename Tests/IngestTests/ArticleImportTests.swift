@@ -20,22 +20,24 @@ struct ArticleImportTests {
         }
         let library = Library(path: work.path + "/library")
         let catalog = try SQLiteCatalog(library: library)
-        let pipeline = Pipeline(name: "t", renditions: [RenditionSpec(name: "thumb", width: 100, height: 100, format: .webp, quality: 70)])
-        let importer = ArticleImporter(catalog: catalog, ingester: Ingester(catalog: catalog, library: library, pipeline: pipeline))
+        let pipeline = Pipeline(
+            name: "t", renditions: [RenditionSpec(name: "thumb", width: 100, height: 100, format: .webp, quality: 70)])
+        let importer = ArticleImporter(
+            catalog: catalog, ingester: Ingester(catalog: catalog, library: library, pipeline: pipeline))
         let article = work.file("story/article.md")
         try """
-            ---
-            slug: border-province-visit
-            headline: Bộ trưởng thăm Hà Giang
-            dateline: Hà Giang
-            published: 2020-09-21
-            byline: Nguyễn Văn An
-            ---
-            Đoàn công tác thăm xã Lũng Cú.
+        ---
+        slug: border-province-visit
+        headline: Bộ trưởng thăm Hà Giang
+        dateline: Hà Giang
+        published: 2020-09-21
+        byline: Nguyễn Văn An
+        ---
+        Đoàn công tác thăm xã Lũng Cú.
 
-            ![Bộ trưởng trò chuyện với người dân.](photos/1.jpg)
-            ![](photos/2.jpg)
-            """.write(toFile: article, atomically: true, encoding: .utf8)
+        ![Bộ trưởng trò chuyện với người dân.](photos/1.jpg)
+        ![](photos/2.jpg)
+        """.write(toFile: article, atomically: true, encoding: .utf8)
 
         let first = try await importer.importFile(article)
         #expect(first.created && first.photos == 2 && first.ingested == 2)
@@ -45,31 +47,37 @@ struct ArticleImportTests {
 
         let third = try #require(try catalog.resolve(work.path + "/story/photos/1.jpg"))
         try """
-            ---
-            slug: border-province-visit
-            headline: Bộ trưởng thăm tỉnh biên giới Hà Giang
-            ---
-            ![](photos/3.jpg)
-            ![Người dân xã Lũng Cú.](asset:\(third.shortId))
-            ![](photos/2.jpg)
-            """.write(toFile: article, atomically: true, encoding: .utf8)
+        ---
+        slug: border-province-visit
+        headline: Bộ trưởng thăm tỉnh biên giới Hà Giang
+        ---
+        ![](photos/3.jpg)
+        ![Người dân xã Lũng Cú.](asset:\(third.shortId))
+        ![](photos/2.jpg)
+        """.write(toFile: article, atomically: true, encoding: .utf8)
         let second = try await importer.importFile(article)
         #expect(!second.created && second.photos == 3 && second.ingested == 1)
         #expect(try catalog.articles(limit: 10).count == 1)
         document = try #require(try catalog.article(slug: "border-province-visit"))
         #expect(document.headline == "Bộ trưởng thăm tỉnh biên giới Hà Giang")
-        #expect(document.photos.map(\.caption) == ["Caption of photo 3", "Người dân xã Lũng Cú.", "Caption of photo 2"])
+        #expect(
+            document.photos.map(\.caption) == ["Caption of photo 3", "Người dân xã Lũng Cú.", "Caption of photo 2"])
         #expect(document.photos.map(\.position) == [1, 2, 3])
         #expect(try catalog.usages(of: third.sha256).map(\.caption) == ["Người dân xã Lũng Cú."])
-        #expect(try catalog.search(SearchQuery(text: "bien gioi"), limit: 10, after: nil).total == 3, "article headlines are searchable")
+        #expect(
+            try catalog.search(SearchQuery(text: "bien gioi"), limit: 10, after: nil).total == 3,
+            "article headlines are searchable")
     }
 
     @Test("a bad article file is refused with what to fix")
     func badFiles() throws {
         #expect(throws: IngestError.self) { try ArticleFile.parse("no front matter", name: "a.md") }
         #expect(throws: IngestError.self) { try ArticleFile.parse("---\nheadline: x\n---\n", name: "a.md") }
-        #expect(throws: IngestError.self) { try ArticleFile.parse("---\nslug: Bad Slug\nheadline: x\n---\n", name: "a.md") }
-        let file = try ArticleFile.parse("---\nslug: s\nheadline: \"Quoted: yes\"\n---\n![a \\] b](<my photo.jpg> \"title\")", name: "a.md")
+        #expect(throws: IngestError.self) {
+            try ArticleFile.parse("---\nslug: Bad Slug\nheadline: x\n---\n", name: "a.md")
+        }
+        let file = try ArticleFile.parse(
+            "---\nslug: s\nheadline: \"Quoted: yes\"\n---\n![a \\] b](<my photo.jpg> \"title\")", name: "a.md")
         #expect(file.headline == "Quoted: yes")
         #expect(file.images == [ArticleFile.Image(source: .path("my photo.jpg"), caption: "a ] b")])
     }

@@ -30,7 +30,8 @@ struct IngestFeatureTests {
         for (index, format) in formats.enumerated() {
             let image = try SyntheticPhoto(width: 240, height: 160, seed: index + 1).uprightImage()
             // Misleading names on purpose: the content decides.
-            try image.encoded(as: format, quality: 90).write(to: URL(fileURLWithPath: work.file("mixed/photo-\(index).dat")))
+            try image.encoded(as: format, quality: 90).write(
+                to: URL(fileURLWithPath: work.file("mixed/photo-\(index).dat")))
         }
         let collected = IngestLog()
         let summary = try await ingester().run([work.path + "/mixed"]) { collected.add($0) }
@@ -109,7 +110,9 @@ struct IngestFeatureTests {
 
     @Test("verify finds missing, damaged and stray renditions and missing originals; repair re-makes them")
     func verifyAndRepair() async throws {
-        for index in 1...3 { try SyntheticPhoto(width: 400, height: 300, seed: index).write(to: work.file("v/\(index).jpg")) }
+        for index in 1...3 {
+            try SyntheticPhoto(width: 400, height: 300, seed: index).write(to: work.file("v/\(index).jpg"))
+        }
         _ = try await ingester().run([work.path + "/v"]) { _ in }
         let verifier = Verifier(catalog: catalog, library: library)
         #expect(try verifier.check().problems.isEmpty)
@@ -149,7 +152,11 @@ struct IngestFeatureTests {
         defer { task.cancel() }
 
         // Half a file, still growing at every look: never ingested.
-        let handle = try #require(FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: path, contents: nil); return path }()))
+        let handle = try #require(
+            FileHandle(
+                forWritingAtPath: {
+                    FileManager.default.createFile(atPath: path, contents: nil); return path
+                }()))
         let step = data.count / 8
         for index in 0..<6 {
             try handle.write(contentsOf: data[(index * step)..<((index + 1) * step)])
@@ -169,7 +176,10 @@ struct IngestFeatureTests {
         var line = ProgressLine(started: start)
         line.update(.scanned(total: 100))
         line.update(.started(path: "/card/DSC_0042.jpg"))
-        line.update(.finished(FileResult(path: "/card/DSC_0041.jpg", status: .ingested, id: "0123456789abcdef"), done: 25, total: 100))
+        line.update(
+            .finished(
+                FileResult(path: "/card/DSC_0041.jpg", status: .ingested, id: "0123456789abcdef"), done: 25, total: 100)
+        )
         let text = line.render(now: Date(timeIntervalSince1970: 5), width: 80)
         #expect(text.hasPrefix("25/100  5.0 files/s  ETA 0:15  "))
         #expect(text.hasSuffix("/card/DSC_0042.jpg"))

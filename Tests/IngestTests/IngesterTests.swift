@@ -25,7 +25,8 @@ struct IngesterTests {
         catalog = try SQLiteCatalog(library: library)
     }
 
-    func run(_ paths: [String], pipeline: Pipeline = IngesterTests.pipeline) async throws -> (IngestSummary, IngestLog) {
+    func run(_ paths: [String], pipeline: Pipeline = IngesterTests.pipeline) async throws -> (IngestSummary, IngestLog)
+    {
         let collected = IngestLog()
         var options = Ingester.Options()
         options.jobs = 2
@@ -48,7 +49,8 @@ struct IngesterTests {
             try photo.write(to: work.file("card/good-\(index).jpg"))
         }
         try BrokenFiles.empty(at: work.file("card/zero.jpg"))
-        try BrokenFiles.truncated(try SyntheticPhoto(width: 800, height: 600, seed: 9).encoded(), keeping: 0.4, at: work.file("card/cut.jpg"))
+        try BrokenFiles.truncated(
+            try SyntheticPhoto(width: 800, height: 600, seed: 9).encoded(), keeping: 0.4, at: work.file("card/cut.jpg"))
         try BrokenFiles.text(at: work.file("card/notes.jpg"))
         try BrokenFiles.hugePNG(width: 20000, height: 20000, at: work.file("card/huge.png"))
         try Data("sidecar".utf8).write(to: URL(fileURLWithPath: work.file("card/good-1.txt")))
@@ -68,23 +70,33 @@ struct IngesterTests {
             #expect(result.error?.contains(result.path) == true, "the reason names the file")
         }
         #expect(try catalog.assetCount() == 3)
-        #expect(try catalog.caption(of: try #require(try catalog.resolve(work.path + "/card/good-1.jpg")).sha256)?.caption == "sidecar")
+        #expect(
+            try catalog.caption(of: try #require(try catalog.resolve(work.path + "/card/good-1.jpg")).sha256)?.caption
+                == "sidecar")
     }
 
     @Test("a second ingest of the same folder reports every file unchanged and makes no rendition")
     func unchanged() async throws {
-        for index in 1...4 { try SyntheticPhoto(width: 300, height: 200, seed: index).write(to: work.file("in/\(index).jpg")) }
+        for index in 1...4 {
+            try SyntheticPhoto(width: 300, height: 200, seed: index).write(to: work.file("in/\(index).jpg"))
+        }
         let (first, _) = try await run([work.path + "/in"])
         #expect(first.ingested == 4)
         #expect(first.renditionsMade == 8)
-        let before = try renditionFiles().map { try FileManager.default.attributesOfItem(atPath: library.root + "/renditions/" + $0)[.modificationDate] as? Date }
+        let before = try renditionFiles().map {
+            try FileManager.default.attributesOfItem(atPath: library.root + "/renditions/" + $0)[.modificationDate]
+                as? Date
+        }
 
         let (second, collected) = try await run([work.path + "/in"])
         #expect(second.unchanged == 4)
         #expect(second.total == 4)
         #expect(second.renditionsMade == 0)
         #expect(collected.results.allSatisfy { $0.status == .unchanged && $0.id?.count == 16 })
-        let after = try renditionFiles().map { try FileManager.default.attributesOfItem(atPath: library.root + "/renditions/" + $0)[.modificationDate] as? Date }
+        let after = try renditionFiles().map {
+            try FileManager.default.attributesOfItem(atPath: library.root + "/renditions/" + $0)[.modificationDate]
+                as? Date
+        }
         #expect(before == after)
     }
 
@@ -131,12 +143,16 @@ struct IngesterTests {
         changed.renditions[0].height = 100
         let thumbPath = try #require(renditionFiles().first { $0.contains("thumb") })
         let largePath = try #require(renditionFiles().first { $0.contains("large") })
-        let largeBefore = try FileManager.default.attributesOfItem(atPath: library.root + "/renditions/" + largePath)[.modificationDate] as? Date
+        let largeBefore =
+            try FileManager.default.attributesOfItem(atPath: library.root + "/renditions/" + largePath)[
+                .modificationDate] as? Date
         let (summary, _) = try await run([work.path + "/p"], pipeline: changed)
         #expect(summary.renditionsMade == 1)
         let thumb = try VipsImage.load(path: library.root + "/renditions/" + thumbPath)
         #expect(thumb.width == 100)
-        let largeAfter = try FileManager.default.attributesOfItem(atPath: library.root + "/renditions/" + largePath)[.modificationDate] as? Date
+        let largeAfter =
+            try FileManager.default.attributesOfItem(atPath: library.root + "/renditions/" + largePath)[
+                .modificationDate] as? Date
         #expect(largeBefore == largeAfter)
     }
 
@@ -144,7 +160,8 @@ struct IngesterTests {
     func links() async throws {
         try SyntheticPhoto(width: 200, height: 100).write(to: work.file("outside/x.jpg"))
         try SyntheticPhoto(width: 200, height: 100, seed: 4).write(to: work.file("inside/y.jpg"))
-        try FileManager.default.createSymbolicLink(atPath: work.path + "/inside/link.jpg", withDestinationPath: work.path + "/outside/x.jpg")
+        try FileManager.default.createSymbolicLink(
+            atPath: work.path + "/inside/link.jpg", withDestinationPath: work.path + "/outside/x.jpg")
         let (summary, collected) = try await run([work.path + "/inside"])
         #expect(summary.ingested == 1)
         #expect(collected.result(named: "link.jpg")?.status == .failed)
@@ -153,7 +170,8 @@ struct IngesterTests {
 
     @Test("the default pipeline file is valid, and bad pipelines are refused with the reason")
     func pipelines() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let pipeline = try Pipeline.load(path: root.appendingPathComponent("Pipelines/default.yml").path)
         #expect(pipeline.renditions.map(\.name) == ["thumb", "medium", "large"])
         #expect(pipeline.limits.maxPixels == 100_000_000)

@@ -52,7 +52,8 @@ struct ContainerTests {
         var png = [UInt8](try SyntheticPhoto(width: 40, height: 30).uprightImage().encoded(as: .png))
         var xmp = XMPValues()
         xmp.creator = ["Trần Thị Bình"]
-        let chunk = BrokenFiles.pngChunk("iTXt", Array("XML:com.adobe.xmp\0\0\0\0\0".utf8) + [UInt8](XMPWriter.packet(xmp)))
+        let chunk = BrokenFiles.pngChunk(
+            "iTXt", Array("XML:com.adobe.xmp\0\0\0\0\0".utf8) + [UInt8](XMPWriter.packet(xmp)))
         png.insert(contentsOf: chunk, at: png.count - 12)
         let path = folder.file("xmp.png")
         try Data(png).write(to: URL(fileURLWithPath: path))
@@ -76,13 +77,16 @@ struct ContainerTests {
         var segments = segment(Array("http://ns.adobe.com/xap/1.0/\0".utf8) + [UInt8](XMPWriter.packet(main)))
         // The extension in two parts, the second first: offsets put them back in order.
         for (offset, part) in [(half, Array(extensionBytes[half...])), (0, Array(extensionBytes[..<half]))] {
-            segments += segment(Array("http://ns.adobe.com/xmp/extension/\0".utf8) + guid + be32(extensionBytes.count) + be32(offset) + part)
+            segments += segment(
+                Array("http://ns.adobe.com/xmp/extension/\0".utf8) + guid + be32(extensionBytes.count) + be32(offset)
+                    + part)
         }
         jpeg.insert(contentsOf: segments, at: 2)
         let path = folder.file("extended.jpg")
         try Data(jpeg).write(to: URL(fileURLWithPath: path))
         let header = try ImageHeader.read(path: path)
-        let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp, xmpExtension: header.xmpExtension)
+        let metadata = MetadataReader.read(
+            exif: header.exif, iptc: header.iptc, xmp: header.xmp, xmpExtension: header.xmpExtension)
         #expect(metadata.headline == "Main packet")
         #expect(metadata.caption == extended.description?.trimmingCharacters(in: .whitespaces))
     }
@@ -108,5 +112,7 @@ struct ContainerTests {
     }
 
     func be16(_ value: Int) -> [UInt8] { [UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)] }
-    func be32(_ value: Int) -> [UInt8] { [UInt8((value >> 24) & 0xFF), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)] }
+    func be32(_ value: Int) -> [UInt8] {
+        [UInt8((value >> 24) & 0xFF), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+    }
 }

@@ -96,7 +96,9 @@ struct ExifTests {
     func garbage() {
         var generator = SystemRandomNumberGenerator()
         for length in [0, 6, 8, 14, 64, 512] {
-            let bytes = Data("Exif\0\0II*\0".utf8) + Data((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let bytes =
+                Data("Exif\0\0II*\0".utf8)
+                + Data((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
             _ = ExifReader.read(bytes)
         }
     }

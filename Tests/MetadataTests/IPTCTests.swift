@@ -83,7 +83,8 @@ struct IPTCTests {
         for cut in stride(from: 0, to: good.count, by: 7) { _ = IPTCReader.read(Data(good.prefix(cut))) }
         // A dataset claiming 2 GB, and an 8BIM resource claiming more than there is.
         _ = IPTCReader.read(Data([0x1C, 2, 120, 0x80, 0x04, 0x7F, 0xFF, 0xFF, 0xFF, 0x41]))
-        _ = IPTCReader.read(Data(Array("Photoshop 3.0\0".utf8) + Array("8BIM".utf8) + [4, 4, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]))
+        _ = IPTCReader.read(
+            Data(Array("Photoshop 3.0\0".utf8) + Array("8BIM".utf8) + [4, 4, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]))
         _ = IPTCReader.read(Data(Array("8BIM".utf8) + [4, 4, 0xFF]))
     }
 }

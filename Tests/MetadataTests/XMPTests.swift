@@ -100,7 +100,9 @@ struct XMPTests {
     @Test("processing instructions without data, found by the fuzzer, do not crash the parser")
     func processingInstructions() throws {
         // libFuzzer's finding: XMLParser took strlen(NULL) for <?target?>.
-        for packet in ["<?xpo10646uc?>\n<ExifJJJJJJJ*", "<?pi?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>", "<?unterminated"] {
+        for packet in [
+            "<?xpo10646uc?>\n<ExifJJJJJJJ*", "<?pi?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>", "<?unterminated",
+        ] {
             #expect(throws: XMPParseError.self) { try XMPReader.read(Data(packet.utf8)) }
         }
         let wrapped = "<?xml version=\"1.0\"?><?pi?>" + Self.attributeForm + "<?xpacket end=\"w\"?>"

@@ -26,7 +26,8 @@ struct ArticleCommand: AsyncParsableCommand {
 
 struct ArticleImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Import (or update, by slug) articles from Markdown files; new photos are ingested first.")
+        commandName: "import",
+        abstract: "Import (or update, by slug) articles from Markdown files; new photos are ingested first.")
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Markdown files.") var files: [String]
@@ -35,11 +36,14 @@ struct ArticleImportCommand: AsyncParsableCommand {
         let catalog = try libraryOptions.openCatalog(create: true)
         let pipeline = try Pipeline.load(nameOrPath: "default", folder: ProjectFolders.find("Pipelines"))
         let importer = ArticleImporter(
-            catalog: catalog, ingester: Ingester(catalog: catalog, library: libraryOptions.resolved, pipeline: pipeline))
+            catalog: catalog, ingester: Ingester(catalog: catalog, library: libraryOptions.resolved, pipeline: pipeline)
+        )
         for file in files {
             do {
                 let outcome = try await importer.importFile(file)
-                Output.line("\(outcome.created ? "created" : "updated") \(outcome.slug): \(outcome.photos) photos (\(outcome.ingested) ingested)")
+                Output.line(
+                    "\(outcome.created ? "created" : "updated") \(outcome.slug): \(outcome.photos) photos (\(outcome.ingested) ingested)"
+                )
             } catch let error as IngestError {
                 throw CommandError(error.message)
             }
@@ -59,12 +63,16 @@ struct ArticleListCommand: AsyncParsableCommand {
             Output.line(JSONOutput.pretty(["articles": articles]))
             return
         }
-        for article in articles { Output.line("\(article.published ?? "----------")  \(article.slug)  \(article.photos) photos  \(article.headline)") }
+        for article in articles {
+            Output.line(
+                "\(article.published ?? "----------")  \(article.slug)  \(article.photos) photos  \(article.headline)")
+        }
     }
 }
 
 struct ArticleShowCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an article with its photos in order.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show an article with its photos in order.")
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "The article's slug.") var slug: String
@@ -78,7 +86,8 @@ struct ArticleShowCommand: AsyncParsableCommand {
             Output.line(JSONOutput.pretty(article))
             return
         }
-        Output.line("\(article.headline)\n\(article.dateline ?? "")  \(article.published ?? "")  \(article.byline ?? "")")
+        Output.line(
+            "\(article.headline)\n\(article.dateline ?? "")  \(article.published ?? "")  \(article.byline ?? "")")
         for photo in article.photos {
             Output.line("  \(photo.position). \(photo.id ?? "(removed)")  \(photo.caption ?? "(no caption)")")
         }
@@ -97,7 +106,9 @@ struct ArticleLinkCommand: AsyncParsableCommand {
     func run() async throws {
         let catalog = try libraryOptions.openCatalog(create: false)
         let hashes = try ids.map { try libraryOptions.asset($0, in: catalog).sha256 }
-        do { try catalog.link(slug: slug, photos: hashes, position: position, caption: caption) } catch let error as CatalogError {
+        do { try catalog.link(slug: slug, photos: hashes, position: position, caption: caption) } catch let error
+            as CatalogError
+        {
             throw CommandError(error.message)
         }
         Output.line("linked \(hashes.count) photos to \(slug)")
@@ -114,7 +125,9 @@ struct ArticleUnlinkCommand: AsyncParsableCommand {
     func run() async throws {
         let catalog = try libraryOptions.openCatalog(create: false)
         let asset = try libraryOptions.asset(id, in: catalog)
-        do { try catalog.unlink(slug: slug, sha256: asset.sha256) } catch let error as CatalogError { throw CommandError(error.message) }
+        do { try catalog.unlink(slug: slug, sha256: asset.sha256) } catch let error as CatalogError {
+            throw CommandError(error.message)
+        }
         Output.line("unlinked \(asset.shortId) from \(slug)")
     }
 }

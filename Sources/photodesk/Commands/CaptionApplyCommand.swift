@@ -34,7 +34,8 @@ struct CaptionApplyCommand: AsyncParsableCommand {
             throw ValidationError("name the photos one way: ids, --article SLUG or --query TEXT")
         }
         guard CaptionField(rawValue: field) != nil else {
-            throw ValidationError("--field must be one of: \(CaptionField.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--field must be one of: \(CaptionField.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -45,7 +46,9 @@ struct CaptionApplyCommand: AsyncParsableCommand {
         do {
             parsed = try CaptionTemplate(template, locale: Locale(identifier: locale))
             if let codes {
-                guard let data = FileManager.default.contents(atPath: codes) else { throw CommandError("cannot read the codes file \(codes)") }
+                guard let data = FileManager.default.contents(atPath: codes) else {
+                    throw CommandError("cannot read the codes file \(codes)")
+                }
                 replacements = try CodeReplacements(tsv: String(decoding: data, as: UTF8.self), name: codes)
             }
         } catch let error as CatalogError {
@@ -57,15 +60,18 @@ struct CaptionApplyCommand: AsyncParsableCommand {
         for (index, asset) in targets.enumerated() {
             let current = try catalog.caption(of: asset.sha256)
             let fields = current?.fields ?? CaptionFields()
-            let text = parsed.render(fields: fields, takenAt: asset.takenAt, n: index + 1, id: asset.shortId, codes: replacements)
+            let text = parsed.render(
+                fields: fields, takenAt: asset.takenAt, n: index + 1, id: asset.shortId, codes: replacements)
             let before = target.value(in: fields)
             if dryRun {
-                Output.line("\(asset.shortId)\n  before: \(before ?? "(empty)")\n  after:  \(text.isEmpty ? "(empty)" : text)")
+                Output.line(
+                    "\(asset.shortId)\n  before: \(before ?? "(empty)")\n  after:  \(text.isEmpty ? "(empty)" : text)")
                 continue
             }
             do {
                 let record = try catalog.setCaption(
-                    asset.sha256, changes: CaptionChanges([target: text]), basedOn: current?.revision, author: Editor.name, source: "template")
+                    asset.sha256, changes: CaptionChanges([target: text]), basedOn: current?.revision,
+                    author: Editor.name, source: "template")
                 Output.line("\(asset.shortId): \(field) revision \(record.revision)")
             } catch let stale as StaleEdit {
                 throw CommandError(stale.description)
@@ -125,11 +131,14 @@ struct CaptionImportCommand: AsyncParsableCommand {
                 continue
             }
             if !row.changes.isEmpty {
-                _ = try catalog.setCaption(asset.sha256, changes: row.changes, basedOn: nil, author: Editor.name, source: "csv")
+                _ = try catalog.setCaption(
+                    asset.sha256, changes: row.changes, basedOn: nil, author: Editor.name, source: "csv")
             }
             if let slug = row.article {
                 if try catalog.usages(of: asset.sha256).contains(where: { $0.slug == slug }) == false {
-                    do { try catalog.link(slug: slug, photos: [asset.sha256], position: nil, caption: nil) } catch let error as CatalogError {
+                    do { try catalog.link(slug: slug, photos: [asset.sha256], position: nil, caption: nil) } catch let
+                        error as CatalogError
+                    {
                         Output.error("\(file) line \(row.line): \(error.message)")
                         problems += 1
                     }

@@ -81,14 +81,17 @@ struct CaptionSetCommand: AsyncParsableCommand {
     @Option(help: "The revision this edit is based on.") var revision: Int?
 
     func validate() throws {
-        guard !fields.changes.isEmpty else { throw ValidationError("give at least one field to set, for example --caption \"...\"") }
+        guard !fields.changes.isEmpty else {
+            throw ValidationError("give at least one field to set, for example --caption \"...\"")
+        }
     }
 
     func run() async throws {
         let catalog = try libraryOptions.openCatalog(create: false)
         let asset = try libraryOptions.asset(id, in: catalog)
         do {
-            let record = try catalog.setCaption(asset.sha256, changes: fields.changes, basedOn: revision, author: Editor.name, source: "cli")
+            let record = try catalog.setCaption(
+                asset.sha256, changes: fields.changes, basedOn: revision, author: Editor.name, source: "cli")
             Output.line("\(asset.shortId): caption revision \(record.revision)")
         } catch let stale as StaleEdit {
             throw CommandError(stale.description)
@@ -99,7 +102,9 @@ struct CaptionSetCommand: AsyncParsableCommand {
 struct CaptionEditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edit", abstract: "Edit one photo's caption fields in $EDITOR.",
-        discussion: "The file lists one field a line (field: value). Saving applies the changes as one revision, refused if someone else changed the caption meanwhile.")
+        discussion:
+            "The file lists one field a line (field: value). Saving applies the changes as one revision, refused if someone else changed the caption meanwhile."
+    )
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Short id, hash prefix or file path.") var id: String
@@ -107,25 +112,34 @@ struct CaptionEditCommand: AsyncParsableCommand {
     func run() async throws {
         let catalog = try libraryOptions.openCatalog(create: false)
         let asset = try libraryOptions.asset(id, in: catalog)
-        let record = try catalog.caption(of: asset.sha256) ?? CaptionRecord(sha256: asset.sha256, fields: CaptionFields(), revision: 0)
-        var text = "# Photo \(asset.shortId), caption revision \(record.revision). One field a line; an empty value clears it.\n"
+        let record =
+            try catalog.caption(of: asset.sha256)
+            ?? CaptionRecord(sha256: asset.sha256, fields: CaptionFields(), revision: 0)
+        var text =
+            "# Photo \(asset.shortId), caption revision \(record.revision). One field a line; an empty value clears it.\n"
         for field in CaptionField.allCases {
-            text += "\(field.rawValue): \((field.value(in: record.fields) ?? "").replacingOccurrences(of: "\n", with: " "))\n"
+            text +=
+                "\(field.rawValue): \((field.value(in: record.fields) ?? "").replacingOccurrences(of: "\n", with: " "))\n"
         }
         let file = NSTemporaryDirectory() + "photodesk-\(asset.shortId)-\(UUID().uuidString.prefix(6)).txt"
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let editor = ProcessInfo.processInfo.environment["VISUAL"] ?? ProcessInfo.processInfo.environment["EDITOR"] ?? "vi"
+        let editor =
+            ProcessInfo.processInfo.environment["VISUAL"] ?? ProcessInfo.processInfo.environment["EDITOR"] ?? "vi"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "\(editor) \"$1\"", "editor", file]
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CommandError("the editor (\(editor)) failed; nothing was changed") }
+        guard process.terminationStatus == 0 else {
+            throw CommandError("the editor (\(editor)) failed; nothing was changed")
+        }
         let edited = String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self)
         var changes = CaptionChanges()
         for line in edited.components(separatedBy: .newlines) where !line.hasPrefix("#") {
-            guard let colon = line.firstIndex(of: ":"), let field = CaptionField(rawValue: line[..<colon].trimmingCharacters(in: .whitespaces)) else { continue }
+            guard let colon = line.firstIndex(of: ":"),
+                let field = CaptionField(rawValue: line[..<colon].trimmingCharacters(in: .whitespaces))
+            else { continue }
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             if value != (field.value(in: record.fields) ?? "") { changes.values[field] = value }
         }
@@ -134,7 +148,8 @@ struct CaptionEditCommand: AsyncParsableCommand {
             return
         }
         do {
-            let saved = try catalog.setCaption(asset.sha256, changes: changes, basedOn: record.revision, author: Editor.name, source: "cli")
+            let saved = try catalog.setCaption(
+                asset.sha256, changes: changes, basedOn: record.revision, author: Editor.name, source: "cli")
             Output.line("\(asset.shortId): caption revision \(saved.revision)")
         } catch let stale as StaleEdit {
             throw CommandError(stale.description)
@@ -143,7 +158,8 @@ struct CaptionEditCommand: AsyncParsableCommand {
 }
 
 struct CaptionHistoryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "Show every change of one photo's caption fields.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Show every change of one photo's caption fields.")
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Short id, hash prefix or file path.") var id: String
@@ -159,7 +175,9 @@ struct CaptionHistoryCommand: AsyncParsableCommand {
         }
         let formatter = ISO8601DateFormatter()
         for change in history {
-            Output.line("r\(change.revision)  \(formatter.string(from: change.at))  \(change.author) (\(change.source))  \(change.field): \(change.oldValue.map { "\"\($0)\"" } ?? "(empty)") → \(change.newValue.map { "\"\($0)\"" } ?? "(empty)")")
+            Output.line(
+                "r\(change.revision)  \(formatter.string(from: change.at))  \(change.author) (\(change.source))  \(change.field): \(change.oldValue.map { "\"\($0)\"" } ?? "(empty)") → \(change.newValue.map { "\"\($0)\"" } ?? "(empty)")"
+            )
         }
         if history.isEmpty { Output.line("No caption changes for \(asset.shortId).") }
     }

@@ -22,7 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
     var spec: String?
 
     func run() async throws {
-        let written = try DemoMaterial.generate(spec: spec ?? ProjectFolders.find("Assets") + "/demo/photos.json", into: folder)
-        Output.line(written.isEmpty ? "Demo photos already in \(folder)" : "Wrote \(written.count) demo photos to \(folder)")
+        let written = try DemoMaterial.generate(
+            spec: spec ?? ProjectFolders.find("Assets") + "/demo/photos.json", into: folder)
+        Output.line(
+            written.isEmpty ? "Demo photos already in \(folder)" : "Wrote \(written.count) demo photos to \(folder)")
     }
 }

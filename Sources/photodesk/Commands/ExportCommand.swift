@@ -41,7 +41,8 @@ struct ExportCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard Exporter.Format(rawValue: format) != nil else {
-            throw ValidationError("--format must be one of: \(Exporter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--format must be one of: \(Exporter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -50,7 +51,8 @@ struct ExportCommand: AsyncParsableCommand {
         let exporter = Exporter(catalog: catalog, library: libraryOptions.resolved)
         let written: [String]
         do {
-            written = try exporter.export(ids: ids, article: article, format: Exporter.Format(rawValue: format) ?? .xmp, to: out)
+            written = try exporter.export(
+                ids: ids, article: article, format: Exporter.Format(rawValue: format) ?? .xmp, to: out)
         } catch let error as CatalogError where error.code == .notFound {
             throw CommandError(error.message)
         }

@@ -32,7 +32,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON Lines: one object per file, then a summary object.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("A pipeline name in Pipelines/ or a path to a .yml file.", valueName: "name|file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A pipeline name in Pipelines/ or a path to a .yml file.", valueName: "name|file"))
     var pipeline = "default"
 
     @Option(name: .long, help: "Files processed at once (default: the number of cores).")
@@ -67,7 +69,8 @@ struct IngestCommand: AsyncParsableCommand {
         let reporter = IngestReporter(json: json, verbose: verbose || watch, interactive: isatty(2) == 1 && !watch)
         if watch {
             Output.error("Watching \(paths[0]) (Ctrl-C stops)")
-            let watcher = FolderWatcher(ingester: ingester, folder: paths[0], interval: .milliseconds(Int(interval * 1000)))
+            let watcher = FolderWatcher(
+                ingester: ingester, folder: paths[0], interval: .milliseconds(Int(interval * 1000)))
             try await watcher.run { reporter.handle($0) }
             return
         }
@@ -112,7 +115,9 @@ final class IngestReporter: @unchecked Sendable {
                 Output.line("failed     \(result.path): \(result.error ?? "unknown error")")
             } else if verbose {
                 clearProgress()
-                Output.line("\(result.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(result.path)  \(result.id ?? "")")
+                Output.line(
+                    "\(result.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(result.path)  \(result.id ?? "")"
+                )
             }
         }
         if interactive, Date().timeIntervalSince(lastDraw) > 0.1 {

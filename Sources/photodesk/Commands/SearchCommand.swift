@@ -5,7 +5,8 @@ import Foundation
 /// `photodesk search QUERY`
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "search", abstract: "Find photos by what their captions, keywords, places, people and articles say.",
+        commandName: "search",
+        abstract: "Find photos by what their captions, keywords, places, people and articles say.",
         discussion: """
             Words match as prefixes, diacritics folded: "dong van" finds Đồng Văn. Quotes and
             operators are read as plain words.
@@ -18,7 +19,8 @@ struct SearchCommand: AsyncParsableCommand {
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Words to find.") var words: [String] = []
-    @Option(help: "Only photos missing this field: caption, headline, byline, credit or copyright.") var missing: String?
+    @Option(help: "Only photos missing this field: caption, headline, byline, credit or copyright.") var missing:
+        String?
     @Option(help: "Byline contains.") var byline: String?
     @Option(help: "Taken on or after (YYYY-MM-DD).") var from: String?
     @Option(help: "Taken on or before (YYYY-MM-DD).") var to: String?
@@ -38,7 +40,8 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         let catalog = try libraryOptions.openCatalog(create: false)
         let query = SearchQuery(
-            text: words.joined(separator: " "), missing: missing, byline: byline, from: from, to: to, article: article, camera: camera)
+            text: words.joined(separator: " "), missing: missing, byline: byline, from: from, to: to, article: article,
+            camera: camera)
         let page = try catalog.search(query, limit: limit, after: after)
         if json {
             Output.line(JSONOutput.pretty(page))

@@ -39,7 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: environment["PHOTODESK_LOG"] ?? "") ?? .info
         let photos = try catalog.assetCount()
         let app = try await server.application(logger: logger) { boundPort in
-            Output.line("Photodesk gallery: http://\(chosenHost):\(boundPort)/ (\(photos) photos, library \(libraryOptions.resolved.root))")
+            Output.line(
+                "Photodesk gallery: http://\(chosenHost):\(boundPort)/ (\(photos) photos, library \(libraryOptions.resolved.root))"
+            )
         }
         try await app.runService()
     }

@@ -43,20 +43,31 @@ struct ShowCommand: AsyncParsableCommand {
         if json {
             var text = JSONOutput.pretty(document)
             if sources, let raw = asset.sourcesJSON, text.hasSuffix("}") {
-                text = String(text.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) + ",\n  \"sources\" : \(raw)\n}"
+                text =
+                    String(text.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines)
+                    + ",\n  \"sources\" : \(raw)\n}"
             }
             Output.line(text)
             return
         }
-        Output.line("\(document.id)  \(document.format)  \(document.width) x \(document.height)  \(document.bytes) bytes")
+        Output.line(
+            "\(document.id)  \(document.format)  \(document.width) x \(document.height)  \(document.bytes) bytes")
         for path in document.paths { Output.line("  file      \(path)") }
         let fields: [(String, String?)] = [
             ("caption", document.caption), ("headline", document.headline), ("byline", document.byline),
             ("credit", document.credit), ("copyright", document.copyright),
             ("keywords", document.keywords.isEmpty ? nil : document.keywords.joined(separator: ", ")),
             ("taken", document.takenAt),
-            ("camera", [document.camera.make, document.camera.model, document.camera.lens].compactMap { $0 }.joined(separator: " ")),
-            ("place", [document.location?.city, document.location?.region, document.location?.country].compactMap { $0 }.joined(separator: ", ")),
+            (
+                "camera",
+                [document.camera.make, document.camera.model, document.camera.lens].compactMap { $0 }.joined(
+                    separator: " ")
+            ),
+            (
+                "place",
+                [document.location?.city, document.location?.region, document.location?.country].compactMap { $0 }
+                    .joined(separator: ", ")
+            ),
             ("gps", document.gps.map { String(format: "%.6f, %.6f", $0.latitude, $0.longitude) }),
         ]
         for (name, value) in fields {
@@ -64,7 +75,9 @@ struct ShowCommand: AsyncParsableCommand {
             Output.line("  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(value)")
         }
         for rendition in document.renditions {
-            Output.line("  rendition \(rendition.preset) \(rendition.width) x \(rendition.height) \(rendition.format)  \(libraryOptions.resolved.absolute(rendition.path))")
+            Output.line(
+                "  rendition \(rendition.preset) \(rendition.width) x \(rendition.height) \(rendition.format)  \(libraryOptions.resolved.absolute(rendition.path))"
+            )
         }
         for use in document.articles { Output.line("  article   \(use.slug) #\(use.position)") }
     }

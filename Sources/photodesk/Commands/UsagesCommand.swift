@@ -4,7 +4,8 @@ import Foundation
 
 /// `photodesk usages ID`
 struct UsagesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "usages", abstract: "List the articles that use a photo.")
+    static let configuration = CommandConfiguration(
+        commandName: "usages", abstract: "List the articles that use a photo.")
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Short id, hash prefix or file path.") var id: String
@@ -27,7 +28,9 @@ struct UsagesCommand: AsyncParsableCommand {
 struct RemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove", abstract: "Remove a photo from the library (never its original file).",
-        discussion: "Refused while an article uses the photo, unless --force: the article then keeps a visible gap where the photo was.")
+        discussion:
+            "Refused while an article uses the photo, unless --force: the article then keeps a visible gap where the photo was."
+    )
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Short id, hash prefix or file path.") var id: String
@@ -37,7 +40,9 @@ struct RemoveCommand: AsyncParsableCommand {
         let catalog = try libraryOptions.openCatalog(create: false)
         let asset = try libraryOptions.asset(id, in: catalog)
         let files: [String]
-        do { files = try catalog.removeAsset(asset.sha256, force: force) } catch let error as CatalogError where error.code == .inUse {
+        do { files = try catalog.removeAsset(asset.sha256, force: force) } catch let error as CatalogError
+            where error.code == .inUse
+        {
             throw CommandError(error.message)
         }
         for file in files { try? FileManager.default.removeItem(atPath: libraryOptions.resolved.absolute(file)) }
