@@ -65,6 +65,24 @@ struct NewsroomTests {
         #expect(revisions.last?["author"] as? String == "bien-tap")
         #expect(revisions.last?["source"] as? String == "cli")
 
+        let codes = work.file("desk.tsv")
+        try "=hg=\tHà Giang\n".write(toFile: codes, atomically: true, encoding: .utf8)
+        let template = ["--template", "Ảnh {n}, =hg=: {caption}", "--codes", codes, "--field", "headline"]
+        let dryRun = try Binary.run(
+            ["caption", "apply", "--library", library, "--article", "border-visit", "--dry-run"] + template)
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
+        #expect(dryRun.stdout.contains("after:  Ảnh 2, Hà Giang: Cột cờ Lũng Cú"))
+        let second = try #require(photos[1]["id"] as? String)
+        #expect(
+            !(try Binary.run(["show", "--library", library, "--json", second]).stdout.contains("Ảnh 2")),
+            "a dry run changes nothing")
+        let applied = try Binary.run(
+            ["caption", "apply", "--library", library, "--article", "border-visit"] + template)
+        #expect(applied.status == 0 && applied.stdout.contains("\(second): headline revision 2"), "\(applied.stderr)")
+        #expect(
+            try json(try Binary.run(["show", "--library", library, "--json", second]).stdout)["headline"] as? String
+                == "Ảnh 2, Hà Giang: Cột cờ Lũng Cú")
+
         let search = try json(try Binary.run(["search", "--library", library, "--json", "dong van"]).stdout)
         #expect(search["total"] as? Int == 1)
         #expect((search["results"] as? [[String: Any]])?.first?["id"] as? String == first)
