@@ -29,8 +29,8 @@ enum ContainerMetadata {
         case .tiff:
             // A TIFF file is itself a TIFF structure, but libexif reads at most 64 KB: its IFD0 and
             // EXIF and GPS sub-IFDs are copied into a small TIFF structure libexif can read.
-            guard header.exif == nil, let data = FileManager.default.contents(atPath: path) else { return }
-            header.exif = TIFFDirectories.compactExif(from: [UInt8](data))
+            guard header.exif == nil, let file = RandomAccessFile(path: path) else { return }
+            header.exif = TIFFDirectories.compactExif(from: file)
         default:
             return
         }
@@ -157,18 +157,18 @@ enum TIFFDirectories {
         1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4,
     ]
 
-    static func compactExif(from bytes: [UInt8]) -> Data? {
-        guard bytes.count >= 8 else { return nil }
+    static func compactExif(from bytes: RandomAccessFile) -> Data? {
+        guard bytes.count >= 8, let head = bytes.read(0, 4) else { return nil }
         let big: Bool
-        switch (bytes[0], bytes[1]) {
+        switch (head[0], head[1]) {
         case (0x4D, 0x4D): big = true
         case (0x49, 0x49): big = false
         default: return nil
         }
         func read(_ offset: Int, _ width: Int) -> Int? {
-            guard offset >= 0, offset + width <= bytes.count else { return nil }
+            guard let field = bytes.read(offset, width) else { return nil }
             var value = 0
-            for index in 0..<width { value = value << 8 | Int(bytes[offset + (big ? index : width - 1 - index)]) }
+            for index in 0..<width { value = value << 8 | Int(field[big ? index : width - 1 - index]) }
             return value
         }
         func encode(_ value: Int, _ width: Int) -> [UInt8] {
@@ -189,10 +189,8 @@ enum TIFFDirectories {
                 let length = size * number
                 guard length <= 16 * 1024 else { continue }
                 let start = length <= 4 ? at + 8 : (read(at + 8, 4) ?? -1)
-                guard start >= 0, start + length <= bytes.count else { continue }
-                let entry = Entry(
-                    tag: UInt16(tag), type: UInt16(type), count: UInt32(number),
-                    value: Array(bytes[start..<(start + length)]))
+                guard let value = bytes.read(start, length) else { continue }
+                let entry = Entry(tag: UInt16(tag), type: UInt16(type), count: UInt32(number), value: value)
                 if subDirectoryTags.contains(entry.tag), let pointer = read(at + 8, 4),
                     let children = directory(at: pointer, depth: depth + 1)
                 {
@@ -204,7 +202,7 @@ enum TIFFDirectories {
             return entries
         }
         guard let first = read(4, 4), let ifd0 = directory(at: first, depth: 0) else { return nil }
-        var out: [UInt8] = Array(bytes[0..<4]) + encode(8, 4)
+        var out: [UInt8] = head + encode(8, 4)
         func emit(_ entries: [(Entry, [Entry]?)]) {
             let start = out.count
             out += encode(entries.count, 2) + [UInt8](repeating: 0, count: 12 * entries.count) + encode(0, 4)
@@ -230,5 +228,35 @@ enum TIFFDirectories {
         emit(ifd0)
         guard out.count < 0xFFF0 else { return nil }
         return Data("Exif\0\0".utf8) + Data(out)
+    }
+}
+
+/// A file read at offsets, a few bytes at a time: a TIFF's directories may lie anywhere in a file
+/// of any size, which is never read whole.
+final class RandomAccessFile {
+    private let descriptor: Int32
+    /// The file's size in bytes.
+    let count: Int
+
+    init?(path: String) {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+        count = Int(info.st_size)
+    }
+
+    deinit { close(descriptor) }
+
+    /// `length` bytes at `offset`, or nil when they are not all in the file.
+    func read(_ offset: Int, _ length: Int) -> [UInt8]? {
+        guard offset >= 0, length >= 0, offset + length <= count else { return nil }
+        var buffer = [UInt8](repeating: 0, count: length)
+        let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, off_t(offset)) }
+        return got == length ? buffer : nil
     }
 }
