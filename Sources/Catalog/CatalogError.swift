@@ -13,6 +13,8 @@ public struct CatalogError: Error, CustomStringConvertible, Sendable {
         public static let stale = Code(name: "stale")
         /// The photo is used by articles and may not be removed without force.
         public static let inUse = Code(name: "in-use")
+        /// A name is already taken.
+        public static let exists = Code(name: "exists")
         /// A query or write failed.
         public static let database = Code(name: "database")
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything Photodesk keeps about photos, behind one protocol so that a second backend
 /// (PostgreSQL) can follow the embedded SQLite one.
-public protocol CatalogStore: Sendable {
+public protocol CatalogStore: AccountStore {
     /// Every known location by path: read once per ingest, so unchanged files cost no query.
     func locationIndex() throws -> [String: LocationRecord]
     /// The locations of one asset.

@@ -77,7 +77,7 @@ extension SQLiteCatalog {
         try write { db in
             guard let article = try ArticleRecord.filter(Column("slug") == slug).fetchOne(db), let id = article.id
             else {
-                throw CatalogError(.notFound, "no article \\(slug)")
+                throw CatalogError(.notFound, "no article \(slug)")
             }
             var current = try ArticlePhotoRecord.filter(Column("articleId") == id).order(Column("position")).fetchAll(
                 db)
@@ -97,7 +97,7 @@ extension SQLiteCatalog {
         try write { db in
             guard let article = try ArticleRecord.filter(Column("slug") == slug).fetchOne(db), let id = article.id
             else {
-                throw CatalogError(.notFound, "no article \\(slug)")
+                throw CatalogError(.notFound, "no article \(slug)")
             }
             let remaining = try ArticlePhotoRecord.filter(Column("articleId") == id).order(Column("position")).fetchAll(
                 db

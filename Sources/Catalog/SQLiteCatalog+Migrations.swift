@@ -101,6 +101,27 @@ extension SQLiteCatalog {
             try db.execute(
                 sql: "CREATE VIRTUAL TABLE searchIndex USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')")
         }
+        migrator.registerMigration("v3-accounts") { db in
+            try db.create(table: "account") { t in
+                t.primaryKey("name", .text)
+                t.column("role", .text).notNull()
+                t.column("passwordHash", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "session") { t in
+                t.primaryKey("tokenHash", .text)
+                t.column("name", .text).notNull().references("account", onDelete: .cascade).indexed()
+                t.column("csrf", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+            }
+            try db.create(table: "apiToken") { t in
+                t.primaryKey("tokenHash", .text)
+                t.column("name", .text).notNull().references("account", onDelete: .cascade).indexed()
+                t.column("label", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

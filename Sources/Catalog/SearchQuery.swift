@@ -47,4 +47,11 @@ public struct SearchPage: Codable, Sendable, Equatable {
     public var total: Int
     /// Where the next page starts; nil on the last page.
     public var next: String?
+
+    /// Makes a page.
+    public init(results: [Result], total: Int, next: String?) {
+        self.results = results
+        self.total = total
+        self.next = next
+    }
 }

@@ -4,11 +4,16 @@ import Foundation
 import Hummingbird
 import Imaging
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Renditions over HTTP: found through the catalog (never by joining the request onto a path),
 /// immutable caching, strong ETags, conditional requests and byte ranges.
 struct RenditionRoutes: Sendable {
     let catalog: any CatalogStore
     let library: Library
+    let cache: RenditionCache
 
     /// The URL of a rendition.
     static func url(id: String, _ rendition: AssetDocument.Rendition) -> String {
@@ -19,52 +24,136 @@ struct RenditionRoutes: Sendable {
         "/r/\(id)/\(rendition.preset).\(ImageFormat(rawValue: rendition.format)?.fileExtension ?? rendition.format)"
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<GalleryContext>) {
         router.get("/r/:id/:file") { request, context in try self.serve(request, context, head: false) }
         router.head("/r/:id/:file") { request, context in try self.serve(request, context, head: true) }
     }
 
-    func serve(_ request: Request, _ context: BasicRequestContext, head: Bool) throws -> Response {
+    func serve(_ request: Request, _ context: GalleryContext, head: Bool) throws -> Response {
         let id = try context.parameters.require("id")
         let file = try context.parameters.require("file")
-        let parts = file.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let rendition = try catalog.rendition(shortId: id, preset: String(parts[0])),
-            let format = ImageFormat(rawValue: rendition.format), format.fileExtension == parts[1]
-        else { return Response(status: .notFound) }
-        let etag = "\"\(id)-\(rendition.preset)-\(Self.digest(rendition.fingerprint))\""
+        guard let entry = try lookup(id: id, file: file) else { return Response(status: .notFound) }
         var headers: HTTPFields = [
-            .contentType: format.mimeType, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable",
+            .contentType: entry.mimeType, .eTag: entry.etag, .cacheControl: "public, max-age=31536000, immutable",
             .acceptRanges: "bytes",
         ]
         if let match = request.headers[.ifNoneMatch],
             match.split(separator: ",").contains(where: {
                 let tag = $0.trimmingCharacters(in: .whitespaces)
-                return tag == etag || tag == "*" || tag == "W/" + etag
+                return tag == entry.etag || tag == "*" || tag == "W/" + entry.etag
             })
         {
             return Response(status: .notModified, headers: headers)
         }
-        guard let data = FileManager.default.contents(atPath: library.absolute(rendition.path)) else {
-            return Response(status: .notFound)
-        }
+        var body = entry.bytes
+        let length = body.readableBytes
         var status = HTTPResponse.Status.ok
-        var body = data[...]
-        if let range = request.headers[.range], request.headers[.ifRange].map({ $0 == etag }) ?? true {
-            guard let bounds = ByteRange.parse(range, length: data.count) else {
-                headers[.contentRange] = "bytes */\(data.count)"
+        if let range = request.headers[.range], request.headers[.ifRange].map({ $0 == entry.etag }) ?? true {
+            guard let bounds = ByteRange.parse(range, length: length) else {
+                headers[.contentRange] = "bytes */\(length)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
             }
             status = .partialContent
-            body = data[bounds]
-            headers[.contentRange] = "bytes \(bounds.lowerBound)-\(bounds.upperBound - 1)/\(data.count)"
+            body = body.getSlice(at: body.readerIndex + bounds.lowerBound, length: bounds.count) ?? ByteBuffer()
+            headers[.contentRange] = "bytes \(bounds.lowerBound)-\(bounds.upperBound - 1)/\(length)"
         }
-        headers[.contentLength] = String(body.count)
+        headers[.contentLength] = String(body.readableBytes)
         if head { return Response(status: status, headers: headers, body: .init()) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// The rendition for `/r/<id>/<file>`: from memory while its file is unchanged (one `stat`),
+    /// otherwise through the catalog and the file.
+    func lookup(id: String, file: String) throws -> RenditionCache.Entry? {
+        let key = id + "/" + file
+        if let entry = cache.entry(key), let stamp = FileStamp(path: entry.path), stamp == entry.stamp {
+            return entry
+        }
+        let parts = file.split(separator: ".", omittingEmptySubsequences: false)
+        guard id.count == 16, id.allSatisfy(\.isHexDigit), parts.count == 2,
+            let rendition = try catalog.rendition(shortId: id, preset: String(parts[0])),
+            let format = ImageFormat(rawValue: rendition.format), format.fileExtension == parts[1]
+        else {
+            cache.remove(key)
+            return nil
+        }
+        let path = library.absolute(rendition.path)
+        guard let stamp = FileStamp(path: path), let data = FileManager.default.contents(atPath: path) else {
+            cache.remove(key)
+            return nil
+        }
+        let entry = RenditionCache.Entry(
+            path: path, stamp: stamp, etag: "\"\(id)-\(rendition.preset)-\(Self.digest(rendition.fingerprint))\"",
+            mimeType: format.mimeType, bytes: ByteBuffer(bytes: data))
+        cache.store(key, entry)
+        return entry
     }
 
     static func digest(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A file's size, change time and inode: when any differs, the file was replaced.
+struct FileStamp: Equatable, Sendable {
+    var size: Int64
+    var modified: Int64
+    var inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        inode = UInt64(info.st_ino)
+    }
+}
+
+/// Renditions kept in memory (the bytes of small ones), so a thumbnail costs a `stat` and no
+/// query or read. Bounded in count and bytes; emptied when full.
+final class RenditionCache: @unchecked Sendable {
+    struct Entry: Sendable {
+        var path: String
+        var stamp: FileStamp
+        var etag: String
+        var mimeType: String
+        var bytes: ByteBuffer
+    }
+
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+    private var bytes = 0
+    let maxEntries: Int
+    let maxBytes: Int
+    /// Files larger than this are read per request rather than kept.
+    let maxFileBytes: Int
+
+    init(maxEntries: Int = 20_000, maxBytes: Int = 128 << 20, maxFileBytes: Int = 512 << 10) {
+        self.maxEntries = maxEntries
+        self.maxBytes = maxBytes
+        self.maxFileBytes = maxFileBytes
+    }
+
+    func entry(_ key: String) -> Entry? {
+        lock.withLock { entries[key] }
+    }
+
+    func store(_ key: String, _ entry: Entry) {
+        guard entry.bytes.readableBytes <= maxFileBytes else { return }
+        lock.withLock {
+            if entries.count >= maxEntries || bytes + entry.bytes.readableBytes > maxBytes {
+                entries.removeAll(keepingCapacity: true)
+                bytes = 0
+            }
+            if let old = entries.updateValue(entry, forKey: key) { bytes -= old.bytes.readableBytes }
+            bytes += entry.bytes.readableBytes
+        }
+    }
+
+    func remove(_ key: String) {
+        lock.withLock {
+            if let old = entries.removeValue(forKey: key) { bytes -= old.bytes.readableBytes }
+        }
     }
 }
 

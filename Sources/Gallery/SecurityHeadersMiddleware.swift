@@ -2,7 +2,8 @@ import HTTPTypes
 import Hummingbird
 
 /// Adds the security headers every response carries: no inline script, no framing, no sniffing.
-struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = GalleryContext
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {

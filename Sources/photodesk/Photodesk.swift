@@ -16,12 +16,13 @@ struct Photodesk: AsyncParsableCommand {
               photodesk list                              what the library holds
               photodesk show 0123456789abcdef --json      one photo, as JSON
               photodesk serve --port 8080                 the gallery on http://127.0.0.1:8080
+              photodesk user add lan --role editor         let an editor sign in
             """,
         subcommands: [
             IngestCommand.self, ListCommand.self, ShowCommand.self, SearchCommand.self, CaptionCommand.self,
             ArticleCommand.self,
             UsagesCommand.self, RemoveCommand.self, VerifyCommand.self, ExportCommand.self, ServeCommand.self,
-            DemoCommand.self,
+            UserCommand.self, DemoCommand.self,
         ]
     )
 

@@ -16,6 +16,11 @@ struct ServeCommand: AsyncParsableCommand {
             Examples:
               photodesk serve                       http://127.0.0.1:8080
               PORT=9000 photodesk serve --host 0.0.0.0
+              photodesk serve --library /srv/photos/library --port 9000
+
+            Editors sign in at /login (add them with photodesk user add). Every request is logged
+            as one structured line on standard error (PHOTODESK_LOG=warning silences them);
+            /metrics serves Prometheus metrics and /healthz answers "ok" while the catalog opens.
             """)
 
     @OptionGroup var libraryOptions: LibraryOptions
@@ -26,6 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on; 0 picks a free one (default: $PORT, else 8080).")
     var port: Int?
 
+    @Flag(
+        help: "Mark the session cookie Secure even when no proxy sends X-Forwarded-Proto: https (default: $PHOTODESK_SECURE_COOKIES=1).")
+    var secureCookies = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let chosenPort = port ?? environment["PORT"].flatMap { Int($0) } ?? 8080
@@ -34,7 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
         let catalog = try libraryOptions.openCatalog(create: true)
         let server = GalleryServer(
             catalog: catalog, library: libraryOptions.resolved,
-            configuration: .init(host: chosenHost, port: chosenPort, assetsPath: ProjectFolders.find("Assets")))
+            configuration: .init(
+                host: chosenHost, port: chosenPort, assetsPath: ProjectFolders.find("Assets"),
+                secureCookies: secureCookies || environment["PHOTODESK_SECURE_COOKIES"] == "1"))
         var logger = Logger(label: "photodesk.serve")
         logger.logLevel = Logger.Level(rawValue: environment["PHOTODESK_LOG"] ?? "") ?? .info
         let photos = try catalog.assetCount()

@@ -1,0 +1,585 @@
+import Catalog
+import Foundation
+import Gallery
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// A signed-in browser in router tests: its cookies and the session's CSRF token.
+struct Browser {
+    var cookies: [String: String] = [:]
+    var csrf: String?
+
+    var cookieHeader: HTTPFields {
+        cookies.isEmpty ? [:] : [.cookie: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
+    }
+
+    mutating func keep(_ response: TestResponse) {
+        for line in response.headers[values: .setCookie] {
+            let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            cookies[String(pair[0])] = pair.count > 1 ? String(pair[1]) : ""
+            if line.contains("Max-Age=0") { cookies[String(pair[0])] = nil }
+        }
+    }
+
+    static func hidden(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+}
+
+func form(_ values: [String: String]) -> ByteBuffer {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return ByteBuffer(
+        string: values.map {
+            "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&"))
+}
+
+let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+extension GalleryFixture {
+    static let password = "correct horse battery"
+
+    func addUser(_ name: String, role: Role) throws {
+        try catalog.addAccount(
+            AccountRecord(name: name, role: role, passwordHash: Credentials.hashPassword(Self.password, cost: 4)))
+    }
+
+    /// Signs in through the login form; the browser then holds the session cookie and its CSRF token.
+    func signIn(_ client: some TestClientProtocol, _ name: String, password: String = password) async throws
+        -> Browser
+    {
+        var browser = Browser()
+        try await client.execute(uri: "/login", method: .get) { response in
+            browser.keep(response)
+            let token = try #require(Browser.hidden("csrf", in: String(buffer: response.body)))
+            browser.csrf = token
+        }
+        try await client.execute(
+            uri: "/login", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+            body: form(["name": name, "password": password, "csrf": browser.csrf ?? "", "next": "/photos"])
+        ) { response in
+            #expect(response.status == .seeOther)
+            browser.keep(response)
+        }
+        try await client.execute(uri: "/photos/\(ids[0])", method: .get, headers: browser.cookieHeader) { response in
+            browser.csrf = Browser.hidden("csrf", in: String(buffer: response.body))
+        }
+        #expect(browser.cookies["pd_session"] != nil)
+        return browser
+    }
+}
+
+extension HTTPFields {
+    func merging(_ other: HTTPFields) -> HTTPFields {
+        var merged = self
+        merged.append(contentsOf: other)
+        return merged
+    }
+}
+
+@Suite("Gallery desk: sign-in, editing, API writes, feeds, metrics")
+struct GalleryDeskTests {
+    @Test("login: form with CSRF cookie, session cookie HttpOnly and SameSite=Lax, Secure behind TLS proxy")
+    func login() async throws {
+        let fixture = try await GalleryFixture(captions: ["Phiên chợ"])
+        try fixture.addUser("lan", role: .editor)
+        try await fixture.app().test(.router) { client in
+            var browser = Browser()
+            try await client.execute(uri: "/login?next=/photos", method: .get) { response in
+                #expect(response.status == .ok)
+                let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("pd_login=") })
+                #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+                browser.keep(response)
+                browser.csrf = Browser.hidden("csrf", in: String(buffer: response.body))
+            }
+            // No CSRF token: refused before the password is looked at.
+            try await client.execute(
+                uri: "/login", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["name": "lan", "password": GalleryFixture.password])
+            ) { response in #expect(response.status == .forbidden) }
+            try await client.execute(
+                uri: "/login", method: .post,
+                headers: formHeaders.merging(browser.cookieHeader).merging([HTTPField.Name("X-Forwarded-Proto")!: "https"]),
+                body: form([
+                    "name": "lan", "password": GalleryFixture.password, "csrf": browser.csrf ?? "",
+                    "next": "https://evil.example/photos",
+                ])
+            ) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/photos", "never redirected off the site")
+                let session = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("pd_session=") })
+                #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Secure"))
+            }
+            let plain = try await fixture.signIn(client, "lan")
+            try await client.execute(uri: "/", method: .get, headers: plain.cookieHeader) { response in
+                let html = String(buffer: response.body)
+                #expect(html.contains("Signed in as <strong>lan</strong>"))
+            }
+            #expect(try fixture.catalog.session(tokenHash: Credentials.digest(plain.cookies["pd_session"]!), now: Date()) != nil)
+        }
+    }
+
+    @Test("repeated failed logins are slowed down: 401, then 429 with Retry-After even for the right password")
+    func throttle() async throws {
+        let fixture = try await GalleryFixture(captions: ["x"])
+        try fixture.addUser("lan", role: .editor)
+        try await fixture.app().test(.router) { client in
+            var browser = Browser()
+            try await client.execute(uri: "/login", method: .get) { response in
+                browser.keep(response)
+                browser.csrf = Browser.hidden("csrf", in: String(buffer: response.body))
+            }
+            for attempt in 1...6 {
+                let password = attempt == 6 ? GalleryFixture.password : "wrong password \(attempt)"
+                try await client.execute(
+                    uri: "/login", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                    body: form(["name": "lan", "password": password, "csrf": browser.csrf ?? ""])
+                ) { response in
+                    if attempt <= 5 {
+                        #expect(response.status == .unauthorized)
+                        #expect(String(buffer: response.body).contains("Wrong name or password"))
+                    } else {
+                        #expect(response.status == .tooManyRequests)
+                        #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 > 0)
+                        #expect(response.headers[values: .setCookie].allSatisfy { !$0.hasPrefix("pd_session=") })
+                    }
+                }
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("photodesk_logins_total{outcome=\"failed\"} 5"))
+                #expect(text.contains("photodesk_logins_total{outcome=\"throttled\"} 1"))
+            }
+        }
+    }
+
+    @Test("editing without login: 303 to login for forms, 401 for the API; nothing changes")
+    func editRequiresLogin() async throws {
+        let fixture = try await GalleryFixture(captions: ["Original"])
+        let id = fixture.ids[0]
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/photos/\(id)/caption", method: .post, headers: formHeaders,
+                body: form(["caption": "Hacked", "revision": "1", "csrf": "x"])
+            ) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location]?.hasPrefix("/login?next=") == true)
+            }
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch,
+                headers: [.contentType: "application/json", .ifMatch: "\"1\""],
+                body: ByteBuffer(string: #"{"caption": "Hacked"}"#)
+            ) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            }
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch,
+                headers: [.authorization: "Bearer pdt_not-a-token", .ifMatch: "\"1\""],
+                body: ByteBuffer(string: #"{"caption": "Hacked"}"#)
+            ) { response in #expect(response.status == .unauthorized) }
+            try await client.execute(uri: "/photos/\(id)", method: .get) { response in
+                #expect(!String(buffer: response.body).contains("name=\"csrf\""), "readers get no edit form")
+            }
+        }
+        #expect(try fixture.catalog.caption(of: fixture.catalog.resolve(id)!.sha256)?.caption == "Original")
+    }
+
+    @Test("an editor edits in the browser: CSRF required, history, revert, and a stale edit shows both versions")
+    func browserEditing() async throws {
+        let fixture = try await GalleryFixture(captions: ["Original caption"])
+        try fixture.addUser("lan", role: .editor)
+        let id = fixture.ids[0]
+        let sha = try #require(try fixture.catalog.resolve(id)).sha256
+        try await fixture.app().test(.router) { client in
+            let browser = try await fixture.signIn(client, "lan")
+            let csrf = try #require(browser.csrf)
+            // Without the CSRF token: 403, nothing saved.
+            try await client.execute(
+                uri: "/photos/\(id)/caption", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["caption": "Forged", "revision": "1"])
+            ) { response in #expect(response.status == .forbidden) }
+            #expect(try fixture.catalog.caption(of: sha)?.caption == "Original caption")
+            try await client.execute(
+                uri: "/photos/\(id)/caption", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["caption": "Bộ trưởng thăm đồn biên phòng", "credit": "TTXVN", "revision": "1", "csrf": csrf])
+            ) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/photos/\(id)?saved=2")
+            }
+            #expect(try fixture.catalog.caption(of: sha)?.caption == "Bộ trưởng thăm đồn biên phòng")
+            #expect(try fixture.catalog.captionHistory(of: sha).last?.author == "lan")
+            // Someone else saved revision 3 meanwhile; an edit from revision 2 is refused with both versions.
+            _ = try fixture.catalog.setCaption(
+                sha, changes: CaptionChanges([.caption: "Their version"]), basedOn: 2, author: "hoa", source: "cli")
+            try await client.execute(
+                uri: "/photos/\(id)/caption", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["caption": "My version", "revision": "2", "csrf": csrf])
+            ) { response in
+                #expect(response.status == .conflict)
+                let html = String(buffer: response.body)
+                #expect(html.contains("Their version") && html.contains("My version"))
+                #expect(html.contains("(hoa)"))
+                #expect(html.contains(">My version</textarea>"), "the editor's text is kept in the form")
+                #expect(html.contains("name=\"revision\" value=\"3\""))
+            }
+            #expect(try fixture.catalog.caption(of: sha)?.caption == "Their version")
+            try await client.execute(uri: "/photos/\(id)/history", method: .get, headers: browser.cookieHeader) {
+                response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.contains("Revision 3") && html.contains("Revision 2") && html.contains("hoa"))
+                #expect(html.contains("Restore the caption as of revision 2"))
+            }
+            try await client.execute(
+                uri: "/photos/\(id)/revert", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["revision": "2", "csrf": csrf])
+            ) { response in #expect(response.status == .seeOther) }
+            #expect(try fixture.catalog.caption(of: sha)?.caption == "Bộ trưởng thăm đồn biên phòng")
+            // Readers do not see the history.
+            try await client.execute(uri: "/photos/\(id)/history", method: .get) { response in
+                #expect(response.status == .seeOther)
+            }
+            // Sign out: the session ends.
+            try await client.execute(
+                uri: "/logout", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["csrf": csrf])
+            ) { response in #expect(response.status == .seeOther) }
+            try await client.execute(uri: "/photos/\(id)", method: .get, headers: browser.cookieHeader) { response in
+                #expect(!String(buffer: response.body).contains("Signed in as"))
+            }
+        }
+    }
+
+    @Test("API caption PATCH: If-Match, 412 with the current value on a stale revision, 428 without")
+    func apiPatch() async throws {
+        let fixture = try await GalleryFixture(captions: ["Original"])
+        try fixture.addUser("cms", role: .editor)
+        let token = try Credentials.issueToken(for: "cms", label: "test", in: fixture.catalog)
+        let id = fixture.ids[0]
+        let sha = try #require(try fixture.catalog.resolve(id)).sha256
+        let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+        try await fixture.app().test(.router) { client in
+            let etag = try await client.execute(uri: "/api/v1/assets/\(id)/caption", method: .get) { response in
+                #expect(response.status == .ok)
+                return try #require(response.headers[.eTag])
+            }
+            #expect(etag == "\"1\"")
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch, headers: auth,
+                body: ByteBuffer(string: #"{"caption": "Edited"}"#)
+            ) { response in #expect(response.status == .preconditionRequired) }
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch, headers: auth.merging([.ifMatch: etag]),
+                body: ByteBuffer(string: #"{"caption": "Edited", "keywords": ["biên giới", "Hà Giang"]}"#)
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.eTag] == "\"2\"")
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["caption"] as? String == "Edited")
+                #expect(body?["keywords"] as? [String] == ["biên giới", "Hà Giang"])
+            }
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch, headers: auth.merging([.ifMatch: etag]),
+                body: ByteBuffer(string: #"{"caption": "Stale"}"#)
+            ) { response in
+                #expect(response.status == .preconditionFailed)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let current = body?["current"] as? [String: Any]
+                #expect(current?["caption"] as? String == "Edited")
+                #expect(current?["revision"] as? Int == 2)
+                #expect(body?["lastAuthor"] as? String == "cms")
+            }
+            #expect(try fixture.catalog.caption(of: sha)?.caption == "Edited")
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch, headers: auth.merging([.ifMatch: "\"2\""]),
+                body: ByteBuffer(string: #"{"colour": "red"}"#)
+            ) { response in #expect(response.status == .badRequest) }
+            try await client.execute(uri: "/api/v1/assets/\(id)/history", method: .get, headers: auth) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"author\":\"cms\""))
+            }
+        }
+    }
+
+    @Test("API writes with a session need X-CSRF-Token; roles: readers 303, editors 403 on user management")
+    func sessionsAndRoles() async throws {
+        let fixture = try await GalleryFixture(captions: ["Original"])
+        try fixture.addUser("lan", role: .editor)
+        try fixture.addUser("boss", role: .admin)
+        let id = fixture.ids[0]
+        try await fixture.app().test(.router) { client in
+            let editor = try await fixture.signIn(client, "lan")
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch,
+                headers: editor.cookieHeader.merging([.ifMatch: "\"1\""]),
+                body: ByteBuffer(string: #"{"caption": "Via cookie"}"#)
+            ) { response in #expect(response.status == .forbidden) }
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch,
+                headers: editor.cookieHeader.merging([.ifMatch: "\"1\"", HTTPField.Name("X-CSRF-Token")!: editor.csrf ?? ""]),
+                body: ByteBuffer(string: #"{"caption": "Via cookie"}"#)
+            ) { response in #expect(response.status == .ok) }
+            try await client.execute(uri: "/admin/users", method: .get) { response in
+                #expect(response.status == .seeOther)
+            }
+            try await client.execute(uri: "/admin/users", method: .get, headers: editor.cookieHeader) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(
+                uri: "/admin/users", method: .post, headers: formHeaders.merging(editor.cookieHeader),
+                body: form(["name": "mallory", "role": "admin", "password": "0123456789ab", "csrf": editor.csrf ?? ""])
+            ) { response in #expect(response.status == .forbidden) }
+            let admin = try await fixture.signIn(client, "boss")
+            try await client.execute(
+                uri: "/admin/users", method: .post, headers: formHeaders.merging(admin.cookieHeader),
+                body: form(["name": "minh", "role": "editor", "password": "short", "csrf": admin.csrf ?? ""])
+            ) { response in #expect(response.status == .badRequest) }
+            try await client.execute(
+                uri: "/admin/users", method: .post, headers: formHeaders.merging(admin.cookieHeader),
+                body: form(["name": "minh", "role": "editor", "password": "0123456789ab", "csrf": admin.csrf ?? ""])
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("Added minh (editor)"))
+            }
+            #expect(try fixture.catalog.account(named: "mallory") == nil)
+            #expect(try fixture.catalog.account(named: "minh")?.role == .editor)
+            let token = try await client.execute(
+                uri: "/admin/users/minh/token", method: .post, headers: formHeaders.merging(admin.cookieHeader),
+                body: form(["label": "scanner", "csrf": admin.csrf ?? ""])
+            ) { response in
+                let html = String(buffer: response.body)
+                let start = try #require(html.range(of: "<code class=\"token\">"))
+                return String(html[start.upperBound...].prefix { $0 != "<" })
+            }
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch,
+                headers: [.authorization: "Bearer \(token)", .ifMatch: "\"2\""],
+                body: ByteBuffer(string: #"{"byline": "Minh"}"#)
+            ) { response in #expect(response.status == .ok) }
+            try await client.execute(
+                uri: "/admin/users/minh/remove", method: .post, headers: formHeaders.merging(admin.cookieHeader),
+                body: form(["csrf": admin.csrf ?? ""])
+            ) { response in #expect(response.status == .ok) }
+            try await client.execute(
+                uri: "/api/v1/assets/\(id)/caption", method: .patch,
+                headers: [.authorization: "Bearer \(token)", .ifMatch: "\"3\""],
+                body: ByteBuffer(string: #"{"byline": "Gone"}"#)
+            ) { response in #expect(response.status == .unauthorized, "a removed user's token no longer works") }
+        }
+    }
+
+    /// An article over the fixture's photos, with a script caption for this use.
+    func articleFixture() async throws -> GalleryFixture {
+        let fixture = try await GalleryFixture()
+        // The captioned photo (with a byline) first, then the script caption, then the uncaptioned one.
+        let ordered = try [fixture.id(caption: "Phiên chợ Đồng Văn"), fixture.id(caption: "<script>alert(1)</script>")]
+        let hashes = try ordered.map { try #require(try fixture.catalog.resolve($0)).sha256 }
+        _ = try fixture.catalog.setCaption(
+            hashes[0], changes: CaptionChanges([.credit: "TTXVN", .copyright: "© 2020 TTXVN"]), basedOn: nil,
+            author: "test", source: "test")
+        _ = try fixture.catalog.saveArticle(
+            ArticleRecord(
+                slug: "border-visit", headline: "Bộ trưởng thăm biên giới", dateline: "Hà Giang",
+                published: "2020-09-21", byline: "Trần Bình",
+                body: """
+                    The minister **visited** the post, *as planned*. See [the ministry](https://mod.gov.vn/) \
+                    and [this](javascript:alert(1)).
+
+                    ![](asset:x)
+                    """),
+            photos: [
+                ArticlePhotoInput(sha256: hashes[0], caption: "Đồn biên phòng Lũng Cú"),
+                ArticlePhotoInput(sha256: hashes[1], caption: "<script>alert(2)</script>"),
+            ])
+        return fixture
+    }
+
+    @Test("article page: Markdown, lightbox anchors, JSON-LD NewsArticle with ImageObjects, escaped")
+    func articlePage() async throws {
+        let fixture = try await articleFixture()
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/articles/border-visit", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"]) {
+                response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.contains("<strong>visited</strong>") && html.contains("<em>as planned</em>"))
+                #expect(html.contains("<a href=\"https://mod.gov.vn/\">the ministry</a>"))
+                #expect(!html.contains("javascript:"))
+                #expect(html.contains("id=\"view-1\"") && html.contains("href=\"#view-2\""))
+                #expect(!html.contains("<script>alert(2)</script>"))
+                let start = try #require(html.range(of: "<script type=\"application/ld+json\">"))
+                let end = try #require(html[start.upperBound...].range(of: "</script>"))
+                let json = String(html[start.upperBound..<end.lowerBound])
+                #expect(!json.contains("<"))
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+                #expect(object["@type"] as? String == "NewsArticle")
+                #expect(object["headline"] as? String == "Bộ trưởng thăm biên giới")
+                let images = try #require(object["image"] as? [[String: Any]])
+                #expect(images.count == 2)
+                #expect(images[0]["@type"] as? String == "ImageObject")
+                #expect(images[0]["caption"] as? String == "Đồn biên phòng Lũng Cú")
+                #expect(images[0]["creditText"] as? String == "TTXVN")
+                #expect(images[0]["copyrightNotice"] as? String == "© 2020 TTXVN")
+                #expect((images[0]["creator"] as? [String: Any])?["name"] as? String == "Nguyễn Văn An")
+                #expect((images[0]["contentUrl"] as? String)?.hasPrefix("https://localhost/r/") == true)
+                #expect(images[1]["caption"] as? String == "<script>alert(2)</script>")
+            }
+            try await client.execute(uri: "/static/lightbox.js", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("Escape"))
+            }
+        }
+    }
+
+    @Test("RSS with Media RSS at /feed.xml and per article")
+    func feeds() async throws {
+        let fixture = try await articleFixture()
+        try await fixture.app().test(.router) { client in
+            for uri in ["/feed.xml", "/articles/border-visit/feed.xml"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType]?.hasPrefix("application/rss+xml") == true)
+                    let document = try XMLDocument(data: Data(buffer: response.body))
+                    let items = try document.nodes(forXPath: "/rss/channel/item")
+                    #expect(items.count == 1)
+                    #expect(try document.nodes(forXPath: "//item/title").first?.stringValue == "Bộ trưởng thăm biên giới")
+                    #expect(try document.nodes(forXPath: "//item/pubDate").first?.stringValue == "Mon, 21 Sep 2020 00:00:00 +0000")
+                    let text = String(buffer: response.body)
+                    #expect(text.contains("<media:content url=\"http"))
+                    #expect(text.contains("<media:description type=\"plain\">Đồn biên phòng Lũng Cú</media:description>"))
+                    #expect(text.contains("<media:credit role=\"photographer\">Nguyễn Văn An</media:credit>"))
+                    #expect(text.contains("&lt;script&gt;"))
+                }
+            }
+            try await client.execute(uri: "/articles/nothing/feed.xml", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test("editors change article links in the browser and through the API")
+    func articleLinks() async throws {
+        let fixture = try await articleFixture()
+        try fixture.addUser("lan", role: .editor)
+        let token = try Credentials.issueToken(for: "lan", label: "test", in: fixture.catalog)
+        let third = try #require(fixture.ids.first { id in
+            try fixture.catalog.article(slug: "border-visit")!.photos.allSatisfy { $0.id != id }
+        })
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/articles/border-visit/link", method: .post, headers: formHeaders,
+                body: form(["photo": third, "csrf": "x"])
+            ) { response in #expect(response.status == .seeOther) }
+            #expect(try fixture.catalog.article(slug: "border-visit")?.photos.count == 2, "not signed in: unchanged")
+            let browser = try await fixture.signIn(client, "lan")
+            try await client.execute(
+                uri: "/articles/border-visit/link", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["photo": third, "caption": "Ảnh thứ ba", "position": "1", "csrf": browser.csrf ?? ""])
+            ) { response in #expect(response.status == .seeOther) }
+            let photos = try #require(try fixture.catalog.article(slug: "border-visit")?.photos)
+            #expect(photos.first?.id == third && photos.first?.caption == "Ảnh thứ ba")
+            try await client.execute(
+                uri: "/api/v1/articles/border-visit/photos/\(third)", method: .delete,
+                headers: [.authorization: "Bearer \(token)"]
+            ) { response in
+                #expect(response.status == .ok)
+            }
+            #expect(try fixture.catalog.article(slug: "border-visit")?.photos.count == 2)
+            try await client.execute(
+                uri: "/api/v1/articles/border-visit/photos", method: .post,
+                headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"photos": ["\#(third)"], "caption": "Cuối bài"}"#)
+            ) { response in #expect(response.status == .ok) }
+            #expect(try fixture.catalog.article(slug: "border-visit")?.photos.last?.caption == "Cuối bài")
+        }
+    }
+
+    @Test("search page with filters, the missing-captions list, keyset pages")
+    func searchPages() async throws {
+        let fixture = try await GalleryFixture()
+        let untitled = try fixture.id(caption: nil)
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/search?q=dong+van", method: .get) { response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.contains("1 photos found") && html.contains("Phiên chợ Đồng Văn"))
+                #expect(html.contains("value=\"dong van\""))
+            }
+            try await client.execute(uri: "/search?missing=colour", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: "/photos?missing=caption", method: .get) { response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.contains("href=\"/photos/\(untitled)\""))
+                #expect(html.components(separatedBy: "class=\"tile\"").count == 2)
+            }
+            let next = try await client.execute(uri: "/api/v1/search?byline=Nguy&limit=1", method: .get) { response in
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["total"] as? Int == 2)
+                return try #require(body?["next"] as? String)
+            }
+            try await client.execute(uri: "/api/v1/search?byline=Nguy&limit=1&after=\(next)", method: .get) { response in
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect((body?["results"] as? [Any])?.count == 1)
+            }
+        }
+    }
+
+    @Test("/metrics counts requests by route and status and shows the catalog's counts; /healthz")
+    func metrics() async throws {
+        let fixture = try await GalleryFixture()
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/photos/\(fixture.ids[0])", method: .get) { _ in }
+            try await client.execute(uri: "/photos/0000000000000000", method: .get) { _ in }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "ok\n")
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                let text = String(buffer: response.body)
+                #expect(text.contains("photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"200\"} 1"))
+                #expect(text.contains("photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"404\"} 1"))
+                #expect(text.contains("photodesk_http_request_duration_seconds_bucket{route=\"/photos/{id}\",le=\"+Inf\"} 2"))
+                #expect(text.contains("photodesk_assets 3"))
+                #expect(text.contains("photodesk_ingested_files 3"))
+                #expect(text.contains("photodesk_missing_captions 1"))
+            }
+        }
+    }
+
+    @Test("the OpenAPI document parses and describes every API route")
+    func openAPI() async throws {
+        let fixture = try await GalleryFixture(captions: ["x"])
+        let server = GalleryServer(
+            catalog: fixture.catalog, library: fixture.library, configuration: .init(assetsPath: GalleryFixture.assets))
+        let routes = try await server.router().routes.filter { $0.path.description.hasPrefix("/api/v1/") }.map {
+            (String($0.path.description.dropFirst("/api/v1".count)), $0.method.rawValue.lowercased())
+        }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                let document = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect((document["openapi"] as? String)?.hasPrefix("3.") == true)
+                let paths = try #require(document["paths"] as? [String: [String: Any]])
+                #expect(routes.count >= 12)
+                for (path, method) in routes {
+                    // Hummingbird writes parameters as {id}, as OpenAPI does.
+                    #expect(paths[path]?[method] != nil, "\(method) \(path) is not described")
+                }
+            }
+        }
+    }
+}
