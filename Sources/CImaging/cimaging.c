@@ -118,10 +118,26 @@ void pd_remove(pd_image *image, const char *name) { vips_image_remove(image, nam
 
 pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on) {
     VipsImage *out = NULL;
-    /* export_profile: an embedded ICC profile is honoured and the result converted to sRGB. */
-    if (vips_thumbnail(path, &out, width, "height", height, "size", VIPS_SIZE_DOWN,
-                       "fail_on", (VipsFailOn)fail_on, "export_profile", "srgb", NULL))
-        return NULL;
+    /* export_profile: an embedded ICC profile is honoured and the result converted to sRGB. Files
+     * without a profile are sRGB already: asking for the export then only builds an sRGB-to-sRGB
+     * colour transform per file, which costs more than resizing a small photo. CMYK files keep
+     * the export (they need a profile to become sRGB). The header is read once more for this;
+     * the loaders read it without decoding pixels. */
+    gboolean colour_manage = TRUE;
+    VipsImage *header = vips_image_new_from_file(path, NULL);
+    if (header) {
+        colour_manage = vips_image_get_typeof(header, VIPS_META_ICC_NAME) != 0 ||
+                        header->Type == VIPS_INTERPRETATION_CMYK;
+        g_object_unref(header);
+    } else {
+        vips_error_clear();
+    }
+    int failed = colour_manage
+                     ? vips_thumbnail(path, &out, width, "height", height, "size", VIPS_SIZE_DOWN,
+                                      "fail_on", (VipsFailOn)fail_on, "export_profile", "srgb", NULL)
+                     : vips_thumbnail(path, &out, width, "height", height, "size", VIPS_SIZE_DOWN,
+                                      "fail_on", (VipsFailOn)fail_on, NULL);
+    if (failed) return NULL;
     return out;
 }
 

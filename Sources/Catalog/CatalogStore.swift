@@ -23,6 +23,8 @@ public protocol CatalogStore: AccountStore {
     func allLocations() throws -> [LocationRecord]
     /// Records one ingested file in one transaction.
     func save(_ entry: IngestEntry) throws
+    /// Records many files in one transaction (imports, benchmarks).
+    func save(contentsOf entries: [IngestEntry]) throws
     /// Notes that a location was seen again unchanged.
     func touch(_ location: LocationRecord) throws
     /// Replaces an asset's renditions (after `verify --repair` or a preset change).

@@ -122,6 +122,16 @@ extension SQLiteCatalog {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v4-search-prefixes") { db in
+            // Prefix indexes make "ha*" one lookup rather than a merge of every word starting so.
+            try db.execute(
+                sql:
+                    "CREATE VIRTUAL TABLE searchIndexNew USING fts5(body, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
+            )
+            try db.execute(sql: "INSERT INTO searchIndexNew (rowid, body) SELECT rowid, body FROM searchIndex")
+            try db.execute(sql: "DROP TABLE searchIndex")
+            try db.execute(sql: "ALTER TABLE searchIndexNew RENAME TO searchIndex")
+        }
         return migrator
     }
 }

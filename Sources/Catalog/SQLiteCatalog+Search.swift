@@ -60,56 +60,134 @@ extension SQLiteCatalog {
         }
         if words.isEmpty && filters.isEmpty { return SearchPage(results: [], total: 0, next: nil) }
 
-        return try read { db in
-            let base: String
-            var baseArguments = arguments
-            if words.isEmpty {
-                base = """
-                    SELECT asset.shortId AS id, caption.caption AS caption, 0.0 AS score,
-                           asset.createdAt AS k1, asset.sha256 AS k2
-                    FROM asset LEFT JOIN caption USING (sha256)
-                    \(filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND "))
-                    """
-            } else {
-                // BM25, with documents holding the words as one phrase ranked first ("Ha Giang"
-                // before "khai giảng ... Hà Nội").
-                base = """
-                    SELECT asset.shortId AS id, caption.caption AS caption,
-                           (instr(searchIndex.body, ?) > 0) * 1000.0 - bm25(searchIndex) AS score,
-                           (instr(searchIndex.body, ?) > 0) * 1000.0 - bm25(searchIndex) AS k1, searchDoc.id AS k2
-                    FROM searchIndex JOIN searchDoc ON searchDoc.id = searchIndex.rowid
-                    JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256
-                    WHERE searchIndex MATCH ? \(filters.isEmpty ? "" : "AND " + filters.joined(separator: " AND "))
-                    """
-                let phrase = words.joined(separator: " ")
-                baseArguments.insert(contentsOf: [phrase, phrase, SearchText.matchExpression(words)], at: 0)
+        if words.isEmpty {
+            return try read { db in
+                try recentMatches(db, filters: filters, arguments: arguments, limit: limit, after: token)
             }
-            let total =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM (\(base))", arguments: StatementArguments(baseArguments)) ?? 0
-            var pageSQL = "SELECT * FROM (\(base))"
-            var pageArguments = baseArguments
-            if let token, let cursor = SearchCursor(token: token) {
-                // Newest first without words; best score first, then stable by document, with them.
-                pageSQL += words.isEmpty ? " WHERE (k1, k2) < (?, ?)" : " WHERE (k1 < ? OR (k1 = ? AND k2 > ?))"
-                if words.isEmpty {
-                    pageArguments += [cursor.first, cursor.second]
-                } else {
-                    pageArguments += [cursor.first, cursor.first, cursor.second]
-                }
-            }
-            pageSQL += words.isEmpty ? " ORDER BY k1 DESC, k2 DESC LIMIT ?" : " ORDER BY k1 DESC, k2 ASC LIMIT ?"
-            pageArguments.append(limit)
-            let rows = try Row.fetchAll(db, sql: pageSQL, arguments: StatementArguments(pageArguments))
-            let results = rows.map {
-                SearchPage.Result(id: $0["id"], caption: $0["caption"], score: ($0["score"] as Double? ?? 0))
-            }
-            var next: String?
-            if rows.count == limit, let last = rows.last {
-                next = SearchCursor(first: last["k1"] as DatabaseValue, second: last["k2"] as DatabaseValue).token
-            }
-            return SearchPage(results: results, total: total, next: next)
         }
+        return try read { db in
+            try rankedMatches(db, words: words, filters: filters, arguments: arguments, limit: limit, after: token)
+        }
+    }
+
+    /// How many of the newest matches are ranked by relevance. Beyond them, older matches follow
+    /// newest first: ranking every match of a short prefix ("ha") over 100,000 captions costs tens
+    /// of milliseconds, and a desk looks for recent photos first.
+    static let rankedCandidates = 500
+
+    /// Filters only: newest first, by keyset on (createdAt, sha256).
+    private func recentMatches(
+        _ db: Database, filters: [String], arguments: [any DatabaseValueConvertible], limit: Int, after token: String?
+    ) throws -> SearchPage {
+        let base = """
+            SELECT asset.shortId AS id, caption.caption AS caption, 0.0 AS score,
+                   asset.createdAt AS k1, asset.sha256 AS k2
+            FROM asset LEFT JOIN caption USING (sha256)
+            WHERE \(filters.joined(separator: " AND "))
+            """
+        let total =
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(base))", arguments: StatementArguments(arguments)) ?? 0
+        var pageSQL = "SELECT * FROM (\(base))"
+        var pageArguments = arguments
+        if let token, let cursor = SearchCursor(token: token) {
+            pageSQL += " WHERE (k1, k2) < (?, ?)"
+            pageArguments += [cursor.first, cursor.second]
+        }
+        pageSQL += " ORDER BY k1 DESC, k2 DESC LIMIT ?"
+        pageArguments.append(limit)
+        let rows = try Row.fetchAll(db, sql: pageSQL, arguments: StatementArguments(pageArguments))
+        let results = rows.map { SearchPage.Result(id: $0["id"], caption: $0["caption"], score: 0) }
+        var next: String?
+        if rows.count == limit, let last = rows.last {
+            next = SearchCursor(first: last["k1"] as DatabaseValue, second: last["k2"] as DatabaseValue).token
+        }
+        return SearchPage(results: results, total: total, next: next)
+    }
+
+    /// Words: the newest `rankedCandidates` matches ranked (the words as one phrase first, then
+    /// BM25), then the older matches newest first. The keyset is (k1, document) descending, k1
+    /// being 1,000,000 + score for ranked results and 0 for the others.
+    private func rankedMatches(
+        _ db: Database, words: [String], filters: [String], arguments filterArguments: [any DatabaseValueConvertible],
+        limit: Int, after token: String?
+    ) throws -> SearchPage {
+        let match = SearchText.matchExpression(words)
+        let phrase = "\"" + words.joined(separator: " ") + "\"*"
+        // The matching documents, with the filters when there are any (they need the asset's row).
+        let joins =
+            filters.isEmpty
+            ? ""
+            : """
+             JOIN searchDoc ON searchDoc.id = searchIndex.rowid JOIN asset ON asset.sha256 = searchDoc.sha256
+             LEFT JOIN caption ON caption.sha256 = asset.sha256
+            """
+        let filterSQL = filters.isEmpty ? "" : " AND " + filters.joined(separator: " AND ")
+        let matching = "FROM searchIndex\(joins) WHERE searchIndex MATCH ?\(filterSQL)"
+        let matchArguments: [any DatabaseValueConvertible] = [match] + filterArguments
+
+        let total =
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) \(matching)", arguments: StatementArguments(matchArguments))
+            ?? 0
+        let boundary =
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT searchIndex.rowid \(matching) ORDER BY searchIndex.rowid DESC LIMIT 1 OFFSET ?",
+                arguments: StatementArguments(matchArguments + [Self.rankedCandidates - 1])) ?? 0
+        let cursor = token.flatMap(SearchCursor.init(token:))
+        let cursorScore = cursor.flatMap { Double.fromDatabaseValue($0.first) }
+        let cursorDocument = cursor.flatMap { Int64.fromDatabaseValue($0.second) }
+        var found: [(document: Int64, key: Double)] = []
+
+        if cursorScore.map({ $0 >= 1_000_000 }) ?? true {
+            var sql = """
+                SELECT document, key FROM (
+                    SELECT searchIndex.rowid AS document,
+                           1000000.0 + (searchIndex.rowid IN (
+                               SELECT rowid FROM searchIndex WHERE searchIndex MATCH ? AND rowid >= ?)) * 1000.0
+                           - bm25(searchIndex) AS key
+                    \(matching) AND searchIndex.rowid >= ?)
+                """
+            var arguments: [any DatabaseValueConvertible] = [phrase, boundary] + matchArguments + [boundary]
+            if let cursorScore, let cursorDocument {
+                sql += " WHERE key < ? OR (key = ? AND document < ?)"
+                arguments += [cursorScore, cursorScore, cursorDocument]
+            }
+            sql += " ORDER BY key DESC, document DESC LIMIT ?"
+            arguments.append(limit)
+            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
+                found.append((row[0], row[1]))
+            }
+        }
+        if found.count < limit && boundary > 0 {
+            let below = cursorScore.map { $0 < 1_000_000 } ?? false ? min(boundary, cursorDocument ?? boundary) : boundary
+            let rows = try Int64.fetchAll(
+                db, sql: "SELECT searchIndex.rowid \(matching) AND searchIndex.rowid < ? ORDER BY searchIndex.rowid DESC LIMIT ?",
+                arguments: StatementArguments(matchArguments + [below, limit - found.count]))
+            found += rows.map { ($0, 0) }
+        }
+
+        // Ids and captions for this page only.
+        var details: [Int64: (String, String?)] = [:]
+        if !found.isEmpty {
+            let marks = found.map { _ in "?" }.joined(separator: ",")
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT searchDoc.id, asset.shortId, caption.caption FROM searchDoc
+                    JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256
+                    WHERE searchDoc.id IN (\(marks))
+                    """, arguments: StatementArguments(found.map(\.document)))
+            for row in rows { details[row[0]] = (row[1], row[2]) }
+        }
+        let results = found.compactMap { hit -> SearchPage.Result? in
+            guard let (id, caption) = details[hit.document] else { return nil }
+            return SearchPage.Result(id: id, caption: caption, score: hit.key >= 1_000_000 ? hit.key - 1_000_000 : 0)
+        }
+        var next: String?
+        if found.count == limit, let last = found.last {
+            next = SearchCursor(first: last.key.databaseValue, second: last.document.databaseValue).token
+        }
+        return SearchPage(results: results, total: total, next: next)
     }
 }
 

@@ -40,9 +40,17 @@ public final class SQLiteCatalog: CatalogStore {
 
     public func locationIndex() throws -> [String: LocationRecord] {
         try read { db in
+            // Columns by position, not Codable: this runs over every file of a re-scan.
             var index: [String: LocationRecord] = [:]
-            let cursor = try LocationRecord.fetchCursor(db)
-            while let location = try cursor.next() { index[location.path] = location }
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM location") ?? 0
+            index.reserveCapacity(count)
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT path, sha256, size, modifiedAt, inode, seenAt FROM location")
+            while let row = try rows.next() {
+                let path: String = row[0]
+                index[path] = LocationRecord(
+                    path: path, sha256: row[1], size: row[2], modifiedAt: row[3], inode: row[4], seenAt: row[5])
+            }
             return index
         }
     }
@@ -77,19 +85,21 @@ public final class SQLiteCatalog: CatalogStore {
     }
 
     public func assetsNeedingRenditions(presets: [String: String]) throws -> Set<String> {
-        try read { db in
-            var needing = Set<String>()
-            var have: [String: [String: String]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT sha256, preset, fingerprint FROM rendition")
-            while let row = try rows.next() {
-                have[row["sha256"], default: [:]][row["preset"]] = row["fingerprint"]
-            }
-            let assets = try String.fetchCursor(db, sql: "SELECT sha256 FROM asset")
-            while let sha = try assets.next() {
-                let made = have[sha] ?? [:]
-                if presets.contains(where: { made[$0.key] != $0.value }) { needing.insert(sha) }
-            }
-            return needing
+        guard !presets.isEmpty else { return [] }
+        return try read { db in
+            // An asset is complete when it has a rendition with the current fingerprint for every preset.
+            let matches = presets.map { _ in "(preset = ? AND fingerprint = ?)" }.joined(separator: " OR ")
+            var arguments: [String] = []
+            for (name, fingerprint) in presets { arguments += [name, fingerprint] }
+            arguments.append(String(presets.count))
+            return try Set(
+                String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT sha256 FROM asset WHERE NOT EXISTS (
+                            SELECT 1 FROM rendition WHERE rendition.sha256 = asset.sha256 AND (\(matches))
+                            GROUP BY rendition.sha256 HAVING COUNT(*) = CAST(? AS INTEGER))
+                        """, arguments: StatementArguments(arguments)))
         }
     }
 
@@ -119,14 +129,22 @@ public final class SQLiteCatalog: CatalogStore {
     }
 
     public func save(_ entry: IngestEntry) throws {
+        try write { db in try record(db, entry) }
+    }
+
+    public func save(contentsOf entries: [IngestEntry]) throws {
         try write { db in
-            if try !entry.asset.exists(db) {
-                try entry.asset.insert(db)
-                try insertInitialCaption(db, entry)
-            }
-            try entry.location.save(db)
-            for rendition in entry.renditions { try rendition.save(db) }
+            for entry in entries { try record(db, entry) }
         }
+    }
+
+    private func record(_ db: Database, _ entry: IngestEntry) throws {
+        if try !entry.asset.exists(db) {
+            try entry.asset.insert(db)
+            try insertInitialCaption(db, entry)
+        }
+        try entry.location.save(db)
+        for rendition in entry.renditions { try rendition.save(db) }
     }
 
     /// A new asset's captions: carried over from the asset its path held before, else read from

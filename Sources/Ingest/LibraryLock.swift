@@ -21,8 +21,15 @@ final class LibraryLock: Sendable {
         }
     }
 
-    /// Removes temporary files a killed run left behind: only safe while holding the lock.
+    /// Removes temporary files a killed run left behind: only safe while holding the lock. The
+    /// lock file says "clean" after a run that finished, so an ordinary run skips the walk over
+    /// every rendition (the largest part of a re-scan's time otherwise).
     func removeStaleTemporaryFiles() {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let count = pread(descriptor, &buffer, buffer.count, 0)
+        let finishedCleanly = count == 5 && String(decoding: buffer.prefix(5), as: UTF8.self) == "clean"
+        mark("running")
+        if finishedCleanly { return }
         let folder = library.root + "/renditions"
         guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return }
         while let relative = enumerator.nextObject() as? String {
@@ -33,7 +40,14 @@ final class LibraryLock: Sendable {
         }
     }
 
+    private func mark(_ state: String) {
+        _ = ftruncate(descriptor, 0)
+        _ = state.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    /// Releases the lock after a run that finished (a killed run never gets here).
     func release() {
+        mark("clean")
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

@@ -1,0 +1,114 @@
+import Mustache
+
+// Template views answer the templates' lookups from a table of key paths: swift-mustache
+// otherwise reflects a whole Mirror for every {{name}}, which was most of an article page's time.
+// The tables are constants, written once at first use: `nonisolated(unsafe)` only because key
+// paths are not marked Sendable.
+
+extension ArticleRoutes.HomeView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["articles": \Self.articles, "hasArticles": \Self.hasArticles, "photos": \Self.photos, "count": \Self.count]
+}
+
+extension ArticleRoutes.ArticleTile: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "published": \Self.published, "photos": \Self.photos, "cover": \Self.cover]
+}
+
+extension ArticleRoutes.Block: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["paragraph": \Self.paragraph, "heading": \Self.heading, "figure": \Self.figure]
+}
+
+extension ArticleRoutes.Paragraph: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["spans": \Self.spans]
+}
+
+extension ArticleRoutes.Figure: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["number": \Self.number, "id": \Self.id, "caption": \Self.caption, "credit": \Self.credit, "src": \Self.src, "srcset": \Self.srcset, "large": \Self.large, "width": \Self.width, "height": \Self.height, "alt": \Self.alt, "missing": \Self.missing, "previous": \Self.previous, "next": \Self.next, "copyright": \Self.copyright, "byline": \Self.byline, "creditLine": \Self.creditLine, "largeWidth": \Self.largeWidth, "largeHeight": \Self.largeHeight]
+}
+
+extension ArticleRoutes.ArticleView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "dateline": \Self.dateline, "published": \Self.published, "byline": \Self.byline, "blocks": \Self.blocks, "figures": \Self.figures, "edit": \Self.edit]
+}
+
+extension ArticleRoutes.EditView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "photos": \Self.photos, "count": \Self.count]
+}
+
+extension PhotoRoutes.ListView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["heading": \Self.heading, "photos": \Self.photos, "count": \Self.count, "nextPage": \Self.nextPage, "emptyText": \Self.emptyText, "empty": \Self.empty]
+}
+
+extension PhotoRoutes.Tile: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["id": \Self.id, "caption": \Self.caption, "width": \Self.width, "height": \Self.height, "thumb": \Self.thumb]
+}
+
+extension PhotoRoutes.FieldView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["name": \Self.name, "label": \Self.label, "value": \Self.value, "multiline": \Self.multiline]
+}
+
+extension PhotoRoutes.ConflictView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["field": \Self.field, "stored": \Self.stored, "yours": \Self.yours]
+}
+
+extension PhotoRoutes.EditView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "revision": \Self.revision, "fields": \Self.fields, "saved": \Self.saved, "conflicts": \Self.conflicts, "hasConflicts": \Self.hasConflicts, "lastAuthor": \Self.lastAuthor]
+}
+
+extension PhotoRoutes.PhotoView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["id": \Self.id, "caption": \Self.caption, "alt": \Self.alt, "headline": \Self.headline, "byline": \Self.byline, "credit": \Self.credit, "copyright": \Self.copyright, "keywords": \Self.keywords, "takenAt": \Self.takenAt, "camera": \Self.camera, "exposure": \Self.exposure, "place": \Self.place, "coordinates": \Self.coordinates, "width": \Self.width, "height": \Self.height, "large": \Self.large, "largeWidth": \Self.largeWidth, "largeHeight": \Self.largeHeight, "srcset": \Self.srcset, "articles": \Self.articles, "hasArticles": \Self.hasArticles, "previous": \Self.previous, "next": \Self.next, "edit": \Self.edit]
+}
+
+extension PageRenderer.LayoutView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["title": \Self.title, "body": \Self.body, "viewer": \Self.viewer, "csrf": \Self.csrf, "isAdmin": \Self.isAdmin, "structuredData": \Self.structuredData]
+}
+
+extension FeedRoutes.FeedView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["title": \Self.title, "link": \Self.link, "selfLink": \Self.selfLink, "description": \Self.description, "items": \Self.items]
+}
+
+extension FeedRoutes.Item: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["title": \Self.title, "link": \Self.link, "pubDate": \Self.pubDate, "author": \Self.author, "summary": \Self.summary, "media": \Self.media]
+}
+
+extension FeedRoutes.Media: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["url": \Self.url, "type": \Self.type, "width": \Self.width, "height": \Self.height, "caption": \Self.caption, "byline": \Self.byline, "credit": \Self.credit, "copyright": \Self.copyright]
+}
+
+extension Markdown.Span: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["text": \Self.text, "strong": \Self.strong, "emphasis": \Self.emphasis, "code": \Self.code, "href": \Self.href, "plain": \Self.plain]
+}
+
+extension SearchRoutes.Option: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["value": \Self.value, "selected": \Self.selected]
+}
+
+extension SearchRoutes.SearchView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["q": \Self.q, "byline": \Self.byline, "from": \Self.from, "to": \Self.to, "article": \Self.article, "camera": \Self.camera, "missing": \Self.missing, "searched": \Self.searched, "total": \Self.total, "photos": \Self.photos, "nextPage": \Self.nextPage, "error": \Self.error, "empty": \Self.empty]
+}
+
+/// A value the templates read through `fields` rather than by reflection.
+protocol TemplateView: MustacheParent {
+    static var fields: [String: PartialKeyPath<Self>] { get }
+}
+
+extension TemplateView {
+    func child(named name: String) -> Any? {
+        guard let path = Self.fields[name] else { return nil }
+        let value = self[keyPath: path]
+        // An absent optional is no value (as when reflecting), so its section is skipped.
+        if let optional = value as? any OptionalValue { return optional.wrappedValue }
+        return value
+    }
+}
+
+/// Optionals, seen through `Any`.
+protocol OptionalValue {
+    var wrappedValue: Any? { get }
+}
+
+extension Optional: OptionalValue {
+    var wrappedValue: Any? {
+        guard let self else { return nil }
+        if let inner = self as? any OptionalValue { return inner.wrappedValue }
+        return self
+    }
+}
