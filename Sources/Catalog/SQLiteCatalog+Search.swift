@@ -73,7 +73,7 @@ extension SQLiteCatalog {
     /// How many of the newest matches are ranked by relevance. Beyond them, older matches follow
     /// newest first: ranking every match of a short prefix ("ha") over 100,000 captions costs tens
     /// of milliseconds, and a desk looks for recent photos first.
-    static let rankedCandidates = 500
+    static let rankedCandidates = 300
 
     /// Filters only: newest first, by keyset on (createdAt, sha256).
     private func recentMatches(
