@@ -210,6 +210,16 @@ if only.contains("rescan") {
 let smallFolder = work + "/inputs/small-10k"
 _ = try makePhotos(count: 10_000, width: 64, height: 48, into: smallFolder)
 let rescanLibrary = work + "/libraries/rescan"
+let pipeline = work + "/inputs/rescan-pipeline.yml"
+try """
+name: rescan-bench
+renditions:
+  - name: thumb
+    width: 64
+    height: 64
+    format: webp
+    quality: 80
+""".write(toFile: pipeline, atomically: true, encoding: .utf8)
 if !FileManager.default.fileExists(atPath: rescanLibrary + "/catalog.sqlite")
     || ProcessInfo.processInfo.environment["BENCH_FRESH"] != nil
 {
@@ -217,16 +227,6 @@ if !FileManager.default.fileExists(atPath: rescanLibrary + "/catalog.sqlite")
     // keeps this setup short.
     log("first ingest of 10,000 small files")
     try reset(rescanLibrary)
-    let pipeline = work + "/inputs/rescan-pipeline.yml"
-    try """
-    name: rescan-bench
-    renditions:
-      - name: thumb
-        width: 64
-        height: 64
-        format: webp
-        quality: 80
-    """.write(toFile: pipeline, atomically: true, encoding: .utf8)
     _ = try ProcessRunner.run([
         [photodesk, "ingest", "--library", rescanLibrary, "--jobs", "\(jobs)", "--pipeline", pipeline, smallFolder]
     ])
@@ -469,7 +469,7 @@ for row in rows {
 report += """
 
     The inputs are made by the benchmark itself: JPEGs with camera EXIF and noisy content (not flat colour),
-    50 of 6000x4000 for the cold ingest, 1,000 of 2400x1600 for the scale run, 10,000 of 64x48 for the re-scan,
+    50 of 6000x4000 for the cold ingest, 1,000 of 1200x800 for the scale run, 10,000 of 64x48 for the re-scan,
     and 100,000 generated Vietnamese and English captions for search. The peers make the same three sizes
     (320 px WebP, 1024 px WebP, 2048 px JPEG) from the same files, one process per file and size, two at a time;
     ImageMagick is given `-define jpeg:size` set to the box (shrink on load; twice the box, as its guide suggests,
