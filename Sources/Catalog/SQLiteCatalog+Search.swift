@@ -159,7 +159,9 @@ extension SQLiteCatalog {
             }
         }
         if found.count < limit && boundary > 0 {
-            let below = cursorScore.map { $0 < 1_000_000 } ?? false ? min(boundary, cursorDocument ?? boundary) : boundary
+            // Older matches start below the boundary, or below the last one shown.
+            var below = boundary
+            if let cursorScore, cursorScore < 1_000_000, let cursorDocument { below = min(boundary, cursorDocument) }
             let rows = try Int64.fetchAll(
                 db, sql: "SELECT searchIndex.rowid \(matching) AND searchIndex.rowid < ? ORDER BY searchIndex.rowid DESC LIMIT ?",
                 arguments: StatementArguments(matchArguments + [below, limit - found.count]))

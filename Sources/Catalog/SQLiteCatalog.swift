@@ -71,8 +71,11 @@ public final class SQLiteCatalog: CatalogStore {
         let isHex = !lowered.isEmpty && lowered.allSatisfy(\.isHexDigit)
         return try read { db in
             if isHex && lowered.count >= 4 {
-                let matches = try AssetRecord.filter(AssetRecord.Columns.sha256.like("\(lowered)%")).limit(2).fetchAll(
-                    db)
+                // A range on the key rather than LIKE, which SQLite cannot answer from the index
+                // (it would read every asset for each photo of a page).
+                let matches = try AssetRecord.filter(
+                    AssetRecord.Columns.sha256 >= lowered && AssetRecord.Columns.sha256 < lowered + "~"
+                ).limit(2).fetchAll(db)
                 if matches.count > 1 {
                     throw CatalogError(.ambiguous, "\(reference) matches several photos: give more digits")
                 }

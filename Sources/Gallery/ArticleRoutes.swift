@@ -205,7 +205,7 @@ struct ArticleRoutes: Sendable {
         let slug = try context.parameters.require("slug")
         guard let reference = form["photo"], reference.allSatisfy(\.isHexDigit),
             let asset = try catalog.resolve(reference)
-        else { return Response(status: .notFound) }
+        else { return PlainText.response(.notFound, "No photo \(form["photo"] ?? "") to take out of the article.") }
         do {
             try catalog.unlink(slug: slug, sha256: asset.sha256)
         } catch let error as CatalogError where error.code == .notFound {

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Hummingbird
+import Imaging
 
 /// Signing in and out, and the admins' user management.
 struct AuthRoutes: Sendable {
@@ -54,12 +55,9 @@ struct AuthRoutes: Sendable {
         guard let cookie = request.cookies[Self.loginCookie]?.value, let sent = form["csrf"],
             Credentials.equal(cookie, sent)
         else {
-            return Response(
-                status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(
-                    byteBuffer: ByteBuffer(
-                        string: "Refused: the login form's security token is missing or out of date. Reload the login page.\n"
-                    )))
+            return PlainText.response(
+                .forbidden,
+                "Refused: the login form's security token is missing or out of date. Reload the login page.")
         }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = form["password"] ?? ""
@@ -77,7 +75,7 @@ struct AuthRoutes: Sendable {
         }
         let account = try accounts.account(named: name)
         let hash = account?.passwordHash ?? Self.decoyHash
-        let matches = try await Offload.run { Credentials.verify(password, hash: hash) }
+        let matches = await Blocking.run { Credentials.verify(password, hash: hash) }
         guard let account, matches else {
             throttle.fail(keys)
             metrics.loginFailed()
@@ -135,9 +133,7 @@ struct AuthRoutes: Sendable {
     func adminRefusal(_ request: Request, _ context: GalleryContext) -> Response? {
         guard let viewer = context.viewer, viewer.sessionHash != nil else { return Redirect.to(loginFor: request) }
         guard viewer.role == .admin else {
-            return Response(
-                status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "Refused: managing users needs the admin role.\n")))
+            return PlainText.response(.forbidden, "Refused: managing users needs the admin role.")
         }
         return nil
     }
@@ -177,7 +173,7 @@ struct AuthRoutes: Sendable {
         if let problem = Credentials.passwordProblem(password) {
             return try users(request, context, error: "Not added: \(problem).", status: .badRequest)
         }
-        let hash = try await Offload.run { Credentials.hashPassword(password) }
+        let hash = await Blocking.run { Credentials.hashPassword(password) }
         do {
             try accounts.addAccount(AccountRecord(name: name, role: role, passwordHash: hash))
         } catch let error as CatalogError where error.code == .exists {

@@ -16,8 +16,6 @@ public struct GalleryContext: RequestContext {
         clientAddress = source.channel.remoteAddress?.ipAddress ?? "local"
     }
 
-    /// Whether the viewer may edit captions and article links.
-    var canEdit: Bool { viewer != nil }
     /// Whether the viewer manages users.
     var isAdmin: Bool { viewer?.role == .admin }
 }

@@ -52,20 +52,17 @@ struct PageRenderer: Sendable {
     }
 }
 
+/// A short plain-text answer (refusals, errors) for people at a browser.
+enum PlainText {
+    static func response(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
+    }
+}
+
 /// A configuration problem of the gallery (templates missing, say).
 public struct GalleryError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var description: String { message }
-}
-
-/// Runs blocking work (bcrypt) off Swift's cooperative threads, so slow hashing does not hold up
-/// other requests.
-enum Offload {
-    private static let queue = DispatchQueue(label: "photodesk.offload", attributes: .concurrent)
-
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
 }

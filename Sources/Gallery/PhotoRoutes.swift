@@ -47,7 +47,7 @@ struct PhotoRoutes: Sendable {
             }
             let page = try catalog.search(
                 SearchQuery(missing: missing), limit: Self.pageSize, after: parameters.get("after"))
-            let tiles = try self.tiles(ids: page.results.map(\.id))
+            let tiles = try self.tiles(page.results)
             return try pages.page(
                 "photos", title: "Missing \(missing)",
                 ListView(
@@ -78,15 +78,13 @@ struct PhotoRoutes: Sendable {
         }
     }
 
-    /// Grid tiles for photos named by short id (search results).
-    func tiles(ids: [String]) throws -> [Tile] {
-        try ids.compactMap { id in
-            guard let asset = try catalog.resolve(id) else { return nil }
-            let caption = try catalog.caption(of: asset.sha256)?.caption
-            let thumb = try catalog.renditions(of: asset.sha256).first
+    /// Grid tiles for search results, which carry their captions already.
+    func tiles(_ results: [SearchPage.Result]) throws -> [Tile] {
+        try results.map { result in
+            let thumb = try catalog.resolve(result.id).flatMap { try catalog.renditions(of: $0.sha256).first }
             return Tile(
-                id: id, caption: caption ?? "Untitled photo", width: thumb?.width ?? 0, height: thumb?.height ?? 0,
-                thumb: thumb.map { RenditionRoutes.url(id: id, $0) } ?? "")
+                id: result.id, caption: result.caption ?? "Untitled photo", width: thumb?.width ?? 0,
+                height: thumb?.height ?? 0, thumb: thumb.map { RenditionRoutes.url(id: result.id, $0) } ?? "")
         }
     }
 
@@ -229,15 +227,15 @@ struct PhotoRoutes: Sendable {
     func saveCaption(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let form = try await FormBody.read(request)
         if let refusal = FormAuth.refusal(request, context, form: form) { return refusal }
-        guard let asset = try asset(context), let viewer = context.viewer else { return Response(status: .notFound) }
+        guard let asset = try asset(context), let viewer = context.viewer else {
+            return PlainText.response(.notFound, "No such photo: it may have been removed.")
+        }
         var changes = CaptionChanges()
         for field in CaptionField.allCases {
             if let value = form[field.rawValue] { changes.values[field] = .some(value) }
         }
         guard let revision = form["revision"].flatMap({ Int($0) }) else {
-            return Response(
-                status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "The form has no caption revision: reload the page.\n")))
+            return PlainText.response(.badRequest, "The form has no caption revision: reload the page.")
         }
         do {
             let saved = try catalog.setCaption(
@@ -304,8 +302,12 @@ struct PhotoRoutes: Sendable {
     func revert(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let form = try await FormBody.read(request)
         if let refusal = FormAuth.refusal(request, context, form: form) { return refusal }
-        guard let asset = try asset(context), let viewer = context.viewer else { return Response(status: .notFound) }
-        guard let revision = form["revision"].flatMap({ Int($0) }) else { return Response(status: .badRequest) }
+        guard let asset = try asset(context), let viewer = context.viewer else {
+            return PlainText.response(.notFound, "No such photo: it may have been removed.")
+        }
+        guard let revision = form["revision"].flatMap({ Int($0) }) else {
+            return PlainText.response(.badRequest, "The form names no revision to restore: reload the history page.")
+        }
         do {
             let saved = try catalog.revertCaption(asset.sha256, to: revision, author: viewer.name)
             return Redirect.to("/photos/\(asset.shortId)?saved=\(saved.revision)")

@@ -4,10 +4,6 @@ import Foundation
 import Hummingbird
 import Imaging
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Renditions over HTTP: found through the catalog (never by joining the request onto a path),
 /// immutable caching, strong ETags, conditional requests and byte ranges.
 struct RenditionRoutes: Sendable {
@@ -66,7 +62,7 @@ struct RenditionRoutes: Sendable {
     /// otherwise through the catalog and the file.
     func lookup(id: String, file: String) throws -> RenditionCache.Entry? {
         let key = id + "/" + file
-        if let entry = cache.entry(key), let stamp = FileStamp(path: entry.path), stamp == entry.stamp {
+        if let entry = cache.entry(key), FileStat.of(entry.path) == entry.stamp {
             return entry
         }
         let parts = file.split(separator: ".", omittingEmptySubsequences: false)
@@ -78,7 +74,7 @@ struct RenditionRoutes: Sendable {
             return nil
         }
         let path = library.absolute(rendition.path)
-        guard let stamp = FileStamp(path: path), let data = FileManager.default.contents(atPath: path) else {
+        guard let stamp = FileStat.of(path), let data = FileManager.default.contents(atPath: path) else {
             cache.remove(key)
             return nil
         }
@@ -94,27 +90,13 @@ struct RenditionRoutes: Sendable {
     }
 }
 
-/// A file's size, change time and inode: when any differs, the file was replaced.
-struct FileStamp: Equatable, Sendable {
-    var size: Int64
-    var modified: Int64
-    var inode: UInt64
-
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        size = Int64(info.st_size)
-        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        inode = UInt64(info.st_ino)
-    }
-}
-
 /// Renditions kept in memory (the bytes of small ones), so a thumbnail costs a `stat` and no
 /// query or read. Bounded in count and bytes; emptied when full.
 final class RenditionCache: @unchecked Sendable {
     struct Entry: Sendable {
         var path: String
-        var stamp: FileStamp
+        /// The file as it was when read: a different size, time or inode means it was replaced.
+        var stamp: FileStat
         var etag: String
         var mimeType: String
         var bytes: ByteBuffer

@@ -62,7 +62,7 @@ struct SearchRoutes: Sendable {
                 } + [URLQueryItem(name: "after", value: token)]
             next = components.string
         }
-        let tiles = try PhotoRoutes(catalog: catalog, pages: pages).tiles(ids: page.results.map(\.id))
+        let tiles = try PhotoRoutes(catalog: catalog, pages: pages).tiles(page.results)
         let view = SearchView(
             q: query.text, byline: query.byline ?? "", from: query.from ?? "", to: query.to ?? "",
             article: query.article ?? "", camera: query.camera ?? "",

@@ -41,17 +41,12 @@ enum FormAuth {
             return Redirect.to(loginFor: request)
         }
         guard let sent = form["csrf"], Credentials.equal(sent, csrf) else {
-            return Response(
-                status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(
-                    byteBuffer: ByteBuffer(
-                        string: "Refused: the form's security token is missing or out of date. Go back, reload the page and try again.\n"
-                    )))
+            return PlainText.response(
+                .forbidden,
+                "Refused: the form's security token is missing or out of date. Go back, reload the page and try again.")
         }
         guard viewer.role >= role else {
-            return Response(
-                status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "Refused: this needs the \(role.rawValue) role.\n")))
+            return PlainText.response(.forbidden, "Refused: this needs the \(role.rawValue) role.")
         }
         return nil
     }

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Imaging
 
 /// Imports an article file: photos named by path are matched to the catalog by content (and
 /// ingested first when new), `asset:` references are resolved, and importing the same file again

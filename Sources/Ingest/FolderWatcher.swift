@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Keeps ingesting a folder as files arrive, each only once its size and modification time have
 /// stopped changing between two looks (a half-copied file is never ingested).

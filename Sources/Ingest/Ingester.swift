@@ -267,18 +267,3 @@ actor InFlightAssets {
         for continuation in waiting.removeValue(forKey: sha) ?? [] { continuation.resume() }
     }
 }
-
-/// Runs blocking work (file reads, libvips) off the cooperative thread pool.
-enum Blocking {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
-    }
-
-    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
-    }
-}

@@ -440,6 +440,25 @@ struct GalleryDeskTests {
         }
     }
 
+    @Test("a photo removed with force leaves a visible gap in the article, and the lightbox skips it")
+    func articleGap() async throws {
+        let fixture = try await articleFixture()
+        let article = try #require(try fixture.catalog.article(slug: "border-visit"))
+        let firstId = try #require(article.photos[0].id)
+        let first = try #require(try fixture.catalog.resolve(firstId))
+        _ = try fixture.catalog.removeAsset(first.sha256, force: true)
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/articles/border-visit", method: .get) { response in
+                #expect(response.status == .ok)
+                let html = String(buffer: response.body)
+                #expect(html.contains("<div class=\"gap\">Photo removed</div>"))
+                #expect(!html.contains("id=\"view-1\""), "no lightbox for the gap")
+                #expect(html.contains("id=\"view-2\""))
+                #expect(!html.contains("href=\"#view-1\""), "the remaining photo has no neighbour to step to")
+            }
+        }
+    }
+
     @Test("RSS with Media RSS at /feed.xml and per article")
     func feeds() async throws {
         let fixture = try await articleFixture()
@@ -531,6 +550,30 @@ struct GalleryDeskTests {
             try await client.execute(uri: "/api/v1/search?byline=Nguy&limit=1&after=\(next)", method: .get) { response in
                 let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 #expect((body?["results"] as? [Any])?.count == 1)
+            }
+        }
+    }
+
+    @Test("a rendition replaced or deleted on disk is served as it is now, not from memory")
+    func renditionCache() async throws {
+        let fixture = try await GalleryFixture(captions: ["x"])
+        let id = fixture.ids[0]
+        let sha = try #require(try fixture.catalog.resolve(id)).sha256
+        let path = fixture.library.absolute(
+            try #require(try fixture.catalog.renditions(of: sha).first { $0.preset == "thumb" }).path)
+        try await fixture.app().test(.router) { client in
+            let original = try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get) { Data(buffer: $0.body) }
+            #expect(original == (try Data(contentsOf: URL(fileURLWithPath: path))))
+            // Made again (verify --repair, a preset change): a new file at the same path.
+            let replacement = Data(original.reversed())
+            try FileManager.default.removeItem(atPath: path)
+            try replacement.write(to: URL(fileURLWithPath: path))
+            try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get) { response in
+                #expect(Data(buffer: response.body) == replacement)
+            }
+            try FileManager.default.removeItem(atPath: path)
+            try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get) { response in
+                #expect(response.status == .notFound)
             }
         }
     }

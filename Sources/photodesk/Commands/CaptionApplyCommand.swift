@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import Imaging
 import Ingest
 
 struct CaptionApplyCommand: AsyncParsableCommand {
