@@ -58,8 +58,10 @@ struct BrowserTests {
         server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: accessLog))
         try server.run()
         defer {
-            server.terminate()
-            server.waitUntilExit()
+            if server.isRunning {
+                server.terminate()
+                server.waitUntilExit()
+            }
         }
         let banner = try #require(String(data: out.fileHandleForReading.availableData, encoding: .utf8))
         let address = String(try #require(banner.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)\//)).output.0)
@@ -98,6 +100,15 @@ struct BrowserTests {
         #expect(picture.width == 1280 && picture.height == 1400)
         // The large rendition is on it: the page is not a blank white sheet.
         #expect(try picture.average() < 240, "the screenshot shows the photo")
+
+        // SIGTERM: the server stops cleanly (Hummingbird's graceful shutdown) within seconds.
+        server.terminate()
+        let deadline = Date().addingTimeInterval(15)
+        while server.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!server.isRunning, "the server stopped on SIGTERM")
+        if !server.isRunning {
+            #expect(server.terminationReason == .exit && server.terminationStatus == 0)
+        }
     }
 }
 

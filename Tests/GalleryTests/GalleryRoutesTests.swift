@@ -105,6 +105,16 @@ struct GalleryRoutesTests {
                 #expect(html.contains("alt=\"Phiên chợ Đồng Văn\""))
                 #expect(html.contains("Nguyễn Văn An"))
                 #expect(html.contains("400 × 600 pixels"), "orientation 6: shown portrait")
+                // schema.org ImageObject for the photo.
+                let start = try #require(html.range(of: "<script type=\"application/ld+json\">"))
+                let end = try #require(html[start.upperBound...].range(of: "</script>"))
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(html[start.upperBound..<end.lowerBound].utf8))
+                        as? [String: Any])
+                #expect(object["@type"] as? String == "ImageObject")
+                #expect(object["caption"] as? String == "Phiên chợ Đồng Văn")
+                #expect((object["creator"] as? [String: Any])?["name"] as? String == "Nguyễn Văn An")
+                #expect((object["contentUrl"] as? String)?.hasSuffix("/r/\(id)/large.jpg") == true)
             }
             try await client.execute(uri: "/photos/0000000000000000", method: .get) { response in
                 #expect(response.status == .notFound)
