@@ -116,21 +116,28 @@ const char *pd_get_string(pd_image *image, const char *name) {
 
 void pd_remove(pd_image *image, const char *name) { vips_image_remove(image, name); }
 
-pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on) {
+int pd_needs_colour_conversion(pd_image *image) {
+    return vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0 ||
+           image->Type == VIPS_INTERPRETATION_CMYK;
+}
+
+pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on, int colour) {
     VipsImage *out = NULL;
     /* export_profile: an embedded ICC profile is honoured and the result converted to sRGB. Files
      * without a profile are sRGB already: asking for the export then only builds an sRGB-to-sRGB
      * colour transform per file, which costs more than resizing a small photo. CMYK files keep
-     * the export (they need a profile to become sRGB). The header is read once more for this;
-     * the loaders read it without decoding pixels. */
-    gboolean colour_manage = TRUE;
-    VipsImage *header = vips_image_new_from_file(path, NULL);
-    if (header) {
-        colour_manage = vips_image_get_typeof(header, VIPS_META_ICC_NAME) != 0 ||
-                        header->Type == VIPS_INTERPRETATION_CMYK;
-        g_object_unref(header);
-    } else {
-        vips_error_clear();
+     * the export (they need a profile to become sRGB). `colour` is what the caller's header read
+     * found (1 or 0), or -1 to read the header here. */
+    gboolean colour_manage = colour > 0;
+    if (colour < 0) {
+        colour_manage = TRUE;
+        VipsImage *header = vips_image_new_from_file(path, NULL);
+        if (header) {
+            colour_manage = pd_needs_colour_conversion(header);
+            g_object_unref(header);
+        } else {
+            vips_error_clear();
+        }
     }
     int failed = colour_manage
                      ? vips_thumbnail(path, &out, width, "height", height, "size", VIPS_SIZE_DOWN,

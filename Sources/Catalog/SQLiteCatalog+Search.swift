@@ -4,25 +4,29 @@ import GRDB
 extension SQLiteCatalog {
     /// Rebuilds one photo's search text: its caption fields, location, people and the headlines
     /// and captions of the articles that use it, folded.
-    func reindex(_ db: Database, _ sha256: String) throws {
-        let caption = try CaptionRecord.fetchOne(db, key: sha256)?.fields ?? CaptionFields()
-        let articles = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT article.headline, articlePhoto.caption FROM articlePhoto JOIN article ON article.id = articlePhoto.articleId
-                WHERE articlePhoto.sha256 = ?
-                """, arguments: [sha256])
+    /// `known` is the caption when the caller has it at hand (a new photo); the statements are
+    /// cached, since ingest runs this once per new photo.
+    func reindex(_ db: Database, _ sha256: String, known: CaptionFields? = nil) throws {
+        let caption = try known ?? CaptionRecord.fetchOne(db, key: sha256)?.fields ?? CaptionFields()
         var parts = CaptionField.allCases.filter { $0 != .copyright }.compactMap { $0.value(in: caption) }
+        let articles = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT article.headline, articlePhoto.caption FROM articlePhoto JOIN article ON article.id = articlePhoto.articleId
+                    WHERE articlePhoto.sha256 = ?
+                    """), arguments: [sha256])
         for row in articles {
             parts.append(row["headline"])
             if let use: String = row["caption"] { parts.append(use) }
         }
         let body = SearchText.fold(parts.joined(separator: " \n "))
-        try db.execute(sql: "INSERT OR IGNORE INTO searchDoc (sha256) VALUES (?)", arguments: [sha256])
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM searchDoc WHERE sha256 = ?", arguments: [sha256])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO searchDoc (sha256) VALUES (?)").execute(arguments: [sha256])
+        guard
+            let id = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM searchDoc WHERE sha256 = ?"), arguments: [sha256])
         else { return }
-        try db.execute(sql: "DELETE FROM searchIndex WHERE rowid = ?", arguments: [id])
-        try db.execute(sql: "INSERT INTO searchIndex (rowid, body) VALUES (?, ?)", arguments: [id, body])
+        try db.cachedStatement(sql: "DELETE FROM searchIndex WHERE rowid = ?").execute(arguments: [id])
+        try db.cachedStatement(sql: "INSERT INTO searchIndex (rowid, body) VALUES (?, ?)").execute(arguments: [id, body])
     }
 
     public func search(_ query: SearchQuery, limit: Int, after token: String?) throws -> SearchPage {
@@ -70,11 +74,6 @@ extension SQLiteCatalog {
         }
     }
 
-    /// How many of the newest matches are ranked by relevance. Beyond them, older matches follow
-    /// newest first: ranking every match of a short prefix ("ha") over 100,000 captions costs tens
-    /// of milliseconds, and a desk looks for recent photos first.
-    static let rankedCandidates = 300
-
     /// Filters only: newest first, by keyset on (createdAt, sha256).
     private func recentMatches(
         _ db: Database, filters: [String], arguments: [any DatabaseValueConvertible], limit: Int, after token: String?
@@ -104,9 +103,12 @@ extension SQLiteCatalog {
         return SearchPage(results: results, total: total, next: next)
     }
 
-    /// Words: the newest `rankedCandidates` matches ranked (the words as one phrase first, then
-    /// BM25), then the older matches newest first. The keyset is (k1, document) descending, k1
-    /// being 1,000,000 + score for ranked results and 0 for the others.
+    /// Words: first the photos whose text holds the words as one phrase ("ha giang" as written,
+    /// the last word a prefix), then those holding every word anywhere; newest first within each.
+    /// Both tiers are read in the index's own rowid order, so a page costs the same on page one
+    /// and page one hundred, and no score is computed for matches that are not shown (BM25 over a
+    /// third of 100,000 captions cost more than the rest of a search). The keyset is
+    /// (tier, document) descending; the score of a result is its tier (2 phrase, 1 words).
     private func rankedMatches(
         _ db: Database, words: [String], filters: [String], arguments filterArguments: [any DatabaseValueConvertible],
         limit: Int, after token: String?
@@ -123,49 +125,41 @@ extension SQLiteCatalog {
             """
         let filterSQL = filters.isEmpty ? "" : " AND " + filters.joined(separator: " AND ")
         let matching = "FROM searchIndex\(joins) WHERE searchIndex MATCH ?\(filterSQL)"
-        let matchArguments: [any DatabaseValueConvertible] = [match] + filterArguments
 
         let total =
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) \(matching)", arguments: StatementArguments(matchArguments))
-            ?? 0
-        let boundary =
-            try Int64.fetchOne(
-                db,
-                sql: "SELECT searchIndex.rowid \(matching) ORDER BY searchIndex.rowid DESC LIMIT 1 OFFSET ?",
-                arguments: StatementArguments(matchArguments + [Self.rankedCandidates - 1])) ?? 0
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) \(matching)", arguments: StatementArguments([match] + filterArguments)) ?? 0
         let cursor = token.flatMap(SearchCursor.init(token:))
-        let cursorScore = cursor.flatMap { Double.fromDatabaseValue($0.first) }
+        let cursorTier = cursor.flatMap { Double.fromDatabaseValue($0.first) }.map { Int($0) }
         let cursorDocument = cursor.flatMap { Int64.fromDatabaseValue($0.second) }
-        var found: [(document: Int64, key: Double)] = []
-
-        if cursorScore.map({ $0 >= 1_000_000 }) ?? true {
-            var sql = """
-                SELECT document, key FROM (
-                    SELECT searchIndex.rowid AS document,
-                           1000000.0 + (searchIndex.rowid IN (
-                               SELECT rowid FROM searchIndex WHERE searchIndex MATCH ? AND rowid >= ?)) * 1000.0
-                           - bm25(searchIndex) AS key
-                    \(matching) AND searchIndex.rowid >= ?)
-                """
-            var arguments: [any DatabaseValueConvertible] = [phrase, boundary] + matchArguments + [boundary]
-            if let cursorScore, let cursorDocument {
-                sql += " WHERE key < ? OR (key = ? AND document < ?)"
-                arguments += [cursorScore, cursorScore, cursorDocument]
+        // One word is its own phrase: a single tier.
+        let tiers: [(rank: Int, expression: String)] =
+            words.count > 1 ? [(2, phrase), (1, "(\(match)) NOT \(phrase)")] : [(2, match)]
+        var found: [(document: Int64, tier: Int)] = []
+        // When the first page holds every phrase match, the second tier is the plain match less
+        // those, which spares the index a second phrase check (NOT).
+        var everyPhraseMatch: Set<Int64>?
+        for tier in tiers where found.count < limit {
+            if let cursorTier, tier.rank > cursorTier { continue }
+            var expression = tier.expression
+            var excluded: Set<Int64> = []
+            if tier.rank == 1, let known = everyPhraseMatch {
+                expression = match
+                excluded = known
             }
-            sql += " ORDER BY key DESC, document DESC LIMIT ?"
-            arguments.append(limit)
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
-                found.append((row[0], row[1]))
+            var sql = "SELECT searchIndex.rowid \(matching)"
+            var arguments: [any DatabaseValueConvertible] = [expression] + filterArguments
+            if let cursorTier, let cursorDocument, tier.rank == cursorTier {
+                sql += " AND searchIndex.rowid < ?"
+                arguments.append(cursorDocument)
             }
-        }
-        if found.count < limit && boundary > 0 {
-            // Older matches start below the boundary, or below the last one shown.
-            var below = boundary
-            if let cursorScore, cursorScore < 1_000_000, let cursorDocument { below = min(boundary, cursorDocument) }
-            let rows = try Int64.fetchAll(
-                db, sql: "SELECT searchIndex.rowid \(matching) AND searchIndex.rowid < ? ORDER BY searchIndex.rowid DESC LIMIT ?",
-                arguments: StatementArguments(matchArguments + [below, limit - found.count]))
-            found += rows.map { ($0, 0) }
+            sql += " ORDER BY searchIndex.rowid DESC LIMIT ?"
+            let wanted = limit - found.count
+            arguments.append(wanted + excluded.count)
+            let documents = try Int64.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+                .filter { !excluded.contains($0) }.prefix(wanted)
+            found += documents.map { ($0, tier.rank) }
+            if tier.rank == 2, cursor == nil, documents.count < wanted { everyPhraseMatch = Set(documents) }
         }
 
         // Ids and captions for this page only.
@@ -183,11 +177,11 @@ extension SQLiteCatalog {
         }
         let results = found.compactMap { hit -> SearchPage.Result? in
             guard let (id, caption) = details[hit.document] else { return nil }
-            return SearchPage.Result(id: id, caption: caption, score: hit.key >= 1_000_000 ? hit.key - 1_000_000 : 0)
+            return SearchPage.Result(id: id, caption: caption, score: Double(hit.tier))
         }
         var next: String?
         if found.count == limit, let last = found.last {
-            next = SearchCursor(first: last.key.databaseValue, second: last.document.databaseValue).token
+            next = SearchCursor(first: Double(last.tier).databaseValue, second: last.document.databaseValue).token
         }
         return SearchPage(results: results, total: total, next: next)
     }

@@ -168,7 +168,7 @@ public final class SQLiteCatalog: CatalogStore {
                 source: source)
             try revision.insert(db)
         }
-        try reindex(db, sha)
+        try reindex(db, sha, known: fields)
     }
 
     public func touch(_ location: LocationRecord) throws {

@@ -39,7 +39,8 @@ public struct SearchPage: Codable, Sendable, Equatable {
     public struct Result: Codable, Sendable, Equatable {
         public var id: String
         public var caption: String?
-        /// Relevance: higher is better (negated BM25); 0 when no words were given.
+        /// Relevance: 2 when the text holds the words as one phrase, 1 when it holds them apart; 0
+        /// when no words were given (filters only).
         public var score: Double
     }
 

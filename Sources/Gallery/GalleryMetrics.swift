@@ -15,6 +15,12 @@ final class GalleryMetrics: @unchecked Sendable {
         var buckets: [Int]
         var sum: Double = 0
         var count = 0
+
+        mutating func add(_ seconds: Double) {
+            for (index, bound) in GalleryMetrics.bounds.enumerated() where seconds <= bound { buckets[index] += 1 }
+            sum += seconds
+            count += 1
+        }
     }
     static let bounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
     private var requests: [Key: Int] = [:]
@@ -27,11 +33,8 @@ final class GalleryMetrics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         requests[Key(method: method, route: route, status: status), default: 0] += 1
-        var latency = latencies[route] ?? Latency(buckets: Array(repeating: 0, count: Self.bounds.count))
-        for (index, bound) in Self.bounds.enumerated() where seconds <= bound { latency.buckets[index] += 1 }
-        latency.sum += seconds
-        latency.count += 1
-        latencies[route] = latency
+        // Updated in place: taking the value out and putting it back would copy its buckets.
+        latencies[route, default: Latency(buckets: Array(repeating: 0, count: Self.bounds.count))].add(seconds)
         bytesSent += bytes
     }
 

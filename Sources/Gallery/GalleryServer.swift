@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Mustache
+import NIOCore
+import NIOPosix
 
 /// The HTTP gallery and JSON API over one library.
 public struct GalleryServer: Sendable {
@@ -24,10 +26,23 @@ public struct GalleryServer: Sendable {
         }
     }
 
+    /// Runs Swift concurrency's jobs on the server's event loops, so that a request's handler does
+    /// not hop from an event loop to Swift's own thread pool and back (two thread switches per
+    /// request, the largest cost of serving a small file). It must run on the main thread before
+    /// any task has started, once per process; it returns whether it took effect.
+    @discardableResult
+    public static func runTasksOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
+    /// The `Server` header's value.
+    static let serverName = "Photodesk"
+
     let catalog: any CatalogStore
     let library: Library
     let configuration: Configuration
     let metrics = GalleryMetrics()
+    let renditions = RenditionCache()
     let throttle = LoginThrottle()
 
     /// Makes a server for a library.
@@ -70,7 +85,7 @@ public struct GalleryServer: Sendable {
             accounts: catalog, pages: templates, throttle: throttle, metrics: metrics,
             secureCookies: configuration.secureCookies
         ).register(on: router)
-        RenditionRoutes(catalog: catalog, library: library, cache: RenditionCache()).register(on: router)
+        RenditionRoutes(catalog: catalog, library: library, cache: renditions).register(on: router)
         let api = router.group("/api/v1")
         AssetAPIRoutes(catalog: catalog).register(on: api)
         api.get("/openapi.json") { _, _ in
@@ -86,10 +101,18 @@ public struct GalleryServer: Sendable {
         logger: Logger = Logger(label: "photodesk.gallery"), onServerRunning: (@Sendable (Int) async -> Void)? = nil
     ) async throws -> some ApplicationProtocol {
         let router = try await router(logger: logger)
+        let serverName = Self.serverName
         return Application(
             router: router,
+            // Each connection gets its own fast path for renditions held in memory.
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        RenditionFastPath(
+                            cache: renditions, metrics: metrics, logger: logger)
+                    ])),
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "Photodesk"),
+                address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

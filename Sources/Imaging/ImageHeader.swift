@@ -23,6 +23,8 @@ public struct ImageHeader: Sendable {
     public var iptc: Data?
     /// The embedded ICC profile, if any.
     public var iccProfile: Data?
+    /// Whether the pixels need a colour conversion to become sRGB (an ICC profile, or CMYK).
+    public var needsColourConversion = false
 
     /// Width as displayed, after orientation.
     public var width: Int { swapsAxes ? storedHeight : storedWidth }
@@ -45,24 +47,33 @@ public struct ImageHeader: Sendable {
         guard info.st_size > 0 else {
             throw ImagingError(.empty, "\(path) is empty (0 bytes): copy it again from the card or camera", path: path)
         }
-        guard let loader = pd_loader_for_file(path).map({ String(cString: $0) }) else {
+        // One open: libvips sniffs the format once (each sniff opens the file once per loader it
+        // tries), and names the loader it chose. Only a failure asks again, to say why.
+        guard let pointer = pd_open(path) else {
+            let cause = VipsRuntime.takeError()
+            guard let loader = pd_loader_for_file(path).map({ String(cString: $0) }) else {
+                throw ImagingError(
+                    .unsupported,
+                    "\(path) is not an image Photodesk can read (not JPEG, PNG, TIFF, WebP, HEIC/AVIF or GIF)",
+                    path: path)
+            }
+            guard ImageFormat(loader: loader) != nil else {
+                throw ImagingError(
+                    .unsupported,
+                    "\(path) is a format Photodesk does not ingest (\(ImageFormat.readableLoaderName(loader)))",
+                    path: path)
+            }
             throw ImagingError(
-                .unsupported,
-                "\(path) is not an image Photodesk can read (not JPEG, PNG, TIFF, WebP, HEIC/AVIF or GIF)",
-                path: path)
+                .corrupt, "\(path) has an unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
+        let image = VipsImage(pointer)
+        let loader = pd_image_loader(pointer).map { String(cString: $0) } ?? ""
         guard var format = ImageFormat(loader: loader) else {
             throw ImagingError(
                 .unsupported,
                 "\(path) is a format Photodesk does not ingest (\(ImageFormat.readableLoaderName(loader)))",
                 path: path)
         }
-        guard let pointer = pd_open(path) else {
-            let cause = VipsRuntime.takeError()
-            throw ImagingError(
-                .corrupt, "\(path) has an unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
-        }
-        let image = VipsImage(pointer)
         if format == .heic, let compression = image.stringField("heif-compression"), compression == "av1" {
             format = .avif
         }
@@ -72,6 +83,7 @@ public struct ImageHeader: Sendable {
             pages: max(1, Int(pd_n_pages(pointer))),
             exif: image.blob("exif-data"), xmp: image.blob("xmp-data"), iptc: image.blob("iptc-data"),
             iccProfile: image.blob("icc-profile-data"))
+        header.needsColourConversion = pd_needs_colour_conversion(pointer) != 0
         ContainerMetadata.complete(&header, path: path)
         return header
     }

@@ -15,8 +15,10 @@ public struct RenditionMaker: Sendable {
     /// Nothing of the original's metadata is kept; `embedded` blobs ("exif-data", "xmp-data",
     /// "iptc-data") are written instead, so a rendition can still say who took it.
     /// A truncated or corrupt file is refused with an error naming it.
+    /// `header` is the file's header when the caller has read it (it says whether the colours need
+    /// converting); without it the header is read again.
     public func make(
-        from path: String, specs: [RenditionSpec], embedded: [String: Data] = [:],
+        from path: String, specs: [RenditionSpec], embedded: [String: Data] = [:], header: ImageHeader? = nil,
         destination: (RenditionSpec) -> String
     ) throws -> [RenditionResult] {
         try VipsRuntime.start()
@@ -24,7 +26,8 @@ public struct RenditionMaker: Sendable {
         let boxWidth = specs.map(\.width).max() ?? 1
         let boxHeight = specs.map(\.height).max() ?? 1
         // fail_on truncated: a cut-off file is refused instead of coming out half grey.
-        guard let decoded = pd_thumbnail_file(path, Int32(boxWidth), Int32(boxHeight), 1) else {
+        let colour: Int32 = header.map { $0.needsColourConversion ? 1 : 0 } ?? -1
+        guard let decoded = pd_thumbnail_file(path, Int32(boxWidth), Int32(boxHeight), 1, colour) else {
             let cause = VipsRuntime.takeError()
             throw ImagingError(
                 .corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
@@ -53,7 +56,8 @@ public struct RenditionMaker: Sendable {
             }
             let output = destination(spec)
             try image.write(to: output, as: spec.format, quality: spec.quality, keepMetadata: !embedded.isEmpty)
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+            // FileManager's attributes would look up the owner's name in /etc/passwd each time.
+            let bytes = FileStat.of(output).map { Int($0.size) } ?? 0
             results.append(
                 RenditionResult(spec: spec, width: image.width, height: image.height, bytes: bytes, path: output))
         }

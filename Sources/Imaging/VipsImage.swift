@@ -176,6 +176,12 @@ extension VipsImage {
         try VipsImage.check(pd_icc_export(pointer, profile), "cannot convert to the \(profile) profile")
     }
 
+    /// The image computed once and held in memory, so that several pipelines built on it do not
+    /// each compute it again.
+    public func inMemory() throws -> VipsImage {
+        try VipsImage.check(pd_copy_memory(pointer), "cannot compute image")
+    }
+
     /// The image enlarged by whole factors, each pixel replicated.
     public func zoomed(x: Int, y: Int) throws -> VipsImage {
         try VipsImage.check(pd_zoom(pointer, Int32(x), Int32(y)), "cannot zoom image")

@@ -33,6 +33,11 @@ public struct FolderScanner: Sendable {
             guard lstat(root, &info) == 0 else {
                 throw IngestError(.usage, "\(given) does not exist")
             }
+            // A link given by name is what the editor meant (a folder on another disk, say): it
+            // is followed; links met inside follow the rule above.
+            if info.st_mode & S_IFMT == S_IFLNK, stat(root, &info) != 0 {
+                throw IngestError(.usage, "\(given) is a link to \(realPath(root) ?? "a path") that does not exist")
+            }
             if info.st_mode & S_IFMT == S_IFDIR {
                 walk(root, within: realPath(root) ?? root, into: &entries)
             } else {

@@ -176,7 +176,9 @@ public struct Ingester: Sendable {
             Ingester.logger.warning("\(path): \(warning)")
         }
         let credits = CreditMetadata(byline: metadata.byline, credit: metadata.credit, copyright: metadata.copyright)
-        let results = try maker.make(from: path, specs: pipeline.renditions, embedded: credits.blobs) { spec in
+        let results = try maker.make(
+            from: path, specs: pipeline.renditions, embedded: credits.blobs, header: header
+        ) { spec in
             library.absolute(
                 Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
         }

@@ -77,6 +77,65 @@ enum ProcessRunner {
         return Measure(seconds: Date().timeIntervalSince(started), cpuSeconds: cpu, peakMB: peak)
     }
 
+    /// Peak resident memory of a running ingest, read as it reports files (`--json`, one line
+    /// per file): after `early` files and after the last, in megabytes, with its wall time.
+    struct Growth {
+        var earlyMB: Double
+        var finalMB: Double
+        var files: Int
+        var seconds: Double
+    }
+
+    static func memoryGrowth(_ arguments: [String], early: Int) throws -> Growth {
+        var pipe: [Int32] = [0, 0]
+        guard Glibc.pipe(&pipe) == 0 else { throw Failure(description: "pipe failed") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
+        posix_spawn_file_actions_addclose(&actions, pipe[0])
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let started = Date()
+        var pid: pid_t = 0
+        let result = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        close(pipe[1])
+        guard result == 0 else { throw Failure(description: "cannot start \(arguments[0])") }
+        // VmHWM is the process's own peak (exec starts it afresh), read while it runs.
+        func peakMB() -> Double? {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+            else { return nil }
+            return kilobytes / 1024
+        }
+        var files = 0
+        var earlyMB = 0.0
+        var finalMB = 0.0
+        var pending = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(pipe[0], &buffer, buffer.count)
+            if count <= 0 { break }
+            pending += buffer[0..<count]
+            while let newline = pending.firstIndex(of: 10) {
+                // A file's line has its path; the closing summary line does not.
+                if String(decoding: pending[..<newline], as: UTF8.self).contains("\"path\":") { files += 1 }
+                pending.removeSubrange(...newline)
+                if let peak = peakMB() {
+                    finalMB = max(finalMB, peak)
+                    if files <= early { earlyMB = peak }
+                }
+            }
+        }
+        close(pipe[0])
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        guard status == 0 else { throw Failure(description: "\(arguments[0]) failed (wait status \(status))") }
+        return Growth(earlyMB: earlyMB, finalMB: finalMB, files: files, seconds: Date().timeIntervalSince(started))
+    }
+
     /// Runs one command and returns its standard output.
     static func output(_ arguments: [String]) throws -> String {
         let file = NSTemporaryDirectory() + "bench-\(UUID().uuidString)"

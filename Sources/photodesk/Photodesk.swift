@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gallery
 import Logging
 
 /// The `photodesk` command.
@@ -36,6 +37,9 @@ struct Photodesk: AsyncParsableCommand {
         }
         do {
             var command = try parseAsRoot()
+            // Still on the main thread, before any task: the gallery's requests then stay on the
+            // event loop that read them. Other commands keep Swift's own pool.
+            if command is ServeCommand { GalleryServer.runTasksOnEventLoops() }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -77,6 +77,29 @@ struct SearchTests {
         #expect(scores == scores.sorted(by: >), "best first")
     }
 
+    @Test("the words as one phrase come first, then the words apart; newest first within each; pages cross the tiers")
+    func phraseTier() throws {
+        let (catalog, special) = Self.shared
+        // "ha giang": photo 9001 holds the phrase (its region); "Lễ khai giảng ... tại Hà Nội / Hải Phòng"
+        // hold both words apart.
+        let all = try catalog.search(SearchQuery(text: "ha giang"), limit: 10_000, after: nil)
+        #expect(all.total > 100)
+        #expect(all.results.count == all.total)
+        #expect(all.results.first?.id == special["ha giang"].map { String($0.prefix(16)) })
+        #expect(all.results.first?.score == 2)
+        #expect(all.results.dropFirst().allSatisfy { $0.score == 1 })
+        let rest = all.results.dropFirst().map(\.id)
+        #expect(rest == rest.sorted(by: >), "newest first within a tier")
+        var paged: [String] = []
+        var token: String?
+        repeat {
+            let page = try catalog.search(SearchQuery(text: "ha giang"), limit: 7, after: token)
+            paged += page.results.map(\.id)
+            token = page.next
+        } while token != nil
+        #expect(paged == all.results.map(\.id))
+    }
+
     @Test(
         "malformed queries are plain words, never an error",
         arguments: ["\"unbalanced", "AND OR NOT", "dong* \"van", "(((", "-", "NEAR(a b", ""])

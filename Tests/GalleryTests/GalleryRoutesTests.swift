@@ -150,6 +150,74 @@ struct GalleryRoutesTests {
         }
     }
 
+    @Test("live server: a rendition in memory is answered by the fast path with the router's headers, counted and in order")
+    func renditionFastPath() async throws {
+        let fixture = try await GalleryFixture(captions: ["x"])
+        let id = fixture.ids[0]
+        try await fixture.app().test(.live) { client in
+            // The first request reads the file through the catalog; the second is served from memory.
+            var answers: [(HTTPFields, Data)] = []
+            for _ in 0..<2 {
+                try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get) { response in
+                    #expect(response.status == .ok)
+                    answers.append((response.headers, Data(buffer: response.body)))
+                }
+            }
+            #expect(answers[0].1 == answers[1].1)
+            for field in [HTTPField.Name.contentType, .eTag, .cacheControl, .contentLength, .contentSecurityPolicy,
+                .xContentTypeOptions, HTTPField.Name("Referrer-Policy")!, HTTPField.Name("X-Frame-Options")!, .server]
+            {
+                #expect(answers[1].0[field] == answers[0].0[field], "\(field)")
+            }
+            #expect(answers[1].0[.date]?.hasSuffix(" GMT") == true)
+            try await client.execute(uri: "/r/\(id)/thumb.webp", method: .head) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentLength] == String(answers[0].1.count))
+                #expect(response.body.readableBytes == 0)
+            }
+            // What the bytes in memory cannot answer goes to the router.
+            let etag = try #require(answers[0].0[.eTag])
+            try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get, headers: [.ifNoneMatch: etag]) {
+                #expect($0.status == .notModified)
+            }
+            try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get, headers: [.range: "bytes=0-3"]) {
+                #expect($0.status == .partialContent)
+                #expect(Data(buffer: $0.body) == answers[0].1.prefix(4))
+            }
+            try await client.execute(uri: "/r/\(id)/thumb.webp?x=1", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/r/\(id)/nothing.webp", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("photodesk_http_requests_total{method=\"GET\",route=\"/r/{id}/{file}\",status=\"200\"} 3"))
+                #expect(text.contains("photodesk_http_requests_total{method=\"HEAD\",route=\"/r/{id}/{file}\",status=\"200\"} 1"))
+            }
+            // A rendition replaced on disk is read again, not served stale from memory.
+            let sha = try #require(try fixture.catalog.resolve(id)).sha256
+            let path = fixture.library.absolute(
+                try #require(try fixture.catalog.renditions(of: sha).first { $0.preset == "thumb" }).path)
+            let replacement = Data(answers[0].1.reversed())
+            try FileManager.default.removeItem(atPath: path)
+            try replacement.write(to: URL(fileURLWithPath: path))
+            try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get) { response in
+                #expect(Data(buffer: response.body) == replacement)
+            }
+
+            // Pipelined on one connection: a request the router answers, then two from memory.
+            // The answers come back in the order asked.
+            let port = try #require(client.port)
+            let request = { (path: String) in "GET \(path) HTTP/1.1\r\nHost: localhost\r\n\r\n" }
+            let raw = try RawHTTP.exchange(
+                port: port,
+                request("/healthz") + request("/r/\(id)/thumb.webp") + request("/r/\(id)/large.jpg"),
+                responses: 3)
+            let text = String(decoding: raw, as: UTF8.self)
+            let health = try #require(text.range(of: "\r\n\r\nok\n"))
+            let thumb = try #require(text.range(of: "image/webp"))
+            let large = try #require(text.range(of: "image/jpeg"))
+            #expect(health.lowerBound < thumb.lowerBound && thumb.lowerBound < large.lowerBound)
+        }
+    }
+
     @Test("byte ranges: 206 with Content-Range, 416 when out of range")
     func ranges() async throws {
         let fixture = try await GalleryFixture()
@@ -241,5 +309,45 @@ struct GalleryRoutesTests {
                 #expect(response.status == .notFound)
             }
         }
+    }
+}
+
+/// One HTTP/1.1 connection on loopback, written to as a whole and read until `responses`
+/// status lines have come back and the connection is quiet (for pipelining tests).
+enum RawHTTP {
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static func exchange(port: Int, _ text: String, responses: Int) throws -> Data {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+            throw Failure(description: "send: \(errno)")
+        }
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            let statusLines = String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 ").count - 1
+            let ready = poll(&poller, 1, statusLines >= responses ? 300 : 2000)
+            if ready <= 0 { if statusLines >= responses { break } else { continue } }
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        return received
     }
 }

@@ -168,6 +168,22 @@ struct IngesterTests {
         #expect(collected.result(named: "link.jpg")?.error?.contains("not followed") == true)
     }
 
+    @Test("a folder given through a link is followed; a link to nothing is refused by name")
+    func linkedFolder() async throws {
+        try SyntheticPhoto(width: 200, height: 100).write(to: work.file("disk/assignment/x.jpg"))
+        try FileManager.default.createSymbolicLink(
+            atPath: work.path + "/assignment", withDestinationPath: work.path + "/disk/assignment")
+        let (summary, _) = try await run([work.path + "/assignment"])
+        #expect(summary.ingested == 1)
+        try FileManager.default.createSymbolicLink(
+            atPath: work.path + "/gone", withDestinationPath: work.path + "/disk/nothing")
+        await #expect {
+            _ = try await run([work.path + "/gone"])
+        } throws: { error in
+            "\(error)".contains("gone") && "\(error)".contains("does not exist")
+        }
+    }
+
     @Test("the default pipeline file is valid, and bad pipelines are refused with the reason")
     func pipelines() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -50,9 +50,12 @@ void pd_set_int(pd_image *image, const char *name, int value);
 const char *pd_get_string(pd_image *image, const char *name);
 void pd_remove(pd_image *image, const char *name);
 
+/* Whether an image needs a colour conversion to become sRGB: an ICC profile, or CMYK. */
+int pd_needs_colour_conversion(pd_image *image);
 /* Decodes the file with shrink-on-load to fit width x height (only ever shrinking), upright
- * per its orientation, in sRGB. fail_on: 0 none, 1 truncated, 2 error, 3 warning. */
-pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on);
+ * per its orientation, in sRGB. fail_on: 0 none, 1 truncated, 2 error, 3 warning. colour: 1
+ * converts to sRGB through the file's profile, 0 does not, -1 reads the header to decide. */
+pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on, int colour);
 /* Shrinks an image already in memory to fit width x height (never enlarging). */
 pd_image *pd_thumbnail_image(pd_image *image, int width, int height);
 /* Decodes every pixel into memory, so later operations read it without decoding again. */

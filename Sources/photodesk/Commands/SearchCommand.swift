@@ -9,7 +9,9 @@ struct SearchCommand: AsyncParsableCommand {
         abstract: "Find photos by what their captions, keywords, places, people and articles say.",
         discussion: """
             Words match as prefixes, diacritics folded: "dong van" finds Đồng Văn. Quotes and
-            operators are read as plain words.
+            operators are read as plain words. Photos whose text holds the words together, in
+            order ("ha giang"), come first (score 2), then those holding them apart (score 1);
+            newest first within each.
 
             Examples:
               photodesk search "lung cu"

@@ -1,0 +1,150 @@
+import Foundation
+import HTTPTypes
+import Imaging
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers `GET /r/ID/FILE` for a rendition held in memory from the event loop that read the
+/// request, before the request becomes a task: no router, no middleware chain, no task switch.
+///
+/// Everything else goes on to the router, and so does a rendition request whenever the answer
+/// needs more than the bytes in memory: a `Range`, a conditional request, `Connection: close`,
+/// a rendition not yet read or whose file changed (one `stat`, as the router's path does). The
+/// answer carries the same headers as the router's (security headers included), is counted in
+/// `/metrics` under the same route and written to the access log.
+///
+/// Responses stay in request order: while a request passed on is unanswered, the requests after
+/// it on the connection are passed on too.
+final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// The route label the router's path records, so that `/metrics` shows one route.
+    static let route = "/r/{id}/{file}"
+
+    let cache: RenditionCache
+    let metrics: GalleryMetrics
+    let logger: Logger
+
+    /// Requests passed on whose response has not ended yet.
+    private var passedOn = 0
+    /// The request being answered here, from its head until its end.
+    private var pending: Pending?
+
+    private struct Pending {
+        var entry: RenditionCache.Entry
+        var head: Bool
+        var path: String
+        var started: ContinuousClock.Instant
+    }
+
+    init(cache: RenditionCache, metrics: GalleryMetrics, logger: Logger) {
+        self.cache = cache
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            if passedOn == 0, let entry = answerable(request) {
+                pending = Pending(
+                    entry: entry, head: request.method == .head, path: request.path ?? "", started: .now)
+                return
+            }
+            passedOn += 1
+            context.fireChannelRead(data)
+        case .body:
+            // A GET's body means nothing; one being answered here is dropped.
+            if pending == nil { context.fireChannelRead(data) }
+        case .end:
+            guard let answer = pending else {
+                context.fireChannelRead(data)
+                return
+            }
+            pending = nil
+            respond(context, answer)
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { passedOn = max(0, passedOn - 1) }
+        context.write(data, promise: promise)
+    }
+
+    /// The cached rendition this request asks for, when it can be answered from memory alone.
+    func answerable(_ request: HTTPRequest) -> RenditionCache.Entry? {
+        guard request.method == .get || request.method == .head, let path = request.path,
+            request.headerFields[.range] == nil, request.headerFields[.ifNoneMatch] == nil,
+            request.headerFields[.ifRange] == nil,
+            !(request.headerFields[.connection]?.lowercased().contains("close") ?? false)
+        else { return nil }
+        // "/r/" then "ID/FILE": one slash, no query, no escapes (those go to the router).
+        let bytes = path.utf8
+        guard bytes.starts(with: "/r/".utf8) else { return nil }
+        var slashes = 0
+        for byte in bytes.dropFirst(3) {
+            if byte == UInt8(ascii: "/") { slashes += 1 }
+            if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "%") { return nil }
+        }
+        guard slashes == 1, let entry = cache.entry(String(path.dropFirst(3))),
+            FileStat.of(entry.path) == entry.stamp
+        else { return nil }
+        return entry
+    }
+
+    private func respond(_ context: ChannelHandlerContext, _ answer: Pending) {
+        let length = answer.entry.bytes.readableBytes
+        var fields = answer.entry.answerHeaders
+        fields.append(HTTPField(name: .date, value: HTTPDate.now()))
+        let response = HTTPResponse(status: .ok, headerFields: fields)
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        if !answer.head { context.write(wrapOutboundOut(.body(answer.entry.bytes)), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+
+        let elapsed = ContinuousClock.now - answer.started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let method = answer.head ? "HEAD" : "GET"
+        metrics.record(method: method, route: Self.route, status: 200, seconds: seconds, bytes: length)
+        logger.info(
+            "request",
+            metadata: [
+                "method": .string(method), "path": .string(answer.path), "route": .string(Self.route),
+                "status": .stringConvertible(200), "ms": .string(String(format: "%.2f", seconds * 1000)),
+                "bytes": .stringConvertible(length), "user": .string("-"),
+                "client": .string(context.channel.remoteAddress?.ipAddress ?? "-"), "request_id": .string("-"),
+            ])
+    }
+}
+
+/// The `Date` header's text (RFC 9110, IMF-fixdate), made once a second.
+enum HTTPDate {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var second = 0
+    nonisolated(unsafe) private static var text = ""
+
+    static func now() -> String {
+        var clock = timespec()
+        clock_gettime(CLOCK_REALTIME, &clock)
+        let current = clock.tv_sec
+        return lock.withLock {
+            if current != second {
+                var time = current
+                var parts = tm()
+                gmtime_r(&time, &parts)
+                let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+                let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+                func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+                text =
+                    "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+                    + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+                second = current
+            }
+            return text
+        }
+    }
+}
