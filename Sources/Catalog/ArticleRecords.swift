@@ -92,3 +92,16 @@ public struct ArticleSummary: Codable, Sendable, Equatable {
     /// The first photo's short id, for a cover image.
     public var cover: String?
 }
+
+/// A photo's renditions (smallest first) and copyright, as a page showing it needs them.
+public struct PhotoRenditions: Sendable, Equatable {
+    public var sha256: String
+    public var renditions: [RenditionRecord]
+    public var copyright: String?
+
+    public init(sha256: String, renditions: [RenditionRecord], copyright: String?) {
+        self.sha256 = sha256
+        self.renditions = renditions
+        self.copyright = copyright
+    }
+}

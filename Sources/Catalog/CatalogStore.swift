@@ -15,6 +15,9 @@ public protocol CatalogStore: AccountStore {
     func assetsNeedingRenditions(presets: [String: String]) throws -> Set<String>
     /// The renditions of an asset.
     func renditions(of sha256: String) throws -> [RenditionRecord]
+    /// The renditions and copyright of several photos by short id, in one read (an article
+    /// page's photos); ids not found are absent.
+    func photoRenditions(shortIds: [String]) throws -> [String: PhotoRenditions]
     /// One rendition, by short id and preset.
     func rendition(shortId: String, preset: String) throws -> RenditionRecord?
     /// Every rendition, for `verify`.

@@ -112,6 +112,33 @@ public final class SQLiteCatalog: CatalogStore {
         }
     }
 
+    public func photoRenditions(shortIds: [String]) throws -> [String: PhotoRenditions] {
+        guard !shortIds.isEmpty else { return [:] }
+        return try read { db in
+            let marks = shortIds.map { _ in "?" }.joined(separator: ",")
+            let assets = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT asset.shortId, asset.sha256, caption.copyright FROM asset LEFT JOIN caption USING (sha256)
+                    WHERE asset.shortId IN (\(marks))
+                    """, arguments: StatementArguments(shortIds))
+            let hashes: [String] = assets.map { $0["sha256"] }
+            var renditions: [String: [RenditionRecord]] = [:]
+            for rendition in try RenditionRecord.filter(hashes.contains(RenditionRecord.Columns.sha256))
+                .order(Column("width")).fetchAll(db)
+            {
+                renditions[rendition.sha256, default: []].append(rendition)
+            }
+            var found: [String: PhotoRenditions] = [:]
+            for row in assets {
+                let sha: String = row["sha256"]
+                found[row["shortId"]] = PhotoRenditions(
+                    sha256: sha, renditions: renditions[sha] ?? [], copyright: row["copyright"])
+            }
+            return found
+        }
+    }
+
     public func rendition(shortId: String, preset: String) throws -> RenditionRecord? {
         guard shortId.count == 16, shortId.allSatisfy(\.isHexDigit) else { return nil }
         return try read { db in

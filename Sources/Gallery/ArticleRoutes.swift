@@ -144,19 +144,20 @@ struct ArticleRoutes: Sendable {
     /// The article's photos in order, numbered for the lightbox (gaps keep their place).
     func figures(_ document: ArticleDocument) throws -> [Figure] {
         var figures: [Figure] = []
+        // Every photo's renditions in one catalog read.
+        let found = try catalog.photoRenditions(shortIds: document.photos.compactMap(\.id))
         for photo in document.photos {
             let number = figures.count + 1
-            guard let id = photo.id, let asset = try catalog.resolve(id) else {
+            guard let id = photo.id, let stored = found[id] else {
                 figures.append(
                     Figure(
                         number: number, id: nil, caption: photo.caption, width: 0, height: 0, alt: "", missing: true, largeWidth: 0,
                         largeHeight: 0))
                 continue
             }
-            let renditions = try catalog.renditions(of: asset.sha256)
+            let renditions = stored.renditions
             let medium = renditions.first { $0.preset == "medium" } ?? renditions.last
             let large = renditions.last
-            let stored = try catalog.caption(of: asset.sha256)
             figures.append(
                 Figure(
                     number: number, id: id, caption: photo.caption,
@@ -164,7 +165,7 @@ struct ArticleRoutes: Sendable {
                     src: medium.map { RenditionRoutes.url(id: id, $0) },
                     srcset: renditions.map { "\(RenditionRoutes.url(id: id, $0)) \($0.width)w" }.joined(separator: ", "),
                     large: large.map { RenditionRoutes.url(id: id, $0) }, width: medium?.width ?? 0,
-                    height: medium?.height ?? 0, alt: photo.caption ?? "Photo \(id)", missing: false, copyright: stored?.copyright,
+                    height: medium?.height ?? 0, alt: photo.caption ?? "Photo \(id)", missing: false, copyright: stored.copyright,
                     byline: photo.byline, creditLine: photo.credit, largeWidth: large?.width ?? 0,
                     largeHeight: large?.height ?? 0))
         }

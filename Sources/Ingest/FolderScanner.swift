@@ -21,8 +21,18 @@ public struct FolderScanner: Sendable {
 
     static let sidecarExtensions: Set<String> = ["xmp", "txt"]
 
-    /// Makes a scanner.
-    public init() {}
+    /// Folders never walked into (real paths): the library being ingested into, so that
+    /// `photodesk ingest .` beside `./library` does not take its renditions for photos.
+    let excluded: Set<String>
+
+    /// Makes a scanner that skips the folders `excluding` (a library's root, say).
+    public init(excluding: [String] = []) {
+        excluded = Set(excluding.compactMap { path -> String? in
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        })
+    }
 
     /// Scans files and folders, recursively. Throws when a path given does not exist.
     public func scan(_ paths: [String]) throws -> [Entry] {
@@ -39,6 +49,7 @@ public struct FolderScanner: Sendable {
                 throw IngestError(.usage, "\(given) is a link to \(realPath(root) ?? "a path") that does not exist")
             }
             if info.st_mode & S_IFMT == S_IFDIR {
+                if excluded.contains(realPath(root) ?? root) { continue }
                 walk(root, within: realPath(root) ?? root, into: &entries)
             } else {
                 entries.append(.file(path: root, stat: FileStat(info)))
@@ -61,6 +72,7 @@ public struct FolderScanner: Sendable {
             }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
+                if !excluded.isEmpty, excluded.contains(realPath(path) ?? path) { continue }
                 walk(path, within: root, into: &entries)
             case S_IFREG:
                 if FolderScanner.sidecarExtensions.contains((name as NSString).pathExtension.lowercased()) { continue }

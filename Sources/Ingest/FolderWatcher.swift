@@ -21,7 +21,7 @@ public struct FolderWatcher: Sendable {
         var previous: [String: FileStat] = [:]
         var handled: [String: FileStat] = [:]
         while !Task.isCancelled {
-            let entries = try FolderScanner().scan([folder])
+            let entries = try FolderScanner(excluding: [ingester.library.root]).scan([folder])
             var current: [String: FileStat] = [:]
             var ready: [String] = []
             for entry in entries {

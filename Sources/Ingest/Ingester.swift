@@ -41,7 +41,7 @@ public struct Ingester: Sendable {
         let lock = try LibraryLock(library: library)
         defer { lock.release() }
         lock.removeStaleTemporaryFiles()
-        let entries = try FolderScanner().scan(paths)
+        let entries = try FolderScanner(excluding: [library.root]).scan(paths)
         report(.scanned(total: entries.count))
         let known = try catalog.locationIndex()
         let stale = try catalog.assetsNeedingRenditions(presets: pipeline.fingerprints)

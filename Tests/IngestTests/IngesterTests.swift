@@ -168,6 +168,19 @@ struct IngesterTests {
         #expect(collected.result(named: "link.jpg")?.error?.contains("not followed") == true)
     }
 
+    @Test("ingesting the folder that holds the library skips the library: its renditions are not photos")
+    func libraryInsideFolder() async throws {
+        try SyntheticPhoto(width: 200, height: 100).write(to: work.file("a.jpg"))
+        try SyntheticPhoto(width: 200, height: 100, seed: 3).write(to: work.file("trip/b.jpg"))
+        let (first, collected) = try await run([work.path])
+        #expect(first.ingested == 2)
+        #expect(first.failed == 0, "\(collected.results.map(\.path))")
+        // Renditions now exist inside the library; a second pass still sees two photos, unchanged.
+        let (second, _) = try await run([work.path])
+        #expect(second.unchanged == 2)
+        #expect(second.ingested == 0 && second.failed == 0 && second.duplicate == 0)
+    }
+
     @Test("a folder given through a link is followed; a link to nothing is refused by name")
     func linkedFolder() async throws {
         try SyntheticPhoto(width: 200, height: 100).write(to: work.file("disk/assignment/x.jpg"))
