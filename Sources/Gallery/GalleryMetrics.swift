@@ -118,15 +118,10 @@ struct AccessLogMiddleware: RouterMiddleware {
                 Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let route = context.endpointPath ?? "unmatched"
             metrics.record(method: request.method.rawValue, route: route, status: status, seconds: seconds, bytes: bytes)
-            logger.info(
-                "request",
-                metadata: [
-                    "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-                    "route": .string(route), "status": .stringConvertible(status),
-                    "ms": .string(String(format: "%.2f", seconds * 1000)), "bytes": .stringConvertible(bytes),
-                    "user": .string(context.viewer?.name ?? "-"), "client": .string(context.clientAddress),
-                    "request_id": .string(context.id),
-                ])
+            Self.log(
+                logger, method: request.method.rawValue, path: request.uri.path, route: route, status: status,
+                seconds: seconds, bytes: bytes, user: context.viewer?.name, client: context.clientAddress,
+                requestID: context.id)
         }
         do {
             let response = try await next(request, context)
@@ -137,5 +132,21 @@ struct AccessLogMiddleware: RouterMiddleware {
             status = error.status.code
             throw error
         }
+    }
+
+    /// One access-log line (the rendition fast path writes the same).
+    static func log(
+        _ logger: Logger, method: String, path: String, route: String, status: Int, seconds: Double, bytes: Int,
+        user: String?, client: @autoclosure () -> String, requestID: String
+    ) {
+        // The metadata is built only when the access log is on (info level).
+        logger.info(
+            "request",
+            metadata: [
+                "method": .string(method), "path": .string(path), "route": .string(route),
+                "status": .stringConvertible(status), "ms": .string(String(format: "%.2f", seconds * 1000)),
+                "bytes": .stringConvertible(bytes), "user": .string(user ?? "-"), "client": .string(client()),
+                "request_id": .string(requestID),
+            ])
     }
 }

@@ -110,14 +110,9 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let method = answer.head ? "HEAD" : "GET"
         metrics.record(method: method, route: Self.route, status: 200, seconds: seconds, bytes: length)
-        logger.info(
-            "request",
-            metadata: [
-                "method": .string(method), "path": .string(answer.path), "route": .string(Self.route),
-                "status": .stringConvertible(200), "ms": .string(String(format: "%.2f", seconds * 1000)),
-                "bytes": .stringConvertible(length), "user": .string("-"),
-                "client": .string(context.channel.remoteAddress?.ipAddress ?? "-"), "request_id": .string("-"),
-            ])
+        AccessLogMiddleware.log(
+            logger, method: method, path: answer.path, route: Self.route, status: 200, seconds: seconds, bytes: length,
+            user: nil, client: context.channel.remoteAddress?.ipAddress ?? "-", requestID: "-")
     }
 }
 

@@ -27,11 +27,7 @@ public struct FolderScanner: Sendable {
 
     /// Makes a scanner that skips the folders `excluding` (a library's root, say).
     public init(excluding: [String] = []) {
-        excluded = Set(excluding.compactMap { path -> String? in
-            guard let resolved = realpath(path, nil) else { return nil }
-            defer { free(resolved) }
-            return String(cString: resolved)
-        })
+        excluded = Set(excluding.compactMap(Self.realPath))
     }
 
     /// Scans files and folders, recursively. Throws when a path given does not exist.
@@ -46,11 +42,15 @@ public struct FolderScanner: Sendable {
             // A link given by name is what the editor meant (a folder on another disk, say): it
             // is followed; links met inside follow the rule above.
             if info.st_mode & S_IFMT == S_IFLNK, stat(root, &info) != 0 {
-                throw IngestError(.usage, "\(given) is a link to \(realPath(root) ?? "a path") that does not exist")
+                throw IngestError(.usage, "\(given) is a link to \(Self.realPath(root) ?? "a path") that does not exist")
             }
             if info.st_mode & S_IFMT == S_IFDIR {
-                if excluded.contains(realPath(root) ?? root) { continue }
-                walk(root, within: realPath(root) ?? root, into: &entries)
+                let real = Self.realPath(root) ?? root
+                if excluded.contains(real) {
+                    throw IngestError(
+                        .usage, "\(given) is the library Photodesk ingests into, not a folder of photos")
+                }
+                walk(root, within: real, into: &entries)
             } else {
                 entries.append(.file(path: root, stat: FileStat(info)))
             }
@@ -72,13 +72,13 @@ public struct FolderScanner: Sendable {
             }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                if !excluded.isEmpty, excluded.contains(realPath(path) ?? path) { continue }
+                if !excluded.isEmpty, excluded.contains(Self.realPath(path) ?? path) { continue }
                 walk(path, within: root, into: &entries)
             case S_IFREG:
                 if FolderScanner.sidecarExtensions.contains((name as NSString).pathExtension.lowercased()) { continue }
                 entries.append(.file(path: path, stat: FileStat(info)))
             case S_IFLNK:
-                guard let target = realPath(path), target.hasPrefix(root + "/") else {
+                guard let target = Self.realPath(path), target.hasPrefix(root + "/") else {
                     entries.append(
                         .refused(
                             path: path,
@@ -114,7 +114,7 @@ public struct FolderScanner: Sendable {
         return names.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    private func realPath(_ path: String) -> String? {
+    private static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -179,6 +179,12 @@ struct IngesterTests {
         let (second, _) = try await run([work.path])
         #expect(second.unchanged == 2)
         #expect(second.ingested == 0 && second.failed == 0 && second.duplicate == 0)
+        // The library itself, given by name, is refused with the reason.
+        await #expect {
+            _ = try await run([library.root])
+        } throws: { error in
+            "\(error)".contains("is the library")
+        }
     }
 
     @Test("a folder given through a link is followed; a link to nothing is refused by name")
