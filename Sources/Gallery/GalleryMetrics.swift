@@ -29,9 +29,13 @@ final class GalleryMetrics: @unchecked Sendable {
     private var logins = (succeeded: 0, failed: 0, refused: 0)
     let started = Date()
 
-    func record(method: String, route: String, status: Int, seconds: Double, bytes: Int) {
+    /// Renditions answered from memory by the fast path, before the router.
+    private var fromMemory = 0
+
+    func record(method: String, route: String, status: Int, seconds: Double, bytes: Int, fromMemory: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
+        if fromMemory { self.fromMemory += 1 }
         requests[Key(method: method, route: route, status: status), default: 0] += 1
         // Updated in place: taking the value out and putting it back would copy its buckets.
         latencies[route, default: Latency(buckets: Array(repeating: 0, count: Self.bounds.count))].add(seconds)
@@ -72,6 +76,10 @@ final class GalleryMetrics: @unchecked Sendable {
             lines.append("photodesk_http_request_duration_seconds_sum{\(label)} \(latency.sum)")
             lines.append("photodesk_http_request_duration_seconds_count{\(label)} \(latency.count)")
         }
+        metric(
+            "photodesk_http_renditions_from_memory_total", "counter",
+            "Rendition requests answered from memory before the router (included in the requests above).")
+        lines.append("photodesk_http_renditions_from_memory_total \(fromMemory)")
         metric("photodesk_http_response_bytes_total", "counter", "Body bytes sent.")
         lines.append("photodesk_http_response_bytes_total \(bytesSent)")
         metric("photodesk_logins_total", "counter", "Sign-in attempts by outcome.")

@@ -101,18 +101,14 @@ public struct GalleryServer: Sendable {
         logger: Logger = Logger(label: "photodesk.gallery"), onServerRunning: (@Sendable (Int) async -> Void)? = nil
     ) async throws -> some ApplicationProtocol {
         let router = try await router(logger: logger)
-        let serverName = Self.serverName
         return Application(
             router: router,
             // Each connection gets its own fast path for renditions held in memory.
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [
-                        RenditionFastPath(
-                            cache: renditions, metrics: metrics, logger: logger)
-                    ])),
+                    additionalChannelHandlers: [RenditionFastPath(cache: renditions, metrics: metrics, logger: logger)])),
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
+                address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
             onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

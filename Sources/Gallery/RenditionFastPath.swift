@@ -109,7 +109,8 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let elapsed = ContinuousClock.now - answer.started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let method = answer.head ? "HEAD" : "GET"
-        metrics.record(method: method, route: Self.route, status: 200, seconds: seconds, bytes: length)
+        metrics.record(
+            method: method, route: Self.route, status: 200, seconds: seconds, bytes: length, fromMemory: true)
         AccessLogMiddleware.log(
             logger, method: method, path: answer.path, route: Self.route, status: 200, seconds: seconds, bytes: length,
             user: nil, client: context.channel.remoteAddress?.ipAddress ?? "-", requestID: "-")

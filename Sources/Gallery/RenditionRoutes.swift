@@ -57,10 +57,11 @@ struct RenditionRoutes: Sendable {
 
     /// The headers every answer for a rendition carries (the fast path's too).
     static func headers(for entry: RenditionCache.Entry) -> HTTPFields {
-        [
-            .contentType: entry.mimeType, .eTag: entry.etag, .cacheControl: "public, max-age=31536000, immutable",
-            .acceptRanges: "bytes",
-        ]
+        headers(mimeType: entry.mimeType, etag: entry.etag)
+    }
+
+    static func headers(mimeType: String, etag: String) -> HTTPFields {
+        [.contentType: mimeType, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable", .acceptRanges: "bytes"]
     }
 
     /// The rendition for `/r/<id>/<file>`: from memory while its file is unchanged (one `stat`),
@@ -83,15 +84,9 @@ struct RenditionRoutes: Sendable {
             cache.remove(key)
             return nil
         }
-        var entry = RenditionCache.Entry(
+        let entry = RenditionCache.Entry(
             path: path, stamp: stamp, etag: "\"\(id)-\(rendition.preset)-\(Self.digest(rendition.fingerprint))\"",
-            mimeType: format.mimeType, bytes: ByteBuffer(bytes: data), answerHeaders: [:])
-        // The fast path's whole answer but its Date, made once.
-        var answer = Self.headers(for: entry)
-        answer[.contentLength] = String(data.count)
-        SecurityHeadersMiddleware.add(to: &answer)
-        answer[.server] = GalleryServer.serverName
-        entry.answerHeaders = answer
+            mimeType: format.mimeType, bytes: ByteBuffer(bytes: data))
         cache.store(key, entry)
         return entry
     }
@@ -105,14 +100,27 @@ struct RenditionRoutes: Sendable {
 /// query or read. Bounded in count and bytes; emptied when full.
 final class RenditionCache: @unchecked Sendable {
     struct Entry: Sendable {
-        var path: String
+        let path: String
         /// The file as it was when read: a different size, time or inode means it was replaced.
-        var stamp: FileStat
-        var etag: String
-        var mimeType: String
-        var bytes: ByteBuffer
-        /// Every header of a 200 answer but `Date` (for the fast path).
-        var answerHeaders: HTTPFields
+        let stamp: FileStat
+        let etag: String
+        let mimeType: String
+        let bytes: ByteBuffer
+        /// Every header of a 200 answer but `Date`, made once for the fast path.
+        let answerHeaders: HTTPFields
+
+        init(path: String, stamp: FileStat, etag: String, mimeType: String, bytes: ByteBuffer) {
+            self.path = path
+            self.stamp = stamp
+            self.etag = etag
+            self.mimeType = mimeType
+            self.bytes = bytes
+            var answer = RenditionRoutes.headers(mimeType: mimeType, etag: etag)
+            answer[.contentLength] = String(bytes.readableBytes)
+            SecurityHeadersMiddleware.add(to: &answer)
+            answer[.server] = GalleryServer.serverName
+            answerHeaders = answer
+        }
     }
 
     private let lock = NSLock()

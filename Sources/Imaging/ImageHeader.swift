@@ -48,32 +48,29 @@ public struct ImageHeader: Sendable {
             throw ImagingError(.empty, "\(path) is empty (0 bytes): copy it again from the card or camera", path: path)
         }
         // One open: libvips sniffs the format once (each sniff opens the file once per loader it
-        // tries), and names the loader it chose. Only a failure asks again, to say why.
-        guard let pointer = pd_open(path) else {
-            let cause = VipsRuntime.takeError()
-            guard let loader = pd_loader_for_file(path).map({ String(cString: $0) }) else {
-                throw ImagingError(
-                    .unsupported,
-                    "\(path) is not an image Photodesk can read (not JPEG, PNG, TIFF, WebP, HEIC/AVIF or GIF)",
-                    path: path)
-            }
-            guard ImageFormat(loader: loader) != nil else {
-                throw ImagingError(
-                    .unsupported,
-                    "\(path) is a format Photodesk does not ingest (\(ImageFormat.readableLoaderName(loader)))",
-                    path: path)
-            }
+        // tries) and names the loader it chose. Only a file it cannot open is sniffed again, to
+        // tell "not an image" from "a broken one".
+        let image = pd_open(path).map(VipsImage.init)
+        let cause = image == nil ? VipsRuntime.takeError() : ""
+        let loader = (image.flatMap { pd_image_loader($0.pointer) } ?? pd_loader_for_file(path))
+            .map { String(cString: $0) }
+        guard let loader else {
             throw ImagingError(
-                .corrupt, "\(path) has an unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+                .unsupported,
+                "\(path) is not an image Photodesk can read (not JPEG, PNG, TIFF, WebP, HEIC/AVIF or GIF)",
+                path: path)
         }
-        let image = VipsImage(pointer)
-        let loader = pd_image_loader(pointer).map { String(cString: $0) } ?? ""
         guard var format = ImageFormat(loader: loader) else {
             throw ImagingError(
                 .unsupported,
                 "\(path) is a format Photodesk does not ingest (\(ImageFormat.readableLoaderName(loader)))",
                 path: path)
         }
+        guard let image else {
+            throw ImagingError(
+                .corrupt, "\(path) has an unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+        }
+        let pointer = image.pointer
         if format == .heic, let compression = image.stringField("heif-compression"), compression == "av1" {
             format = .avif
         }

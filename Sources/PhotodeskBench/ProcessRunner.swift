@@ -14,14 +14,20 @@ enum ProcessRunner {
         var description: String
     }
 
-    /// Starts a process with its output sent to `output` (default /dev/null).
-    static func spawn(_ arguments: [String], output: String = "/dev/null", environment: [String: String] = [:]) throws
-        -> pid_t
-    {
+    /// Starts a process with its output sent to the file `output` (default /dev/null), or to the
+    /// pipe `pipe` (its write end becomes the output, its read end is closed in the child).
+    static func spawn(
+        _ arguments: [String], output: String = "/dev/null", pipe: [Int32]? = nil, environment: [String: String] = [:]
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if let pipe {
+            posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
+            posix_spawn_file_actions_addclose(&actions, pipe[0])
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
@@ -89,19 +95,14 @@ enum ProcessRunner {
     static func memoryGrowth(_ arguments: [String], early: Int) throws -> Growth {
         var pipe: [Int32] = [0, 0]
         guard Glibc.pipe(&pipe) == 0 else { throw Failure(description: "pipe failed") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
         let started = Date()
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        let spawned = Result { try spawn(arguments, pipe: pipe) }
         close(pipe[1])
-        guard result == 0 else { throw Failure(description: "cannot start \(arguments[0])") }
+        let pid: pid_t
+        do { pid = try spawned.get() } catch {
+            close(pipe[0])
+            throw error
+        }
         // VmHWM is the process's own peak (exec starts it afresh), read while it runs.
         func peakMB() -> Double? {
             guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

@@ -92,7 +92,6 @@ func makePhotos(count: Int, width: Int, height: Int, into folder: String) throws
 }
 
 var rows: [Row] = []
-var notes: [String] = []
 
 func throughput(_ measures: [ProcessRunner.Measure], files: Int) -> Figure {
     Figure(values: measures.map { Double(files) / $0.seconds }, unit: "files/s", higherIsBetter: true)

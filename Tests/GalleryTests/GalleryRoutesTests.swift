@@ -190,6 +190,9 @@ struct GalleryRoutesTests {
                 let text = String(buffer: response.body)
                 #expect(text.contains("photodesk_http_requests_total{method=\"GET\",route=\"/r/{id}/{file}\",status=\"200\"} 3"))
                 #expect(text.contains("photodesk_http_requests_total{method=\"HEAD\",route=\"/r/{id}/{file}\",status=\"200\"} 1"))
+                // The second GET and the HEAD came from memory; the first, the 304, the 206, the
+                // query and the 404 went through the router.
+                #expect(text.contains("photodesk_http_renditions_from_memory_total 2"))
             }
             // A rendition replaced on disk is read again, not served stale from memory.
             let sha = try #require(try fixture.catalog.resolve(id)).sha256
