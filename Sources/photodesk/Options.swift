@@ -1,6 +1,10 @@
 import ArgumentParser
 import Catalog
+import CatalogSQLite
+import Desk
 import Foundation
+import Gallery
+import Ingest
 
 /// The library option every command shares.
 struct LibraryOptions: ParsableArguments {
@@ -12,14 +16,14 @@ struct LibraryOptions: ParsableArguments {
 
     var resolved: Library { Library.resolve(library) }
 
-    /// Opens the catalog, creating the library when asked to.
-    func openCatalog(create: Bool) throws -> SQLiteCatalog {
+    /// Opens the library's catalog and the desk over it, creating the library when asked to.
+    func openDesk(create: Bool) throws -> Desk {
         let library = resolved
         if !create && !FileManager.default.fileExists(atPath: library.catalogPath) {
             throw CommandError(
                 "no library at \(library.root): ingest a folder first (photodesk ingest DIR), or give --library")
         }
-        return try SQLiteCatalog(library: library)
+        return Desk(store: try SQLiteCatalog(library: library), library: library)
     }
 }
 
@@ -45,18 +49,19 @@ enum ProjectFolders {
 
 /// JSON output with stable keys.
 enum JSONOutput {
-    static func line<T: Encodable>(_ value: T) -> String {
+    static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return encoder
+    }
+
+    static func line<T: Encodable>(_ value: T) -> String {
+        (try? encoder(pretty: false).encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func pretty<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        encoder.dateEncodingStrategy = .iso8601
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        (try? encoder(pretty: true).encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 
@@ -68,5 +73,13 @@ enum Output {
 
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// The person making a change from the command line.
+enum Editor {
+    static var name: String {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["PHOTODESK_USER"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "cli"
     }
 }
