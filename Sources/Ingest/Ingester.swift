@@ -158,6 +158,7 @@ public struct Ingester: Sendable {
         var entry = file
         entry.previousSha256 = previous.flatMap { $0.sha256 == sha ? nil : $0.sha256 }
         try await desk.record([entry])
+        CrashPoint.committed()
         return Outcome(FileResult(path: path, status: .ingested, id: shortId), renditionsMade: entry.renditions.count)
     }
 
