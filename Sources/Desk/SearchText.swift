@@ -53,14 +53,16 @@ public enum SearchText {
         words(query).prefix(maxTerms).map { SearchTerm($0, prefix: $0.count >= minPrefixLength) }
     }
 
-    /// A photo's own search text: its searchable caption fields, folded.
+    /// A photo's own search text: the words of its searchable caption fields, folded, one space
+    /// apart (so every backend's index sees the same words in the same places).
     public static func photoText(_ fields: CaptionFields) -> String {
-        fold(CaptionField.allCases.filter(\.isSearchable).compactMap { fields[$0] }.joined(separator: " \n "))
+        words(CaptionField.allCases.filter(\.isSearchable).compactMap { fields[$0] }.joined(separator: " "))
+            .joined(separator: " ")
     }
 
-    /// The search text a use in an article adds to its photo: the article's headline and the
-    /// caption as used there, folded.
+    /// The search text a use in an article adds to its photo: the words of the article's
+    /// headline and of the caption as used there, folded.
     public static func useText(headline: String, caption: String?) -> String {
-        fold([headline, caption].compactMap { $0 }.joined(separator: " \n "))
+        words([headline, caption].compactMap { $0 }.joined(separator: " ")).joined(separator: " ")
     }
 }
