@@ -1,4 +1,6 @@
 import Catalog
+import CatalogSQLite
+import Desk
 import Foundation
 import Imaging
 import Ingest
@@ -28,7 +30,7 @@ enum Corpus {
         let root = try #require(path)
         let work = try TemporaryFolder("conformance")
         let library = Library(path: work.path + "/library")
-        let catalog = try SQLiteCatalog(library: library)
+        let desk = Desk(store: try SQLiteCatalog(library: library), library: library)
         let pipeline = Pipeline(
             name: "conformance",
             renditions: [
@@ -37,18 +39,18 @@ enum Corpus {
             ])
         let collected = IngestLog()
         let started = Date()
-        let summary = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([root]) {
+        let summary = try await Ingester(desk: desk, pipeline: pipeline).run([root]) {
             collected.add($0)
         }
         return Run(
-            work: work, library: library, catalog: catalog, summary: summary, results: collected.results,
+            work: work, library: library, desk: desk, summary: summary, results: collected.results,
             seconds: Date().timeIntervalSince(started))
     }
 
     struct Run: Sendable {
         let work: TemporaryFolder
         let library: Library
-        let catalog: SQLiteCatalog
+        let desk: Desk
         let summary: IngestSummary
         let results: [FileResult]
         let seconds: Double
@@ -92,9 +94,9 @@ struct CorpusConformanceTests {
         let root = try #require(Corpus.path)
         let run = try await Corpus.ingest.value
         for shape in ["Landscape", "Portrait"] {
-            let reference = try rendition(run, root + "/exif-orientation-examples/\(shape)_1.jpg")
+            let reference = try await rendition(run, root + "/exif-orientation-examples/\(shape)_1.jpg")
             for n in 2...8 {
-                let turned = try rendition(run, root + "/exif-orientation-examples/\(shape)_\(n).jpg")
+                let turned = try await rendition(run, root + "/exif-orientation-examples/\(shape)_\(n).jpg")
                 #expect(turned.width == reference.width && turned.height == reference.height, "\(shape)_\(n) size")
                 if turned.width == reference.width && turned.height == reference.height {
                     let difference = try turned.meanDifference(from: reference)
@@ -106,9 +108,9 @@ struct CorpusConformanceTests {
         }
     }
 
-    func rendition(_ run: Corpus.Run, _ path: String) throws -> VipsImage {
-        let asset = try #require(try run.catalog.resolve(path), "\(path) was ingested")
-        let large = try #require(try run.catalog.renditions(of: asset.sha256).first { $0.preset == "large" })
+    func rendition(_ run: Corpus.Run, _ path: String) async throws -> VipsImage {
+        let photo = try #require(try await run.desk.findPhoto(path), "\(path) was ingested")
+        let large = try #require(try await run.desk.renditions(of: photo.sha256).first { $0.preset == "large" })
         return try VipsImage.load(path: run.library.absolute(large.path))
     }
 

@@ -90,6 +90,8 @@ struct BinaryTests {
         #expect(turnedRecord["error"] == nil)
         let id = try #require(turnedRecord["id"] as? String)
         #expect(id.count == 16)
+        let landscape = try #require(
+            records.first { ($0?["path"] as? String)?.hasSuffix("landscape.jpg") == true }??["id"] as? String)
 
         let show = try Binary.run(["show", "--library", library, "--json", id])
         #expect(show.status == 0)
@@ -103,6 +105,10 @@ struct BinaryTests {
 
         let again = try Binary.run(["ingest", "--library", library, "--json", work.path + "/in"])
         #expect(again.stdout.contains("\"unchanged\":2"))
+
+        // Readers see only published photos: the turned one is published, the other stays private.
+        let publish = try Binary.run(["publish", "--library", library, id])
+        #expect(publish.status == 0 && publish.stdout.contains("published \(id)"), "\(publish.stderr)")
 
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Binary.path)
@@ -123,6 +129,9 @@ struct BinaryTests {
         #expect(pageResponse.statusCode == 200)
         let html = String(decoding: page, as: UTF8.self)
         #expect(html.contains("/r/\(id)/thumb.webp"))
+        #expect(!html.contains(landscape), "a private photo is not listed")
+        let (_, privateResponse) = try await Binary.fetch("\(address)r/\(landscape)/thumb.webp")
+        #expect(privateResponse.statusCode == 404, "a private photo's rendition is not served")
 
         let (thumb, thumbResponse) = try await Binary.fetch("\(address)r/\(id)/thumb.webp")
         #expect(thumbResponse.statusCode == 200)

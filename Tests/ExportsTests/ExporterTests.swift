@@ -1,23 +1,26 @@
 import Catalog
+import CatalogSQLite
+import Desk
 import Exports
 import Foundation
 import Imaging
 import Ingest
 import Metadata
 import PhotoFactory
+import PhotoModel
 import Testing
 
 @Suite("Exports")
 struct ExporterTests {
     let work: TemporaryFolder
     let library: Library
-    let catalog: SQLiteCatalog
+    let desk: Desk
     let id: String
 
     init() async throws {
         work = try TemporaryFolder("exports")
         library = Library(path: work.path + "/library")
-        catalog = try SQLiteCatalog(library: library)
+        desk = Desk(store: try SQLiteCatalog(library: library), library: library)
         var photo = SyntheticPhoto(width: 600, height: 400)
         var iptc = IPTCValues()
         iptc.caption = "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn"
@@ -33,8 +36,8 @@ struct ExporterTests {
         try photo.write(to: work.file("in/visit, day 1.jpg"))
         let pipeline = Pipeline(
             name: "t", renditions: [RenditionSpec(name: "large", width: 400, height: 400, format: .jpeg, quality: 85)])
-        _ = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([work.path + "/in"]) { _ in }
-        id = try #require(try catalog.assets(limit: 1, after: nil).first?.id)
+        _ = try await Ingester(desk: desk, pipeline: pipeline).run([work.path + "/in"]) { _ in }
+        id = try #require(try await desk.photos(limit: 1, after: nil, audience: .editors).photos.first?.shortId)
     }
 
     struct ExifToolRecord: Decodable {
@@ -62,15 +65,14 @@ struct ExporterTests {
     }
 
     @Test("a caption set in Vietnamese, exported as an XMP sidecar, reads back in ExifTool the same")
-    func xmpRoundTrip() throws {
-        let sha = try #require(try catalog.resolve(id)).sha256
-        _ = try catalog.setCaption(
+    func xmpRoundTrip() async throws {
+        let sha = try await desk.photo(id).sha256
+        try await desk.setCaption(
             sha,
             changes: CaptionChanges([.caption: "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang"]
             ),
             basedOn: nil, author: "tester", source: "cli")
-        let files = try Exporter(catalog: catalog, library: library).export(
-            ids: [id], format: .xmp, to: work.path + "/out")
+        let files = try await Exporter(desk: desk).export(ids: [id], format: .xmp, to: work.path + "/out")
         #expect(files == [work.path + "/out/visit, day 1.xmp"])
         let records = try JSONDecoder().decode(
             [ExifToolRecord].self, from: exiftool(["-json", "-struct", "-XMP:all", files[0]]))
@@ -85,9 +87,8 @@ struct ExporterTests {
     }
 
     @Test("an exported JPEG says who took it in EXIF, IPTC and XMP alike, per ExifTool's MWG view")
-    func jpegCarriesCredits() throws {
-        let files = try Exporter(catalog: catalog, library: library).export(
-            ids: [id], format: .jpeg, to: work.path + "/jpeg")
+    func jpegCarriesCredits() async throws {
+        let files = try await Exporter(desk: desk).export(ids: [id], format: .jpeg, to: work.path + "/jpeg")
         struct MWG: Decodable {
             var Description: String?
             var Creator: String?
@@ -110,10 +111,11 @@ struct ExporterTests {
     }
 
     @Test("CSV quotes what needs quoting; JSON holds the show documents")
-    func csvAndJSON() throws {
-        let exporter = Exporter(catalog: catalog, library: library)
+    func csvAndJSON() async throws {
+        let exporter = Exporter(desk: desk)
         let csv = try String(
-            contentsOfFile: try exporter.export(ids: [], format: .csv, to: work.path + "/csv")[0], encoding: .utf8)
+            contentsOfFile: try await exporter.export(ids: [], format: .csv, to: work.path + "/csv")[0], encoding: .utf8
+        )
         let lines = csv.components(separatedBy: "\r\n")
         #expect(lines[0].hasPrefix("id,file,caption,headline,byline"))
         #expect(
@@ -121,8 +123,10 @@ struct ExporterTests {
                 "\(id),\"\(work.path)/in/visit, day 1.jpg\",\"Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn\""
             ))
         let json = try Data(
-            contentsOf: URL(fileURLWithPath: try exporter.export(ids: [], format: .json, to: work.path + "/json")[0]))
-        let documents = try JSONDecoder().decode([AssetDocument].self, from: json)
-        #expect(documents.map(\.id) == [id])
+            contentsOf: URL(
+                fileURLWithPath: try await exporter.export(ids: [], format: .json, to: work.path + "/json")[0]))
+        let documents = try #require(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        #expect(documents.map { $0["id"] as? String } == [id])
+        #expect(documents.first?["caption"] as? String == "Bộ trưởng thăm hỏi người dân xã Lũng Cú, huyện Đồng Văn")
     }
 }

@@ -1,4 +1,6 @@
 import Catalog
+import CatalogSQLite
+import Desk
 import Foundation
 import Imaging
 import Ingest
@@ -10,18 +12,18 @@ import Testing
 struct IngestFeatureTests {
     let work: TemporaryFolder
     let library: Library
-    let catalog: SQLiteCatalog
+    let desk: Desk
 
     init() throws {
         work = try TemporaryFolder("ingest-features")
         library = Library(path: work.path + "/library")
-        catalog = try SQLiteCatalog(library: library)
+        desk = Desk(store: try SQLiteCatalog(library: library), library: library)
     }
 
     func ingester() -> Ingester {
         var options = Ingester.Options()
         options.jobs = 2
-        return Ingester(catalog: catalog, library: library, pipeline: IngesterTests.pipeline, options: options)
+        return Ingester(desk: desk, pipeline: IngesterTests.pipeline, options: options)
     }
 
     @Test("JPEG, PNG, TIFF, WebP, HEIC, AVIF and GIF are found by content, whatever their names")
@@ -37,10 +39,10 @@ struct IngestFeatureTests {
         let summary = try await ingester().run([work.path + "/mixed"]) { collected.add($0) }
         #expect(summary.ingested == formats.count, "\(collected.results.filter { $0.status == .failed })")
         for (index, format) in formats.enumerated() {
-            let asset = try #require(try catalog.resolve(work.path + "/mixed/photo-\(index).dat"))
-            #expect(asset.format == format.rawValue)
-            #expect(asset.width == 240 && asset.height == 160)
-            let thumb = try #require(try catalog.renditions(of: asset.sha256).first { $0.preset == "thumb" })
+            let photo = try await desk.photo(work.path + "/mixed/photo-\(index).dat")
+            #expect(photo.format == format.rawValue)
+            #expect(photo.width == 240 && photo.height == 160)
+            let thumb = try #require(try await desk.renditions(of: photo.sha256).first { $0.preset == "thumb" })
             let image = try VipsImage.load(path: library.absolute(thumb.path))
             #expect(try SyntheticPhoto.isUpright(image, tolerance: 70), "\(format) rendition shows the picture")
         }
@@ -53,8 +55,8 @@ struct IngestFeatureTests {
         try cmyk.write(to: work.file("icc/cmyk.jpg"), as: .jpeg, quality: 92, keepMetadata: true)
         let summary = try await ingester().run([work.path + "/icc"]) { _ in }
         #expect(summary.ingested == 1)
-        let asset = try #require(try catalog.resolve(work.path + "/icc/cmyk.jpg"))
-        for rendition in try catalog.renditions(of: asset.sha256) {
+        let photo = try await desk.photo(work.path + "/icc/cmyk.jpg")
+        for rendition in try await desk.renditions(of: photo.sha256) {
             let image = try VipsImage.load(path: library.absolute(rendition.path))
             #expect(image.bands == 3, "\(rendition.preset) is RGB")
             // CMYK cannot hold the saturated green and blue, so exact values move; each quadrant
@@ -95,8 +97,8 @@ struct IngestFeatureTests {
         photo.iptc = iptc
         try photo.write(to: work.file("c/credit.jpg"))
         _ = try await ingester().run([work.path + "/c"]) { _ in }
-        let asset = try #require(try catalog.resolve(work.path + "/c/credit.jpg"))
-        for rendition in try catalog.renditions(of: asset.sha256) {
+        let credited = try await desk.photo(work.path + "/c/credit.jpg")
+        for rendition in try await desk.renditions(of: credited.sha256) {
             let header = try ImageHeader.read(path: library.absolute(rendition.path))
             let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp)
             #expect(metadata.creators == ["Nguyễn Văn An"], "\(rendition.preset)")
@@ -114,27 +116,28 @@ struct IngestFeatureTests {
             try SyntheticPhoto(width: 400, height: 300, seed: index).write(to: work.file("v/\(index).jpg"))
         }
         _ = try await ingester().run([work.path + "/v"]) { _ in }
-        let verifier = Verifier(catalog: catalog, library: library)
-        #expect(try verifier.check().problems.isEmpty)
+        let verifier = Verifier(desk: desk)
+        #expect(try await verifier.check().problems.isEmpty)
 
-        let renditions = try catalog.allRenditions()
+        let inventory = try await desk.inventory()
+        let renditions = inventory.renditions
         unlink(library.absolute(renditions[0].path))
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: library.absolute(renditions[1].path)))
         try Data("stray".utf8).write(to: URL(fileURLWithPath: library.root + "/renditions/stray.webp"))
-        let gone = try catalog.allLocations().first { !renditions.prefix(2).map(\.sha256).contains($0.sha256) }
+        let gone = inventory.locations.first { !renditions.prefix(2).map(\.sha256).contains($0.sha256) }
         let goneOriginal = try #require(gone)
         unlink(goneOriginal.path)
 
-        let report = try verifier.check()
+        let report = try await verifier.check()
         let kinds = report.problems.map(\.kind)
         #expect(kinds.filter { $0 == .missingRendition }.count == 1)
         #expect(kinds.filter { $0 == .corruptRendition }.count == 1)
         #expect(kinds.filter { $0 == .extraFile }.count == 1)
         #expect(kinds.filter { $0 == .missingOriginal }.count == 1)
 
-        let repaired = try verifier.repair()
+        let repaired = try await verifier.repair()
         #expect(repaired.unresolved.map(\.kind) == [.missingOriginal], "a gone original cannot be re-made")
-        let after = try verifier.check()
+        let after = try await verifier.check()
         #expect(after.problems.map(\.kind) == [.missingOriginal])
         let remade = try VipsImage.load(path: library.absolute(renditions[1].path))
         #expect(remade.width == renditions[1].width)
@@ -147,27 +150,26 @@ struct IngestFeatureTests {
         let data = try SyntheticPhoto(width: 500, height: 300).encoded()
         let path = folder + "/arriving.jpg"
         let collected = IngestLog()
-        let watcher = FolderWatcher(ingester: ingester(), folder: folder, interval: .milliseconds(150))
-        let task = Task { try await watcher.run { collected.add($0) } }
-        defer { task.cancel() }
+        let watcher = FolderWatcher(ingester: ingester(), folder: folder)
+        var state = FolderWatcher.State()
 
-        // Half a file, still growing at every look: never ingested.
-        let handle = try #require(
-            FileHandle(
-                forWritingAtPath: {
-                    FileManager.default.createFile(atPath: path, contents: nil); return path
-                }()))
+        // Half a file, grown between every two looks: never ingested.
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
         let step = data.count / 8
         for index in 0..<6 {
             try handle.write(contentsOf: data[(index * step)..<((index + 1) * step)])
-            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await watcher.look(&state) { collected.add($0) } == 0)
             #expect(collected.results.isEmpty, "nothing is ingested while the file grows")
         }
         try handle.write(contentsOf: data[(6 * step)...])
         try handle.close()
-        for _ in 0..<50 where collected.results.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try await watcher.look(&state) { collected.add($0) } == 0, "complete, but just changed")
+        #expect(collected.results.isEmpty)
+        #expect(try await watcher.look(&state) { collected.add($0) } == 1, "unchanged since the last look")
         #expect(collected.results.map(\.status) == [.ingested])
-        #expect(try catalog.assetCount() == 1)
+        #expect(try await watcher.look(&state) { collected.add($0) } == 0, "ingested once, not at every look")
+        #expect(try await desk.photoCount(audience: .editors) == 1)
     }
 
     @Test("the progress line shows done/total, rate, ETA and the current file")

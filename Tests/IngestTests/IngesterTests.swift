@@ -1,4 +1,6 @@
 import Catalog
+import CatalogSQLite
+import Desk
 import Foundation
 import Imaging
 import Ingest
@@ -17,12 +19,12 @@ struct IngesterTests {
 
     let work: TemporaryFolder
     let library: Library
-    let catalog: SQLiteCatalog
+    let desk: Desk
 
     init() throws {
         work = try TemporaryFolder("ingest")
         library = Library(path: work.path + "/library")
-        catalog = try SQLiteCatalog(library: library)
+        desk = Desk(store: try SQLiteCatalog(library: library), library: library)
     }
 
     func run(_ paths: [String], pipeline: Pipeline = IngesterTests.pipeline) async throws -> (IngestSummary, IngestLog)
@@ -30,7 +32,7 @@ struct IngesterTests {
         let collected = IngestLog()
         var options = Ingester.Options()
         options.jobs = 2
-        let summary = try await Ingester(catalog: catalog, library: library, pipeline: pipeline, options: options)
+        let summary = try await Ingester(desk: desk, pipeline: pipeline, options: options)
             .run(paths) { collected.add($0) }
         return (summary, collected)
     }
@@ -69,10 +71,9 @@ struct IngesterTests {
             #expect(result.id == nil)
             #expect(result.error?.contains(result.path) == true, "the reason names the file")
         }
-        #expect(try catalog.assetCount() == 3)
-        #expect(
-            try catalog.caption(of: try #require(try catalog.resolve(work.path + "/card/good-1.jpg")).sha256)?.caption
-                == "sidecar")
+        #expect(try await desk.photoCount(audience: .editors) == 3)
+        let good = try await desk.photo(work.path + "/card/good-1.jpg")
+        #expect(try await desk.caption(of: good.sha256).fields.caption == "sidecar")
     }
 
     @Test("a second ingest of the same folder reports every file unchanged and makes no rendition")
@@ -109,9 +110,9 @@ struct IngesterTests {
         #expect(summary.ingested == 1)
         #expect(summary.duplicate == 1)
         #expect(Set(collected.results.compactMap(\.id)).count == 1)
-        #expect(try catalog.assetCount() == 1)
-        let asset = try #require(try catalog.resolve(work.path + "/dup/a.jpg"))
-        #expect(try catalog.locations(of: asset.sha256).count == 2)
+        #expect(try await desk.photoCount(audience: .editors) == 1)
+        let photo = try await desk.photo(work.path + "/dup/a.jpg")
+        #expect(try await desk.details(sha256: photo.sha256)?.locations.count == 2)
         #expect(summary.renditionsMade == 2, "processed once")
     }
 
@@ -130,8 +131,8 @@ struct IngesterTests {
         let (summary, collected) = try await run([path])
         #expect(summary.ingested == 1)
         let id = try #require(collected.results.first?.id)
-        let asset = try #require(try catalog.resolve(id))
-        #expect(try catalog.caption(of: asset.sha256)?.caption == "Ảnh gốc")
+        let edited = try await desk.photo(id)
+        #expect(try await desk.caption(of: edited.sha256).fields.caption == "Ảnh gốc")
     }
 
     @Test("changing one preset re-makes only that preset's renditions")
