@@ -1,9 +1,11 @@
 import Catalog
+import Desk
 import Foundation
 import Gallery
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PhotoModel
 import Testing
 
 #if canImport(FoundationXML)
@@ -21,7 +23,8 @@ struct Browser {
 
     mutating func keep(_ response: TestResponse) {
         for line in response.headers[values: .setCookie] {
-            let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let pair = line.split(separator: ";")[0].split(
+                separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             cookies[String(pair[0])] = pair.count > 1 ? String(pair[1]) : ""
             if line.contains("Max-Age=0") { cookies[String(pair[0])] = nil }
         }
@@ -47,9 +50,19 @@ let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"
 extension GalleryFixture {
     static let password = "correct horse battery"
 
-    func addUser(_ name: String, role: Role) throws {
-        try catalog.addAccount(
-            AccountRecord(name: name, role: role, passwordHash: Credentials.hashPassword(Self.password, cost: 4)))
+    func addUser(_ name: String, role: Role) async throws {
+        try await desk.store.addAccount(
+            Account(name: name, role: role, passwordHash: Credentials.hashPassword(Self.password, cost: 4)))
+    }
+
+    /// An article as editors see it.
+    func article(_ slug: String) async throws -> ArticleDocument? {
+        try await desk.article(slug: slug, audience: .editors)?.0
+    }
+
+    /// An API token for a user; the secret.
+    func token(for name: String) async throws -> String {
+        try await Credentials.issueToken(for: name, label: "test", in: desk.store).secret
     }
 
     /// Signs in through the login form; the browser then holds the session cookie and its CSRF token.
@@ -90,8 +103,9 @@ struct GalleryDeskTests {
     @Test("login: form with CSRF cookie, session cookie HttpOnly and SameSite=Lax, Secure behind TLS proxy")
     func login() async throws {
         let fixture = try await GalleryFixture(captions: ["Phiên chợ"])
-        try fixture.addUser("lan", role: .editor)
-        try await fixture.app().test(.router) { client in
+        try await fixture.addUser("lan", role: .editor)
+        // A live server, so that the request comes from a loopback address, the trusted proxy.
+        try await fixture.app(trustedProxies: GalleryFixture.loopback).test(.live) { client in
             var browser = Browser()
             try await client.execute(uri: "/login?next=/photos", method: .get) { response in
                 #expect(response.status == .ok)
@@ -107,14 +121,16 @@ struct GalleryDeskTests {
             ) { response in #expect(response.status == .forbidden) }
             try await client.execute(
                 uri: "/login", method: .post,
-                headers: formHeaders.merging(browser.cookieHeader).merging([HTTPField.Name("X-Forwarded-Proto")!: "https"]),
+                headers: formHeaders.merging(browser.cookieHeader).merging([
+                    HTTPField.Name("X-Forwarded-Proto")!: "https"
+                ]),
                 body: form([
                     "name": "lan", "password": GalleryFixture.password, "csrf": browser.csrf ?? "",
                     "next": "https://evil.example/photos",
                 ])
             ) { response in
                 #expect(response.status == .seeOther)
-                #expect(response.headers[.location] == "/photos", "never redirected off the site")
+                #expect(response.headers[.location] == "/", "never redirected off the site")
                 let session = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("pd_session=") })
                 #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Secure"))
             }
@@ -123,14 +139,39 @@ struct GalleryDeskTests {
                 let html = String(buffer: response.body)
                 #expect(html.contains("Signed in as <strong>lan</strong>"))
             }
-            #expect(try fixture.catalog.session(tokenHash: Credentials.digest(plain.cookies["pd_session"]!), now: Date()) != nil)
+            let cookie = try #require(plain.cookies["pd_session"])
+            #expect(try await fixture.desk.store.session(tokenHash: Credentials.digest(cookie), now: Date()) != nil)
+        }
+    }
+
+    @Test("X-Forwarded-Proto is believed only from a trusted proxy")
+    func untrustedProxy() async throws {
+        let fixture = try await GalleryFixture(captions: ["x"])
+        try await fixture.addUser("lan", role: .editor)
+        try await fixture.app().test(.router) { client in
+            var browser = Browser()
+            try await client.execute(uri: "/login", method: .get) { response in
+                browser.keep(response)
+                browser.csrf = Browser.hidden("csrf", in: String(buffer: response.body))
+            }
+            try await client.execute(
+                uri: "/login", method: .post,
+                headers: formHeaders.merging(browser.cookieHeader).merging([
+                    HTTPField.Name("X-Forwarded-Proto")!: "https"
+                ]),
+                body: form(["name": "lan", "password": GalleryFixture.password, "csrf": browser.csrf ?? ""])
+            ) { response in
+                #expect(response.status == .seeOther)
+                let session = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("pd_session=") })
+                #expect(!session.contains("Secure"), "any client can send the header")
+            }
         }
     }
 
     @Test("repeated failed logins are slowed down: 401, then 429 with Retry-After even for the right password")
     func throttle() async throws {
         let fixture = try await GalleryFixture(captions: ["x"])
-        try fixture.addUser("lan", role: .editor)
+        try await fixture.addUser("lan", role: .editor)
         try await fixture.app().test(.router) { client in
             var browser = Browser()
             try await client.execute(uri: "/login", method: .get) { response in
@@ -190,15 +231,15 @@ struct GalleryDeskTests {
                 #expect(!String(buffer: response.body).contains("name=\"csrf\""), "readers get no edit form")
             }
         }
-        #expect(try fixture.catalog.caption(of: fixture.catalog.resolve(id)!.sha256)?.caption == "Original")
+        #expect(try await fixture.desk.caption(of: fixture.sha256(id)).fields.caption == "Original")
     }
 
     @Test("an editor edits in the browser: CSRF required, history, revert, and a stale edit shows both versions")
     func browserEditing() async throws {
         let fixture = try await GalleryFixture(captions: ["Original caption"])
-        try fixture.addUser("lan", role: .editor)
+        try await fixture.addUser("lan", role: .editor)
         let id = fixture.ids[0]
-        let sha = try #require(try fixture.catalog.resolve(id)).sha256
+        let sha = try await fixture.sha256(id)
         try await fixture.app().test(.router) { client in
             let browser = try await fixture.signIn(client, "lan")
             let csrf = try #require(browser.csrf)
@@ -207,18 +248,20 @@ struct GalleryDeskTests {
                 uri: "/photos/\(id)/caption", method: .post, headers: formHeaders.merging(browser.cookieHeader),
                 body: form(["caption": "Forged", "revision": "1"])
             ) { response in #expect(response.status == .forbidden) }
-            #expect(try fixture.catalog.caption(of: sha)?.caption == "Original caption")
+            #expect(try await fixture.desk.caption(of: sha).fields.caption == "Original caption")
             try await client.execute(
                 uri: "/photos/\(id)/caption", method: .post, headers: formHeaders.merging(browser.cookieHeader),
-                body: form(["caption": "Bộ trưởng thăm đồn biên phòng", "credit": "TTXVN", "revision": "1", "csrf": csrf])
+                body: form([
+                    "caption": "Bộ trưởng thăm đồn biên phòng", "credit": "TTXVN", "revision": "1", "csrf": csrf,
+                ])
             ) { response in
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/photos/\(id)?saved=2")
             }
-            #expect(try fixture.catalog.caption(of: sha)?.caption == "Bộ trưởng thăm đồn biên phòng")
-            #expect(try fixture.catalog.captionHistory(of: sha).last?.author == "lan")
+            #expect(try await fixture.desk.caption(of: sha).fields.caption == "Bộ trưởng thăm đồn biên phòng")
+            #expect(try await fixture.desk.history(of: sha).last?.author == "lan")
             // Someone else saved revision 3 meanwhile; an edit from revision 2 is refused with both versions.
-            _ = try fixture.catalog.setCaption(
+            try await fixture.desk.setCaption(
                 sha, changes: CaptionChanges([.caption: "Their version"]), basedOn: 2, author: "hoa", source: "cli")
             try await client.execute(
                 uri: "/photos/\(id)/caption", method: .post, headers: formHeaders.merging(browser.cookieHeader),
@@ -231,7 +274,7 @@ struct GalleryDeskTests {
                 #expect(html.contains(">My version</textarea>"), "the editor's text is kept in the form")
                 #expect(html.contains("name=\"revision\" value=\"3\""))
             }
-            #expect(try fixture.catalog.caption(of: sha)?.caption == "Their version")
+            #expect(try await fixture.desk.caption(of: sha).fields.caption == "Their version")
             try await client.execute(uri: "/photos/\(id)/history", method: .get, headers: browser.cookieHeader) {
                 response in
                 #expect(response.status == .ok)
@@ -243,7 +286,7 @@ struct GalleryDeskTests {
                 uri: "/photos/\(id)/revert", method: .post, headers: formHeaders.merging(browser.cookieHeader),
                 body: form(["revision": "2", "csrf": csrf])
             ) { response in #expect(response.status == .seeOther) }
-            #expect(try fixture.catalog.caption(of: sha)?.caption == "Bộ trưởng thăm đồn biên phòng")
+            #expect(try await fixture.desk.caption(of: sha).fields.caption == "Bộ trưởng thăm đồn biên phòng")
             // Readers do not see the history.
             try await client.execute(uri: "/photos/\(id)/history", method: .get) { response in
                 #expect(response.status == .seeOther)
@@ -262,10 +305,10 @@ struct GalleryDeskTests {
     @Test("API caption PATCH: If-Match, 412 with the current value on a stale revision, 428 without")
     func apiPatch() async throws {
         let fixture = try await GalleryFixture(captions: ["Original"])
-        try fixture.addUser("cms", role: .editor)
-        let token = try Credentials.issueToken(for: "cms", label: "test", in: fixture.catalog)
+        try await fixture.addUser("cms", role: .editor)
+        let token = try await fixture.token(for: "cms")
         let id = fixture.ids[0]
-        let sha = try #require(try fixture.catalog.resolve(id)).sha256
+        let sha = try await fixture.sha256(id)
         let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
         try await fixture.app().test(.router) { client in
             let etag = try await client.execute(uri: "/api/v1/assets/\(id)/caption", method: .get) { response in
@@ -298,7 +341,7 @@ struct GalleryDeskTests {
                 #expect(current?["revision"] as? Int == 2)
                 #expect(body?["lastAuthor"] as? String == "cms")
             }
-            #expect(try fixture.catalog.caption(of: sha)?.caption == "Edited")
+            #expect(try await fixture.desk.caption(of: sha).fields.caption == "Edited")
             try await client.execute(
                 uri: "/api/v1/assets/\(id)/caption", method: .patch, headers: auth.merging([.ifMatch: "\"2\""]),
                 body: ByteBuffer(string: #"{"colour": "red"}"#)
@@ -313,8 +356,8 @@ struct GalleryDeskTests {
     @Test("API writes with a session need X-CSRF-Token; roles: readers 303, editors 403 on user management")
     func sessionsAndRoles() async throws {
         let fixture = try await GalleryFixture(captions: ["Original"])
-        try fixture.addUser("lan", role: .editor)
-        try fixture.addUser("boss", role: .admin)
+        try await fixture.addUser("lan", role: .editor)
+        try await fixture.addUser("boss", role: .admin)
         let id = fixture.ids[0]
         try await fixture.app().test(.router) { client in
             let editor = try await fixture.signIn(client, "lan")
@@ -325,7 +368,9 @@ struct GalleryDeskTests {
             ) { response in #expect(response.status == .forbidden) }
             try await client.execute(
                 uri: "/api/v1/assets/\(id)/caption", method: .patch,
-                headers: editor.cookieHeader.merging([.ifMatch: "\"1\"", HTTPField.Name("X-CSRF-Token")!: editor.csrf ?? ""]),
+                headers: editor.cookieHeader.merging([
+                    .ifMatch: "\"1\"", HTTPField.Name("X-CSRF-Token")!: editor.csrf ?? "",
+                ]),
                 body: ByteBuffer(string: #"{"caption": "Via cookie"}"#)
             ) { response in #expect(response.status == .ok) }
             try await client.execute(uri: "/admin/users", method: .get) { response in
@@ -350,8 +395,8 @@ struct GalleryDeskTests {
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("Added minh (editor)"))
             }
-            #expect(try fixture.catalog.account(named: "mallory") == nil)
-            #expect(try fixture.catalog.account(named: "minh")?.role == .editor)
+            #expect(try await fixture.desk.store.account(named: "mallory") == nil)
+            #expect(try await fixture.desk.store.account(named: "minh")?.role == .editor)
             let token = try await client.execute(
                 uri: "/admin/users/minh/token", method: .post, headers: formHeaders.merging(admin.cookieHeader),
                 body: form(["label": "scanner", "csrf": admin.csrf ?? ""])
@@ -377,25 +422,30 @@ struct GalleryDeskTests {
         }
     }
 
-    /// An article over the fixture's photos, with a script caption for this use.
+    /// A published article over two of the fixture's photos, with a script caption for this use.
+    /// No photo is published on its own: the article makes its two photos public, and the third
+    /// (uncaptioned) one stays private.
     func articleFixture() async throws -> GalleryFixture {
-        let fixture = try await GalleryFixture()
+        let fixture = try await GalleryFixture(published: false)
         // The captioned photo (with a byline) first, then the script caption, then the uncaptioned one.
-        let ordered = try [fixture.id(caption: "Phiên chợ Đồng Văn"), fixture.id(caption: "<script>alert(1)</script>")]
-        let hashes = try ordered.map { try #require(try fixture.catalog.resolve($0)).sha256 }
-        _ = try fixture.catalog.setCaption(
+        let hashes = [
+            try await fixture.sha256(fixture.id(caption: "Phiên chợ Đồng Văn")),
+            try await fixture.sha256(fixture.id(caption: "<script>alert(1)</script>")),
+        ]
+        try await fixture.desk.setCaption(
             hashes[0], changes: CaptionChanges([.credit: "TTXVN", .copyright: "© 2020 TTXVN"]), basedOn: nil,
             author: "test", source: "test")
-        _ = try fixture.catalog.saveArticle(
-            ArticleRecord(
-                slug: "border-visit", headline: "Bộ trưởng thăm biên giới", dateline: "Hà Giang",
-                published: "2020-09-21", byline: "Trần Bình",
+        try await fixture.desk.saveArticle(
+            ArticleContent(
+                slug: "border-visit", headline: "Bộ trưởng thăm biên giới", dateline: "Hà Giang", byline: "Trần Bình",
                 body: """
                     The minister **visited** the post, *as planned*. See [the ministry](https://mod.gov.vn/) \
                     and [this](javascript:alert(1)).
 
                     ![](asset:x)
-                    """),
+                    """,
+                // As an article file says it: a publication date and no status is published.
+                publication: try Publication.frontMatter(status: nil, published: "2020-09-21", name: "border-visit.md")),
             photos: [
                 ArticlePhotoInput(sha256: hashes[0], caption: "Đồn biên phòng Lũng Cú"),
                 ArticlePhotoInput(sha256: hashes[1], caption: "<script>alert(2)</script>"),
@@ -406,8 +456,11 @@ struct GalleryDeskTests {
     @Test("article page: Markdown, lightbox anchors, JSON-LD NewsArticle with ImageObjects, escaped")
     func articlePage() async throws {
         let fixture = try await articleFixture()
-        try await fixture.app().test(.router) { client in
-            try await client.execute(uri: "/articles/border-visit", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"]) {
+        // A live server, so that the request comes from a loopback address, the trusted proxy.
+        try await fixture.app(trustedProxies: GalleryFixture.loopback).test(.live) { client in
+            try await client.execute(
+                uri: "/articles/border-visit", method: .get, headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"]
+            ) {
                 response in
                 #expect(response.status == .ok)
                 let html = String(buffer: response.body)
@@ -440,13 +493,47 @@ struct GalleryDeskTests {
         }
     }
 
+    @Test("a published article makes its photos public; as a draft, it and they are 404 for readers, 200 for editors")
+    func draftArticle() async throws {
+        let fixture = try await articleFixture()
+        try await fixture.addUser("lan", role: .editor)
+        let article = try #require(try await fixture.article("border-visit"))
+        let used = try #require(article.photos[0].id)
+        let unused = try await fixture.id(caption: nil)
+        let withdrawn = [
+            "/articles/border-visit", "/articles/border-visit/feed.xml", "/api/v1/articles/border-visit",
+            "/photos/\(used)", "/api/v1/assets/\(used)",
+        ]
+        try await fixture.app().test(.router) { client in
+            for uri in withdrawn + ["/r/\(used)/large.jpg"] {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
+            }
+            for uri in ["/photos/\(unused)", "/api/v1/assets/\(unused)", "/r/\(unused)/thumb.webp"] {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .notFound, "\(uri)") }
+            }
+            let editor = try await fixture.signIn(client, "lan")
+            try await fixture.desk.setPublication("border-visit", Publication(state: .draft, at: nil, text: nil))
+            for uri in withdrawn {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .notFound, "\(uri)") }
+            }
+            for uri in ["/articles/border-visit", "/api/v1/articles/border-visit", "/photos/\(used)"] {
+                try await client.execute(uri: uri, method: .get, headers: editor.cookieHeader) {
+                    #expect($0.status == .ok, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/feed.xml", method: .get) { response in
+                let document = try XMLDocument(data: Data(buffer: response.body))
+                #expect(try document.nodes(forXPath: "/rss/channel/item").isEmpty)
+            }
+        }
+    }
+
     @Test("a photo removed with force leaves a visible gap in the article, and the lightbox skips it")
     func articleGap() async throws {
         let fixture = try await articleFixture()
-        let article = try #require(try fixture.catalog.article(slug: "border-visit"))
-        let firstId = try #require(article.photos[0].id)
-        let first = try #require(try fixture.catalog.resolve(firstId))
-        _ = try fixture.catalog.removeAsset(first.sha256, force: true)
+        let article = try #require(try await fixture.article("border-visit"))
+        let first = try #require(article.photos[0].sha256)
+        try await fixture.desk.remove(first, force: true)
         try await fixture.app().test(.router) { client in
             try await client.execute(uri: "/articles/border-visit", method: .get) { response in
                 #expect(response.status == .ok)
@@ -470,11 +557,15 @@ struct GalleryDeskTests {
                     let document = try XMLDocument(data: Data(buffer: response.body))
                     let items = try document.nodes(forXPath: "/rss/channel/item")
                     #expect(items.count == 1)
-                    #expect(try document.nodes(forXPath: "//item/title").first?.stringValue == "Bộ trưởng thăm biên giới")
-                    #expect(try document.nodes(forXPath: "//item/pubDate").first?.stringValue == "Mon, 21 Sep 2020 00:00:00 +0000")
+                    #expect(
+                        try document.nodes(forXPath: "//item/title").first?.stringValue == "Bộ trưởng thăm biên giới")
+                    #expect(
+                        try document.nodes(forXPath: "//item/pubDate").first?.stringValue
+                            == "Mon, 21 Sep 2020 00:00:00 +0000")
                     let text = String(buffer: response.body)
                     #expect(text.contains("<media:content url=\"http"))
-                    #expect(text.contains("<media:description type=\"plain\">Đồn biên phòng Lũng Cú</media:description>"))
+                    #expect(
+                        text.contains("<media:description type=\"plain\">Đồn biên phòng Lũng Cú</media:description>"))
                     #expect(text.contains("<media:credit role=\"photographer\">Nguyễn Văn An</media:credit>"))
                     #expect(text.contains("&lt;script&gt;"))
                 }
@@ -488,23 +579,22 @@ struct GalleryDeskTests {
     @Test("editors change article links in the browser and through the API")
     func articleLinks() async throws {
         let fixture = try await articleFixture()
-        try fixture.addUser("lan", role: .editor)
-        let token = try Credentials.issueToken(for: "lan", label: "test", in: fixture.catalog)
-        let third = try #require(fixture.ids.first { id in
-            try fixture.catalog.article(slug: "border-visit")!.photos.allSatisfy { $0.id != id }
-        })
+        try await fixture.addUser("lan", role: .editor)
+        let token = try await fixture.token(for: "lan")
+        let linked = try #require(try await fixture.article("border-visit"))
+        let third = try #require(fixture.ids.first { id in linked.photos.allSatisfy { $0.id != id } })
         try await fixture.app().test(.router) { client in
             try await client.execute(
                 uri: "/articles/border-visit/link", method: .post, headers: formHeaders,
                 body: form(["photo": third, "csrf": "x"])
             ) { response in #expect(response.status == .seeOther) }
-            #expect(try fixture.catalog.article(slug: "border-visit")?.photos.count == 2, "not signed in: unchanged")
+            #expect(try await fixture.article("border-visit")?.photos.count == 2, "not signed in: unchanged")
             let browser = try await fixture.signIn(client, "lan")
             try await client.execute(
                 uri: "/articles/border-visit/link", method: .post, headers: formHeaders.merging(browser.cookieHeader),
                 body: form(["photo": third, "caption": "Ảnh thứ ba", "position": "1", "csrf": browser.csrf ?? ""])
             ) { response in #expect(response.status == .seeOther) }
-            let photos = try #require(try fixture.catalog.article(slug: "border-visit")?.photos)
+            let photos = try #require(try await fixture.article("border-visit")?.photos)
             #expect(photos.first?.id == third && photos.first?.caption == "Ảnh thứ ba")
             try await client.execute(
                 uri: "/api/v1/articles/border-visit/photos/\(third)", method: .delete,
@@ -512,20 +602,20 @@ struct GalleryDeskTests {
             ) { response in
                 #expect(response.status == .ok)
             }
-            #expect(try fixture.catalog.article(slug: "border-visit")?.photos.count == 2)
+            #expect(try await fixture.article("border-visit")?.photos.count == 2)
             try await client.execute(
                 uri: "/api/v1/articles/border-visit/photos", method: .post,
                 headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
                 body: ByteBuffer(string: #"{"photos": ["\#(third)"], "caption": "Cuối bài"}"#)
             ) { response in #expect(response.status == .ok) }
-            #expect(try fixture.catalog.article(slug: "border-visit")?.photos.last?.caption == "Cuối bài")
+            #expect(try await fixture.article("border-visit")?.photos.last?.caption == "Cuối bài")
         }
     }
 
     @Test("search page with filters, the missing-captions list, keyset pages")
     func searchPages() async throws {
         let fixture = try await GalleryFixture()
-        let untitled = try fixture.id(caption: nil)
+        let untitled = try await fixture.id(caption: nil)
         try await fixture.app().test(.router) { client in
             try await client.execute(uri: "/search?q=dong+van", method: .get) { response in
                 #expect(response.status == .ok)
@@ -547,7 +637,8 @@ struct GalleryDeskTests {
                 #expect(body?["total"] as? Int == 2)
                 return try #require(body?["next"] as? String)
             }
-            try await client.execute(uri: "/api/v1/search?byline=Nguy&limit=1&after=\(next)", method: .get) { response in
+            try await client.execute(uri: "/api/v1/search?byline=Nguy&limit=1&after=\(next)", method: .get) {
+                response in
                 let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 #expect((body?["results"] as? [Any])?.count == 1)
             }
@@ -558,9 +649,9 @@ struct GalleryDeskTests {
     func renditionCache() async throws {
         let fixture = try await GalleryFixture(captions: ["x"])
         let id = fixture.ids[0]
-        let sha = try #require(try fixture.catalog.resolve(id)).sha256
+        let sha = try await fixture.sha256(id)
         let path = fixture.library.absolute(
-            try #require(try fixture.catalog.renditions(of: sha).first { $0.preset == "thumb" }).path)
+            try #require(try await fixture.desk.renditions(of: sha).first { $0.preset == "thumb" }).path)
         try await fixture.app().test(.router) { client in
             let original = try await client.execute(uri: "/r/\(id)/thumb.webp", method: .get) { Data(buffer: $0.body) }
             #expect(original == (try Data(contentsOf: URL(fileURLWithPath: path))))
@@ -578,11 +669,17 @@ struct GalleryDeskTests {
         }
     }
 
-    @Test("/metrics counts requests by route and status and shows the catalog's counts; /healthz")
+    @Test(
+        "/metrics counts requests by route and status and shows the catalog's counts as the viewer sees them; /healthz")
     func metrics() async throws {
         let fixture = try await GalleryFixture()
+        // The uncaptioned photo is taken back: readers count two photos, editors three.
+        try await fixture.desk.setPublished(try await fixture.sha256(fixture.id(caption: nil)), false)
+        let shown = try await fixture.id(caption: "Phiên chợ Đồng Văn")
+        try await fixture.addUser("lan", role: .editor)
+        let token = try await fixture.token(for: "lan")
         try await fixture.app().test(.router) { client in
-            try await client.execute(uri: "/photos/\(fixture.ids[0])", method: .get) { _ in }
+            try await client.execute(uri: "/photos/\(shown)", method: .get) { _ in }
             try await client.execute(uri: "/photos/0000000000000000", method: .get) { _ in }
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
@@ -592,37 +689,64 @@ struct GalleryDeskTests {
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 let text = String(buffer: response.body)
-                #expect(text.contains("photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"200\"} 1"))
-                #expect(text.contains("photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"404\"} 1"))
-                #expect(text.contains("photodesk_http_request_duration_seconds_bucket{route=\"/photos/{id}\",le=\"+Inf\"} 2"))
-                #expect(text.contains("photodesk_assets 3"))
-                #expect(text.contains("photodesk_ingested_files 3"))
-                #expect(text.contains("photodesk_missing_captions 1"))
+                #expect(
+                    text.contains(
+                        "photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"200\"} 1"))
+                #expect(
+                    text.contains(
+                        "photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"404\"} 1"))
+                #expect(
+                    text.contains(
+                        "photodesk_http_request_duration_seconds_bucket{route=\"/photos/{id}\",le=\"+Inf\"} 2"))
+                // Readers count what they can see, and nothing of the files.
+                #expect(text.contains("photodesk_assets 2\n"))
+                #expect(text.contains("photodesk_missing_captions 0\n"))
+                #expect(text.contains("photodesk_ingested_files 0\n"))
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("photodesk_assets 3\n"))
+                #expect(text.contains("photodesk_ingested_files 3\n"))
+                #expect(text.contains("photodesk_missing_captions 1\n"))
             }
         }
     }
 
-    @Test("the OpenAPI document parses and describes every API route")
+    @Test("the OpenAPI document parses and describes every API route; every other method is 405 with Allow")
     func openAPI() async throws {
         let fixture = try await GalleryFixture(captions: ["x"])
-        let server = GalleryServer(
-            catalog: fixture.catalog, library: fixture.library, configuration: .init(assetsPath: GalleryFixture.assets))
-        let routes = try await server.router().routes.filter { $0.path.description.hasPrefix("/api/v1/") }.map {
-            (String($0.path.description.dropFirst("/api/v1".count)), $0.method.rawValue.lowercased())
-        }
+        let routes = try await fixture.server().router().routes.filter { $0.path.description.hasPrefix("/api/v1/") }
+            .map { (String($0.path.description.dropFirst("/api/v1".count)), $0.method) }
         try await fixture.app().test(.router) { client in
-            try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
+            let document = try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
                 #expect(response.status == .ok)
-                let document = try #require(
+                return try #require(
                     try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
-                #expect((document["openapi"] as? String)?.hasPrefix("3.") == true)
-                let paths = try #require(document["paths"] as? [String: [String: Any]])
-                #expect(routes.count >= 12)
-                for (path, method) in routes {
-                    // Hummingbird writes parameters as {id}, as OpenAPI does.
-                    #expect(paths[path]?[method] != nil, "\(method) \(path) is not described")
+            }
+            #expect((document["openapi"] as? String)?.hasPrefix("3.") == true)
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var described = 0
+            for (path, method) in routes {
+                // The router also holds the 405 answers for the methods an address does not take;
+                // those are not operations. Hummingbird writes parameters as {id}, as OpenAPI does.
+                let uri =
+                    "/api/v1"
+                    + path.replacingOccurrences(of: "{id}", with: "0000000000000000").replacingOccurrences(
+                        of: "{slug}", with: "nothing")
+                let allow = try await client.execute(uri: uri, method: method) { response in
+                    response.status == .methodNotAllowed ? response.headers[.allow] ?? "" : nil
+                }
+                let name = method.rawValue.lowercased()
+                if let allow {
+                    #expect(!allow.isEmpty && !allow.contains(method.rawValue), "\(name) \(path): Allow \(allow)")
+                    #expect(paths[path]?[name] == nil, "\(name) \(path) is refused, yet described")
+                } else {
+                    #expect(paths[path]?[name] != nil, "\(name) \(path) is not described")
+                    described += 1
                 }
             }
+            #expect(described >= 12)
         }
     }
 }

@@ -1,4 +1,6 @@
 import Catalog
+import CatalogSQLite
+import Desk
 import Foundation
 import Gallery
 import HTTPTypes
@@ -10,20 +12,23 @@ import Metadata
 import PhotoFactory
 import Testing
 
-/// A library with a few ingested photos, and a gallery over it.
+/// A library with a few ingested photos, and a gallery over it. The photos are published on
+/// their own unless `published` is false (readers see only published photos).
 struct GalleryFixture {
     let work: TemporaryFolder
     let library: Library
-    let catalog: SQLiteCatalog
+    let desk: Desk
     let ids: [String]
 
     static let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Assets").path
 
-    init(captions: [String?] = ["Phiên chợ Đồng Văn", "<script>alert(1)</script>", nil]) async throws {
+    init(captions: [String?] = ["Phiên chợ Đồng Văn", "<script>alert(1)</script>", nil], published: Bool = true)
+        async throws
+    {
         work = try TemporaryFolder("gallery")
         library = Library(path: work.path + "/library")
-        catalog = try SQLiteCatalog(library: library)
+        desk = Desk(store: try SQLiteCatalog(library: library), library: library)
         for (index, caption) in captions.enumerated() {
             // The first is a portrait taken with the camera turned: stored landscape, orientation 6.
             var photo = SyntheticPhoto(
@@ -43,19 +48,39 @@ struct GalleryFixture {
                 RenditionSpec(name: "thumb", width: 160, height: 160, format: .webp, quality: 75),
                 RenditionSpec(name: "large", width: 480, height: 480, format: .jpeg, quality: 80),
             ])
-        _ = try await Ingester(catalog: catalog, library: library, pipeline: pipeline).run([work.path + "/photos"]) {
-            _ in
+        _ = try await Ingester(desk: desk, pipeline: pipeline).run([work.path + "/photos"]) { _ in }
+        let photos = try await desk.photos(limit: 10, after: nil, audience: .editors).photos
+        ids = photos.map(\.shortId)
+        if published {
+            for photo in photos { try await desk.setPublished(photo.sha256, true) }
         }
-        ids = try catalog.assets(limit: 10, after: nil).map(\.id)
     }
 
-    func app() async throws -> some ApplicationProtocol {
-        let server = GalleryServer(catalog: catalog, library: library, configuration: .init(assetsPath: Self.assets))
-        return try await server.application()
+    /// Loopback addresses, as trusted proxies (for live tests of `X-Forwarded-Proto`).
+    static let loopback = ["127.0.0.1", "::1"]
+
+    func app(trustedProxies: [String] = []) async throws -> some ApplicationProtocol {
+        try await server(trustedProxies: trustedProxies).application()
     }
 
-    func id(caption: String?) throws -> String {
-        try #require(try catalog.assets(limit: 10, after: nil).first { $0.caption == caption }?.id)
+    func server(trustedProxies: [String] = []) throws -> GalleryServer {
+        GalleryServer(
+            desk: desk,
+            configuration: .init(assetsPath: Self.assets, trustedProxies: try TrustedProxies(trustedProxies)),
+            accessLog: false)
+    }
+
+    /// The short id of the photo with this caption.
+    func id(caption: String?) async throws -> String {
+        try #require(
+            try await desk.photos(limit: 10, after: nil, audience: .editors).photos.first {
+                $0.caption.caption == caption
+            }?.shortId)
+    }
+
+    /// The full hash of a photo.
+    func sha256(_ id: String) async throws -> String {
+        try await desk.photo(id).sha256
     }
 }
 
@@ -81,7 +106,7 @@ struct GalleryRoutesTests {
     @Test("a caption with markup shows as text, never as script")
     func escaping() async throws {
         let fixture = try await GalleryFixture()
-        let id = try fixture.id(caption: "<script>alert(1)</script>")
+        let id = try await fixture.id(caption: "<script>alert(1)</script>")
         try await fixture.app().test(.router) { client in
             for uri in ["/", "/photos/\(id)"] {
                 try await client.execute(uri: uri, method: .get) { response in
@@ -96,7 +121,7 @@ struct GalleryRoutesTests {
     @Test("a photo page shows the large rendition, caption, byline and facts")
     func photoPage() async throws {
         let fixture = try await GalleryFixture()
-        let id = try fixture.id(caption: "Phiên chợ Đồng Văn")
+        let id = try await fixture.id(caption: "Phiên chợ Đồng Văn")
         try await fixture.app().test(.router) { client in
             try await client.execute(uri: "/photos/\(id)", method: .get) { response in
                 #expect(response.status == .ok)
@@ -150,7 +175,9 @@ struct GalleryRoutesTests {
         }
     }
 
-    @Test("live server: a rendition in memory is answered by the fast path with the router's headers, counted and in order")
+    @Test(
+        "live server: a rendition in memory is answered by the fast path with the router's headers, counted and in order"
+    )
     func renditionFastPath() async throws {
         let fixture = try await GalleryFixture(captions: ["x"])
         let id = fixture.ids[0]
@@ -164,9 +191,10 @@ struct GalleryRoutesTests {
                 }
             }
             #expect(answers[0].1 == answers[1].1)
-            for field in [HTTPField.Name.contentType, .eTag, .cacheControl, .contentLength, .contentSecurityPolicy,
-                .xContentTypeOptions, HTTPField.Name("Referrer-Policy")!, HTTPField.Name("X-Frame-Options")!, .server]
-            {
+            for field in [
+                HTTPField.Name.contentType, .eTag, .cacheControl, .contentLength, .contentSecurityPolicy,
+                .xContentTypeOptions, HTTPField.Name("Referrer-Policy")!, HTTPField.Name("X-Frame-Options")!, .server,
+            ] {
                 #expect(answers[1].0[field] == answers[0].0[field], "\(field)")
             }
             #expect(answers[1].0[.date]?.hasSuffix(" GMT") == true)
@@ -188,16 +216,20 @@ struct GalleryRoutesTests {
             try await client.execute(uri: "/r/\(id)/nothing.webp", method: .get) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
-                #expect(text.contains("photodesk_http_requests_total{method=\"GET\",route=\"/r/{id}/{file}\",status=\"200\"} 3"))
-                #expect(text.contains("photodesk_http_requests_total{method=\"HEAD\",route=\"/r/{id}/{file}\",status=\"200\"} 1"))
+                #expect(
+                    text.contains(
+                        "photodesk_http_requests_total{method=\"GET\",route=\"/r/{id}/{file}\",status=\"200\"} 3"))
+                #expect(
+                    text.contains(
+                        "photodesk_http_requests_total{method=\"HEAD\",route=\"/r/{id}/{file}\",status=\"200\"} 1"))
                 // The second GET and the HEAD came from memory; the first, the 304, the 206, the
                 // query and the 404 went through the router.
                 #expect(text.contains("photodesk_http_renditions_from_memory_total 2"))
             }
             // A rendition replaced on disk is read again, not served stale from memory.
-            let sha = try #require(try fixture.catalog.resolve(id)).sha256
+            let sha = try await fixture.sha256(id)
             let path = fixture.library.absolute(
-                try #require(try fixture.catalog.renditions(of: sha).first { $0.preset == "thumb" }).path)
+                try #require(try await fixture.desk.renditions(of: sha).first { $0.preset == "thumb" }).path)
             let replacement = Data(answers[0].1.reversed())
             try FileManager.default.removeItem(atPath: path)
             try replacement.write(to: URL(fileURLWithPath: path))
@@ -298,7 +330,7 @@ struct GalleryRoutesTests {
     @Test("the asset API answers with the CLI's field names")
     func assetAPI() async throws {
         let fixture = try await GalleryFixture()
-        let id = try fixture.id(caption: "Phiên chợ Đồng Văn")
+        let id = try await fixture.id(caption: "Phiên chợ Đồng Văn")
         try await fixture.app().test(.router) { client in
             try await client.execute(uri: "/api/v1/assets/\(id)", method: .get) { response in
                 #expect(response.status == .ok)
@@ -310,6 +342,65 @@ struct GalleryRoutesTests {
             }
             try await client.execute(uri: "/api/v1/assets/ffffffffffffffff", method: .get) { response in
                 #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test("an unpublished photo's page, API entry and renditions are 404 for readers, 200 for a signed-in editor")
+    func unpublishedPhoto() async throws {
+        let fixture = try await GalleryFixture(captions: ["Phiên chợ Đồng Văn", "Ảnh chưa đăng"], published: false)
+        let shown = try await fixture.id(caption: "Phiên chợ Đồng Văn")
+        let hidden = try await fixture.id(caption: "Ảnh chưa đăng")
+        try await fixture.desk.setPublished(try await fixture.sha256(shown), true)
+        try await fixture.addUser("lan", role: .editor)
+        let privateURIs = [
+            "/photos/\(hidden)", "/api/v1/assets/\(hidden)", "/api/v1/assets/\(hidden)/caption",
+            "/r/\(hidden)/thumb.webp", "/r/\(hidden)/large.jpg",
+        ]
+        try await fixture.app().test(.router) { client in
+            for uri in privateURIs {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .notFound, "\(uri)") }
+            }
+            for uri in ["/photos/\(shown)", "/api/v1/assets/\(shown)", "/r/\(shown)/thumb.webp"] {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
+            }
+            // Nor is it in the lists and searches readers see.
+            for uri in ["/", "/photos", "/search?q=chua+dang", "/api/v1/assets", "/api/v1/search?q=chua+dang"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                    #expect(!String(buffer: response.body).contains(hidden), "\(uri)")
+                }
+            }
+            let editor = try await fixture.signIn(client, "lan")
+            for uri in privateURIs {
+                try await client.execute(uri: uri, method: .get, headers: editor.cookieHeader) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/r/\(hidden)/thumb.webp", method: .get, headers: editor.cookieHeader) {
+                #expect($0.headers[.cacheControl] == "private, no-cache", "no shared cache keeps a private rendition")
+            }
+            try await client.execute(uri: "/photos", method: .get, headers: editor.cookieHeader) { response in
+                #expect(String(buffer: response.body).contains("href=\"/photos/\(hidden)\""))
+            }
+            // Served to the editor, the rendition is still not served to readers.
+            try await client.execute(uri: "/r/\(hidden)/thumb.webp", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test("a photo taken back from publication outside the server (the CLI) is no longer served to readers")
+    func unpublishedElsewhere() async throws {
+        let fixture = try await GalleryFixture(captions: ["x"])
+        let id = fixture.ids[0]
+        let uris = ["/photos/\(id)", "/api/v1/assets/\(id)", "/r/\(id)/thumb.webp", "/r/\(id)/large.jpg"]
+        try await fixture.app().test(.router) { client in
+            for uri in uris {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
+            }
+            // Another process (photodesk unpublish) writes to the same catalog.
+            try await fixture.desk.setPublished(try await fixture.sha256(id), false)
+            for uri in uris {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .notFound, "\(uri)") }
             }
         }
     }
@@ -335,7 +426,8 @@ enum RawHTTP {
         }
         guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
         let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+        guard bytes.withUnsafeBytes({ send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count
+        else {
             throw Failure(description: "send: \(errno)")
         }
         var received = Data()
