@@ -8,6 +8,8 @@ import PhotoModel
 /// caller's thread.
 public final class SQLiteCatalog: CatalogStore {
     let pool: DatabasePool
+    /// The catalog file.
+    let path: String
 
     /// Opens (creating and migrating when needed) the catalog of a library.
     public convenience init(library: Library) throws {
@@ -17,6 +19,7 @@ public final class SQLiteCatalog: CatalogStore {
 
     /// Opens (creating and migrating when needed) the catalog file at `path`.
     public init(path: String) throws {
+        self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

@@ -22,7 +22,9 @@ extension Desk {
     public func setCaption(
         _ sha256: String, changes: CaptionChanges, basedOn: Int?, author: String, source: String
     ) async throws -> Caption {
-        for _ in 0..<Self.attempts {
+        // Each conflict means another writer's edit landed, so the loop always makes progress;
+        // the bound only keeps a pathological pile-up from spinning forever.
+        for _ in 0..<Self.captionAttempts {
             let current = try await caption(of: sha256)
             if let basedOn, basedOn != current.revision {
                 throw try await staleError(sha256, basedOn: basedOn, current: current, attempted: changes)
@@ -58,6 +60,7 @@ extension Desk {
                     throw try await staleError(
                         sha256, basedOn: basedOn, current: try await caption(of: sha256), attempted: changes)
                 }
+                await Task.yield()
             } catch let error as CatalogError {
                 throw DeskError(error)
             }

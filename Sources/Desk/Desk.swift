@@ -15,7 +15,9 @@ public struct Desk: Sendable {
     public let clock: @Sendable () -> Date
 
     /// How many times a write is tried again when other writers keep changing the same row.
-    static let attempts = 8
+    static let attempts = 32
+    /// The same for one caption, which many editors and a batch may write at once.
+    static let captionAttempts = 64
 
     /// Makes a desk over a store.
     public init(store: any CatalogStore, library: Library, clock: @escaping @Sendable () -> Date = { Date() }) {

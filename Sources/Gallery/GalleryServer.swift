@@ -7,6 +7,7 @@ import Logging
 import Mustache
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The HTTP gallery and JSON API over one library.
 public struct GalleryServer: Sendable {
@@ -90,8 +91,9 @@ public struct GalleryServer: Sendable {
         router.add(middleware: SessionMiddleware(store: desk.store))
         router.add(middleware: ReaderCacheMiddleware(desk: desk, cache: readerCache))
         router.add(
-            middleware: FileMiddleware(
-                configuration.assetsPath + "/static", urlBasePath: "/static", searchForIndexHtml: false))
+            middleware: StaticFiles(
+                files: FileMiddleware(
+                    configuration.assetsPath + "/static", urlBasePath: "/static", searchForIndexHtml: false)))
         router.get("/healthz") { _, _ in
             _ = try await self.desk.store.changeCounter()
             return PlainText.response(.ok, "ok")
@@ -129,6 +131,10 @@ public struct GalleryServer: Sendable {
         let accessLog = self.accessLog
         let headerTimeout = configuration.headerTimeout
         let readerCache = self.readerCache
+        var services: [any Service] = []
+        if let notifying = desk.store as? any ChangeNotifying {
+            services.append(CatalogWatcher(source: notifying, readerCache: readerCache, renditions: renditions))
+        }
         return Application(
             router: router,
             // Each connection gets its header timer and its fast path for renditions in memory.
@@ -141,6 +147,7 @@ public struct GalleryServer: Sendable {
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName,
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
+            services: services,
             onServerRunning: { channel in
                 readerCache.clear()
                 await onServerRunning?(channel.localAddress?.port ?? 0)
@@ -195,6 +202,35 @@ struct GalleryEnvironment: Sendable {
     func secureCookie(_ request: Request, _ context: GalleryContext) -> Bool {
         SessionCookie.isSecure(
             request, context, proxies: configuration.trustedProxies, forced: configuration.secureCookies)
+    }
+}
+
+/// The static files (CSS, the lightbox's script), asked for under `/static/` only: no other
+/// address ever reaches the file middleware (which would answer its own 400 to a `..`).
+struct StaticFiles<Files: RouterMiddleware>: RouterMiddleware where Files.Context == GalleryContext {
+    typealias Context = GalleryContext
+    let files: Files
+
+    func handle(_ request: Request, context: GalleryContext, next: (Request, GalleryContext) async throws -> Response)
+        async throws -> Response
+    {
+        guard request.uri.path.hasPrefix("/static/") else { return try await next(request, context) }
+        return try await files.handle(request, context: context, next: next)
+    }
+}
+
+/// Drops the caches whenever another process (the CLI, another node) writes to the catalog, as
+/// its backend reports it (inotify on SQLite's files, LISTEN/NOTIFY on PostgreSQL).
+struct CatalogWatcher: Service {
+    let source: any ChangeNotifying
+    let readerCache: ReaderCache
+    let renditions: RenditionCache
+
+    func run() async throws {
+        for await counter in source.changeNotifications().cancelOnGracefulShutdown() {
+            readerCache.clear()
+            renditions.sync(counter: counter)
+        }
     }
 }
 

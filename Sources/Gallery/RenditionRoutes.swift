@@ -100,6 +100,9 @@ struct RenditionRoutes: Sendable {
     /// The rendition for `/r/<id>/<file>` when the audience may see it: from memory while its
     /// file is unchanged, otherwise through the catalog and NIO's file system.
     func lookup(id: String, file: String, audience: Audience) async throws -> RenditionCache.Entry? {
+        // A write anywhere (the CLI beside the server, another node) may have changed who may
+        // see what: the memory is trusted only at the catalog's current change counter.
+        cache.sync(counter: try await environment.desk.store.changeCounter())
         let key = id + "/" + file
         if let entry = cache.entry(key), FileStat.of(entry.path) == entry.stamp {
             return audience.sees(publicFrom: entry.publicFrom) ? entry : nil
@@ -184,6 +187,7 @@ final class RenditionCache: @unchecked Sendable {
     private var entries: [String: Entry] = [:]
     private var bytes = 0
     private var currentGeneration = 0
+    private var counter: Int64 = -1
     let maxEntries: Int
     let maxBytes: Int
     /// Files larger than this are streamed from disk per request rather than kept.
@@ -218,6 +222,17 @@ final class RenditionCache: @unchecked Sendable {
     func remove(_ key: String) {
         lock.withLock {
             if let old = entries.removeValue(forKey: key) { bytes -= old.bytes?.readableBytes ?? 0 }
+        }
+    }
+
+    /// Forgets every entry when the catalog's change counter is not the one they were read at.
+    func sync(counter: Int64) {
+        lock.withLock {
+            guard counter != self.counter else { return }
+            entries.removeAll(keepingCapacity: true)
+            bytes = 0
+            currentGeneration += 1
+            self.counter = counter
         }
     }
 
