@@ -20,6 +20,21 @@ public struct PhotoMetadata: Codable, Sendable, Equatable {
         public var latitude: Double
         public var longitude: Double
         public var altitude: Double?
+
+        /// A latitude a file gives, when it is one: finite and within ±90 degrees.
+        public static func latitude(_ degrees: Double) -> Double? {
+            degrees.isFinite && abs(degrees) <= 90 ? degrees : nil
+        }
+
+        /// A longitude a file gives, when it is one: finite and within ±180 degrees.
+        public static func longitude(_ degrees: Double) -> Double? {
+            degrees.isFinite && abs(degrees) <= 180 ? degrees : nil
+        }
+
+        /// An altitude a file gives, when it is one: finite and within 1000 km of sea level.
+        public static func altitude(_ metres: Double) -> Double? {
+            metres.isFinite && abs(metres) <= 1_000_000 ? metres : nil
+        }
     }
 
     /// Where the photo was taken, by name.
