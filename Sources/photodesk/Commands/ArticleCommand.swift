@@ -31,6 +31,8 @@ struct ArticleImportCommand: AsyncParsableCommand {
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Markdown files.") var files: [String]
+    @Flag(help: "Accept photos outside the article's folder (an absolute path, .. or a link out of it).")
+    var allowOutside = false
 
     func run() async throws {
         let catalog = try libraryOptions.openCatalog(create: true)
@@ -40,7 +42,7 @@ struct ArticleImportCommand: AsyncParsableCommand {
         )
         for file in files {
             do {
-                let outcome = try await importer.importFile(file)
+                let outcome = try await importer.importFile(file, allowOutside: allowOutside)
                 Output.line(
                     "\(outcome.created ? "created" : "updated") \(outcome.slug): \(outcome.photos) photos (\(outcome.ingested) ingested)"
                 )

@@ -47,8 +47,9 @@ struct CaptionApplyCommand: AsyncParsableCommand {
         do {
             parsed = try CaptionTemplate(template, locale: Locale(identifier: locale))
             if let codes {
-                guard let data = FileManager.default.contents(atPath: codes) else {
-                    throw CommandError("cannot read the codes file \(codes)")
+                let data: Data
+                do throws(SafeFile.Refusal) { data = try SafeFile.read(path: codes, maxBytes: 1 << 20) } catch {
+                    throw CommandError("cannot read the codes file \(error)")
                 }
                 replacements = try CodeReplacements(tsv: String(decoding: data, as: UTF8.self), name: codes)
             }
@@ -114,7 +115,10 @@ struct CaptionImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let catalog = try libraryOptions.openCatalog(create: false)
-        guard let data = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
+        let data: Data
+        do throws(SafeFile.Refusal) { data = try SafeFile.read(path: file, maxBytes: 16 << 20) } catch {
+            throw CommandError("cannot read the caption sheet \(error)")
+        }
         let folder = (URL(fileURLWithPath: file).standardizedFileURL.path as NSString).deletingLastPathComponent
         let sheet: CaptionSheet
         do { sheet = try CaptionSheet.parse(String(decoding: data, as: UTF8.self), name: file, folder: folder) } catch {
