@@ -10,16 +10,35 @@ struct LibraryOptions: ParsableArguments {
             "The library folder.", discussion: "Default: $PHOTODESK_LIBRARY, else ./library.", valueName: "dir"))
     var library: String?
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Let the library's group read and write it.",
+            discussion:
+                "Folders 0770 and files 0660 instead of 0700 and 0600. A library made so keeps group access."))
+    var sharedGroup = false
+
     var resolved: Library { Library.resolve(library) }
 
-    /// Opens the catalog, creating the library when asked to.
+    /// Who may read and write the library: its group when asked, or when it was made shared.
+    var access: Library.Access { sharedGroup || resolved.existingAccess == .group ? .group : .owner }
+
+    /// Opens the catalog, creating the library when asked to. Every file made from here on (the
+    /// catalog, the lock, renditions, exports) gets the library's access through the umask; a
+    /// command that creates sets the modes of the folder, catalog and lock as well.
     func openCatalog(create: Bool) throws -> SQLiteCatalog {
         let library = resolved
         if !create && !FileManager.default.fileExists(atPath: library.catalogPath) {
             throw CommandError(
                 "no library at \(library.root): ingest a folder first (photodesk ingest DIR), or give --library")
         }
-        return try SQLiteCatalog(library: library)
+        let access = self.access
+        umask(access.umask)
+        guard create else { return try SQLiteCatalog(library: library) }
+        try library.create(access: access)
+        let catalog = try SQLiteCatalog(library: library)
+        library.apply(access)
+        return catalog
     }
 }
 
@@ -49,24 +68,42 @@ enum JSONOutput {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return (try? encoder.encode(value)).map(escaped) ?? "{}"
     }
 
     static func pretty<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         encoder.dateEncodingStrategy = .iso8601
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return (try? encoder.encode(value)).map(escaped) ?? "{}"
+    }
+
+    /// The encoder's text with the characters it leaves raw but a terminal acts on (DEL, C1
+    /// controls, bidirectional overrides) written as `\uXXXX`: the same JSON, safe to print.
+    /// Outside strings JSON is ASCII, so only strings change.
+    static func escaped(_ data: Data) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
+            if TerminalText.neutralised(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }
 
-/// Writes to standard output line by line, so that JSON Lines stream as files finish.
+/// Writes to standard output line by line, so that JSON Lines stream as files finish. Whatever
+/// is written goes through `TerminalText.safe`, so no caption, path or error can drive the
+/// terminal (JSON comes out unchanged: `JSONOutput` escapes those characters itself).
 enum Output {
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.safe(text) + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.safe(text) + "\n").utf8))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import Gallery
 import Logging
@@ -29,6 +30,9 @@ struct Photodesk: AsyncParsableCommand {
 
     /// Runs the command; usage errors exit with status 2, as the JSON contract says.
     static func main() async {
+        // Files at rest are the owner's alone unless the library is shared with a group
+        // (LibraryOptions.openCatalog relaxes this for --shared-group): catalog, lock, exports.
+        umask(Library.Access.owner.umask)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel =
@@ -46,12 +50,14 @@ struct Photodesk: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // Printed here rather than by exit(withError:), so that an error quoting a file's name
+            // or a caption cannot drive the terminal.
             let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code.isSuccess { Output.line(message) } else { Output.error(message) }
             }
-            exit(withError: error)
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }

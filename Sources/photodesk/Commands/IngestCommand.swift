@@ -112,11 +112,13 @@ final class IngestReporter: @unchecked Sendable {
             } else if result.status == .failed {
                 failures.append(result)
                 clearProgress()
-                Output.line("failed     \(result.path): \(result.error ?? "unknown error")")
+                // One line per file: a line break in a name must not start a made-up record.
+                let path = TerminalText.safe(result.path, keepingNewlines: false)
+                Output.line("failed     \(path): \(result.error ?? "unknown error")")
             } else if verbose {
                 clearProgress()
                 Output.line(
-                    "\(result.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(result.path)  \(result.id ?? "")"
+                    "\(result.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(TerminalText.safe(result.path, keepingNewlines: false))  \(result.id ?? "")"
                 )
             }
         }
