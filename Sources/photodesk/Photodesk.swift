@@ -34,7 +34,7 @@ struct Photodesk: AsyncParsableCommand {
         // (LibraryOptions.openCatalog relaxes this for --shared-group): catalog, lock, exports.
         umask(Library.Access.owner.umask)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = TerminalLogHandler(label: label)
             handler.logLevel =
                 Logger.Level(rawValue: ProcessInfo.processInfo.environment["PHOTODESK_LOG"] ?? "") ?? .warning
             return handler
