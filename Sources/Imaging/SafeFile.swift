@@ -66,7 +66,7 @@ public enum SafeFile {
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw Refusal(.notRegular, path: path, reason: "\(kind(info.st_mode)), not a regular file")
         }
-        let limit = max(0, maxBytes)
+        let limit = min(max(0, maxBytes), Int.max - 1)
         guard info.st_size <= limit else {
             throw Refusal(.tooLarge, path: path, reason: "\(info.st_size) bytes, over the \(limit)-byte limit")
         }

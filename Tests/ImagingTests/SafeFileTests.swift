@@ -79,6 +79,7 @@ struct SafeFileTests {
         #expect(refused.code == .tooLarge)
         #expect(refused.reason == "2000 bytes, over the 1999-byte limit")
         #expect(try SafeFile.read(path: folder + "/IMG_1.txt", maxBytes: 2000).count == 2000)
+        #expect(try SafeFile.read(path: folder + "/IMG_1.txt", maxBytes: .max).count == 2000)
     }
 
     @Test("nothing there is no file, not an error, for readIfPresent")

@@ -53,7 +53,9 @@ struct IngestCommand: AsyncParsableCommand {
         guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to ingest") }
         if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1 to 256") }
         if watch && paths.count != 1 { throw ValidationError("--watch takes exactly one folder") }
-        guard interval >= 0.1 else { throw ValidationError("--interval must be at least 0.1 seconds") }
+        guard interval >= 0.1, interval <= 86_400 else {
+            throw ValidationError("--interval must be 0.1 to 86400 seconds")
+        }
     }
 
     func run() async throws {
