@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
@@ -27,23 +28,30 @@ let package = Package(
             name: "Imaging",
             dependencies: ["CImaging", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "Metadata", dependencies: ["Imaging", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "PhotoModel"),
+        .target(
+            name: "Metadata",
+            dependencies: ["Imaging", "PhotoModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "PhotoFactory", dependencies: ["Imaging", "Metadata"]),
-        .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Catalog", dependencies: ["PhotoModel"]),
+        .target(
+            name: "CatalogSQLite",
+            dependencies: ["Catalog", "PhotoModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Desk", dependencies: ["Catalog", "PhotoModel"]),
         .target(
             name: "Ingest",
             dependencies: [
-                "Imaging", "Metadata", "Catalog",
+                "Imaging", "Metadata", "Catalog", "Desk", "PhotoModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Exports", dependencies: ["Catalog", "Metadata", "Imaging"]),
+        .target(name: "Exports", dependencies: ["Desk", "Catalog", "PhotoModel", "Metadata", "Imaging"]),
         .target(
             name: "Gallery",
             dependencies: [
-                "Catalog", "Imaging",
+                "Desk", "Catalog", "PhotoModel", "Imaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -52,33 +60,46 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "photodesk",
             dependencies: [
-                "Imaging", "Metadata", "Catalog", "Ingest", "Gallery", "PhotoFactory", "Exports",
+                "Imaging", "Metadata", "PhotoModel", "Catalog", "CatalogSQLite", "Desk", "Ingest", "Gallery",
+                "PhotoFactory", "Exports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(name: "MetadataFuzz", dependencies: ["Metadata"]),
-        .executableTarget(name: "PhotodeskBench", dependencies: ["Catalog", "Imaging", "Metadata", "PhotoFactory"]),
+        .executableTarget(
+            name: "PhotodeskBench",
+            dependencies: ["Catalog", "CatalogSQLite", "Desk", "PhotoModel", "Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "PhotoFactory", "Metadata"]),
+        .testTarget(name: "CatalogContractTests", dependencies: ["Catalog", "CatalogSQLite", "Desk", "PhotoModel"]),
+        .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "PhotoFactory", "Metadata", "Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
         .testTarget(
             name: "GalleryTests",
             dependencies: [
-                "Gallery", "Ingest", "PhotoFactory",
+                "Gallery", "Ingest", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite", "PhotoModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Ingest", "PhotoFactory"]),
+        .testTarget(
+            name: "ExportsTests",
+            dependencies: ["Exports", "Ingest", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
         .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory", "Metadata", "Imaging"]),
         .testTarget(
-            name: "ConformanceTests", dependencies: ["Ingest", "Catalog", "Metadata", "Imaging", "PhotoFactory"]),
+            name: "ConformanceTests",
+            dependencies: ["Ingest", "Catalog", "CatalogSQLite", "Desk", "Metadata", "Imaging", "PhotoFactory"]),
     ],
     swiftLanguageModes: [.v6]
 )

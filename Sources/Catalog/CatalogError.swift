@@ -1,26 +1,29 @@
-/// An error from the catalog: what went wrong, with the underlying cause.
+/// An error from a catalog store: what went wrong, with the underlying cause.
 public struct CatalogError: Error, CustomStringConvertible, Sendable {
-    /// What kind of failure this is.
-    public struct Code: Hashable, Sendable {
+    /// What kind of failure this is; new codes never break callers that match on others.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
-        /// The catalog file cannot be opened or migrated.
+        /// The catalog cannot be opened, reached or migrated.
         public static let open = Code(name: "open")
-        /// A reference matches no asset.
+        /// A row the write names is not there (an article, a photo, a user).
         public static let notFound = Code(name: "not-found")
-        /// A reference matches several assets.
-        public static let ambiguous = Code(name: "ambiguous")
-        /// An edit was based on an older revision than the stored one.
-        public static let stale = Code(name: "stale")
-        /// The photo is used by articles and may not be removed without force.
+        /// A compare-and-set failed: the row changed since it was read. Read again and retry.
+        public static let conflict = Code(name: "conflict")
+        /// The photo is used by articles and the write asked for an unused one.
         public static let inUse = Code(name: "in-use")
-        /// A name is already taken.
+        /// A unique name is already taken.
         public static let exists = Code(name: "exists")
-        /// A query or write failed.
+        /// A query or write failed in the database.
         public static let database = Code(name: "database")
+        /// This backend does not offer the operation (the job queue on SQLite).
+        public static let unsupported = Code(name: "unsupported")
+
+        public var description: String { name }
     }
 
     public var code: Code
     public var message: String
+    /// The database's own words, for logs.
     public var cause: String?
 
     /// Makes an error.

@@ -1,144 +1,140 @@
 import Foundation
+import PhotoModel
 
-/// Everything Photodesk keeps about photos, behind one protocol so that a second backend
-/// (PostgreSQL) can follow the embedded SQLite one.
-public protocol CatalogStore: AccountStore {
+/// A catalog backend: storage primitives over plain values, and nothing of the desk's rules
+/// (which live in `Desk`, written once over any store). Every method is one read or one
+/// transaction; writes that must not overwrite a newer change take the version they expect
+/// (compare-and-set) and fail with `CatalogError.conflict` otherwise. Every write transaction
+/// increments the change counter.
+///
+/// Derived data the store keeps itself, inside the write's transaction:
+/// - a photo's search document is its own search text followed by the search text of each of its
+///   article uses, indexed for `searchHits`;
+/// - a photo's `publicFrom` is the earliest of its own `publishedAt` and the `publishAt` (or the
+///   beginning of time, when none) of each published article that uses it; nil when neither.
+public protocol CatalogStore: Sendable {
+    // MARK: Files and photos
+
     /// Every known location by path: read once per ingest, so unchanged files cost no query.
-    func locationIndex() throws -> [String: LocationRecord]
-    /// The locations of one asset.
-    func locations(of sha256: String) throws -> [LocationRecord]
-    /// An asset by its full hash.
-    func asset(sha256: String) throws -> AssetRecord?
-    /// An asset by short id, a longer prefix of its hash, or the path of one of its files.
-    func resolve(_ reference: String) throws -> AssetRecord?
-    /// The hashes of assets lacking a rendition of a preset, or holding one made with other settings.
-    func assetsNeedingRenditions(presets: [String: String]) throws -> Set<String>
-    /// The renditions of an asset.
-    func renditions(of sha256: String) throws -> [RenditionRecord]
-    /// The renditions and copyright of several photos by short id, in one read (an article
-    /// page's photos); ids not found are absent.
-    func photoRenditions(shortIds: [String]) throws -> [String: PhotoRenditions]
-    /// One rendition, by short id and preset.
-    func rendition(shortId: String, preset: String) throws -> RenditionRecord?
+    func locationIndex() async throws -> [String: FileLocation]
+    /// The location at a path.
+    func location(path: String) async throws -> FileLocation?
+    /// A photo by its full hash.
+    func photo(sha256: String) async throws -> Photo?
+    /// Photos whose hash starts with a lower-case hex prefix, at most `limit`, by hash.
+    func photos(hashPrefix: String, limit: Int) async throws -> [Photo]
+    /// Everything about one photo, in one read.
+    func details(sha256: String) async throws -> PhotoDetails?
+    /// The hashes of photos lacking a rendition of one of these presets (name to fingerprint),
+    /// or holding one made with other settings.
+    func photosNeedingRenditions(fingerprints: [String: String]) async throws -> Set<String>
+    /// A photo's renditions, smallest first.
+    func renditions(of sha256: String) async throws -> [Rendition]
+    /// One rendition by short id and preset, with its photo's `publicFrom`.
+    func rendition(shortId: String, preset: String) async throws -> RenditionLookup?
+    /// Cards for several photos by full hash, in one read; hashes not found are absent.
+    func cards(sha256s: [String]) async throws -> [String: PhotoCard]
     /// Every rendition, for `verify`.
-    func allRenditions() throws -> [RenditionRecord]
+    func allRenditions() async throws -> [Rendition]
     /// Every location, for `verify`.
-    func allLocations() throws -> [LocationRecord]
-    /// Records one ingested file in one transaction.
-    func save(_ entry: IngestEntry) throws
-    /// Records many files in one transaction (imports, benchmarks).
-    func save(contentsOf entries: [IngestEntry]) throws
-    /// Notes that a location was seen again unchanged.
-    func touch(_ location: LocationRecord) throws
-    /// Replaces an asset's renditions (after `verify --repair` or a preset change).
-    func replaceRenditions(_ renditions: [RenditionRecord], of sha256: String) throws
-    /// The newest assets first, by keyset after a cursor.
-    func assets(limit: Int, after cursor: AssetCursor?) throws -> [AssetSummary]
-    /// The asset before and after one, in the listing's order.
-    func neighbours(of sha256: String) throws -> (previous: AssetSummary?, next: AssetSummary?)
-    /// Number of assets.
-    func assetCount() throws -> Int
-    /// The master caption fields of an asset.
-    func caption(of sha256: String) throws -> CaptionRecord?
-    /// The full description of an asset, in the CLI's JSON shape.
-    func document(sha256: String) throws -> AssetDocument?
+    func allLocations() async throws -> [FileLocation]
+    /// The newest photos first that match the filters and the audience sees, by keyset after a cursor.
+    func photos(filters: SearchFilters, limit: Int, after cursor: PhotoCursor?, audience: Audience) async throws
+        -> [PhotoCard]
+    /// The photos just newer and just older than one, in the listing's order, that the audience sees.
+    func neighbours(of sha256: String, audience: Audience) async throws -> (newer: PhotoCard?, older: PhotoCard?)
+    /// How many photos match the filters and the audience sees.
+    func photoCount(filters: SearchFilters, audience: Audience) async throws -> Int
 
-    /// Changes caption fields as one new revision. With `basedOn`, an edit made from an older
-    /// revision is refused with `StaleEdit` and nothing is saved.
-    func setCaption(_ sha256: String, changes: CaptionChanges, basedOn revision: Int?, author: String, source: String)
-        throws
-        -> CaptionRecord
-    /// Every change of an asset's caption fields, oldest first.
-    func captionHistory(of sha256: String) throws -> [CaptionRevision]
-    /// Restores the values as of a revision, as a new revision.
-    func revertCaption(_ sha256: String, to revision: Int, author: String) throws -> CaptionRecord
+    /// Records ingested files in one transaction: a new photo with its first caption, revisions
+    /// and search text (nothing of these when the photo is already there), its location and its
+    /// renditions.
+    func record(_ records: [IngestRecord]) async throws
+    /// Notes that a file was seen again unchanged.
+    func touch(_ location: FileLocation) async throws
+    /// Adds or replaces renditions of a photo (by preset).
+    func saveRenditions(_ renditions: [Rendition], of sha256: String) async throws
+    /// Removes a photo and returns its renditions. With `requireUnused`, refused with
+    /// `CatalogError.inUse` when an article uses it; otherwise its uses become gaps.
+    func deletePhoto(_ sha256: String, requireUnused: Bool) async throws -> [Rendition]
+    /// Publishes a photo on its own from a time, or takes that back (nil).
+    func setPhotoPublication(_ sha256: String, publishedAt: Date?) async throws
 
-    /// Creates or updates (by slug) an article and its photos in order.
-    func saveArticle(_ article: ArticleRecord, photos: [ArticlePhotoInput]) throws -> (
-        article: ArticleRecord, created: Bool
-    )
-    /// An article with its photos.
-    func article(slug: String) throws -> ArticleDocument?
-    /// The newest articles first.
-    func articles(limit: Int) throws -> [ArticleSummary]
-    /// Places photos in an article at a position (the end by default), with a caption for this use.
-    func link(slug: String, photos: [String], position: Int?, caption: String?) throws
-    /// Takes a photo out of an article.
-    func unlink(slug: String, sha256: String) throws
-    /// The articles that use a photo.
-    func usages(of sha256: String) throws -> [AssetDocument.ArticleUse]
-    /// Removes an asset and returns its renditions' paths; refused while articles use it unless forced.
-    func removeAsset(_ sha256: String, force: Bool) throws -> [String]
+    // MARK: Captions
 
-    /// Full-text search with filters, ranked, paged by keyset.
-    func search(_ query: SearchQuery, limit: Int, after token: String?) throws -> SearchPage
-}
+    /// A photo's caption fields and revision.
+    func caption(of sha256: String) async throws -> Caption?
+    /// Every change of a photo's caption fields, oldest first.
+    func captionHistory(of sha256: String) async throws -> [CaptionRevision]
+    /// Saves a caption as a compare-and-set on its revision (see `CaptionCommit`).
+    func commitCaption(_ commit: CaptionCommit) async throws
 
-/// What an ingest job hands the catalog for one file.
-public struct IngestEntry: Sendable {
-    public var asset: AssetRecord
-    public var location: LocationRecord
-    /// Caption fields read from the file, used only when the asset is new.
-    public var captions: CaptionFields
-    /// Where the caption fields came from ("embedded", "sidecar").
-    public var captionSource: String
-    /// Renditions made for the asset (empty when none had to be made).
-    public var renditions: [RenditionRecord]
-    /// The asset this path held before, when the file changed: its captions carry over.
-    public var previousSha256: String?
-    /// Who ran the ingest.
-    public var author: String
+    // MARK: Articles
 
-    /// Makes an entry.
-    public init(
-        asset: AssetRecord, location: LocationRecord, captions: CaptionFields, captionSource: String,
-        renditions: [RenditionRecord], previousSha256: String? = nil, author: String
-    ) {
-        self.asset = asset
-        self.location = location
-        self.captions = captions
-        self.captionSource = captionSource
-        self.renditions = renditions
-        self.previousSha256 = previousSha256
-        self.author = author
-    }
-}
+    /// An article with its uses and their photos' cards.
+    func article(slug: String) async throws -> ArticleBundle?
+    /// The articles the audience sees, newest first (by publication time, then update).
+    func articles(limit: Int, audience: Audience) async throws -> [ArticleSummary]
+    /// Saves an article with its uses (replacing them), as a compare-and-set on its version:
+    /// `expectingVersion` nil creates it (`CatalogError.exists` when the slug is taken), a number
+    /// updates it only while its version is still that (`CatalogError.conflict` otherwise).
+    /// Returns the article as saved, with its id and new version.
+    func saveArticle(_ article: Article, uses: [ArticleUse], expectingVersion: Int?) async throws -> Article
+    /// The uses of a photo in articles, by slug and position.
+    func uses(of sha256: String) async throws -> [PhotoUse]
+    /// The first time after `date` at which a scheduled article becomes public, if any.
+    func nextPublication(after date: Date) async throws -> Date?
 
-/// A position in the newest-first listing of assets.
-public struct AssetCursor: Sendable, Equatable, Codable {
-    public var createdAt: Date
-    public var sha256: String
+    // MARK: Search
 
-    /// Makes a cursor.
-    public init(createdAt: Date, sha256: String) {
-        self.createdAt = createdAt
-        self.sha256 = sha256
-    }
+    /// Search documents matching, newest (highest number) first, below a document number.
+    func searchHits(
+        _ match: TextMatch, filters: SearchFilters, audience: Audience, before document: Int64?, limit: Int
+    ) async throws -> [SearchHit]
+    /// How many photos match (all tiers together when `match` is all terms).
+    func searchCount(_ match: TextMatch?, filters: SearchFilters, audience: Audience) async throws -> Int
 
-    /// A cursor as one URL-safe token.
-    public var token: String { "\(createdAt.timeIntervalSince1970)_\(sha256)" }
+    // MARK: Changes
 
-    /// Reads a token; nil when it is not one.
-    public init?(token: String) {
-        let parts = token.split(separator: "_")
-        guard parts.count == 2, let seconds = Double(parts[0]), parts[1].count == 64,
-            parts[1].allSatisfy(\.isHexDigit)
-        else { return nil }
-        self.init(createdAt: Date(timeIntervalSince1970: seconds), sha256: String(parts[1]))
-    }
-}
+    /// A number that grows with every committed write: caches made at one value are stale at another.
+    func changeCounter() async throws -> Int64
 
-/// An asset as lists show it.
-public struct AssetSummary: Sendable, Equatable, Codable {
-    public var id: String
-    public var sha256: String
-    public var width: Int
-    public var height: Int
-    public var takenAt: String?
-    public var caption: String?
-    public var byline: String?
-    public var createdAt: Date
+    // MARK: Accounts
 
-    /// Where the next page starts.
-    public var cursor: AssetCursor { AssetCursor(createdAt: createdAt, sha256: sha256) }
+    /// Adds a user; `CatalogError.exists` when the name is taken.
+    func addAccount(_ account: Account) async throws
+    /// Changes a user's role or password hash; with `endSessions`, their sessions end in the
+    /// same transaction.
+    func updateAccount(_ account: Account, endSessions: Bool) async throws
+    /// One user.
+    func account(named name: String) async throws -> Account?
+    /// Every user, by name.
+    func accounts() async throws -> [Account]
+    /// Removes a user with their sessions and tokens; false when there was none.
+    func removeAccount(named name: String) async throws -> Bool
+    /// Opens a session (and forgets expired ones).
+    func saveSession(_ session: Session) async throws
+    /// A live session and its user, by the hash of its secret.
+    func session(tokenHash: String, now: Date) async throws -> (Session, Account)?
+    /// Notes when a session's editor last looked at the desk.
+    func markDeskVisit(tokenHash: String, at date: Date) async throws
+    /// Ends a session.
+    func deleteSession(tokenHash: String) async throws
+    /// Keeps a token.
+    func saveToken(_ token: APIToken) async throws
+    /// A live token and its user, by the hash of its secret.
+    func token(hash: String, now: Date) async throws -> (APIToken, Account)?
+    /// A user's tokens, oldest first.
+    func tokens(of name: String) async throws -> [APIToken]
+    /// Revokes a token by its id; false when there was none.
+    func revokeToken(id: String) async throws -> Bool
+    /// Counts a sign-in attempt for every key, unless one of them must still wait: then nothing is
+    /// counted and the wait is returned (seconds; 0 means counted and allowed). Atomic, so
+    /// concurrent attempts cannot all pass the check.
+    func chargeLoginAttempt(keys: [String], policy: ThrottlePolicy, now: Date) async throws -> TimeInterval
+    /// Forgets the attempts of keys (after a successful sign-in).
+    func clearLoginAttempts(keys: [String]) async throws
+
+    /// Counts for monitoring, as the audience sees them.
+    func statistics(audience: Audience) async throws -> CatalogStatistics
 }

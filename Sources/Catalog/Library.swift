@@ -24,6 +24,11 @@ public struct Library: Sendable {
         "renditions/\(sha256.prefix(2))/\(sha256.prefix(16))-\(preset).\(fileExtension)"
     }
 
+    /// An original copied into the library (uploads, `ingest --copy`): `originals/ab/<sha256>.<ext>`.
+    public static func originalPath(sha256: String, fileExtension: String) -> String {
+        "originals/\(sha256.prefix(2))/\(sha256).\(fileExtension)"
+    }
+
     /// An absolute path inside the library.
     public func absolute(_ relative: String) -> String { root + "/" + relative }
 

@@ -1,7 +1,9 @@
 import Catalog
+import Desk
 import Foundation
 import Imaging
 import Metadata
+import PhotoModel
 
 /// Writes photos' current caption fields out for other tools: XMP sidecars that ExifTool,
 /// Lightroom and Photo Mechanic read, a CSV or JSON listing, or JPEGs with the caption, byline
@@ -12,32 +14,33 @@ public struct Exporter: Sendable {
         case xmp, csv, json, jpeg
     }
 
-    let catalog: any CatalogStore
+    let desk: Desk
     let library: Library
 
     /// Makes an exporter.
-    public init(catalog: any CatalogStore, library: Library) {
-        self.catalog = catalog
-        self.library = library
+    public init(desk: Desk) {
+        self.desk = desk
+        self.library = desk.library
     }
 
-    /// Exports the assets (all when `ids` is empty, or an article's photos in order with the
+    /// Exports the photos (all when `ids` is empty, or an article's photos in order with the
     /// captions as used there) into `folder`; returns the files written.
-    public func export(ids: [String], article: String? = nil, format: Format, to folder: String) throws -> [String] {
-        var documents: [AssetDocument]
+    public func export(ids: [String], article: String? = nil, format: Format, to folder: String) async throws
+        -> [String]
+    {
+        var documents: [PhotoDocument] = []
         if let article {
-            guard let found = try catalog.article(slug: article) else {
-                throw CatalogError(.notFound, "no article \(article)")
+            guard let found = try await desk.article(slug: article, audience: .editors)?.0 else {
+                throw DeskError(.notFound, "no article \(article)")
             }
-            documents = try found.photos.compactMap { photo in
-                guard let id = photo.id, let asset = try catalog.resolve(id),
-                    var document = try catalog.document(sha256: asset.sha256)
-                else { return nil }
-                document.caption = photo.caption
-                return document
+            for photo in found.photos {
+                guard let sha = photo.sha256, var document = try await desk.document(sha256: sha, for: .editors)
+                else { continue }
+                document.fields.caption = photo.caption
+                documents.append(document)
             }
         } else {
-            documents = try resolve(ids)
+            documents = try await resolve(ids)
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         switch format {
@@ -49,8 +52,8 @@ public struct Exporter: Sendable {
             }
         case .jpeg:
             return try uniqueNames(documents).compactMap { document, stem in
-                guard let large = document.renditions.last else { return nil }
-                let image = try VipsImage.load(path: library.absolute(large.path))
+                guard let large = document.renditions.last, let relative = large.path else { return nil }
+                let image = try VipsImage.load(path: library.absolute(relative))
                 let credits = CreditMetadata(
                     byline: document.byline, credit: document.credit, copyright: document.copyright,
                     caption: document.caption)
@@ -72,32 +75,29 @@ public struct Exporter: Sendable {
         }
     }
 
-    private func resolve(_ ids: [String]) throws -> [AssetDocument] {
-        let hashes: [String]
+    private func resolve(_ ids: [String]) async throws -> [PhotoDocument] {
+        var hashes: [String] = []
         if ids.isEmpty {
-            var all: [String] = []
-            var cursor: AssetCursor?
+            var token: String?
             repeat {
-                let page = try catalog.assets(limit: 500, after: cursor)
-                all += page.map(\.sha256)
-                cursor = page.count == 500 ? page.last?.cursor : nil
-            } while cursor != nil
-            hashes = all
+                let page = try await desk.photos(limit: 500, after: token, audience: .editors)
+                hashes += page.photos.map(\.sha256)
+                token = page.next
+            } while token != nil
         } else {
-            hashes = try ids.map { id in
-                guard let asset = try catalog.resolve(id) else {
-                    throw CatalogError(.notFound, "no photo matches \(id)")
-                }
-                return asset.sha256
-            }
+            for id in ids { hashes.append(try await desk.photo(id).sha256) }
         }
-        return try hashes.compactMap { try catalog.document(sha256: $0) }
+        var documents: [PhotoDocument] = []
+        for sha in hashes {
+            if let document = try await desk.document(sha256: sha, for: .editors) { documents.append(document) }
+        }
+        return documents
     }
 
     /// File names from the originals' names, the short id added where two would collide.
-    private func uniqueNames(_ documents: [AssetDocument]) -> [(AssetDocument, String)] {
+    private func uniqueNames(_ documents: [PhotoDocument]) -> [(PhotoDocument, String)] {
         let stems = documents.map { document in
-            document.paths.first.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+            document.paths?.first.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
                 ?? document.id
         }
         var counts: [String: Int] = [:]
@@ -107,18 +107,24 @@ public struct Exporter: Sendable {
         }
     }
 
-    /// The XMP a sidecar carries for a photo.
-    public static func xmpValues(_ document: AssetDocument) -> XMPValues {
+    /// The XMP a sidecar carries for a photo: every caption field where XMP keeps it.
+    public static func xmpValues(_ document: PhotoDocument) -> XMPValues {
         var values = XMPValues()
-        values.description = document.caption
-        values.headline = document.headline
-        values.creator = document.byline.map { [$0] } ?? []
-        values.credit = document.credit
-        values.rights = document.copyright
-        values.subject = document.keywords
-        values.city = document.location?.city
-        values.state = document.location?.region
-        values.country = document.location?.country
+        for field in CaptionField.allCases {
+            let value = document.fields[field]
+            switch field {
+            case .caption: values.description = value
+            case .headline: values.headline = value
+            case .byline: values.creator = value.map { [$0] } ?? []
+            case .credit: values.credit = value
+            case .copyright: values.rights = value
+            case .keywords: values.subject = document.fields.keywords
+            case .city: values.city = value
+            case .region: values.state = value
+            case .country: values.country = value
+            case .instructions: values.instructions = value
+            }
+        }
         values.dateCreated = document.takenAt
         return values
     }
@@ -126,10 +132,8 @@ public struct Exporter: Sendable {
     /// The first characters that make a spreadsheet read a cell as a formula.
     public static let formulaPrefixes: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
 
-    static let csvColumns = [
-        "id", "file", "caption", "headline", "byline", "credit", "copyright", "keywords", "city", "region", "country",
-        "takenAt",
-    ]
+    /// The CSV columns: the photo, every caption field, the taking date.
+    static let csvColumns = ["id", "file"] + CaptionField.allCases.map(\.rawValue) + ["takenAt"]
 
     /// One CSV cell (RFC 4180), quoted when it must be. A value a spreadsheet would take for a
     /// formula (starting with =, +, -, @, a tab or a carriage return) gets a ' in front, as OWASP
@@ -144,15 +148,13 @@ public struct Exporter: Sendable {
     }
 
     /// CSV with a header row, one row per photo.
-    static func csv(_ documents: [AssetDocument]) -> String {
+    static func csv(_ documents: [PhotoDocument]) -> String {
         var lines = [csvColumns.joined(separator: ",")]
         for document in documents {
-            let row: [String?] = [
-                document.id, document.paths.first, document.caption, document.headline, document.byline,
-                document.credit,
-                document.copyright, document.keywords.joined(separator: "; "), document.location?.city,
-                document.location?.region, document.location?.country, document.takenAt,
-            ]
+            let fields = CaptionField.allCases.map { field in
+                field.isList ? document.fields.keywords.joined(separator: "; ") : document.fields[field]
+            }
+            let row: [String?] = [document.id, document.paths?.first] + fields + [document.takenAt]
             lines.append(row.map(csvCell).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"

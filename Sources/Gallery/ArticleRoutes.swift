@@ -1,17 +1,24 @@
 import Catalog
+import Desk
 import Foundation
 import Hummingbird
+import PhotoModel
 
 /// Pages about articles: the home page and one page per article (with a keyboard lightbox, and
 /// link editing for editors).
 struct ArticleRoutes: Sendable {
-    let catalog: any CatalogStore
-    let pages: PageRenderer
+    let environment: GalleryEnvironment
+    var desk: Desk { environment.desk }
+    var pages: PageRenderer { environment.pages }
+
+    init(_ environment: GalleryEnvironment) {
+        self.environment = environment
+    }
 
     func register(on router: Router<GalleryContext>) {
-        router.get("/") { _, context in try self.home(context) }
+        router.get("/") { request, context in try await self.home(request, context) }
         router.get("/articles/:slug") { request, context in
-            try self.article(try context.parameters.require("slug"), request, context)
+            try await self.article(try context.parameters.require("slug"), request, context)
         }
         router.post("/articles/:slug/link") { request, context in try await self.link(request, context) }
         router.post("/articles/:slug/unlink") { request, context in try await self.unlink(request, context) }
@@ -30,22 +37,35 @@ struct ArticleRoutes: Sendable {
         var published: String?
         var photos: Int
         var cover: String?
+        var status: String?
     }
 
-    func home(_ context: GalleryContext) throws -> Response {
-        let articles = try catalog.articles(limit: 12).map { summary in
+    func home(_ request: Request, _ context: GalleryContext) async throws -> Response {
+        let summaries = try await desk.articles(limit: 12, audience: context.audience)
+        let recent = try await desk.photos(limit: 12, after: nil, audience: context.audience).photos
+        let covers = try await desk.cards(summaries.compactMap(\.cover))
+        let articles = summaries.map { summary in
             ArticleTile(
                 slug: summary.slug, headline: summary.headline, published: summary.published, photos: summary.photos,
-                cover: try summary.cover.flatMap { cover in
-                    try catalog.rendition(shortId: cover, preset: "thumb").map { RenditionRoutes.url(id: cover, $0) }
-                })
+                cover: summary.cover.flatMap { covers[$0] }.flatMap { card in
+                    card.renditions.first { !$0.preset.hasPrefix(Crops.prefix) }.map {
+                        RenditionRoutes.url(id: card.shortId, $0)
+                    }
+                },
+                status: context.viewer == nil ? nil : Self.status(summary, now: context.now))
         }
-        let photos = try PhotoRoutes(catalog: catalog, pages: pages).tiles(try catalog.assets(limit: 12, after: nil))
         return try pages.page(
             "home", title: "Photodesk",
             HomeView(
-                articles: articles, hasArticles: !articles.isEmpty, photos: photos, count: try catalog.assetCount()),
+                articles: articles, hasArticles: !articles.isEmpty, photos: PhotoRoutes.tiles(recent),
+                count: try await desk.photoCount(audience: context.audience)),
             context: context)
+    }
+
+    static func status(_ summary: ArticleSummary, now: Date) -> String {
+        guard summary.state == .published else { return "draft" }
+        if let at = summary.publishAt, at > now { return "scheduled" }
+        return "published"
     }
 
     /// A part of an article's body: a paragraph, a heading or one of its photos.
@@ -95,14 +115,13 @@ struct ArticleRoutes: Sendable {
         var csrf: String
         var photos: [Figure]
         var count: Int
+        var status: String
     }
 
-    func article(_ slug: String, _ request: Request, _ context: GalleryContext) throws -> Response {
-        guard let document = try catalog.article(slug: slug) else {
-            return try pages.page(
-                "not-found", title: "Not found", ["what": "article \(slug)"], context: context, status: .notFound)
-        }
-        let figures = try self.figures(document)
+    func article(_ slug: String, _ request: Request, _ context: GalleryContext) async throws -> Response {
+        guard slug.utf8.count <= 200, let (document, _) = try await desk.article(slug: slug, audience: context.audience)
+        else { throw GalleryError.notFound("article \(slug.prefix(200))") }
+        let figures = Self.figures(document)
         var remaining = figures.makeIterator()
         var blocks: [Block] = []
         for chunk in document.body.components(separatedBy: "\n\n") {
@@ -115,16 +134,19 @@ struct ArticleRoutes: Sendable {
             } else if text.hasPrefix("#") {
                 blocks.append(Block(heading: text.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)))
             } else {
-                blocks.append(Block(paragraph: Paragraph(spans: Markdown.spans(text.replacingOccurrences(of: "\n", with: " ")))))
+                blocks.append(
+                    Block(paragraph: Paragraph(spans: Markdown.spans(text.replacingOccurrences(of: "\n", with: " ")))))
             }
         }
         while let figure = remaining.next() { blocks.append(Block(figure: figure)) }
-        let edit = context.viewer?.csrf.map { EditView(csrf: $0, photos: figures, count: figures.count) }
+        let edit = context.viewer?.csrf.map {
+            EditView(csrf: $0, photos: figures, count: figures.count, status: document.status)
+        }
         let view = ArticleView(
             slug: document.slug, headline: document.headline, dateline: document.dateline,
             published: document.published, byline: document.byline, blocks: blocks,
             figures: figures.filter { !$0.missing }, edit: edit)
-        let base = PublicURL.base(of: request)
+        let base = environment.base(request, context)
         let images = figures.compactMap { figure -> StructuredData.ImageObject? in
             guard let id = figure.id, let large = figure.large else { return nil }
             return StructuredData.ImageObject(
@@ -142,20 +164,18 @@ struct ArticleRoutes: Sendable {
     }
 
     /// The article's photos in order, numbered for the lightbox (gaps keep their place).
-    func figures(_ document: ArticleDocument) throws -> [Figure] {
+    static func figures(_ document: ArticleDocument) -> [Figure] {
         var figures: [Figure] = []
-        // Every photo's renditions in one catalog read.
-        let found = try catalog.photoRenditions(shortIds: document.photos.compactMap(\.id))
         for photo in document.photos {
             let number = figures.count + 1
-            guard let id = photo.id, let stored = found[id] else {
+            let renditions = photo.renditions.filter { !$0.preset.hasPrefix(Crops.prefix) }
+            guard let id = photo.id, !renditions.isEmpty else {
                 figures.append(
                     Figure(
-                        number: number, id: nil, caption: photo.caption, width: 0, height: 0, alt: "", missing: true, largeWidth: 0,
-                        largeHeight: 0))
+                        number: number, id: nil, caption: photo.caption, width: 0, height: 0, alt: "", missing: true,
+                        largeWidth: 0, largeHeight: 0))
                 continue
             }
-            let renditions = stored.renditions
             let medium = renditions.first { $0.preset == "medium" } ?? renditions.last
             let large = renditions.last
             figures.append(
@@ -163,11 +183,12 @@ struct ArticleRoutes: Sendable {
                     number: number, id: id, caption: photo.caption,
                     credit: [photo.byline, photo.credit].compactMap { $0 }.joined(separator: " / "),
                     src: medium.map { RenditionRoutes.url(id: id, $0) },
-                    srcset: renditions.map { "\(RenditionRoutes.url(id: id, $0)) \($0.width)w" }.joined(separator: ", "),
+                    srcset: renditions.map { "\(RenditionRoutes.url(id: id, $0)) \($0.width)w" }.joined(
+                        separator: ", "),
                     large: large.map { RenditionRoutes.url(id: id, $0) }, width: medium?.width ?? 0,
-                    height: medium?.height ?? 0, alt: photo.caption ?? "Photo \(id)", missing: false, copyright: stored.copyright,
-                    byline: photo.byline, creditLine: photo.credit, largeWidth: large?.width ?? 0,
-                    largeHeight: large?.height ?? 0))
+                    height: medium?.height ?? 0, alt: photo.caption ?? "Photo \(id)", missing: false,
+                    copyright: photo.copyright, byline: photo.byline, creditLine: photo.credit,
+                    largeWidth: large?.width ?? 0, largeHeight: large?.height ?? 0))
         }
         // Lightbox neighbours skip gaps.
         let shown = figures.indices.filter { figures[$0].id != nil }
@@ -180,39 +201,43 @@ struct ArticleRoutes: Sendable {
 
     func link(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let form = try await FormBody.read(request)
-        if let refusal = FormAuth.refusal(request, context, form: form) { return refusal }
+        try FormAuth.require(request, context, form: form)
         let slug = try context.parameters.require("slug")
-        guard let reference = form["photo"]?.trimmingCharacters(in: .whitespaces), !reference.isEmpty,
-            reference.allSatisfy(\.isHexDigit), let asset = try catalog.resolve(reference)
-        else {
-            return try pages.page(
-                "not-found", title: "Not found", ["what": "photo \(form["photo"] ?? "")"], context: context,
-                status: .notFound)
-        }
-        let caption = form["caption"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-        do {
-            try catalog.link(
-                slug: slug, photos: [asset.sha256], position: form["position"].flatMap { Int($0) }, caption: caption)
-        } catch let error as CatalogError where error.code == .notFound {
-            return try pages.page(
-                "not-found", title: "Not found", ["what": error.message], context: context, status: .notFound)
-        }
+        let reference = form["photo"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard (4...64).contains(reference.utf8.count), reference.allSatisfy(\.isHexDigit),
+            let photo = try await desk.findPhoto(reference)
+        else { throw GalleryError.notFound("photo \(reference.prefix(64))") }
+        let position = try Parse.integer(form["position"], name: "position", in: 1...1_000_000)
+        try await desk.link(slug, photos: [photo.sha256], position: position, caption: form["caption"])
+        environment.changed()
         return Redirect.to("/articles/\(slug)")
     }
 
     func unlink(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let form = try await FormBody.read(request)
-        if let refusal = FormAuth.refusal(request, context, form: form) { return refusal }
+        try FormAuth.require(request, context, form: form)
         let slug = try context.parameters.require("slug")
-        guard let reference = form["photo"], reference.allSatisfy(\.isHexDigit),
-            let asset = try catalog.resolve(reference)
-        else { return PlainText.response(.notFound, "No photo \(form["photo"] ?? "") to take out of the article.") }
-        do {
-            try catalog.unlink(slug: slug, sha256: asset.sha256)
-        } catch let error as CatalogError where error.code == .notFound {
-            return try pages.page(
-                "not-found", title: "Not found", ["what": error.message], context: context, status: .notFound)
-        }
+        let reference = form["photo"] ?? ""
+        guard (4...64).contains(reference.utf8.count), reference.allSatisfy(\.isHexDigit),
+            let photo = try await desk.findPhoto(reference)
+        else { throw GalleryError.notFound("photo \(reference.prefix(64)) to take out of the article") }
+        try await desk.unlink(slug, photo: photo.sha256)
+        environment.changed()
         return Redirect.to("/articles/\(slug)")
+    }
+}
+
+/// Numbers from requests, read with bounds: anything else is a 400 naming the parameter.
+enum Parse {
+    /// An integer in a range; nil when absent or empty.
+    static func integer(_ text: String?, name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard text.utf8.count <= 20, text.utf8.allSatisfy({ (48...57).contains($0) || $0 == 45 || $0 == 43 }),
+            let value = Int(text), range.contains(value)
+        else {
+            throw GalleryError(
+                .badRequest, "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
     }
 }

@@ -1,110 +1,157 @@
 import Catalog
+import Desk
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PhotoModel
 
-/// The JSON API, with the field names of the CLI's JSON. Reads are open; writes need an editor
-/// (a bearer token, or a session with its CSRF token in `X-CSRF-Token`).
+/// The JSON API, with the field names of the CLI's JSON. Reads are open (readers see what is
+/// published); writes need an editor (a bearer token, or a session with its CSRF token in
+/// `X-CSRF-Token`).
 struct AssetAPIRoutes: Sendable {
-    let catalog: any CatalogStore
+    let environment: GalleryEnvironment
+    var desk: Desk { environment.desk }
+    /// The largest JSON body a write takes.
+    static let maxBody = 256 << 10
+
+    init(_ environment: GalleryEnvironment) {
+        self.environment = environment
+    }
 
     func register(on group: RouterGroup<GalleryContext>) {
-        group.get("/assets") { request, _ in
-            let cursor = request.uri.queryParameters.get("after").flatMap(AssetCursor.init(token:))
-            let limit = min(200, max(1, request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50))
-            let page = try self.catalog.assets(limit: limit, after: cursor)
-            let next = page.count == limit ? page.last?.cursor.token : nil
-            return try JSONBody.response(AssetPage(assets: page, next: next))
-        }
+        group.get("/assets") { request, context in try await self.list(request, context) }
         group.get("/assets/:id") { _, context in
-            guard let asset = try self.asset(context), let document = try self.catalog.document(sha256: asset.sha256)
-            else { return try self.notFound(context) }
+            let photo = try await self.photo(context)
+            guard let document = try await self.desk.document(sha256: photo.sha256, for: self.environment.viewpoint(context))
+            else { throw self.notFound(context) }
             return try JSONBody.response(document)
         }
         group.get("/assets/:id/caption") { _, context in
-            guard let asset = try self.asset(context) else { return try self.notFound(context) }
-            return try self.caption(asset)
+            try await self.caption(try await self.photo(context), context)
         }
         group.patch("/assets/:id/caption") { request, context in try await self.patchCaption(request, context) }
         group.get("/assets/:id/history") { request, context in
-            if let refusal = APIAuth.refusal(request, context) { return refusal }
-            guard let asset = try self.asset(context) else { return try self.notFound(context) }
-            return try JSONBody.response(["revisions": try self.catalog.captionHistory(of: asset.sha256)])
+            try APIAuth.require(request, context)
+            let photo = try await self.photo(context)
+            return try JSONBody.response(["revisions": try await self.desk.history(of: photo.sha256)])
         }
         group.post("/assets/:id/revert") { request, context in try await self.revert(request, context) }
-        group.get("/search") { request, _ in try self.search(request) }
-        group.get("/articles") { _, _ in try JSONBody.response(["articles": try self.catalog.articles(limit: 200)]) }
+        group.get("/search") { request, context in try await self.search(request, context) }
+        group.get("/articles") { request, context in
+            let limit = try Parse.integer(request.uri.queryParameters.get("limit"), name: "limit", in: 1...200) ?? 200
+            let articles = try await self.desk.articles(limit: limit, audience: context.audience)
+            return try JSONBody.response(["articles": articles.map { ArticleListItem($0, now: context.now) }])
+        }
         group.get("/articles/:slug") { _, context in
             let slug = try context.parameters.require("slug")
-            guard let article = try self.catalog.article(slug: slug) else {
-                return try JSONBody.response(["error": "no article \(slug)"], status: .notFound)
+            guard let (article, _) = try await self.desk.article(slug: slug, audience: context.audience) else {
+                throw GalleryError(.notFound, "no article \(slug.prefix(200))")
             }
             return try JSONBody.response(article)
         }
         group.post("/articles/:slug/photos") { request, context in try await self.link(request, context) }
-        group.delete("/articles/:slug/photos/:id") { request, context in try self.unlink(request, context) }
+        group.delete("/articles/:slug/photos/:id") { request, context in try await self.unlink(request, context) }
     }
 
-    struct AssetPage: Encodable {
-        var assets: [AssetSummary]
-        var next: String?
-    }
+    /// An article in the list, with its state for people.
+    struct ArticleListItem: Encodable {
+        var slug: String
+        var headline: String
+        var published: String?
+        var status: String
+        var publishAt: Date?
+        var photos: Int
+        var cover: String?
 
-    /// An asset's caption fields with the revision an edit must be based on.
-    struct CaptionBody: Encodable {
-        var id: String
-        var revision: Int
-        var caption: String?
-        var headline: String?
-        var byline: String?
-        var credit: String?
-        var copyright: String?
-        var keywords: [String]
-        var city: String?
-        var region: String?
-        var country: String?
-        var instructions: String?
-
-        init(id: String, record: CaptionRecord?) {
-            let fields = record?.fields ?? CaptionFields()
-            self.id = id
-            revision = record?.revision ?? 0
-            caption = fields.caption
-            headline = fields.headline
-            byline = fields.byline
-            credit = fields.credit
-            copyright = fields.copyright
-            keywords = fields.keywords
-            city = fields.city
-            region = fields.region
-            country = fields.country
-            instructions = fields.instructions
+        init(_ summary: ArticleSummary, now: Date) {
+            slug = summary.slug
+            headline = summary.headline
+            published = summary.published
+            status = ArticleRoutes.status(summary, now: now)
+            publishAt = summary.publishAt
+            photos = summary.photos
+            cover = summary.cover.map { String($0.prefix(16)) }
         }
     }
 
-    func asset(_ context: GalleryContext) throws -> AssetRecord? {
+    struct AssetPage: Encodable {
+        struct Item: Encodable {
+            var id: String
+            var sha256: String
+            var width: Int
+            var height: Int
+            var takenAt: String?
+            var caption: String?
+            var byline: String?
+            var createdAt: Date
+        }
+        var assets: [Item]
+        var next: String?
+    }
+
+    func list(_ request: Request, _ context: GalleryContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let limit = try Parse.integer(parameters.get("limit"), name: "limit", in: 1...200) ?? 50
+        let page = try await desk.photos(limit: limit, after: parameters.get("after"), audience: context.audience)
+        return try JSONBody.response(
+            AssetPage(
+                assets: page.photos.map {
+                    .init(
+                        id: $0.shortId, sha256: $0.sha256, width: $0.width, height: $0.height, takenAt: $0.takenAt,
+                        caption: $0.caption.caption, byline: $0.caption.byline, createdAt: $0.createdAt)
+                }, next: page.next))
+    }
+
+    /// An asset's caption fields with the revision an edit must be based on (readers see only
+    /// the public fields).
+    struct CaptionBody: Encodable {
+        var id: String
+        var revision: Int
+        var fields: CaptionFields
+
+        enum CodingKeys: String, CodingKey { case id, revision }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(revision, forKey: .revision)
+            try fields.encode(to: encoder)
+        }
+    }
+
+    func photo(_ context: GalleryContext) async throws -> Photo {
         let id = try context.parameters.require("id")
-        guard id.count >= 4, id.count <= 64, id.allSatisfy(\.isHexDigit) else { return nil }
-        return try catalog.resolve(id)
+        guard (4...64).contains(id.utf8.count), id.allSatisfy(\.isHexDigit),
+            let photo = try await desk.findPhoto(id), context.audience.sees(publicFrom: photo.publicFrom)
+        else { throw notFound(context) }
+        return photo
     }
 
-    func notFound(_ context: GalleryContext) throws -> Response {
-        try JSONBody.response(["error": "no photo \(context.parameters.get("id") ?? "")"], status: .notFound)
+    func notFound(_ context: GalleryContext) -> GalleryError {
+        GalleryError(.notFound, "no photo \((context.parameters.get("id") ?? "").prefix(64))")
     }
 
-    func caption(_ asset: AssetRecord, status: HTTPResponse.Status = .ok) throws -> Response {
-        let record = try catalog.caption(of: asset.sha256)
-        var response = try JSONBody.response(CaptionBody(id: asset.shortId, record: record), status: status)
-        response.headers[.eTag] = "\"\(record?.revision ?? 0)\""
+    func caption(_ photo: Photo, _ context: GalleryContext, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let stored = try await desk.caption(of: photo.sha256)
+        var response = try JSONBody.response(
+            CaptionBody(
+                id: photo.shortId, revision: stored.revision,
+                fields: context.viewer == nil ? stored.fields.publicOnly : stored.fields), status: status)
+        response.headers[.eTag] = "\"\(stored.revision)\""
         response.headers[.cacheControl] = "no-cache"
         return response
     }
 
-    /// `If-Match: "3"` (or `3`, or `W/"3"`) as a revision number.
-    static func revision(ifMatch: String) -> Int? {
+    /// `If-Match`: `*` (any revision), or one revision as `"3"`, `3` or `W/"3"`; nil when it names
+    /// no revision (an empty or malformed value matches nothing).
+    static func revision(ifMatch: String) -> Int?? {
         var text = ifMatch.trimmingCharacters(in: .whitespaces)
+        if text == "*" { return .some(nil) }
         if text.hasPrefix("W/") { text.removeFirst(2) }
-        return Int(text.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (48...57).contains($0) }), let number = Int(text)
+        else { return nil }
+        return .some(number)
     }
 
     struct StaleBody: Encodable {
@@ -114,146 +161,124 @@ struct AssetAPIRoutes: Sendable {
     }
 
     func patchCaption(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        if let refusal = APIAuth.refusal(request, context) { return refusal }
-        guard let asset = try asset(context), let viewer = context.viewer else { return try notFound(context) }
+        let viewer = try APIAuth.require(request, context)
+        let photo = try await photo(context)
         guard let ifMatch = request.headers[.ifMatch] else {
+            let stored = try await desk.caption(of: photo.sha256)
             return try JSONBody.response(
                 StaleBody(
                     error: "send If-Match with the caption revision the edit is based on (the ETag of GET .../caption)",
-                    current: CaptionBody(id: asset.shortId, record: try catalog.caption(of: asset.sha256))),
+                    current: CaptionBody(id: photo.shortId, revision: stored.revision, fields: stored.fields)),
                 status: .preconditionRequired)
         }
-        guard let basedOn = Self.revision(ifMatch: ifMatch) else {
-            return try JSONBody.response(["error": "If-Match must be a caption revision such as \"3\""], status: .badRequest)
-        }
+        let body = try await Body.collect(request, limit: Self.maxBody)
         let changes: CaptionChanges
         do {
-            changes = try Self.changes(from: try await request.body.collect(upTo: 1 << 20))
-        } catch let error as APIError {
-            return try JSONBody.response(["error": error.message], status: .badRequest)
+            changes = try JSONDecoder().decode(CaptionChanges.self, from: body)
+        } catch {
+            throw GalleryError(.badRequest, "the body must be a JSON object of caption fields: \(JSONProblem.describe(error))")
+        }
+        guard !changes.isEmpty else { throw GalleryError(.badRequest, "the body names no caption field") }
+        let stored = try await desk.caption(of: photo.sha256)
+        guard let basedOn = Self.revision(ifMatch: ifMatch) else {
+            return try stale(photo, stored, basedOn: nil, lastAuthor: nil)
         }
         do {
-            _ = try catalog.setCaption(asset.sha256, changes: changes, basedOn: basedOn, author: viewer.name, source: "api")
-            return try caption(asset)
-        } catch let stale as StaleEdit {
-            var response = try JSONBody.response(
-                StaleBody(
-                    error: "the caption changed since revision \(basedOn); nothing was saved",
-                    current: CaptionBody(id: asset.shortId, record: stale.current), lastAuthor: stale.lastAuthor),
-                status: .preconditionFailed)
-            response.headers[.eTag] = "\"\(stale.current.revision)\""
-            return response
+            try await desk.setCaption(
+                photo.sha256, changes: changes, basedOn: basedOn, author: viewer.name, source: "api")
+            environment.changed()
+            return try await caption(photo, context)
+        } catch let error as DeskError where error.code == .stale {
+            return try stale(photo, error.stale?.current ?? stored, basedOn: basedOn, lastAuthor: error.stale?.lastAuthor)
         }
     }
 
-    struct APIError: Error {
-        var message: String
+    func stale(_ photo: Photo, _ current: Caption, basedOn: Int??, lastAuthor: String?) throws -> Response {
+        let said = (basedOn ?? nil).map { "revision \($0)" } ?? "the If-Match given"
+        var response = try JSONBody.response(
+            StaleBody(
+                error: "the caption is at revision \(current.revision), not \(said); nothing was saved",
+                current: CaptionBody(id: photo.shortId, revision: current.revision, fields: current.fields),
+                lastAuthor: lastAuthor),
+            status: .preconditionFailed)
+        response.headers[.eTag] = "\"\(current.revision)\""
+        return response
     }
 
-    /// A JSON object of caption fields: text or null (clears), keywords as text or a list.
-    static func changes(from body: ByteBuffer) throws -> CaptionChanges {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
-            throw APIError(message: "the body must be a JSON object of caption fields")
-        }
-        var changes = CaptionChanges()
-        for (key, value) in object {
-            guard let field = CaptionField(rawValue: key) else {
-                throw APIError(
-                    message: "unknown field \(key); fields: \(CaptionField.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            switch value {
-            case let text as String: changes.values[field] = .some(text)
-            case is NSNull: changes.values[field] = .some(nil)
-            case let list as [Any] where field == .keywords:
-                let words = list.compactMap { $0 as? String }
-                guard words.count == list.count else { throw APIError(message: "keywords must be texts") }
-                changes.values[field] = .some(words.joined(separator: ", "))
-            default: throw APIError(message: "\(key) must be a text or null")
-            }
-        }
-        guard !changes.isEmpty else { throw APIError(message: "the body names no caption field") }
-        return changes
+    struct RevertBody: Decodable {
+        var revision: Int
     }
 
     func revert(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        if let refusal = APIAuth.refusal(request, context) { return refusal }
-        guard let asset = try asset(context), let viewer = context.viewer else { return try notFound(context) }
-        let body = try await request.body.collect(upTo: 1 << 16)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-            let revision = object["revision"] as? Int
-        else { return try JSONBody.response(["error": "send {\"revision\": N}"], status: .badRequest) }
-        do {
-            _ = try catalog.revertCaption(asset.sha256, to: revision, author: viewer.name)
-        } catch let error as CatalogError where error.code == .notFound {
-            return try JSONBody.response(["error": error.message], status: .notFound)
+        let viewer = try APIAuth.require(request, context)
+        let photo = try await photo(context)
+        let body = try await Body.collect(request, limit: 16 << 10)
+        guard let revert = try? JSONDecoder().decode(RevertBody.self, from: body), revert.revision >= 1 else {
+            throw GalleryError(.badRequest, "send {\"revision\": N}, N a revision of the caption's history")
         }
-        return try caption(asset)
+        try await desk.revert(photo.sha256, to: revert.revision, author: viewer.name)
+        environment.changed()
+        return try await caption(photo, context)
     }
 
-    func search(_ request: Request) throws -> Response {
+    func search(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let parameters = FormBody(request.uri.query ?? "")
-        let missing = parameters.get("missing")
-        if let missing, !SearchQuery.missingFields.contains(missing) {
-            return try JSONBody.response(
-                ["error": "missing takes one of: \(SearchQuery.missingFields.joined(separator: ", "))"],
-                status: .badRequest)
-        }
-        let query = SearchQuery(
-            text: parameters.get("q") ?? "", missing: missing, byline: parameters.get("byline"),
-            from: parameters.get("from"), to: parameters.get("to"), article: parameters.get("article"),
-            camera: parameters.get("camera"))
-        let limit = min(200, max(1, parameters.get("limit").flatMap { Int($0) } ?? 20))
-        return try JSONBody.response(try catalog.search(query, limit: limit, after: parameters.get("after")))
+        let query = try SearchRoutes.query(parameters)
+        let limit = try Parse.integer(parameters["limit"], name: "limit", in: 1...200) ?? 20
+        return try JSONBody.response(
+            try await desk.search(query, limit: limit, after: parameters["after"], audience: context.audience))
+    }
+
+    struct LinkBody: Decodable {
+        var photos: [String]
+        var position: Int?
+        var caption: String?
     }
 
     func link(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        if let refusal = APIAuth.refusal(request, context) { return refusal }
+        try APIAuth.require(request, context)
         let slug = try context.parameters.require("slug")
-        let body = try await request.body.collect(upTo: 1 << 16)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-            let references = object["photos"] as? [String], !references.isEmpty
-        else {
-            return try JSONBody.response(
-                ["error": "send {\"photos\": [ID, ...], \"position\": N, \"caption\": TEXT}"], status: .badRequest)
+        let body = try await Body.collect(request, limit: Self.maxBody)
+        let link: LinkBody
+        do { link = try JSONDecoder().decode(LinkBody.self, from: body) } catch {
+            throw GalleryError(
+                .badRequest,
+                "send {\"photos\": [ID, ...], \"position\": N, \"caption\": TEXT}: \(JSONProblem.describe(error))")
+        }
+        guard (1...500).contains(link.photos.count) else {
+            throw GalleryError(.badRequest, "photos must list 1 to 500 photo ids")
         }
         var hashes: [String] = []
-        for reference in references {
-            guard reference.allSatisfy(\.isHexDigit), let asset = try catalog.resolve(reference) else {
-                return try JSONBody.response(["error": "no photo \(reference)"], status: .notFound)
-            }
-            hashes.append(asset.sha256)
+        for reference in link.photos {
+            guard (4...64).contains(reference.utf8.count), reference.allSatisfy(\.isHexDigit),
+                let photo = try await desk.findPhoto(reference)
+            else { throw GalleryError(.notFound, "no photo \(reference.prefix(64))") }
+            hashes.append(photo.sha256)
         }
-        do {
-            try catalog.link(
-                slug: slug, photos: hashes, position: object["position"] as? Int, caption: object["caption"] as? String)
-        } catch let error as CatalogError where error.code == .notFound {
-            return try JSONBody.response(["error": error.message], status: .notFound)
-        }
-        return try JSONBody.response(try catalog.article(slug: slug))
+        try await desk.link(slug, photos: hashes, position: link.position, caption: link.caption)
+        environment.changed()
+        return try JSONBody.response(try await desk.article(slug: slug, audience: .editors)?.0)
     }
 
-    func unlink(_ request: Request, _ context: GalleryContext) throws -> Response {
-        if let refusal = APIAuth.refusal(request, context) { return refusal }
+    func unlink(_ request: Request, _ context: GalleryContext) async throws -> Response {
+        try APIAuth.require(request, context)
         let slug = try context.parameters.require("slug")
-        guard let asset = try asset(context) else { return try notFound(context) }
-        do {
-            try catalog.unlink(slug: slug, sha256: asset.sha256)
-        } catch let error as CatalogError where error.code == .notFound {
-            return try JSONBody.response(["error": error.message], status: .notFound)
-        }
-        return try JSONBody.response(try catalog.article(slug: slug))
+        let photo = try await photo(context)
+        try await desk.unlink(slug, photo: photo.sha256)
+        environment.changed()
+        return try JSONBody.response(try await desk.article(slug: slug, audience: .editors)?.0)
     }
 }
 
-/// JSON responses with stable key order.
-enum JSONBody {
-    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let data = try encoder.encode(value)
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+/// What is wrong with a JSON body, in a sentence.
+enum JSONProblem {
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context): context.debugDescription
+        case DecodingError.keyNotFound(let key, _): "\(key.stringValue) is missing"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
+        default: "it is not valid JSON"
+        }
     }
 }

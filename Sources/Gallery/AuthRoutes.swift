@@ -5,11 +5,13 @@ import Imaging
 
 /// Signing in and out, and the admins' user management.
 struct AuthRoutes: Sendable {
-    let accounts: any AccountStore
-    let pages: PageRenderer
-    let throttle: LoginThrottle
-    let metrics: GalleryMetrics
-    let secureCookies: Bool
+    let environment: GalleryEnvironment
+    var store: any CatalogStore { environment.desk.store }
+    var pages: PageRenderer { environment.pages }
+
+    init(_ environment: GalleryEnvironment) {
+        self.environment = environment
+    }
 
     static let loginCookie = "pd_login"
     static let sessionLifetime = 7 * 24 * 3600
@@ -20,10 +22,11 @@ struct AuthRoutes: Sendable {
         router.get("/login") { request, context in try self.loginForm(request, context) }
         router.post("/login") { request, context in try await self.login(request, context) }
         router.post("/logout") { request, context in try await self.logout(request, context) }
-        router.get("/admin/users") { request, context in try self.users(request, context) }
+        router.get("/admin/users") { request, context in try await self.users(request, context) }
         router.post("/admin/users") { request, context in try await self.addUser(request, context) }
         router.post("/admin/users/:name/remove") { request, context in try await self.removeUser(request, context) }
         router.post("/admin/users/:name/token") { request, context in try await self.issueToken(request, context) }
+        router.post("/admin/tokens/:id/revoke") { request, context in try await self.revokeToken(request, context) }
     }
 
     struct LoginView {
@@ -34,63 +37,77 @@ struct AuthRoutes: Sendable {
         var signedInAs: String?
     }
 
-    func loginForm(_ request: Request, _ context: GalleryContext, error: String? = nil, name: String? = nil,
-        status: HTTPResponse.Status = .ok) throws -> Response
-    {
-        let secret = request.cookies[Self.loginCookie]?.value ?? Credentials.randomToken(bytes: 18)
+    func loginForm(
+        _ request: Request, _ context: GalleryContext, error: String? = nil, name: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        let cookie = request.cookies[Self.loginCookie]?.value ?? ""
+        let secret = (16...64).contains(cookie.utf8.count) ? cookie : Credentials.randomToken(bytes: 18)
         let next = request.uri.queryParameters.get("next").flatMap(Redirect.localPath) ?? "/"
         var response = try pages.page(
             "login", title: "Sign in",
             LoginView(csrf: secret, next: next, name: name, error: error, signedInAs: context.viewer?.name),
             context: context, status: status)
+        response.headers[.cacheControl] = "no-store"
         response.setCookie(
             SessionCookie.make(
                 name: Self.loginCookie, value: secret, maxAge: 3600,
-                secure: SessionCookie.isSecure(request, forced: secureCookies)))
+                secure: environment.secureCookie(request, context)))
         return response
     }
 
+    /// The keys a sign-in attempt is counted under: the name from this address, and the address.
+    /// Attempts from elsewhere never slow an editor down; names are cut to the longest valid name
+    /// first, so no text grows the table.
+    static func throttleKeys(name: String, client: String) -> [String] {
+        let capped = String(decoding: name.lowercased().utf8.prefix(Account.maxNameBytes), as: UTF8.self)
+        return ["pair:" + capped + "|" + client, "address:" + client]
+    }
+
     func login(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        let form = try await FormBody.read(request)
+        let form = try await FormBody.read(request, limit: 16 << 10)
         guard let cookie = request.cookies[Self.loginCookie]?.value, let sent = form["csrf"],
             Credentials.equal(cookie, sent)
         else {
-            return PlainText.response(
-                .forbidden,
-                "Refused: the login form's security token is missing or out of date. Reload the login page.")
+            throw GalleryError(
+                .forbidden, "Refused: the login form's security token is missing or out of date. Reload the login page.")
         }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = form["password"] ?? ""
         let next = form["next"].flatMap(Redirect.localPath) ?? "/"
-        let keys = ["name:" + name.lowercased(), "address:" + context.clientAddress]
-        let wait = throttle.wait(for: keys)
+        let keys = Self.throttleKeys(name: name, client: context.clientAddress)
+        // Counted before bcrypt runs: concurrent attempts cannot all slip past the check.
+        let wait = try await store.chargeLoginAttempt(keys: keys, policy: environment.throttle, now: context.now)
         if wait > 0 {
-            metrics.loginRefused()
+            environment.metrics.loginRefused()
+            let seconds = Int(wait.rounded(.up))
             var response = try loginForm(
-                request, context,
-                error: "Too many failed sign-ins. Try again in \(wait) seconds.", name: name,
-                status: .tooManyRequests)
-            response.headers[.retryAfter] = String(wait)
+                request, context, error: "Too many failed sign-ins. Try again in \(seconds) seconds.",
+                name: String(name.prefix(64)), status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
             return response
         }
-        let account = try accounts.account(named: name)
+        let account = Account.isValidName(name) ? try await store.account(named: name) : nil
         let hash = account?.passwordHash ?? Self.decoyHash
-        let matches = await Blocking.run { Credentials.verify(password, hash: hash) }
-        guard let account, matches else {
-            throttle.fail(keys)
-            metrics.loginFailed()
-            return try loginForm(
-                request, context, error: "Wrong name or password.", name: name, status: .unauthorized)
+        guard let matches = await environment.bcrypt.run({ Credentials.verify(password, hash: hash) }) else {
+            throw GalleryError(
+                .serviceUnavailable, "Too many sign-ins at once; try again in a moment.", headers: [.retryAfter: "5"])
         }
-        throttle.succeed(keys)
+        guard let account, matches else {
+            environment.metrics.loginFailed()
+            return try loginForm(
+                request, context, error: "Wrong name or password.", name: String(name.prefix(64)),
+                status: .unauthorized)
+        }
+        try await store.clearLoginAttempts(keys: keys)
         let secret = Credentials.randomToken()
-        let now = Date()
-        try accounts.saveSession(
-            SessionRecord(
+        try await store.saveSession(
+            Session(
                 tokenHash: Credentials.digest(secret), name: account.name, csrf: Credentials.randomToken(bytes: 18),
-                createdAt: now, expiresAt: now.addingTimeInterval(TimeInterval(Self.sessionLifetime))))
-        metrics.loginSucceeded()
-        let secure = SessionCookie.isSecure(request, forced: secureCookies)
+                createdAt: context.now,
+                expiresAt: context.now.addingTimeInterval(TimeInterval(Self.sessionLifetime))))
+        environment.metrics.loginSucceeded()
+        let secure = environment.secureCookie(request, context)
         return Redirect.to(
             next,
             cookies: [
@@ -101,24 +118,30 @@ struct AuthRoutes: Sendable {
     }
 
     func logout(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        let form = try await FormBody.read(request)
-        if let refusal = FormAuth.refusal(request, context, form: form) { return refusal }
-        if let hash = context.viewer?.sessionHash { try accounts.deleteSession(tokenHash: hash) }
+        let form = try await FormBody.read(request, limit: 16 << 10)
+        try FormAuth.require(request, context, form: form)
+        if let hash = context.viewer?.sessionHash { try await store.deleteSession(tokenHash: hash) }
         return Redirect.to(
             "/",
             cookies: [
                 SessionCookie.make(
                     name: SessionMiddleware.cookieName, value: "", maxAge: 0,
-                    secure: SessionCookie.isSecure(request, forced: secureCookies))
+                    secure: environment.secureCookie(request, context))
             ])
     }
 
     struct UsersView {
+        struct Token {
+            var id: String
+            var label: String
+            var expires: String
+        }
         struct User {
             var name: String
             var role: String
             var created: String
-            var tokens: Int
+            var tokens: [Token]
+            var tokenCount: Int
             var isSelf: Bool
         }
         var users: [User]
@@ -129,82 +152,102 @@ struct AuthRoutes: Sendable {
         var issuedFor: String?
     }
 
-    /// 303 to the login page for readers, 403 for editors; nil for admins.
-    func adminRefusal(_ request: Request, _ context: GalleryContext) -> Response? {
-        guard let viewer = context.viewer, viewer.sessionHash != nil else { return Redirect.to(loginFor: request) }
+    /// 303 to the login page for readers, 403 for editors.
+    func requireAdmin(_ request: Request, _ context: GalleryContext) throws {
+        guard let viewer = context.viewer, viewer.sessionHash != nil else { throw Redirect.toLogin(from: request) }
         guard viewer.role == .admin else {
-            return PlainText.response(.forbidden, "Refused: managing users needs the admin role.")
+            throw GalleryError(.forbidden, "Refused: managing users needs the admin role.")
         }
-        return nil
     }
 
     func users(
         _ request: Request, _ context: GalleryContext, message: String? = nil, error: String? = nil,
         issued: (name: String, token: String)? = nil, status: HTTPResponse.Status = .ok
-    ) throws -> Response {
-        if let refusal = adminRefusal(request, context) { return refusal }
-        let users = try accounts.accounts().map { account in
-            UsersView.User(
-                name: account.name, role: account.role.rawValue,
-                created: ISO8601DateFormatter().string(from: account.createdAt),
-                tokens: (try? accounts.tokens(of: account.name).count) ?? 0, isSelf: account.name == context.viewer?.name)
+    ) async throws -> Response {
+        try requireAdmin(request, context)
+        let formatter = ISO8601DateFormatter()
+        var users: [UsersView.User] = []
+        for account in try await store.accounts() {
+            let tokens = try await store.tokens(of: account.name).filter { $0.expiresAt > context.now }
+            users.append(
+                UsersView.User(
+                    name: account.name, role: account.role.rawValue, created: formatter.string(from: account.createdAt),
+                    tokens: tokens.map {
+                        .init(id: $0.id, label: $0.label, expires: formatter.string(from: $0.expiresAt))
+                    },
+                    tokenCount: tokens.count, isSelf: account.name == context.viewer?.name))
         }
-        return try pages.page(
+        var response = try pages.page(
             "users", title: "Users",
             UsersView(
                 users: users, csrf: context.viewer?.csrf ?? "", message: message, error: error,
                 issuedToken: issued?.token, issuedFor: issued?.name),
             context: context, status: status)
+        response.headers[.cacheControl] = "no-store"
+        return response
     }
 
     func addUser(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        let form = try await FormBody.read(request)
-        if let refusal = FormAuth.refusal(request, context, form: form, role: .admin) { return refusal }
+        let form = try await FormBody.read(request, limit: 16 << 10)
+        try FormAuth.require(request, context, form: form, role: .admin)
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = form["password"] ?? ""
-        guard AccountRecord.isValidName(name) else {
-            return try users(
+        guard Account.isValidName(name) else {
+            return try await users(
                 request, context, error: "A name is 1 to 64 letters, digits, dots, dashes or underscores.",
                 status: .badRequest)
         }
         guard let role = Role(rawValue: form["role"] ?? "editor") else {
-            return try users(request, context, error: "The role is editor or admin.", status: .badRequest)
+            return try await users(request, context, error: "The role is editor or admin.", status: .badRequest)
         }
         if let problem = Credentials.passwordProblem(password) {
-            return try users(request, context, error: "Not added: \(problem).", status: .badRequest)
+            return try await users(request, context, error: "Not added: \(problem).", status: .badRequest)
         }
-        let hash = await Blocking.run { Credentials.hashPassword(password) }
+        guard let hash = await environment.bcrypt.run({ Credentials.hashPassword(password) }) else {
+            throw GalleryError(.serviceUnavailable, "The server is busy; try again in a moment.")
+        }
         do {
-            try accounts.addAccount(AccountRecord(name: name, role: role, passwordHash: hash))
+            try await store.addAccount(Account(name: name, role: role, passwordHash: hash))
         } catch let error as CatalogError where error.code == .exists {
-            return try users(request, context, error: "Not added: \(error.message).", status: .conflict)
+            return try await users(request, context, error: "Not added: \(error.message).", status: .conflict)
         }
-        return try users(request, context, message: "Added \(name) (\(role.rawValue)).")
+        return try await users(request, context, message: "Added \(name) (\(role.rawValue)).")
     }
 
     func removeUser(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        let form = try await FormBody.read(request)
-        if let refusal = FormAuth.refusal(request, context, form: form, role: .admin) { return refusal }
+        let form = try await FormBody.read(request, limit: 16 << 10)
+        try FormAuth.require(request, context, form: form, role: .admin)
         let name = try context.parameters.require("name")
         guard name != context.viewer?.name else {
-            return try users(request, context, error: "You cannot remove yourself.", status: .badRequest)
+            return try await users(request, context, error: "You cannot remove yourself.", status: .badRequest)
         }
-        guard try accounts.removeAccount(named: name) else {
-            return try users(request, context, error: "No user named \(name).", status: .notFound)
+        guard Account.isValidName(name), try await store.removeAccount(named: name) else {
+            return try await users(request, context, error: "No user named \(name.prefix(64)).", status: .notFound)
         }
-        return try users(request, context, message: "Removed \(name), with their sessions and tokens.")
+        return try await users(request, context, message: "Removed \(name), with their sessions and tokens.")
     }
 
     func issueToken(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        let form = try await FormBody.read(request)
-        if let refusal = FormAuth.refusal(request, context, form: form, role: .admin) { return refusal }
+        let form = try await FormBody.read(request, limit: 16 << 10)
+        try FormAuth.require(request, context, form: form, role: .admin)
         let name = try context.parameters.require("name")
-        guard try accounts.account(named: name) != nil else {
-            return try users(request, context, error: "No user named \(name).", status: .notFound)
+        guard Account.isValidName(name), try await store.account(named: name) != nil else {
+            return try await users(request, context, error: "No user named \(name.prefix(64)).", status: .notFound)
         }
         let label = (form["label"] ?? "").trimmingCharacters(in: .whitespaces)
-        let token = try Credentials.issueToken(
-            for: name, label: label.isEmpty ? "issued by \(context.viewer?.name ?? "admin")" : label, in: accounts)
-        return try users(request, context, issued: (name, token))
+        let issued = try await Credentials.issueToken(
+            for: name, label: label.isEmpty ? "issued by \(context.viewer?.name ?? "admin")" : label, in: store,
+            now: context.now)
+        return try await users(request, context, issued: (name, issued.secret))
+    }
+
+    func revokeToken(_ request: Request, _ context: GalleryContext) async throws -> Response {
+        let form = try await FormBody.read(request, limit: 16 << 10)
+        try FormAuth.require(request, context, form: form, role: .admin)
+        let id = try context.parameters.require("id")
+        guard id.utf8.count <= 64, try await store.revokeToken(id: id) else {
+            return try await users(request, context, error: "No token \(id.prefix(64)).", status: .notFound)
+        }
+        return try await users(request, context, message: "Revoked \(id).")
     }
 }

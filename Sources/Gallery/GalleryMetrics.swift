@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
 import Hummingbird
-import Logging
+import HTTPTypes
 
 /// Request counts and latencies for `/metrics`, kept in memory (Prometheus text format).
 final class GalleryMetrics: @unchecked Sendable {
@@ -87,7 +87,7 @@ final class GalleryMetrics: @unchecked Sendable {
         lines.append("photodesk_logins_total{outcome=\"failed\"} \(logins.failed)")
         lines.append("photodesk_logins_total{outcome=\"throttled\"} \(logins.refused)")
         let gauges: [(String, String, Double)] = [
-            ("photodesk_assets", "Photos in the catalog.", Double(catalog.assets)),
+            ("photodesk_assets", "Photos in the catalog.", Double(catalog.photos)),
             ("photodesk_ingested_files", "Files ingested (locations known to the catalog).", Double(catalog.locations)),
             ("photodesk_renditions", "Rendition files.", Double(catalog.renditions)),
             ("photodesk_rendition_bytes", "Bytes of rendition files.", Double(catalog.renditionBytes)),
@@ -108,53 +108,50 @@ final class GalleryMetrics: @unchecked Sendable {
     }
 }
 
-/// Counts every request for `/metrics` and writes one structured access-log line per request.
+/// Finds the client's address (through trusted proxies only), counts every request for
+/// `/metrics` and queues one access-log line per request (written off the request path by
+/// `AccessLog`).
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = GalleryContext
     let metrics: GalleryMetrics
-    let logger: Logger
+    let log: AccessLog?
+    let proxies: TrustedProxies
 
     func handle(_ request: Request, context: GalleryContext, next: (Request, GalleryContext) async throws -> Response)
         async throws -> Response
     {
+        var context = context
+        context.clientAddress = proxies.client(
+            peer: context.peerAddress, forwardedFor: request.headers[SessionMiddleware.forwardedFor])
         let start = ContinuousClock.now
         var status = 500
         var bytes = 0
+        var user: String?
         defer {
             let elapsed = ContinuousClock.now - start
             let seconds =
                 Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let route = context.endpointPath ?? "unmatched"
             metrics.record(method: request.method.rawValue, route: route, status: status, seconds: seconds, bytes: bytes)
-            Self.log(
-                logger, method: request.method.rawValue, path: request.uri.path, route: route, status: status,
-                seconds: seconds, bytes: bytes, user: context.viewer?.name, client: context.clientAddress,
-                requestID: context.id)
+            log?.append(
+                AccessLog.line(
+                    method: request.method.rawValue, path: request.uri.path, route: route, status: status,
+                    seconds: seconds, bytes: bytes, user: user, client: context.clientAddress, requestID: context.id))
         }
         do {
             let response = try await next(request, context)
             status = response.status.code
             bytes = response.body.contentLength ?? 0
-            return response
+            user = response.headers[AccessLogMiddleware.userHeader]
+            var cleaned = response
+            cleaned.headers[AccessLogMiddleware.userHeader] = nil
+            return cleaned
         } catch let error as any HTTPResponseError {
             status = error.status.code
             throw error
         }
     }
 
-    /// One access-log line (the rendition fast path writes the same).
-    static func log(
-        _ logger: Logger, method: String, path: String, route: String, status: Int, seconds: Double, bytes: Int,
-        user: String?, client: @autoclosure () -> String, requestID: String
-    ) {
-        // The metadata is built only when the access log is on (info level).
-        logger.info(
-            "request",
-            metadata: [
-                "method": .string(method), "path": .string(path), "route": .string(route),
-                "status": .stringConvertible(status), "ms": .string(String(format: "%.2f", seconds * 1000)),
-                "bytes": .stringConvertible(bytes), "user": .string(user ?? "-"), "client": .string(client()),
-                "request_id": .string(requestID),
-            ])
-    }
+    /// Set by the error page middleware so the log names a signed-in user (stripped before sending).
+    static let userHeader = HTTPField.Name("X-Photodesk-User")!
 }

@@ -1,6 +1,8 @@
 import Catalog
+import Desk
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Mustache
 import NIOCore
@@ -8,7 +10,7 @@ import NIOPosix
 
 /// The HTTP gallery and JSON API over one library.
 public struct GalleryServer: Sendable {
-    /// Where to listen and what to serve.
+    /// Where to listen, what to serve, and how defensively.
     public struct Configuration: Sendable {
         public var host = "127.0.0.1"
         public var port = 8080
@@ -16,20 +18,38 @@ public struct GalleryServer: Sendable {
         public var assetsPath: String
         /// Mark the session cookie `Secure` even without a proxy saying the client used TLS.
         public var secureCookies = false
+        /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+        public var trustedProxies = TrustedProxies()
+        /// How precisely readers see where photos were taken.
+        public var location: LocationPrecision = .city
+        /// Connections open at once; more wait in the listen queue.
+        public var maxConnections = 1024
+        /// A connection idle (nothing read or written) this long is closed.
+        public var idleTimeout: TimeAmount = .seconds(60)
+        /// A request's head must arrive within this long of the connection opening (or of the
+        /// previous answer on it), so a slow client cannot hold a connection forever.
+        public var headerTimeout: TimeAmount = .seconds(20)
 
         /// Makes a configuration.
-        public init(host: String = "127.0.0.1", port: Int = 8080, assetsPath: String, secureCookies: Bool = false) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, assetsPath: String, secureCookies: Bool = false,
+            trustedProxies: TrustedProxies = TrustedProxies(), location: LocationPrecision = .city
+        ) {
             self.host = host
             self.port = port
             self.assetsPath = assetsPath
             self.secureCookies = secureCookies
+            self.trustedProxies = trustedProxies
+            self.location = location
         }
     }
 
     /// Runs Swift concurrency's jobs on the server's event loops, so that a request's handler does
     /// not hop from an event loop to Swift's own thread pool and back (two thread switches per
-    /// request, the largest cost of serving a small file). It must run on the main thread before
-    /// any task has started, once per process; it returns whether it took effect.
+    /// request, the largest cost of serving a small file). Blocking work never runs there: the
+    /// catalog is read on GRDB's (or postgres-nio's) own threads, files through NIO's thread pool.
+    /// It must run on the main thread before any task has started, once per process; it returns
+    /// whether it took effect.
     @discardableResult
     public static func runTasksOnEventLoops() -> Bool {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
@@ -38,61 +58,64 @@ public struct GalleryServer: Sendable {
     /// The `Server` header's value.
     static let serverName = "Photodesk"
 
-    let catalog: any CatalogStore
-    let library: Library
+    let desk: Desk
     let configuration: Configuration
     let metrics = GalleryMetrics()
     let renditions = RenditionCache()
-    let throttle = LoginThrottle()
+    let readerCache = ReaderCache()
+    let accessLog: AccessLog?
 
-    /// Makes a server for a library.
-    public init(catalog: any CatalogStore, library: Library, configuration: Configuration) {
-        self.catalog = catalog
-        self.library = library
+    /// Makes a server for a desk; `accessLog` false keeps requests out of standard error.
+    public init(desk: Desk, configuration: Configuration, accessLog: Bool = true) {
+        self.desk = desk
         self.configuration = configuration
+        self.accessLog = accessLog ? AccessLog() : nil
     }
 
     /// The router with every route, for tests and for `application`.
-    public func router(logger: Logger = Logger(label: "photodesk.access")) async throws -> Router<GalleryContext> {
-        let templates = try await PageRenderer(folder: configuration.assetsPath + "/templates")
+    public func router(logger: Logger = Logger(label: "photodesk.gallery")) async throws -> Router<GalleryContext> {
+        let pages = try await PageRenderer(folder: configuration.assetsPath + "/templates")
         let openAPIPath = configuration.assetsPath + "/api/openapi.json"
         guard let openAPI = FileManager.default.contents(atPath: openAPIPath) else {
-            throw GalleryError(message: "no API description at \(openAPIPath)")
+            throw GalleryError(.internalServerError, "no API description at \(openAPIPath)")
         }
+        let environment = GalleryEnvironment(
+            desk: desk, pages: pages, configuration: configuration, metrics: metrics, renditions: renditions,
+            readerCache: readerCache, bcrypt: BcryptGate())
         let router = Router(context: GalleryContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: SessionMiddleware(accounts: catalog))
-        router.add(middleware: AccessLogMiddleware(metrics: metrics, logger: logger))
+        router.add(
+            middleware: AccessLogMiddleware(metrics: metrics, log: accessLog, proxies: configuration.trustedProxies))
+        router.add(middleware: ErrorPageMiddleware(pages: pages, logger: logger))
+        router.add(middleware: SessionMiddleware(store: desk.store))
+        router.add(middleware: ReaderCacheMiddleware(desk: desk, cache: readerCache))
         router.add(
             middleware: FileMiddleware(
-                configuration.assetsPath + "/static",
-                urlBasePath: "/static", searchForIndexHtml: false))
+                configuration.assetsPath + "/static", urlBasePath: "/static", searchForIndexHtml: false))
         router.get("/healthz") { _, _ in
-            _ = try self.catalog.assetCount()
-            return "ok\n"
+            _ = try await self.desk.store.changeCounter()
+            return PlainText.response(.ok, "ok")
         }
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(
-                    byteBuffer: ByteBuffer(string: self.metrics.exposition(catalog: try self.catalog.statistics()))))
+        router.get("/metrics") { _, context in
+            let statistics = try await self.desk.store.statistics(audience: context.audience)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(catalog: statistics))))
         }
-        ArticleRoutes(catalog: catalog, pages: templates).register(on: router)
-        PhotoRoutes(catalog: catalog, pages: templates).register(on: router)
-        SearchRoutes(catalog: catalog, pages: templates).register(on: router)
-        FeedRoutes(catalog: catalog, pages: templates).register(on: router)
-        AuthRoutes(
-            accounts: catalog, pages: templates, throttle: throttle, metrics: metrics,
-            secureCookies: configuration.secureCookies
-        ).register(on: router)
-        RenditionRoutes(catalog: catalog, library: library, cache: renditions).register(on: router)
+        ArticleRoutes(environment).register(on: router)
+        PhotoRoutes(environment).register(on: router)
+        SearchRoutes(environment).register(on: router)
+        FeedRoutes(environment).register(on: router)
+        AuthRoutes(environment).register(on: router)
+        RenditionRoutes(environment).register(on: router)
         let api = router.group("/api/v1")
-        AssetAPIRoutes(catalog: catalog).register(on: api)
+        AssetAPIRoutes(environment).register(on: api)
         api.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: openAPI)))
         }
+        MethodGuard.register(on: router)
         return router
     }
 
@@ -101,15 +124,103 @@ public struct GalleryServer: Sendable {
         logger: Logger = Logger(label: "photodesk.gallery"), onServerRunning: (@Sendable (Int) async -> Void)? = nil
     ) async throws -> some ApplicationProtocol {
         let router = try await router(logger: logger)
+        let renditions = self.renditions
+        let metrics = self.metrics
+        let accessLog = self.accessLog
+        let headerTimeout = configuration.headerTimeout
+        let readerCache = self.readerCache
         return Application(
             router: router,
-            // Each connection gets its own fast path for renditions held in memory.
+            // Each connection gets its header timer and its fast path for renditions in memory.
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [RenditionFastPath(cache: renditions, metrics: metrics, logger: logger)])),
+                    additionalChannelHandlers: [
+                        HeaderTimeoutHandler(timeout: headerTimeout),
+                        RenditionFastPath(cache: renditions, metrics: metrics, log: accessLog),
+                    ], idleTimeout: configuration.idleTimeout)),
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
-            onServerRunning: { channel in await onServerRunning?(channel.localAddress?.port ?? 0) },
+                address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName,
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
+            onServerRunning: { channel in
+                readerCache.clear()
+                await onServerRunning?(channel.localAddress?.port ?? 0)
+            },
             logger: logger)
+    }
+
+    /// Writes out what the access log holds (at shutdown).
+    public func flushLogs() {
+        accessLog?.close()
+    }
+}
+
+/// What every route needs: the desk, the pages, the settings and the shared caches.
+struct GalleryEnvironment: Sendable {
+    let desk: Desk
+    let pages: PageRenderer
+    let configuration: GalleryServer.Configuration
+    let metrics: GalleryMetrics
+    let renditions: RenditionCache
+    let readerCache: ReaderCache
+    let bcrypt: BcryptGate
+    let throttle = ThrottlePolicy()
+
+    var library: Library { desk.library }
+
+    /// What the viewer may see, for documents.
+    func viewpoint(_ context: GalleryContext) -> Viewpoint {
+        context.viewer == nil
+            ? Viewpoint(audience: .readers(at: context.now), location: configuration.location) : .editors
+    }
+
+    /// After a write made here: readers' pages and the renditions' visibility are made again.
+    func changed() {
+        readerCache.clear()
+        renditions.clear()
+    }
+
+    /// The site's address as the client reached it, for absolute URLs in feeds and structured data.
+    func base(_ request: Request, _ context: GalleryContext) -> String {
+        let scheme =
+            SessionCookie.isSecure(request, context, proxies: configuration.trustedProxies, forced: false)
+            ? "https" : "http"
+        let host = request.head.authority ?? "localhost"
+        let safe =
+            host.utf8.count <= 255 && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }
+            ? host : "localhost"
+        return "\(scheme)://\(safe)"
+    }
+
+    /// Whether the session cookie should be marked Secure.
+    func secureCookie(_ request: Request, _ context: GalleryContext) -> Bool {
+        SessionCookie.isSecure(
+            request, context, proxies: configuration.trustedProxies, forced: configuration.secureCookies)
+    }
+}
+
+/// Answers 405 with `Allow` for a known address asked with a method it does not take (instead
+/// of 404), as HTTP says.
+enum MethodGuard {
+    static let routes: [(String, [HTTPRequest.Method])] = [
+        ("/", [.get, .head]), ("/photos", [.get, .head]), ("/search", [.get, .head]), ("/feed.xml", [.get, .head]),
+        ("/login", [.get, .head, .post]), ("/logout", [.post]), ("/healthz", [.get, .head]), ("/metrics", [.get, .head]),
+        ("/api/v1/assets", [.get, .head]), ("/api/v1/search", [.get, .head]), ("/api/v1/articles", [.get, .head]),
+        ("/api/v1/openapi.json", [.get, .head]), ("/api/v1/assets/:id", [.get, .head]),
+        ("/api/v1/assets/:id/caption", [.get, .head, .patch]), ("/api/v1/assets/:id/history", [.get, .head]),
+        ("/api/v1/assets/:id/revert", [.post]), ("/api/v1/articles/:slug", [.get, .head]),
+        ("/api/v1/articles/:slug/photos", [.post]), ("/api/v1/articles/:slug/photos/:id", [.delete]),
+    ]
+    static let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+
+    static func register(on router: Router<GalleryContext>) {
+        for (path, allowed) in routes {
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            for method in all where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in
+                    throw GalleryError(
+                        .methodNotAllowed, "\(method.rawValue) is not allowed here; use \(allow)", headers: [.allow: allow])
+                }
+            }
+        }
     }
 }

@@ -8,7 +8,8 @@ struct PageRenderer: Sendable {
 
     init(folder: String) async throws {
         guard FileManager.default.fileExists(atPath: folder + "/layout.mustache") else {
-            throw GalleryError(message: "no templates in \(folder) (set PHOTODESK_HOME to the project folder)")
+            throw GalleryError(
+                .internalServerError, "no templates in \(folder) (set PHOTODESK_HOME to the project folder)")
         }
         library = try await MustacheLibrary(directory: folder)
     }
@@ -20,26 +21,31 @@ struct PageRenderer: Sendable {
         structuredData: String? = nil
     ) throws -> Response {
         guard let body = library.render(object, withTemplate: template) else {
-            throw GalleryError(message: "template \(template) is missing")
+            throw GalleryError(.internalServerError, "template \(template) is missing")
         }
         let layout = LayoutView(
             title: title, body: body, viewer: context.viewer?.name, csrf: context.viewer?.csrf,
             isAdmin: context.isAdmin, structuredData: structuredData)
         guard let html = library.render(layout, withTemplate: "layout") else {
-            throw GalleryError(message: "template layout is missing")
+            throw GalleryError(.internalServerError, "template layout is missing")
         }
+        let buffer = ByteBuffer(string: html)
+        ResponseCapture.note(buffer)
+        // Editors' pages carry their session's token: never kept by a shared cache.
+        let cacheControl = context.viewer == nil ? "no-cache" : "private, no-store"
         return Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: cacheControl],
+            body: .init(byteBuffer: buffer))
     }
 
     /// Any other text made from a template (feeds), with its content type.
     func text(_ template: String, _ object: Any, contentType: String) throws -> Response {
         guard let text = library.render(object, withTemplate: template) else {
-            throw GalleryError(message: "template \(template) is missing")
+            throw GalleryError(.internalServerError, "template \(template) is missing")
         }
-        return Response(
-            status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+        let buffer = ByteBuffer(string: text)
+        ResponseCapture.note(buffer)
+        return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: buffer))
     }
 
     struct LayoutView {
@@ -56,13 +62,23 @@ struct PageRenderer: Sendable {
 enum PlainText {
     static func response(_ status: HTTPResponse.Status, _ message: String) -> Response {
         Response(
-            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            status: status, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 }
 
-/// A configuration problem of the gallery (templates missing, say).
-public struct GalleryError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var description: String { message }
+/// JSON responses with stable key order.
+enum JSONBody {
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let buffer = ByteBuffer(bytes: try encoder.encode(value))
+        ResponseCapture.note(buffer)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: buffer))
+    }
 }

@@ -1,21 +1,28 @@
 import Catalog
+import Desk
 import Foundation
 import Hummingbird
+import PhotoModel
 
 /// Pages about photos: the photo list (and the desk's missing-captions list), one page per
 /// photo with its editing form for editors, and the caption history.
 struct PhotoRoutes: Sendable {
-    let catalog: any CatalogStore
-    let pages: PageRenderer
+    let environment: GalleryEnvironment
+    var desk: Desk { environment.desk }
+    var pages: PageRenderer { environment.pages }
     static let pageSize = 48
 
+    init(_ environment: GalleryEnvironment) {
+        self.environment = environment
+    }
+
     func register(on router: Router<GalleryContext>) {
-        router.get("/photos") { request, context in try self.list(request, context) }
+        router.get("/photos") { request, context in try await self.list(request, context) }
         router.get("/photos/:id") { request, context in
-            try self.photo(try context.parameters.require("id"), request, context)
+            try await self.photo(try context.parameters.require("id"), request, context)
         }
         router.post("/photos/:id/caption") { request, context in try await self.saveCaption(request, context) }
-        router.get("/photos/:id/history") { request, context in try self.history(request, context) }
+        router.get("/photos/:id/history") { request, context in try await self.history(request, context) }
         router.post("/photos/:id/revert") { request, context in try await self.revert(request, context) }
     }
 
@@ -34,57 +41,50 @@ struct PhotoRoutes: Sendable {
         var width: Int
         var height: Int
         var thumb: String
+        /// For editors: the photo is not public (yet).
+        var isPrivate: Bool
     }
 
-    func list(_ request: Request, _ context: GalleryContext) throws -> Response {
-        let parameters = request.uri.queryParameters
-        if let missing = parameters.get("missing") {
-            guard SearchQuery.missingFields.contains(missing) else {
-                return try pages.page(
-                    "not-found", title: "Not found",
-                    ["what": "a list of photos missing \(missing) (try caption, headline, byline, credit or copyright)"],
-                    context: context, status: .badRequest)
-            }
-            let page = try catalog.search(
-                SearchQuery(missing: missing), limit: Self.pageSize, after: parameters.get("after"))
-            let tiles = try self.tiles(page.results)
-            return try pages.page(
-                "photos", title: "Missing \(missing)",
-                ListView(
-                    heading: "Photos missing a \(missing)", photos: tiles, count: page.total,
-                    nextPage: page.next.map { "/photos?missing=\(missing)&after=\($0)" },
-                    emptyText: "Every photo has a \(missing).", empty: tiles.isEmpty),
-                context: context)
+    /// The `missing=` filter of a request: nil when absent or empty, 400 when not a field.
+    static func missing(_ text: String?) throws -> CaptionField? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let field = CaptionField(rawValue: text), SearchQuery.missingFields.contains(field) else {
+            throw GalleryError(
+                .badRequest,
+                "missing takes one of: \(SearchQuery.missingFields.map(\.rawValue).joined(separator: ", "))")
         }
-        let cursor = parameters.get("after").flatMap(AssetCursor.init(token:))
-        let summaries = try catalog.assets(limit: Self.pageSize + 1, after: cursor)
-        let shown = Array(summaries.prefix(Self.pageSize))
-        let next = summaries.count > Self.pageSize ? shown.last.map { "/photos?after=\($0.cursor.token)" } : nil
+        return field
+    }
+
+    func list(_ request: Request, _ context: GalleryContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let missing = try Self.missing(parameters.get("missing"))
+        let filters = SearchFilters(missing: missing)
+        let page = try await desk.photos(
+            filters: filters, limit: Self.pageSize, after: parameters.get("after"), audience: context.audience)
+        let count = try await desk.photoCount(filters: filters, audience: context.audience)
+        let tiles = Self.tiles(page.photos, marking: context.viewer != nil ? context.now : nil)
+        let query = missing.map { "missing=\($0.rawValue)&" } ?? ""
         return try pages.page(
-            "photos", title: "Photos",
+            "photos", title: missing.map { "Missing \($0.rawValue)" } ?? "Photos",
             ListView(
-                heading: "Photos", photos: try tiles(shown), count: try catalog.assetCount(),
-                nextPage: next, emptyText: "No photos yet. Ingest a folder with photodesk ingest DIR.", empty: shown.isEmpty),
+                heading: missing.map { "Photos missing a \($0.rawValue)" } ?? "Photos", photos: tiles, count: count,
+                nextPage: page.next.map { "/photos?\(query)after=\($0)" },
+                emptyText: missing.map { "Every photo has a \($0.rawValue)." }
+                    ?? "No photos yet. Ingest a folder with photodesk ingest DIR.",
+                empty: tiles.isEmpty),
             context: context)
     }
 
-    /// Grid tiles for photos, each with its smallest rendition.
-    func tiles(_ summaries: [AssetSummary]) throws -> [Tile] {
-        try summaries.map { summary in
-            let thumb = try catalog.renditions(of: summary.sha256).first
+    /// Grid tiles for photos, each with its smallest rendition; `marking` (for editors) marks
+    /// the photos readers cannot see at that time.
+    static func tiles(_ cards: [PhotoCard], marking now: Date? = nil) -> [Tile] {
+        cards.map { card in
+            let thumb = card.renditions.first { !$0.preset.hasPrefix(Crops.prefix) }
             return Tile(
-                id: summary.id, caption: summary.caption ?? "Untitled photo", width: thumb?.width ?? 0,
-                height: thumb?.height ?? 0, thumb: thumb.map { RenditionRoutes.url(id: summary.id, $0) } ?? "")
-        }
-    }
-
-    /// Grid tiles for search results, which carry their captions already.
-    func tiles(_ results: [SearchPage.Result]) throws -> [Tile] {
-        try results.map { result in
-            let thumb = try catalog.resolve(result.id).flatMap { try catalog.renditions(of: $0.sha256).first }
-            return Tile(
-                id: result.id, caption: result.caption ?? "Untitled photo", width: thumb?.width ?? 0,
-                height: thumb?.height ?? 0, thumb: thumb.map { RenditionRoutes.url(id: result.id, $0) } ?? "")
+                id: card.shortId, caption: card.caption.caption ?? "Untitled photo", width: thumb?.width ?? 0,
+                height: thumb?.height ?? 0, thumb: thumb.map { RenditionRoutes.url(id: card.shortId, $0) } ?? "",
+                isPrivate: now.map { !Audience.readers(at: $0).sees(publicFrom: card.publicFrom) } ?? false)
         }
     }
 
@@ -111,6 +111,8 @@ struct PhotoRoutes: Sendable {
         var conflicts: [ConflictView]
         var hasConflicts: Bool
         var lastAuthor: String?
+        var isPublic: Bool
+        var publicFrom: String?
     }
 
     struct PhotoView {
@@ -133,31 +135,23 @@ struct PhotoRoutes: Sendable {
         var largeWidth: Int
         var largeHeight: Int
         var srcset: String
-        var articles: [AssetDocument.ArticleUse]
+        var articles: [PhotoDocument.Use]
         var hasArticles: Bool
         var previous: String?
         var next: String?
         var edit: EditView?
     }
 
-    static let labels: [CaptionField: String] = [
-        .caption: "Caption", .headline: "Headline", .byline: "Byline (photographer)", .credit: "Credit",
-        .copyright: "Copyright notice", .keywords: "Keywords (comma-separated)", .city: "City",
-        .region: "Province or state", .country: "Country", .instructions: "Instructions",
-    ]
-
     func photo(
         _ id: String, _ request: Request, _ context: GalleryContext, stale: StaleEdit? = nil,
         status: HTTPResponse.Status = .ok
-    ) throws -> Response {
-        guard id.count == 16, id.allSatisfy(\.isHexDigit), let asset = try catalog.resolve(id.lowercased()),
-            let document = try catalog.document(sha256: asset.sha256)
-        else {
-            return try pages.page(
-                "not-found", title: "Not found", ["what": "photo \(id)"], context: context, status: .notFound)
-        }
+    ) async throws -> Response {
+        let viewpoint = environment.viewpoint(context)
+        guard let photo = try await desk.photo(shortId: id, for: viewpoint),
+            let document = try await desk.document(sha256: photo.sha256, for: viewpoint)
+        else { throw GalleryError.notFound("photo \(id.prefix(64))") }
         let largest = document.renditions.last
-        let neighbours = try catalog.neighbours(of: asset.sha256)
+        let neighbours = try await desk.neighbours(of: photo.sha256, audience: context.audience)
         let camera = [document.camera.make, document.camera.model, document.camera.lens].compactMap { $0 }
         let exposure = [
             document.exposure.exposureTime.map { "\($0) s" },
@@ -168,33 +162,32 @@ struct PhotoRoutes: Sendable {
         let place = [document.location?.city, document.location?.region, document.location?.country].compactMap { $0 }
         var edit: EditView?
         if let viewer = context.viewer, let csrf = viewer.csrf {
-            let stored = try catalog.caption(of: asset.sha256)
-            let current = stored?.fields ?? CaptionFields()
-            var shown = current
+            let stored = try await desk.caption(of: photo.sha256)
+            var shown = stored.fields
             if let stale {
-                for (field, value) in stale.attempted.values { field.set(value, in: &shown) }
+                for (field, value) in stale.attempted.values { shown[field] = value }
             }
-            let conflicts: [ConflictView] = stale.map { stale in
+            let conflicts: [ConflictView] =
+                stale.map { stale in
                     CaptionField.allCases.compactMap { field in
                         guard let yours = stale.attempted.values[field] else { return nil }
-                        let storedValue = field.value(in: current) ?? ""
+                        let storedValue = stored.fields[field] ?? ""
                         let yoursValue = yours ?? ""
                         return storedValue == yoursValue
-                            ? nil : ConflictView(field: Self.labels[field] ?? field.rawValue, stored: storedValue, yours: yoursValue)
+                            ? nil : ConflictView(field: field.label, stored: storedValue, yours: yoursValue)
                     }
                 } ?? []
             edit = EditView(
-                csrf: csrf, revision: stored?.revision ?? 0,
+                csrf: csrf, revision: stored.revision,
                 fields: CaptionField.allCases.map {
-                    FieldView(
-                        name: $0.rawValue, label: Self.labels[$0] ?? $0.rawValue, value: $0.value(in: shown) ?? "",
-                        multiline: $0 == .caption || $0 == .instructions)
+                    FieldView(name: $0.rawValue, label: $0.label, value: shown[$0] ?? "", multiline: $0.isMultiline)
                 },
-                saved: request.uri.queryParameters.get("saved").flatMap { Int($0) },
-                conflicts: conflicts, hasConflicts: !conflicts.isEmpty,
-                lastAuthor: stale?.lastAuthor)
+                saved: try Parse.integer(request.uri.queryParameters.get("saved"), name: "saved", in: 0...Int.max),
+                conflicts: conflicts, hasConflicts: !conflicts.isEmpty, lastAuthor: stale?.lastAuthor,
+                isPublic: Audience.readers(at: context.now).sees(publicFrom: photo.publicFrom),
+                publicFrom: photo.publicFrom.map { PublicationTime.text($0) })
         }
-                let view = PhotoView(
+        let view = PhotoView(
             id: document.id, caption: document.caption, alt: document.caption ?? "Photo \(document.id)",
             headline: document.headline, byline: document.byline, credit: document.credit,
             copyright: document.copyright,
@@ -202,48 +195,51 @@ struct PhotoRoutes: Sendable {
             takenAt: document.takenAt, camera: camera.isEmpty ? nil : camera.joined(separator: " · "),
             exposure: exposure.isEmpty ? nil : exposure.joined(separator: " · "),
             place: place.isEmpty ? nil : place.joined(separator: ", "),
-            coordinates: document.gps.map { String(format: "%.5f, %.5f", $0.latitude, $0.longitude) },
+            coordinates: document.gps.map {
+                String(format: viewpoint.isEditor || environment.configuration.location == .exact ? "%.5f, %.5f" : "%.1f, %.1f", $0.latitude, $0.longitude)
+            },
             width: document.width, height: document.height,
             large: largest.map { RenditionRoutes.url(id: document.id, $0) },
             largeWidth: largest?.width ?? 0, largeHeight: largest?.height ?? 0,
             srcset: document.renditions.map { "\(RenditionRoutes.url(id: document.id, $0)) \($0.width)w" }.joined(
                 separator: ", "),
             articles: document.articles, hasArticles: !document.articles.isEmpty,
-            previous: neighbours.previous.map { "/photos/\($0.id)" }, next: neighbours.next.map { "/photos/\($0.id)" },
-            edit: edit)
+            previous: neighbours.newer.map { "/photos/\($0.shortId)" },
+            next: neighbours.older.map { "/photos/\($0.shortId)" }, edit: edit)
         return try pages.page(
             "photo", title: document.caption.map { String($0.prefix(80)) } ?? "Photo \(document.id)", view,
             context: context, status: status,
-            structuredData: StructuredData.imageObject(document, base: PublicURL.base(of: request)))
+            structuredData: StructuredData.imageObject(document, base: environment.base(request, context)))
     }
 
-    /// The asset of a `/photos/:id/...` request, or nil.
-    func asset(_ context: GalleryContext) throws -> AssetRecord? {
+    /// The photo of a `/photos/:id/...` request, for editors.
+    func photo(_ context: GalleryContext) async throws -> Photo {
         let id = try context.parameters.require("id")
-        guard id.count == 16, id.allSatisfy(\.isHexDigit) else { return nil }
-        return try catalog.resolve(id.lowercased())
+        guard let photo = try await desk.photo(shortId: id, for: .editors) else {
+            throw GalleryError(.notFound, "No such photo: it may have been removed.")
+        }
+        return photo
     }
 
     func saveCaption(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let form = try await FormBody.read(request)
-        if let refusal = FormAuth.refusal(request, context, form: form) { return refusal }
-        guard let asset = try asset(context), let viewer = context.viewer else {
-            return PlainText.response(.notFound, "No such photo: it may have been removed.")
-        }
+        try FormAuth.require(request, context, form: form)
+        let photo = try await photo(context)
         var changes = CaptionChanges()
         for field in CaptionField.allCases {
             if let value = form[field.rawValue] { changes.values[field] = .some(value) }
         }
-        guard let revision = form["revision"].flatMap({ Int($0) }) else {
-            return PlainText.response(.badRequest, "The form has no caption revision: reload the page.")
+        guard let revision = try Parse.integer(form["revision"], name: "revision", in: 0...Int.max) else {
+            throw GalleryError(.badRequest, "The form has no caption revision: reload the page.")
         }
         do {
-            let saved = try catalog.setCaption(
-                asset.sha256, changes: changes, basedOn: revision, author: viewer.name, source: "web")
-            return Redirect.to("/photos/\(asset.shortId)?saved=\(saved.revision)")
-        } catch let stale as StaleEdit {
+            let saved = try await desk.setCaption(
+                photo.sha256, changes: changes, basedOn: revision, author: context.viewer?.name ?? "web", source: "web")
+            environment.changed()
+            return Redirect.to("/photos/\(photo.shortId)?saved=\(saved.revision)")
+        } catch let error as DeskError where error.code == .stale {
             // Nothing is lost: the page shows both versions and keeps the editor's text in the form.
-            return try photo(asset.shortId, request, context, stale: stale, status: .conflict)
+            return try await self.photo(photo.shortId, request, context, stale: error.stale, status: .conflict)
         }
     }
 
@@ -268,52 +264,43 @@ struct PhotoRoutes: Sendable {
         var csrf: String
     }
 
-    func history(_ request: Request, _ context: GalleryContext) throws -> Response {
-        guard context.viewer?.csrf != nil else { return Redirect.to(loginFor: request) }
-        guard let asset = try asset(context) else {
-            return try pages.page(
-                "not-found", title: "Not found", ["what": "that photo"], context: context, status: .notFound)
-        }
-        let history = try catalog.captionHistory(of: asset.sha256)
-        let current = try catalog.caption(of: asset.sha256)
+    func history(_ request: Request, _ context: GalleryContext) async throws -> Response {
+        guard context.viewer?.csrf != nil else { throw Redirect.toLogin(from: request) }
+        let photo = try await photo(context)
+        let history = try await desk.history(of: photo.sha256)
+        let current = try await desk.caption(of: photo.sha256)
         let formatter = ISO8601DateFormatter()
         var revisions: [HistoryView.Revision] = []
         for change in history {
             let item = HistoryView.Change(
-                field: CaptionField(rawValue: change.field).flatMap { Self.labels[$0] } ?? change.field,
-                old: change.oldValue ?? "", new: change.newValue ?? "")
+                field: CaptionField(rawValue: change.field)?.label ?? change.field, old: change.oldValue ?? "",
+                new: change.newValue ?? "")
             if let last = revisions.last, last.revision == change.revision {
                 revisions[revisions.count - 1].changes.append(item)
             } else {
                 revisions.append(
                     HistoryView.Revision(
                         revision: change.revision, author: change.author, at: formatter.string(from: change.at),
-                        source: change.source, changes: [item], isCurrent: change.revision == current?.revision))
+                        source: change.source, changes: [item], isCurrent: change.revision == current.revision))
             }
         }
         return try pages.page(
             "history", title: "Caption history",
             HistoryView(
-                id: asset.shortId, caption: current?.caption, revisions: revisions.reversed(), empty: revisions.isEmpty,
-                csrf: context.viewer?.csrf ?? ""),
+                id: photo.shortId, caption: current.fields.caption, revisions: revisions.reversed(),
+                empty: revisions.isEmpty, csrf: context.viewer?.csrf ?? ""),
             context: context)
     }
 
     func revert(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let form = try await FormBody.read(request)
-        if let refusal = FormAuth.refusal(request, context, form: form) { return refusal }
-        guard let asset = try asset(context), let viewer = context.viewer else {
-            return PlainText.response(.notFound, "No such photo: it may have been removed.")
+        try FormAuth.require(request, context, form: form)
+        let photo = try await photo(context)
+        guard let revision = try Parse.integer(form["revision"], name: "revision", in: 1...Int.max) else {
+            throw GalleryError(.badRequest, "The form names no revision to restore: reload the history page.")
         }
-        guard let revision = form["revision"].flatMap({ Int($0) }) else {
-            return PlainText.response(.badRequest, "The form names no revision to restore: reload the history page.")
-        }
-        do {
-            let saved = try catalog.revertCaption(asset.sha256, to: revision, author: viewer.name)
-            return Redirect.to("/photos/\(asset.shortId)?saved=\(saved.revision)")
-        } catch let error as CatalogError where error.code == .notFound {
-            return try pages.page(
-                "not-found", title: "Not found", ["what": error.message], context: context, status: .notFound)
-        }
+        let saved = try await desk.revert(photo.sha256, to: revision, author: context.viewer?.name ?? "web")
+        environment.changed()
+        return Redirect.to("/photos/\(photo.shortId)?saved=\(saved.revision)")
     }
 }

@@ -2,12 +2,13 @@ import Foundation
 import HTTPTypes
 import Imaging
 import Hummingbird
-import Logging
 import NIOCore
 import NIOHTTPTypes
 
-/// Answers `GET /r/ID/FILE` for a rendition held in memory from the event loop that read the
-/// request, before the request becomes a task: no router, no middleware chain, no task switch.
+/// Answers `GET /r/ID/FILE` for a public rendition held in memory from the event loop that read
+/// the request, before the request becomes a task: no router, no middleware chain, no task switch.
+/// Only renditions of photos readers may see now are answered here; an unpublished photo's go
+/// to the router, which checks who is asking.
 ///
 /// Everything else goes on to the router, and so does a rendition request whenever the answer
 /// needs more than the bytes in memory: a `Range`, a conditional request, `Connection: close`,
@@ -28,7 +29,7 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     let cache: RenditionCache
     let metrics: GalleryMetrics
-    let logger: Logger
+    let log: AccessLog?
 
     /// Requests passed on whose response has not ended yet.
     private var passedOn = 0
@@ -42,10 +43,10 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var started: ContinuousClock.Instant
     }
 
-    init(cache: RenditionCache, metrics: GalleryMetrics, logger: Logger) {
+    init(cache: RenditionCache, metrics: GalleryMetrics, log: AccessLog?) {
         self.cache = cache
         self.metrics = metrics
-        self.logger = logger
+        self.log = log
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -91,19 +92,21 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             if byte == UInt8(ascii: "/") { slashes += 1 }
             if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "%") { return nil }
         }
-        guard slashes == 1, let entry = cache.entry(String(path.dropFirst(3))),
-            FileStat.of(entry.path) == entry.stamp
+        // The stat is of the inode cache, not a read: it notices a rendition re-made on disk.
+        guard slashes == 1, let entry = cache.entry(String(path.dropFirst(3))), entry.bytes != nil,
+            let publicFrom = entry.publicFrom, publicFrom <= Date(), FileStat.of(entry.path) == entry.stamp
         else { return nil }
         return entry
     }
 
     private func respond(_ context: ChannelHandlerContext, _ answer: Pending) {
-        let length = answer.entry.bytes.readableBytes
+        let bytes = answer.entry.bytes ?? ByteBuffer()
+        let length = bytes.readableBytes
         var fields = answer.entry.answerHeaders
         fields.append(HTTPField(name: .date, value: HTTPDate.now()))
         let response = HTTPResponse(status: .ok, headerFields: fields)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
-        if !answer.head { context.write(wrapOutboundOut(.body(answer.entry.bytes)), promise: nil) }
+        if !answer.head { context.write(wrapOutboundOut(.body(bytes)), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
 
         let elapsed = ContinuousClock.now - answer.started
@@ -111,17 +114,40 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let method = answer.head ? "HEAD" : "GET"
         metrics.record(
             method: method, route: Self.route, status: 200, seconds: seconds, bytes: length, fromMemory: true)
-        AccessLogMiddleware.log(
-            logger, method: method, path: answer.path, route: Self.route, status: 200, seconds: seconds, bytes: length,
-            user: nil, client: context.channel.remoteAddress?.ipAddress ?? "-", requestID: "-")
+        log?.append(
+            AccessLog.line(
+                method: method, path: answer.path, route: Self.route, status: 200, seconds: seconds, bytes: length,
+                user: nil, client: context.channel.remoteAddress?.ipAddress ?? "-", requestID: "-"))
     }
 }
 
-/// The `Date` header's text (RFC 9110, IMF-fixdate), made once a second.
+/// The `Date` header's text (RFC 9110, IMF-fixdate), and the access log's time, made once a second.
 enum HTTPDate {
     private static let lock = NSLock()
+    // Guarded by `lock`.
     nonisolated(unsafe) private static var second = 0
     nonisolated(unsafe) private static var text = ""
+    nonisolated(unsafe) private static var isoSecond = 0
+    nonisolated(unsafe) private static var isoText = ""
+
+    /// `2026-11-30T21:43:24Z`.
+    static func iso8601() -> String {
+        var clock = timespec()
+        clock_gettime(CLOCK_REALTIME, &clock)
+        let current = clock.tv_sec
+        return lock.withLock {
+            if current != isoSecond {
+                var time = current
+                var parts = tm()
+                gmtime_r(&time, &parts)
+                isoText = String(
+                    format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                    Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+                isoSecond = current
+            }
+            return isoText
+        }
+    }
 
     static func now() -> String {
         var clock = timespec()

@@ -1,93 +1,143 @@
 import Catalog
 import Crypto
+import Desk
 import Foundation
 import Hummingbird
 import Imaging
+import NIOCore
+import NIOFileSystem
 
 /// Renditions over HTTP: found through the catalog (never by joining the request onto a path),
-/// immutable caching, strong ETags, conditional requests and byte ranges.
+/// read through NIO's file system off the event loops, immutable caching for public photos and
+/// private caching for editors' views of unpublished ones, strong ETags, conditional requests
+/// and byte ranges; files larger than the memory cache's limit are streamed from disk.
 struct RenditionRoutes: Sendable {
-    let catalog: any CatalogStore
-    let library: Library
-    let cache: RenditionCache
+    let environment: GalleryEnvironment
+    var cache: RenditionCache { environment.renditions }
+
+    init(_ environment: GalleryEnvironment) {
+        self.environment = environment
+    }
 
     /// The URL of a rendition.
-    static func url(id: String, _ rendition: AssetDocument.Rendition) -> String {
+    static func url(id: String, _ rendition: PhotoDocument.RenditionInfo) -> String {
         "/r/\(id)/\(rendition.preset).\(ImageFormat(rawValue: rendition.format)?.fileExtension ?? rendition.format)"
     }
 
-    static func url(id: String, _ rendition: RenditionRecord) -> String {
+    static func url(id: String, _ rendition: Rendition) -> String {
         "/r/\(id)/\(rendition.preset).\(ImageFormat(rawValue: rendition.format)?.fileExtension ?? rendition.format)"
     }
 
     func register(on router: Router<GalleryContext>) {
-        router.get("/r/:id/:file") { request, context in try self.serve(request, context, head: false) }
-        router.head("/r/:id/:file") { request, context in try self.serve(request, context, head: true) }
+        router.get("/r/:id/:file") { request, context in try await self.serve(request, context, head: false) }
+        router.head("/r/:id/:file") { request, context in try await self.serve(request, context, head: true) }
     }
 
-    func serve(_ request: Request, _ context: GalleryContext, head: Bool) throws -> Response {
+    func serve(_ request: Request, _ context: GalleryContext, head: Bool) async throws -> Response {
         let id = try context.parameters.require("id")
         let file = try context.parameters.require("file")
-        guard let entry = try lookup(id: id, file: file) else { return Response(status: .notFound) }
-        var headers = Self.headers(for: entry)
-        if let match = request.headers[.ifNoneMatch],
+        guard let found = try await lookup(id: id, file: file, audience: context.audience) else {
+            throw GalleryError.notFound("rendition \(id.prefix(64))/\(file.prefix(64))")
+        }
+        let isPublic = Audience.readers(at: context.now).sees(publicFrom: found.publicFrom)
+        var headers = Self.headers(mimeType: found.mimeType, etag: found.etag, isPublic: isPublic)
+        if let match = request.headers[.ifNoneMatch], match.utf8.count <= 4096,
             match.split(separator: ",").contains(where: {
                 let tag = $0.trimmingCharacters(in: .whitespaces)
-                return tag == entry.etag || tag == "*" || tag == "W/" + entry.etag
+                return tag == found.etag || tag == "*" || tag == "W/" + found.etag
             })
         {
             return Response(status: .notModified, headers: headers)
         }
-        var body = entry.bytes
-        let length = body.readableBytes
+        let length = Int(clamping: found.stamp.size)
+        var range = 0..<length
         var status = HTTPResponse.Status.ok
-        if let range = request.headers[.range], request.headers[.ifRange].map({ $0 == entry.etag }) ?? true {
-            guard let bounds = ByteRange.parse(range, length: length) else {
+        if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == found.etag }) ?? true {
+            guard let bounds = ByteRange.parse(header, length: length) else {
                 headers[.contentRange] = "bytes */\(length)"
-                return Response(status: .rangeNotSatisfiable, headers: headers)
+                throw GalleryError(.rangeNotSatisfiable, "The range \(header.prefix(100)) is not in the file.", headers: headers)
             }
             status = .partialContent
-            body = body.getSlice(at: body.readerIndex + bounds.lowerBound, length: bounds.count) ?? ByteBuffer()
+            range = bounds
             headers[.contentRange] = "bytes \(bounds.lowerBound)-\(bounds.upperBound - 1)/\(length)"
         }
-        headers[.contentLength] = String(body.readableBytes)
+        headers[.contentLength] = String(range.count)
         if head { return Response(status: status, headers: headers, body: .init()) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+        if let bytes = found.bytes {
+            let slice = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count) ?? ByteBuffer()
+            return Response(status: status, headers: headers, body: .init(byteBuffer: slice))
+        }
+        guard !range.isEmpty else { return Response(status: status, headers: headers, body: .init()) }
+        return Response(status: status, headers: headers, body: Self.stream(found.path, range: range))
     }
 
-    /// The headers every answer for a rendition carries (the fast path's too).
-    static func headers(for entry: RenditionCache.Entry) -> HTTPFields {
-        headers(mimeType: entry.mimeType, etag: entry.etag)
+    /// A file's bytes in a range, read in chunks as the client takes them (memory stays flat
+    /// however large the file and however many download it at once).
+    static func stream(_ path: String, range: Range<Int>) -> ResponseBody {
+        ResponseBody(contentLength: range.count) { writer in
+            try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
+                for try await chunk in handle.readChunks(
+                    in: Int64(range.lowerBound)..<Int64(range.upperBound), chunkLength: .kibibytes(128))
+                {
+                    try await writer.write(chunk)
+                }
+            }
+            try await writer.finish(nil)
+        }
     }
 
-    static func headers(mimeType: String, etag: String) -> HTTPFields {
-        [.contentType: mimeType, .eTag: etag, .cacheControl: "public, max-age=31536000, immutable", .acceptRanges: "bytes"]
+    /// The headers every answer for a rendition carries (the fast path's too): a public photo's
+    /// rendition is cached by anyone forever (its URL changes with its content); an unpublished
+    /// one only by the editor's own browser, and checked again each time.
+    static func headers(mimeType: String, etag: String, isPublic: Bool) -> HTTPFields {
+        [
+            .contentType: mimeType, .eTag: etag,
+            .cacheControl: isPublic ? "public, max-age=31536000, immutable" : "private, no-cache",
+            .acceptRanges: "bytes",
+        ]
     }
 
-    /// The rendition for `/r/<id>/<file>`: from memory while its file is unchanged (one `stat`),
-    /// otherwise through the catalog and the file.
-    func lookup(id: String, file: String) throws -> RenditionCache.Entry? {
+    /// The rendition for `/r/<id>/<file>` when the audience may see it: from memory while its
+    /// file is unchanged, otherwise through the catalog and NIO's file system.
+    func lookup(id: String, file: String, audience: Audience) async throws -> RenditionCache.Entry? {
         let key = id + "/" + file
         if let entry = cache.entry(key), FileStat.of(entry.path) == entry.stamp {
-            return entry
+            return audience.sees(publicFrom: entry.publicFrom) ? entry : nil
         }
         let parts = file.split(separator: ".", omittingEmptySubsequences: false)
-        guard id.count == 16, id.allSatisfy(\.isHexDigit), parts.count == 2,
-            let rendition = try catalog.rendition(shortId: id, preset: String(parts[0])),
-            let format = ImageFormat(rawValue: rendition.format), format.fileExtension == parts[1]
+        guard id.utf8.count == 16, id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+            parts.count == 2, parts[0].utf8.count <= 80,
+            let found = try await environment.desk.store.rendition(shortId: id, preset: String(parts[0])),
+            let format = ImageFormat(rawValue: found.rendition.format), format.fileExtension == parts[1]
         else {
             cache.remove(key)
             return nil
         }
-        let path = library.absolute(rendition.path)
-        guard let stamp = FileStat.of(path), let data = FileManager.default.contents(atPath: path) else {
+        guard audience.sees(publicFrom: found.publicFrom) else { return nil }
+        let generation = cache.generation
+        let path = environment.library.absolute(found.rendition.path)
+        let etag = "\"\(id)-\(found.rendition.preset)-\(Self.digest(found.rendition.fingerprint))\""
+        let limit = cache.maxFileBytes
+        let read: (FileStat, ByteBuffer?)
+        do {
+            read = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
+                let info = try await handle.info()
+                let stamp = FileStat(
+                    size: info.size,
+                    modifiedAt: Double(info.lastDataModificationTime.seconds) + Double(
+                        info.lastDataModificationTime.nanoseconds) / 1_000_000_000,
+                    inode: Int64(bitPattern: UInt64(info.platformSpecificStatus?.st_ino ?? 0)))
+                guard info.size <= limit else { return (stamp, nil) }
+                return (stamp, try await handle.readToEnd(maximumSizeAllowed: .bytes(Int64(limit))))
+            }
+        } catch {
             cache.remove(key)
             return nil
         }
         let entry = RenditionCache.Entry(
-            path: path, stamp: stamp, etag: "\"\(id)-\(rendition.preset)-\(Self.digest(rendition.fingerprint))\"",
-            mimeType: format.mimeType, bytes: ByteBuffer(bytes: data))
-        cache.store(key, entry)
+            path: path, stamp: read.0, etag: etag, mimeType: format.mimeType, bytes: read.1,
+            publicFrom: found.publicFrom)
+        if read.1 != nil { cache.store(key, entry, generation: generation) }
         return entry
     }
 
@@ -97,26 +147,33 @@ struct RenditionRoutes: Sendable {
 }
 
 /// Renditions kept in memory (the bytes of small ones), so a thumbnail costs a `stat` and no
-/// query or read. Bounded in count and bytes; emptied when full.
+/// query or read. Bounded in count and bytes; emptied when full, and when the catalog changes
+/// (a photo taken back from publication must stop being served to readers at once).
 final class RenditionCache: @unchecked Sendable {
+    // @unchecked: `entries`, `bytes` and `generation` are only touched with `lock` held; entries
+    // are immutable values.
     struct Entry: Sendable {
         let path: String
         /// The file as it was when read: a different size, time or inode means it was replaced.
         let stamp: FileStat
         let etag: String
         let mimeType: String
-        let bytes: ByteBuffer
-        /// Every header of a 200 answer but `Date`, made once for the fast path.
+        /// The whole file, for small ones; nil for those streamed from disk.
+        let bytes: ByteBuffer?
+        /// See `Photo.publicFrom`.
+        let publicFrom: Date?
+        /// Every header of a 200 answer to a reader but `Date`, made once for the fast path.
         let answerHeaders: HTTPFields
 
-        init(path: String, stamp: FileStat, etag: String, mimeType: String, bytes: ByteBuffer) {
+        init(path: String, stamp: FileStat, etag: String, mimeType: String, bytes: ByteBuffer?, publicFrom: Date?) {
             self.path = path
             self.stamp = stamp
             self.etag = etag
             self.mimeType = mimeType
             self.bytes = bytes
-            var answer = RenditionRoutes.headers(mimeType: mimeType, etag: etag)
-            answer[.contentLength] = String(bytes.readableBytes)
+            self.publicFrom = publicFrom
+            var answer = RenditionRoutes.headers(mimeType: mimeType, etag: etag, isPublic: true)
+            answer[.contentLength] = String(bytes?.readableBytes ?? 0)
             SecurityHeadersMiddleware.add(to: &answer)
             answer[.server] = GalleryServer.serverName
             answerHeaders = answer
@@ -126,9 +183,10 @@ final class RenditionCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
     private var bytes = 0
+    private var currentGeneration = 0
     let maxEntries: Int
     let maxBytes: Int
-    /// Files larger than this are read per request rather than kept.
+    /// Files larger than this are streamed from disk per request rather than kept.
     let maxFileBytes: Int
 
     init(maxEntries: Int = 20_000, maxBytes: Int = 128 << 20, maxFileBytes: Int = 512 << 10) {
@@ -137,43 +195,70 @@ final class RenditionCache: @unchecked Sendable {
         self.maxFileBytes = maxFileBytes
     }
 
+    /// Increases with every `clear`: an entry read before a clear is not stored after it.
+    var generation: Int { lock.withLock { currentGeneration } }
+
     func entry(_ key: String) -> Entry? {
         lock.withLock { entries[key] }
     }
 
-    func store(_ key: String, _ entry: Entry) {
-        guard entry.bytes.readableBytes <= maxFileBytes else { return }
+    func store(_ key: String, _ entry: Entry, generation: Int) {
+        guard let size = entry.bytes?.readableBytes, size <= maxFileBytes else { return }
         lock.withLock {
-            if entries.count >= maxEntries || bytes + entry.bytes.readableBytes > maxBytes {
+            guard generation == currentGeneration else { return }
+            if entries.count >= maxEntries || bytes + size > maxBytes {
                 entries.removeAll(keepingCapacity: true)
                 bytes = 0
             }
-            if let old = entries.updateValue(entry, forKey: key) { bytes -= old.bytes.readableBytes }
-            bytes += entry.bytes.readableBytes
+            if let old = entries.updateValue(entry, forKey: key) { bytes -= old.bytes?.readableBytes ?? 0 }
+            bytes += size
         }
     }
 
     func remove(_ key: String) {
         lock.withLock {
-            if let old = entries.removeValue(forKey: key) { bytes -= old.bytes.readableBytes }
+            if let old = entries.removeValue(forKey: key) { bytes -= old.bytes?.readableBytes ?? 0 }
+        }
+    }
+
+    /// Forgets every entry (the catalog changed: visibility may have).
+    func clear() {
+        lock.withLock {
+            entries.removeAll(keepingCapacity: true)
+            bytes = 0
+            currentGeneration += 1
         }
     }
 }
 
 /// One `Range: bytes=...` request (RFC 9110, 14.1.2); several ranges are served as the first.
+/// Numbers too large for the machine are read as "past the end", never trapped on.
 enum ByteRange {
     static func parse(_ header: String, length: Int) -> Range<Int>? {
-        guard header.hasPrefix("bytes="), length > 0 else { return nil }
+        guard header.hasPrefix("bytes="), length > 0, header.utf8.count <= 1024 else { return nil }
         let spec = header.dropFirst(6).split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let ends = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard ends.count == 2 else { return nil }
         if ends[0].isEmpty {
-            guard let suffix = Int(ends[1]), suffix > 0 else { return nil }
-            return max(0, length - suffix)..<length
+            guard let suffix = number(ends[1]), suffix > 0 else { return nil }
+            return (length - min(suffix, length))..<length
         }
-        guard let start = Int(ends[0]), start >= 0, start < length else { return nil }
+        guard let start = number(ends[0]), start < length else { return nil }
         if ends[1].isEmpty { return start..<length }
-        guard let end = Int(ends[1]), end >= start else { return nil }
-        return start..<min(end + 1, length)
+        guard let end = number(ends[1]), end >= start else { return nil }
+        return start..<(min(end, length - 1) + 1)
+    }
+
+    /// Decimal digits as a number, capped at `Int.max` (nil for anything but digits).
+    static func number(_ text: some StringProtocol) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        var value = 0
+        for digit in text.utf8 {
+            let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
+            let (plus, overflowPlus) = times.addingReportingOverflow(Int(digit - 48))
+            if overflowTimes || overflowPlus { return Int.max }
+            value = plus
+        }
+        return value
     }
 }

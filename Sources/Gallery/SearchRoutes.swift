@@ -1,15 +1,24 @@
 import Catalog
+import Desk
 import Foundation
 import Hummingbird
+import PhotoModel
 
 /// The search page: words and the filters of `photodesk search`, keyset-paged.
 struct SearchRoutes: Sendable {
-    let catalog: any CatalogStore
-    let pages: PageRenderer
+    let environment: GalleryEnvironment
+    var desk: Desk { environment.desk }
+    var pages: PageRenderer { environment.pages }
     static let pageSize = 48
+    /// The longest text a search field may hold.
+    static let maxText = 500
+
+    init(_ environment: GalleryEnvironment) {
+        self.environment = environment
+    }
 
     func register(on router: Router<GalleryContext>) {
-        router.get("/search") { request, context in try self.search(request, context) }
+        router.get("/search") { request, context in try await self.search(request, context) }
     }
 
     struct Option {
@@ -33,24 +42,31 @@ struct SearchRoutes: Sendable {
         var empty: Bool
     }
 
-    func search(_ request: Request, _ context: GalleryContext) throws -> Response {
-        // Forms send spaces as "+": read the query as a form.
+    /// A search from a query string (forms send spaces as "+"): words and filters, each trimmed
+    /// and capped; a bad `missing` is a 400.
+    static func query(_ parameters: FormBody) throws -> SearchQuery {
+        func text(_ name: String) throws -> String? {
+            guard let value = parameters[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            guard value.utf8.count <= maxText else {
+                throw GalleryError(.badRequest, "\(name) is too long (at most \(maxText) bytes)")
+            }
+            return value
+        }
+        return SearchQuery(
+            text: try text("q") ?? "",
+            filters: SearchFilters(
+                missing: try PhotoRoutes.missing(parameters["missing"]), byline: try text("byline"),
+                from: try text("from"), to: try text("to"), article: try text("article"), camera: try text("camera")))
+    }
+
+    func search(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let parameters = FormBody(request.uri.query ?? "")
-        func text(_ name: String) -> String? {
-            parameters[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        let missing = text("missing")
-        var error: String?
-        if let missing, !SearchQuery.missingFields.contains(missing) {
-            error = "“missing” takes one of: \(SearchQuery.missingFields.joined(separator: ", "))."
-        }
-        let query = SearchQuery(
-            text: text("q") ?? "", missing: error == nil ? missing : nil, byline: text("byline"), from: text("from"),
-            to: text("to"), article: text("article"), camera: text("camera"))
-        let searched = query != SearchQuery()
+        let query = try Self.query(parameters)
+        let searched = !query.isEmpty
         var page = SearchPage(results: [], total: 0, next: nil)
-        if searched && error == nil {
-            page = try catalog.search(query, limit: Self.pageSize, after: parameters["after"])
+        if searched {
+            page = try await desk.search(
+                query, limit: Self.pageSize, after: parameters["after"], audience: context.audience)
         }
         var next: String?
         if let token = page.next {
@@ -58,19 +74,21 @@ struct SearchRoutes: Sendable {
             components.path = "/search"
             components.queryItems =
                 ["q", "missing", "byline", "from", "to", "article", "camera"].compactMap { name in
-                    text(name).map { URLQueryItem(name: name, value: $0) }
+                    parameters[name].flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) }
                 } + [URLQueryItem(name: "after", value: token)]
             next = components.string
         }
-        let tiles = try PhotoRoutes(catalog: catalog, pages: pages).tiles(page.results)
+        let cards = try await desk.cards(page.results.map(\.sha256))
+        let tiles = PhotoRoutes.tiles(
+            page.results.compactMap { cards[$0.sha256] }, marking: context.viewer != nil ? context.now : nil)
         let view = SearchView(
-            q: query.text, byline: query.byline ?? "", from: query.from ?? "", to: query.to ?? "",
-            article: query.article ?? "", camera: query.camera ?? "",
-            missing: SearchQuery.missingFields.map { Option(value: $0, selected: $0 == missing) }, searched: searched,
-            total: page.total, photos: tiles, nextPage: next, error: error,
-            empty: searched && tiles.isEmpty && error == nil)
+            q: query.text, byline: query.filters.byline ?? "", from: query.filters.from ?? "",
+            to: query.filters.to ?? "", article: query.filters.article ?? "", camera: query.filters.camera ?? "",
+            missing: SearchQuery.missingFields.map { Option(value: $0.rawValue, selected: $0 == query.filters.missing) },
+            searched: searched, total: page.total, photos: tiles, nextPage: next, error: nil,
+            empty: searched && tiles.isEmpty)
         return try pages.page(
-            "search", title: query.text.isEmpty ? "Search" : "Search: \(query.text)", view, context: context,
-            status: error == nil ? .ok : .badRequest)
+            "search", title: query.text.isEmpty ? "Search" : "Search: \(query.text.prefix(80))", view,
+            context: context)
     }
 }

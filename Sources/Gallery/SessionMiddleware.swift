@@ -3,52 +3,57 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Finds who is asking: a session cookie (browsers) or a bearer token (API clients).
+/// Finds who is asking: a bearer token (API clients) or a session cookie (browsers).
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = GalleryContext
-    let accounts: any AccountStore
+    let store: any CatalogStore
 
     static let cookieName = "pd_session"
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     func handle(_ request: Request, context: GalleryContext, next: (Request, GalleryContext) async throws -> Response)
         async throws -> Response
     {
         var context = context
-        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+        if let authorization = request.headers[.authorization] {
+            guard authorization.utf8.count <= 512, authorization.lowercased().hasPrefix("bearer ") else {
+                throw APIAuth.unauthorized("send Authorization: Bearer TOKEN (an admin issues tokens)")
+            }
             let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
-            guard let owner = try accounts.tokenOwner(tokenHash: Credentials.digest(token)) else {
-                return APIAuth.unauthorized("the bearer token is not valid (revoked, or its user was removed)")
+            guard !token.isEmpty,
+                let (_, owner) = try await store.token(hash: Credentials.digest(token), now: context.now)
+            else {
+                throw APIAuth.unauthorized("the bearer token is not valid (expired, revoked, or its user was removed)")
             }
             context.viewer = Viewer(name: owner.name, role: owner.role, csrf: nil, sessionHash: nil)
-        } else if let secret = request.cookies[Self.cookieName]?.value, !secret.isEmpty {
+        } else if let secret = request.cookies[Self.cookieName]?.value, !secret.isEmpty, secret.utf8.count <= 256 {
             let hash = Credentials.digest(secret)
-            if let (session, account) = try accounts.session(tokenHash: hash, now: Date()) {
+            if let (session, account) = try await store.session(tokenHash: hash, now: context.now) {
                 context.viewer = Viewer(name: account.name, role: account.role, csrf: session.csrf, sessionHash: hash)
             }
         }
-        return try await next(request, context)
+        var response = try await next(request, context)
+        if let name = context.viewer?.name { response.headers[AccessLogMiddleware.userHeader] = name }
+        return response
     }
 }
 
 /// Checks for browser forms: a signed-in editor and the session's CSRF token.
 enum FormAuth {
-    /// nil when the form may proceed; otherwise the refusal: 303 to the login page without a
-    /// session, 403 without the right CSRF token or role.
-    static func refusal(_ request: Request, _ context: GalleryContext, form: FormBody, role: Role = .editor)
-        -> Response?
-    {
+    /// Throws the refusal: 303 to the login page without a session, 403 without the right CSRF
+    /// token or role.
+    static func require(_ request: Request, _ context: GalleryContext, form: FormBody, role: Role = .editor) throws {
         guard let viewer = context.viewer, viewer.sessionHash != nil, let csrf = viewer.csrf else {
-            return Redirect.to(loginFor: request)
+            throw Redirect.toLogin(from: request)
         }
         guard let sent = form["csrf"], Credentials.equal(sent, csrf) else {
-            return PlainText.response(
+            throw GalleryError(
                 .forbidden,
                 "Refused: the form's security token is missing or out of date. Go back, reload the page and try again.")
         }
         guard viewer.role >= role else {
-            return PlainText.response(.forbidden, "Refused: this needs the \(role.rawValue) role.")
+            throw GalleryError(.forbidden, "Refused: this needs the \(role.rawValue) role.")
         }
-        return nil
     }
 }
 
@@ -56,28 +61,24 @@ enum FormAuth {
 enum APIAuth {
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
-    static func refusal(_ request: Request, _ context: GalleryContext, role: Role = .editor) -> Response? {
+    /// The viewer, or the refusal thrown.
+    @discardableResult
+    static func require(_ request: Request, _ context: GalleryContext, role: Role = .editor) throws -> Viewer {
         guard let viewer = context.viewer else {
-            return unauthorized("sign in: send Authorization: Bearer TOKEN (an admin issues tokens)")
+            throw unauthorized("sign in: send Authorization: Bearer TOKEN (an admin issues tokens)")
         }
         if let csrf = viewer.csrf {
             guard let sent = request.headers[csrfHeader], Credentials.equal(sent, csrf) else {
-                return try? JSONBody.response(
-                    ["error": "a session needs its CSRF token in X-CSRF-Token; API clients use a bearer token"],
-                    status: .forbidden)
+                throw GalleryError(
+                    .forbidden, "a session needs its CSRF token in X-CSRF-Token; API clients use a bearer token")
             }
         }
-        guard viewer.role >= role else {
-            return try? JSONBody.response(["error": "this needs the \(role.rawValue) role"], status: .forbidden)
-        }
-        return nil
+        guard viewer.role >= role else { throw GalleryError(.forbidden, "this needs the \(role.rawValue) role") }
+        return viewer
     }
 
-    static func unauthorized(_ message: String) -> Response {
-        var response =
-            (try? JSONBody.response(["error": message], status: .unauthorized)) ?? Response(status: .unauthorized)
-        response.headers[.wwwAuthenticate] = "Bearer realm=\"photodesk\""
-        return response
+    static func unauthorized(_ message: String) -> GalleryError {
+        GalleryError(.unauthorized, message, headers: [.wwwAuthenticate: "Bearer realm=\"photodesk\""])
     }
 }
 
@@ -90,18 +91,37 @@ enum Redirect {
         return response
     }
 
-    /// 303 to the login page, coming back here afterwards.
-    static func to(loginFor request: Request) -> Response {
+    /// 303 to the login page, coming back here afterwards (as an error to throw).
+    static func toLogin(from request: Request) -> GalleryError {
         let back = request.method == .get ? request.uri.string : (request.headers[.referer].flatMap(localPath) ?? "/")
-        return to("/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+        let target = localPath(back) ?? "/"
+        return GalleryError(
+            .seeOther, "Sign in first.",
+            headers: [.location: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")])
     }
 
-    /// A path on this site, or nil (so a login cannot send anyone elsewhere).
+    /// A path on this site, or nil, so that a login can never send a browser elsewhere: it must
+    /// start with one `/` (not `//` or `/\`), and hold no control character, space or backslash
+    /// (browsers drop tabs and newlines, so `/\t/evil.example` would be `//evil.example`).
     static func localPath(_ text: String) -> String? {
-        if text.hasPrefix("/") && !text.hasPrefix("//") && !text.contains("\\") { return text }
-        guard let url = URL(string: text), url.host != nil else { return nil }
-        let path = url.path.isEmpty ? "/" : url.path
-        return path + (url.query.map { "?" + $0 } ?? "")
+        guard text.hasPrefix("/"), text.utf8.count <= 2048 else { return nil }
+        let bytes = Array(text.utf8)
+        if bytes.count > 1, bytes[1] == UInt8(ascii: "/") || bytes[1] == UInt8(ascii: "\\") { return nil }
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x21 || scalar.value == 0x7F || scalar == "\\" { return nil }
+            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+                || scalar.properties.generalCategory == .format
+            {
+                return nil
+            }
+        }
+        // Escapes that decode to the same tricks are refused too.
+        if let decoded = text.removingPercentEncoding, decoded != text {
+            guard decoded.hasPrefix("/"), !decoded.hasPrefix("//"), !decoded.hasPrefix("/\\"),
+                !decoded.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "\\" || $0.value == 0x7F })
+            else { return nil }
+        }
+        return text
     }
 }
 
@@ -114,29 +134,48 @@ struct FormBody: Sendable {
     /// The same lookup under the name `URI.queryParameters` uses.
     func get(_ name: String) -> String? { values[name] }
 
+    /// At most this many fields are read.
+    static let maxFields = 256
+
     init(_ text: String) {
-        for pair in text.split(separator: "&") {
+        for pair in text.split(separator: "&").prefix(Self.maxFields) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ part: Substring) -> String {
                 String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
             }
             let key = decode(parts[0])
-            values[key] = parts.count > 1 ? decode(parts[1]) : ""
+            if values[key] == nil { values[key] = parts.count > 1 ? decode(parts[1]) : "" }
         }
     }
 
-    /// Reads a request's form (up to 1 MB).
-    static func read(_ request: Request) async throws -> FormBody {
-        let buffer = try await request.body.collect(upTo: 1 << 20)
-        return FormBody(String(buffer: buffer))
+    /// Reads a request's form, refusing bodies over `limit` bytes (413).
+    static func read(_ request: Request, limit: Int = 256 << 10) async throws -> FormBody {
+        FormBody(String(decoding: try await Body.collect(request, limit: limit).readableBytesView, as: UTF8.self))
+    }
+}
+
+/// Request bodies, capped per route.
+enum Body {
+    /// The whole body, or 413 when it is over `limit` bytes.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw GalleryError(.contentTooLarge, "The request body is over the \(limit)-byte limit of this address.")
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw GalleryError(.contentTooLarge, "The request body is over the \(limit)-byte limit of this address.")
+        }
     }
 }
 
 /// Cookies the gallery sets.
 enum SessionCookie {
-    /// Whether the request came over TLS, as a trusted proxy says (`X-Forwarded-Proto`, `Forwarded`).
-    static func isSecure(_ request: Request, forced: Bool) -> Bool {
+    /// Whether the request came over TLS: always with `--secure-cookies`, otherwise as a trusted
+    /// proxy says (`X-Forwarded-Proto`, `Forwarded`).
+    static func isSecure(_ request: Request, _ context: GalleryContext, proxies: TrustedProxies, forced: Bool) -> Bool {
         if forced || request.uri.scheme == .https { return true }
+        guard proxies.contains(context.peerAddress) else { return false }
         if let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!], proto.lowercased().hasPrefix("https") {
             return true
         }

@@ -1,4 +1,5 @@
 import Catalog
+import Desk
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -59,7 +60,7 @@ enum StructuredData {
             .replacingOccurrences(of: ">", with: "\\u003e").replacingOccurrences(of: "&", with: "\\u0026")
     }
 
-    static func imageObject(_ document: AssetDocument, base: String) -> String? {
+    static func imageObject(_ document: PhotoDocument, base: String) -> String? {
         guard let large = document.renditions.last else { return nil }
         return encode(
             ImageObject(
@@ -67,16 +68,5 @@ enum StructuredData {
                 caption: document.caption, creator: document.byline.map { Person(name: $0) },
                 creditText: document.credit, copyrightNotice: document.copyright, width: large.width,
                 height: large.height, dateCreated: document.takenAt))
-    }
-}
-
-/// The site's address as the client reached it (`Host`, and `X-Forwarded-Proto` from a proxy),
-/// for absolute URLs in feeds and structured data.
-enum PublicURL {
-    static func base(of request: Request) -> String {
-        let scheme = SessionCookie.isSecure(request, forced: false) ? "https" : "http"
-        let host = request.head.authority ?? request.headers[HTTPField.Name("Host")!] ?? "localhost"
-        let safe = host.allSatisfy { $0.isLetter || $0.isNumber || ".-:[]".contains($0) } ? host : "localhost"
-        return "\(scheme)://\(safe)"
     }
 }

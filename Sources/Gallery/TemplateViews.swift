@@ -10,7 +10,7 @@ extension ArticleRoutes.HomeView: TemplateView {
 }
 
 extension ArticleRoutes.ArticleTile: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "published": \Self.published, "photos": \Self.photos, "cover": \Self.cover]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "published": \Self.published, "photos": \Self.photos, "cover": \Self.cover, "status": \Self.status]
 }
 
 extension ArticleRoutes.Block: TemplateView {
@@ -30,7 +30,7 @@ extension ArticleRoutes.ArticleView: TemplateView {
 }
 
 extension ArticleRoutes.EditView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "photos": \Self.photos, "count": \Self.count]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "photos": \Self.photos, "count": \Self.count, "status": \Self.status]
 }
 
 extension PhotoRoutes.ListView: TemplateView {
@@ -38,7 +38,7 @@ extension PhotoRoutes.ListView: TemplateView {
 }
 
 extension PhotoRoutes.Tile: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["id": \Self.id, "caption": \Self.caption, "width": \Self.width, "height": \Self.height, "thumb": \Self.thumb]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["id": \Self.id, "caption": \Self.caption, "width": \Self.width, "height": \Self.height, "thumb": \Self.thumb, "isPrivate": \Self.isPrivate]
 }
 
 extension PhotoRoutes.FieldView: TemplateView {
@@ -50,7 +50,7 @@ extension PhotoRoutes.ConflictView: TemplateView {
 }
 
 extension PhotoRoutes.EditView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "revision": \Self.revision, "fields": \Self.fields, "saved": \Self.saved, "conflicts": \Self.conflicts, "hasConflicts": \Self.hasConflicts, "lastAuthor": \Self.lastAuthor]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "revision": \Self.revision, "fields": \Self.fields, "saved": \Self.saved, "conflicts": \Self.conflicts, "hasConflicts": \Self.hasConflicts, "lastAuthor": \Self.lastAuthor, "isPublic": \Self.isPublic, "publicFrom": \Self.publicFrom]
 }
 
 extension PhotoRoutes.PhotoView: TemplateView {
@@ -111,4 +111,8 @@ extension Optional: OptionalValue {
         if let inner = self as? any OptionalValue { return inner.wrappedValue }
         return self
     }
+}
+
+extension ErrorPageMiddleware.ErrorView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["status": \Self.status, "message": \Self.message]
 }

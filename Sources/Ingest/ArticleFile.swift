@@ -24,6 +24,8 @@ public struct ArticleFile: Sendable, Equatable {
     public var headline: String
     public var dateline: String?
     public var published: String?
+    /// `status:` as written (draft, scheduled, published), if the front matter has one.
+    public var status: String?
     public var byline: String?
     public var body: String
     public var images: [Image]
@@ -62,7 +64,7 @@ public struct ArticleFile: Sendable, Equatable {
         let body = lines[(end + 1)...].joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         return ArticleFile(
             slug: slug, headline: headline, dateline: meta["dateline"], published: meta["published"],
-            byline: meta["byline"],
+            status: meta["status"], byline: meta["byline"],
             body: body, images: images(in: body))
     }
 

@@ -1,4 +1,5 @@
 import Catalog
+import Desk
 import Foundation
 import Imaging
 
@@ -6,12 +7,12 @@ import Imaging
 /// ingested first when new), `asset:` references are resolved, and importing the same file again
 /// updates the article rather than duplicating it.
 public struct ArticleImporter: Sendable {
-    let catalog: any CatalogStore
+    let desk: Desk
     let ingester: Ingester
 
     /// Makes an importer; `ingester` ingests photos the catalog does not have yet.
-    public init(catalog: any CatalogStore, ingester: Ingester) {
-        self.catalog = catalog
+    public init(desk: Desk, ingester: Ingester) {
+        self.desk = desk
         self.ingester = ingester
     }
 
@@ -43,7 +44,7 @@ public struct ArticleImporter: Sendable {
         for image in file.images {
             switch image.source {
             case .asset(let id):
-                guard let asset = try catalog.resolve(id) else {
+                guard let asset = try await desk.findPhoto(id) else {
                     throw IngestError(.usage, "\(path): asset:\(id) matches no photo in the library")
                 }
                 photos.append(ArticlePhotoInput(sha256: asset.sha256, caption: image.caption))
@@ -67,7 +68,7 @@ public struct ArticleImporter: Sendable {
                 }
                 // By content: the photo may be catalogued from another path.
                 let sha = try ContentHasher.sha256(path: photoPath)
-                if try catalog.asset(sha256: sha) == nil {
+                if try await desk.photo(sha256: sha) == nil {
                     let log = IngestLog()
                     let summary = try await ingester.run([photoPath]) { log.add($0) }
                     if summary.failed > 0 {
@@ -81,11 +82,10 @@ public struct ArticleImporter: Sendable {
                 photos.append(ArticlePhotoInput(sha256: sha, caption: image.caption))
             }
         }
-        let record = ArticleRecord(
-            slug: file.slug, headline: file.headline, dateline: file.dateline, published: file.published,
-            byline: file.byline,
-            body: file.body)
-        let saved = try catalog.saveArticle(record, photos: photos)
+        let content = ArticleContent(
+            slug: file.slug, headline: file.headline, dateline: file.dateline, byline: file.byline, body: file.body,
+            publication: try Publication.frontMatter(status: file.status, published: file.published, name: path))
+        let saved = try await desk.saveArticle(content, photos: photos)
         return Outcome(slug: file.slug, created: saved.created, photos: photos.count, ingested: ingested)
     }
 }

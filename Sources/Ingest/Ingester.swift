@@ -1,8 +1,10 @@
 import Catalog
+import Desk
 import Foundation
 import Imaging
 import Logging
 import Metadata
+import PhotoModel
 
 /// Ingests files and folders into a library: every file is ingested, recognised as unchanged or
 /// duplicate, or refused with a reason, and the run goes on whatever one file does.
@@ -18,7 +20,7 @@ public struct Ingester: Sendable {
         public init() {}
     }
 
-    let catalog: any CatalogStore
+    let desk: Desk
     let library: Library
     let pipeline: Pipeline
     let options: Options
@@ -26,9 +28,9 @@ public struct Ingester: Sendable {
     static let logger = Logger(label: "photodesk.ingest")
 
     /// Makes an ingester for a library.
-    public init(catalog: any CatalogStore, library: Library, pipeline: Pipeline, options: Options = Options()) {
-        self.catalog = catalog
-        self.library = library
+    public init(desk: Desk, pipeline: Pipeline, options: Options = Options()) {
+        self.desk = desk
+        self.library = desk.library
         self.pipeline = pipeline
         self.options = options
     }
@@ -43,8 +45,8 @@ public struct Ingester: Sendable {
         lock.removeStaleTemporaryFiles()
         let entries = try FolderScanner(excluding: [library.root]).scan(paths)
         report(.scanned(total: entries.count))
-        let known = try catalog.locationIndex()
-        let stale = try catalog.assetsNeedingRenditions(presets: pipeline.fingerprints)
+        let known = try await desk.knownLocations()
+        let stale = try await desk.photosNeedingRenditions(fingerprints: pipeline.fingerprints)
         let registry = InFlightAssets()
         var summary = IngestSummary()
         var done = 0
@@ -101,7 +103,7 @@ public struct Ingester: Sendable {
     }
 
     /// One file, start to end. Never throws: every problem becomes a `failed` result.
-    func process(path: String, stat: FileStat, previous: LocationRecord?, stale: Set<String>, registry: InFlightAssets)
+    func process(path: String, stat: FileStat, previous: FileLocation?, stale: Set<String>, registry: InFlightAssets)
         async
         -> Outcome
     {
@@ -126,36 +128,50 @@ public struct Ingester: Sendable {
             return Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
         }
         let first = await registry.claim(sha)
-        let outcome = await Blocking.run {
-            do {
-                return try self.ingest(path: path, stat: stat, sha: sha, previous: previous, stale: stale)
-            } catch let error as ImagingError {
-                if let cause = error.cause, !cause.isEmpty { Ingester.logger.info("\(path): libvips: \(cause)") }
-                return Outcome(FileResult(path: path, status: .failed, error: error.reason))
-            } catch {
-                return Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
-            }
+        let outcome: Outcome
+        do {
+            outcome = try await ingest(path: path, stat: stat, sha: sha, previous: previous, stale: stale)
+        } catch let error as ImagingError {
+            if let cause = error.cause, !cause.isEmpty { Ingester.logger.info("\(path): libvips: \(cause)") }
+            outcome = Outcome(FileResult(path: path, status: .failed, error: error.reason))
+        } catch {
+            outcome = Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
         }
         if first { await registry.finish(sha) }
         return outcome
     }
 
-    private func ingest(path: String, stat: FileStat, sha: String, previous: LocationRecord?, stale: Set<String>) throws
-        -> Outcome
+    private func ingest(path: String, stat: FileStat, sha: String, previous: FileLocation?, stale: Set<String>)
+        async throws -> Outcome
     {
-        let location = LocationRecord(
+        let location = FileLocation(
             path: path, sha256: sha, size: stat.size, modifiedAt: stat.modifiedAt, inode: stat.inode)
         let shortId = String(sha.prefix(16))
-        if try catalog.asset(sha256: sha) != nil {
+        if try await desk.photo(sha256: sha) != nil {
             var made = 0
             if stale.contains(sha) {
-                made = try remakeStaleRenditions(sha: sha, from: path)
+                made = try await remakeStaleRenditions(sha: sha, from: path)
             }
-            try catalog.touch(location)
+            try await desk.touch(location)
             let sameFile = previous?.sha256 == sha
             let status: FileResult.Status = made > 0 ? .ingested : (sameFile ? .unchanged : .duplicate)
             return Outcome(FileResult(path: path, status: status, id: shortId), renditionsMade: made)
         }
+        var (entry, warnings) = try await Blocking.run {
+            try self.decode(path: path, stat: stat, sha: sha, location: location)
+        }
+        entry.previousSha256 = previous.flatMap { $0.sha256 == sha ? nil : $0.sha256 }
+        try await desk.record([entry])
+        CrashPoint.committed()
+        return Outcome(
+            FileResult(path: path, status: .ingested, id: shortId, warnings: warnings.isEmpty ? nil : warnings),
+            renditionsMade: entry.renditions.count)
+    }
+
+    /// The blocking part of a new photo: header, metadata and renditions from one decode.
+    private func decode(path: String, stat: FileStat, sha: String, location: FileLocation) throws -> (
+        IngestedFile, [String]
+    ) {
         let header = try ImageHeader.read(path: path)
         guard header.pixels <= pipeline.limits.maxPixels else {
             throw ImagingError(
@@ -187,52 +203,54 @@ public struct Ingester: Sendable {
             library.absolute(
                 Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
         }
-        let asset = AssetRecord(
+        let photo = Photo(
             sha256: sha, format: header.format.rawValue, bytes: Int(stat.size), width: header.width,
-            height: header.height,
-            orientation: metadata.orientation, takenAt: metadata.takenAt, cameraMake: metadata.camera.make,
-            cameraModel: metadata.camera.model, lens: metadata.camera.lens,
-            exposureTime: metadata.exposure.exposureTime,
-            fNumber: metadata.exposure.fNumber, iso: metadata.exposure.iso, focalLength: metadata.exposure.focalLength,
-            latitude: metadata.gps?.latitude, longitude: metadata.gps?.longitude, altitude: metadata.gps?.altitude,
-            sourcesJSON: Self.json(metadata.sources))
-        let captions = CaptionFields(
-            caption: metadata.caption, headline: metadata.headline, byline: metadata.byline, credit: metadata.credit,
-            copyright: metadata.copyright, keywords: metadata.keywords, city: metadata.location.city,
-            region: metadata.location.region, country: metadata.location.country, instructions: metadata.instructions)
-        let entry = IngestEntry(
-            asset: asset, location: location, captions: captions, captionSource: captionSource,
-            renditions: results.map { record(sha: sha, $0) },
-            previousSha256: previous.flatMap { $0.sha256 == sha ? nil : $0.sha256 }, author: options.author)
-        try catalog.save(entry)
-        return Outcome(
-            FileResult(
-                path: path, status: .ingested, id: shortId,
-                warnings: metadata.sources.warnings.isEmpty ? nil : metadata.sources.warnings),
-            renditionsMade: results.count)
+            height: header.height, orientation: metadata.orientation, takenAt: metadata.takenAt,
+            camera: metadata.camera, exposure: metadata.exposure, gps: metadata.gps,
+            sources: Self.json(metadata.sources))
+        var captions = CaptionFields()
+        captions.caption = metadata.caption
+        captions.headline = metadata.headline
+        captions.byline = metadata.byline
+        captions.credit = metadata.credit
+        captions.copyright = metadata.copyright
+        captions.keywords = metadata.keywords
+        captions.city = metadata.location.city
+        captions.region = metadata.location.region
+        captions.country = metadata.location.country
+        captions.instructions = metadata.instructions
+        return (
+            IngestedFile(
+                photo: photo, location: location, captions: captions, captionSource: captionSource,
+                renditions: results.map { record(sha: sha, $0) }, author: options.author),
+            metadata.sources.warnings
+        )
     }
 
     /// Re-makes the presets whose settings changed since the asset's renditions were made.
-    private func remakeStaleRenditions(sha: String, from path: String) throws -> Int {
+    private func remakeStaleRenditions(sha: String, from path: String) async throws -> Int {
         let existing = Dictionary(
-            uniqueKeysWithValues: try catalog.renditions(of: sha).map { ($0.preset, $0.fingerprint) })
+            try await desk.renditions(of: sha).map { ($0.preset, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
         let specs = pipeline.renditions.filter { existing[$0.name] != $0.fingerprint }
-        let results = try maker.make(from: path, specs: specs, embedded: try credits(of: sha)) { spec in
-            library.absolute(
-                Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
+        let credits = try await credits(of: sha)
+        let results = try await Blocking.run {
+            try maker.make(from: path, specs: specs, embedded: credits) { spec in
+                library.absolute(
+                    Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
+            }
         }
-        try catalog.replaceRenditions(results.map { record(sha: sha, $0) }, of: sha)
+        try await desk.saveRenditions(results.map { record(sha: sha, $0) }, of: sha)
         return results.count
     }
 
-    /// The credit metadata renditions of an asset carry: from its current caption fields.
-    func credits(of sha: String) throws -> [String: Data] {
-        let fields = try catalog.caption(of: sha)
-        return CreditMetadata(byline: fields?.byline, credit: fields?.credit, copyright: fields?.copyright).blobs
+    /// The credit metadata renditions of a photo carry: from its current caption fields.
+    func credits(of sha: String) async throws -> [String: Data] {
+        let fields = try await desk.caption(of: sha).fields
+        return CreditMetadata(byline: fields.byline, credit: fields.credit, copyright: fields.copyright).blobs
     }
 
-    func record(sha: String, _ result: RenditionResult) -> RenditionRecord {
-        RenditionRecord(
+    func record(sha: String, _ result: RenditionResult) -> Rendition {
+        Rendition(
             sha256: sha, preset: result.spec.name, format: result.spec.format.rawValue, width: result.width,
             height: result.height, bytes: result.bytes,
             path: Library.renditionPath(

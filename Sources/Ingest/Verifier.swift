@@ -1,4 +1,5 @@
 import Catalog
+import Desk
 import Foundation
 import Imaging
 import Metadata
@@ -41,22 +42,23 @@ public struct Verifier: Sendable {
         public var unresolved: [Problem] { problems.filter { !$0.repaired } }
     }
 
-    let catalog: any CatalogStore
+    let desk: Desk
     let library: Library
 
     /// Makes a verifier.
-    public init(catalog: any CatalogStore, library: Library) {
-        self.catalog = catalog
-        self.library = library
+    public init(desk: Desk) {
+        self.desk = desk
+        self.library = desk.library
     }
 
     /// Checks every rendition, every original and the renditions folder.
-    public func check() throws -> Report {
+    public func check() async throws -> Report {
         try VipsRuntime.start()
         var report = Report()
-        let renditions = try catalog.allRenditions()
+        let inventory = try await desk.inventory()
+        let renditions = inventory.renditions
         report.renditions = renditions.count
-        report.assets = try catalog.assetCount()
+        report.assets = inventory.photos
         var known = Set<String>()
         for rendition in renditions {
             known.insert(rendition.path)
@@ -95,7 +97,7 @@ public struct Verifier: Sendable {
                         detail: "the \(rendition.preset) rendition cannot be read"))
             }
         }
-        for location in try catalog.allLocations() {
+        for location in inventory.locations {
             report.originals += 1
             if FileStat.of(location.path) == nil {
                 report.problems.append(
@@ -120,23 +122,23 @@ public struct Verifier: Sendable {
     /// Checks, then re-makes missing and damaged renditions from an original that is still there
     /// (recognised by its hash) and removes extra files. Missing originals cannot be re-made and
     /// stay reported. Holds the library's lock, so it never runs beside an ingest.
-    public func repair() throws -> Report {
+    public func repair() async throws -> Report {
         let lock = try LibraryLock(library: library)
         defer { lock.release() }
         lock.removeStaleTemporaryFiles()
-        var report = try check()
+        var report = try await check()
         let damaged = Dictionary(
             grouping: report.problems.indices.filter {
                 [.missingRendition, .corruptRendition].contains(report.problems[$0].kind)
             }
         ) { report.problems[$0].id ?? "" }
-        let all = try catalog.allRenditions()
+        let all = try await desk.inventory().renditions
         for (id, indices) in damaged {
-            guard let asset = try catalog.resolve(id) else { continue }
+            guard let asset = try await desk.findPhoto(id) else { continue }
             let paths = Set(indices.map { report.problems[$0].path })
             let records = all.filter { $0.sha256 == asset.sha256 && paths.contains(library.absolute($0.path)) }
             guard
-                let original = try catalog.locations(of: asset.sha256).first(where: {
+                let original = try await desk.details(sha256: asset.sha256)?.locations.first(where: {
                     Self.holds(asset.sha256, location: $0)
                 })
             else { continue }
@@ -146,16 +148,16 @@ public struct Verifier: Sendable {
                 let quality = Self.quality(from: record.fingerprint) ?? 85
                 return RenditionSpec(name: record.preset, width: box.0, height: box.1, format: format, quality: quality)
             }
-            let fields = try catalog.caption(of: asset.sha256)
-            let credits = CreditMetadata(byline: fields?.byline, credit: fields?.credit, copyright: fields?.copyright)
+            let fields = try await desk.caption(of: asset.sha256).fields
+            let credits = CreditMetadata(byline: fields.byline, credit: fields.credit, copyright: fields.copyright)
             let made = try RenditionMaker().make(from: original.path, specs: specs, embedded: credits.blobs) { spec in
                 library.absolute(
                     Library.renditionPath(
                         sha256: asset.sha256, preset: spec.name, fileExtension: spec.format.fileExtension))
             }
-            try catalog.replaceRenditions(
+            try await desk.saveRenditions(
                 made.map {
-                    RenditionRecord(
+                    Rendition(
                         sha256: asset.sha256, preset: $0.spec.name, format: $0.spec.format.rawValue, width: $0.width,
                         height: $0.height, bytes: $0.bytes,
                         path: Library.renditionPath(

@@ -1,5 +1,6 @@
 import CImaging
 import Foundation
+import PhotoModel
 
 /// What a photo's EXIF says, each value read from its own IFD.
 public struct ExifValues: Codable, Sendable, Equatable {
@@ -65,12 +66,12 @@ public enum ExifReader {
             values.orientation = orientation
         }
         values.latitude = entries.coordinate(.gpsLatitude, reference: .gpsLatitudeRef, negative: "S").flatMap(
-            PhotoMetadata.GPS.latitude)
+            GPS.latitude)
         values.longitude = entries.coordinate(.gpsLongitude, reference: .gpsLongitudeRef, negative: "W").flatMap(
-            PhotoMetadata.GPS.longitude)
+            GPS.longitude)
         if let altitude = entries.decimal(.gpsAltitude), altitude >= 0 {
             let below = entries.integers(.gpsAltitudeRef).first == 1
-            values.altitude = PhotoMetadata.GPS.altitude(below ? -altitude : altitude)
+            values.altitude = GPS.altitude(below ? -altitude : altitude)
         }
         values.artist = entries.text(.artist)
         values.copyright = entries.copyright()

@@ -1,5 +1,6 @@
 import CImaging
 import Foundation
+import PhotoModel
 
 /// Builds EXIF blobs with libexif, each tag in its own IFD.
 public struct ExifWriter {
@@ -78,8 +79,8 @@ public struct ExifWriter {
         if let tenths = values.focalLength.flatMap({ unsigned($0 * 10) }) {
             writer.setRationals(.focalLength, [(tenths, 10)])
         }
-        if let latitude = values.latitude.flatMap(PhotoMetadata.GPS.latitude),
-            let longitude = values.longitude.flatMap(PhotoMetadata.GPS.longitude)
+        if let latitude = values.latitude.flatMap(GPS.latitude),
+            let longitude = values.longitude.flatMap(GPS.longitude)
         {
             writer.setBytes(.gpsVersion, [2, 3, 0, 0])
             writer.setText(.gpsLatitudeRef, latitude < 0 ? "S" : "N")

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import PhotoModel
 
 /// Reads and reconciles a photo's metadata from its blobs and its sidecar.
 ///
@@ -104,14 +105,14 @@ public enum MetadataReader {
             side?.dateTimeOriginal ?? side?.dateCreated ?? exif?.takenAt
             ?? mwg(iptc?.dateCreated, xmp?.dateCreated ?? xmp?.dateTimeOriginal)
         result.orientation = exif?.orientation ?? xmp?.orientation ?? 1
-        result.camera = PhotoMetadata.Camera(
+        result.camera = Camera(
             make: exif?.make ?? xmp?.make, model: exif?.model ?? xmp?.model, lens: exif?.lens ?? xmp?.lens)
-        result.exposure = PhotoMetadata.Exposure(
+        result.exposure = Exposure(
             exposureTime: exif?.exposureTime, fNumber: exif?.fNumber, iso: exif?.iso, focalLength: exif?.focalLength)
         if let latitude = side?.latitude ?? exif?.latitude ?? xmp?.latitude,
             let longitude = side?.longitude ?? exif?.longitude ?? xmp?.longitude
         {
-            result.gps = PhotoMetadata.GPS(latitude: latitude, longitude: longitude, altitude: exif?.altitude)
+            result.gps = GPS(latitude: latitude, longitude: longitude, altitude: exif?.altitude)
         }
         return result
     }

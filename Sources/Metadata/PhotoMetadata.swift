@@ -1,42 +1,7 @@
+import PhotoModel
+
 /// One photo's metadata, reconciled from EXIF, IPTC, XMP and a sidecar.
 public struct PhotoMetadata: Codable, Sendable, Equatable {
-    /// Camera make, model and lens.
-    public struct Camera: Codable, Sendable, Equatable {
-        public var make: String?
-        public var model: String?
-        public var lens: String?
-    }
-
-    /// Exposure settings.
-    public struct Exposure: Codable, Sendable, Equatable {
-        public var exposureTime: String?
-        public var fNumber: Double?
-        public var iso: Int?
-        public var focalLength: Double?
-    }
-
-    /// GPS position in signed decimal degrees and metres.
-    public struct GPS: Codable, Sendable, Equatable {
-        public var latitude: Double
-        public var longitude: Double
-        public var altitude: Double?
-
-        /// A latitude a file gives, when it is one: finite and within ±90 degrees.
-        public static func latitude(_ degrees: Double) -> Double? {
-            degrees.isFinite && abs(degrees) <= 90 ? degrees : nil
-        }
-
-        /// A longitude a file gives, when it is one: finite and within ±180 degrees.
-        public static func longitude(_ degrees: Double) -> Double? {
-            degrees.isFinite && abs(degrees) <= 180 ? degrees : nil
-        }
-
-        /// An altitude a file gives, when it is one: finite and within 1000 km of sea level.
-        public static func altitude(_ metres: Double) -> Double? {
-            metres.isFinite && abs(metres) <= 1_000_000 ? metres : nil
-        }
-    }
-
     /// Where the photo was taken, by name.
     public struct Location: Codable, Sendable, Equatable {
         public var city: String?

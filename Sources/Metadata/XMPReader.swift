@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// The XMP namespaces Photodesk reads and writes.
 public enum XMPNamespace {
@@ -88,9 +89,9 @@ public enum XMPReader {
         values.model = p.text(XMPNamespace.tiff, "Model")
         values.lens = p.text(XMPNamespace.aux, "Lens") ?? p.text(XMPNamespace.exifEX, "LensModel")
         values.latitude = p.text(XMPNamespace.exif, "GPSLatitude").flatMap(coordinate).flatMap(
-            PhotoMetadata.GPS.latitude)
+            GPS.latitude)
         values.longitude = p.text(XMPNamespace.exif, "GPSLongitude").flatMap(coordinate).flatMap(
-            PhotoMetadata.GPS.longitude)
+            GPS.longitude)
         return values
     }
 

@@ -11,6 +11,8 @@ public enum DemoMaterial {
         public var height: Int
         public var orientation: Int?
         public var seed: Int
+        /// The picture drawn (the quadrants when absent).
+        public var scene: Scene?
         /// Where the caption fields are embedded: "iptc", "xmp" or "both".
         public var embed: String?
         public var caption: String?
@@ -57,7 +59,8 @@ public enum DemoMaterial {
     public static func photo(_ spec: PhotoSpec) -> SyntheticPhoto {
         var photo = SyntheticPhoto(
             width: spec.width, height: spec.height, orientation: spec.orientation ?? 1, seed: spec.seed)
-        photo.noise = 18
+        photo.noise = spec.scene == nil ? 18 : 7
+        photo.scene = spec.scene
         var exif = ExifValues()
         exif.make = spec.make
         exif.model = spec.model

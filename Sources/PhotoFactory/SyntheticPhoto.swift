@@ -28,6 +28,8 @@ public struct SyntheticPhoto: Sendable {
     public var quality: Int = 88
     /// Whether the JPEG is progressive (interlaced).
     public var progressive = false
+    /// A drawn scene instead of the four quadrants (the demo's photos).
+    public var scene: Scene?
 
     /// The colours of the upright quadrants, top-left, top-right, bottom-left, bottom-right.
     public static let quadrantColours: [[UInt8]] = [[220, 30, 30], [30, 200, 40], [30, 40, 220], [235, 235, 235]]
@@ -42,9 +44,14 @@ public struct SyntheticPhoto: Sendable {
 
     /// The upright picture.
     public func uprightImage() throws -> VipsImage {
-        let colours = SyntheticPhoto.quadrantColours
-        let tile = try VipsImage.fromPixels(colours.flatMap { $0 }, width: 2, height: 2, bands: 3)
-        var image = try tile.zoomed(x: max(1, width / 2), y: max(1, height / 2))
+        var image: VipsImage
+        if let scene {
+            image = try scene.image(width: width, height: height, seed: seed)
+        } else {
+            let colours = SyntheticPhoto.quadrantColours
+            let tile = try VipsImage.fromPixels(colours.flatMap { $0 }, width: 2, height: 2, bands: 3)
+            image = try tile.zoomed(x: max(1, width / 2), y: max(1, height / 2))
+        }
         if noise > 0 {
             let grain = try VipsImage.noise(width: image.width, height: image.height, mean: 0, sigma: noise, seed: seed)
             image = try image.adding(grain).castToUInt8()

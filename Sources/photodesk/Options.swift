@@ -1,6 +1,10 @@
 import ArgumentParser
 import Catalog
+import CatalogSQLite
+import Desk
 import Foundation
+import Gallery
+import Ingest
 
 /// The library option every command shares.
 struct LibraryOptions: ParsableArguments {
@@ -23,10 +27,11 @@ struct LibraryOptions: ParsableArguments {
     /// Who may read and write the library: its group when asked, or when it was made shared.
     var access: Library.Access { sharedGroup || resolved.existingAccess == .group ? .group : .owner }
 
-    /// Opens the catalog, creating the library when asked to. Every file made from here on (the
-    /// catalog, the lock, renditions, exports) gets the library's access through the umask; a
-    /// command that creates sets the modes of the folder, catalog and lock as well.
-    func openCatalog(create: Bool) throws -> SQLiteCatalog {
+    /// Opens the library's catalog and the desk over it, creating the library when asked to.
+    /// Every file made from here on (the catalog, the lock, renditions, exports) gets the
+    /// library's access through the umask; a command that creates sets the modes of the folder,
+    /// catalog and lock as well.
+    func openDesk(create: Bool) throws -> Desk {
         let library = resolved
         if !create && !FileManager.default.fileExists(atPath: library.catalogPath) {
             throw CommandError(
@@ -34,11 +39,11 @@ struct LibraryOptions: ParsableArguments {
         }
         let access = self.access
         umask(access.umask)
-        guard create else { return try SQLiteCatalog(library: library) }
+        guard create else { return Desk(store: try SQLiteCatalog(library: library), library: library) }
         try library.create(access: access)
         let catalog = try SQLiteCatalog(library: library)
         library.apply(access)
-        return catalog
+        return Desk(store: catalog, library: library)
     }
 }
 
@@ -64,18 +69,19 @@ enum ProjectFolders {
 
 /// JSON output with stable keys.
 enum JSONOutput {
-    static func line<T: Encodable>(_ value: T) -> String {
+    static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return (try? encoder.encode(value)).map(escaped) ?? "{}"
+        return encoder
+    }
+
+    static func line<T: Encodable>(_ value: T) -> String {
+        (try? encoder(pretty: false).encode(value)).map(escaped) ?? "{}"
     }
 
     static func pretty<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        encoder.dateEncodingStrategy = .iso8601
-        return (try? encoder.encode(value)).map(escaped) ?? "{}"
+        (try? encoder(pretty: true).encode(value)).map(escaped) ?? "{}"
     }
 
     /// The encoder's text with the characters it leaves raw but a terminal acts on (DEL, C1
@@ -105,5 +111,13 @@ enum Output {
 
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((TerminalText.safe(text) + "\n").utf8))
+    }
+}
+
+/// The person making a change from the command line.
+enum Editor {
+    static var name: String {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["PHOTODESK_USER"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "cli"
     }
 }

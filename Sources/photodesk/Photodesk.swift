@@ -1,7 +1,10 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 import Gallery
+import Imaging
+import Ingest
 import Logging
 
 /// The `photodesk` command.
@@ -19,16 +22,18 @@ struct Photodesk: AsyncParsableCommand {
               photodesk show 0123456789abcdef --json      one photo, as JSON
               photodesk serve --port 8080                 the gallery on http://127.0.0.1:8080
               photodesk user add lan --role editor         let an editor sign in
+
+            Exit status: 0 on success, 1 when something failed (the message says what), 2 when the
+            command was given something it cannot use.
             """,
         subcommands: [
             IngestCommand.self, ListCommand.self, ShowCommand.self, SearchCommand.self, CaptionCommand.self,
-            ArticleCommand.self,
-            UsagesCommand.self, RemoveCommand.self, VerifyCommand.self, ExportCommand.self, ServeCommand.self,
-            UserCommand.self, DemoCommand.self,
+            ArticleCommand.self, PublishCommand.self, UnpublishCommand.self, UsagesCommand.self, RemoveCommand.self,
+            VerifyCommand.self, ExportCommand.self, ServeCommand.self, UserCommand.self, DemoCommand.self,
         ]
     )
 
-    /// Runs the command; usage errors exit with status 2, as the JSON contract says.
+    /// Runs the command. Every error is turned into its message and exit status here, once.
     static func main() async {
         // Files at rest are the owner's alone unless the library is shared with a group
         // (LibraryOptions.openCatalog relaxes this for --shared-group): catalog, lock, exports.
@@ -52,12 +57,30 @@ struct Photodesk: AsyncParsableCommand {
         } catch {
             // Printed here rather than by exit(withError:), so that an error quoting a file's name
             // or a caption cannot drive the terminal.
+            if let (status, message) = failure(error) {
+                Output.error(message)
+                Foundation.exit(status)
+            }
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if !message.isEmpty {
                 if code.isSuccess { Output.line(message) } else { Output.error(message) }
             }
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    /// The exit status and message of the errors the modules throw; nil for the argument
+    /// parser's own (usage, help, exit codes).
+    static func failure(_ error: any Error) -> (Int32, String)? {
+        switch error {
+        case let error as CommandError: return (1, error.description)
+        case let error as DeskError: return (error.code == .invalid ? 2 : 1, error.description)
+        case let error as CatalogError: return (1, error.description)
+        case let error as IngestError: return (error.code == .usage ? 2 : 1, error.message)
+        case let error as ImagingError: return (1, error.description)
+        case let error as GalleryError: return (error.status == .badRequest ? 2 : 1, error.message)
+        default: return nil
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 import Ingest
 
@@ -7,20 +8,25 @@ import Ingest
 struct ArticleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "article",
-        abstract: "Import articles and attach photos to them, each with its caption for that use.",
+        abstract: "Import articles, attach photos to them, publish them.",
         discussion: """
-            An article file is Markdown with a front matter (slug, headline, dateline, published,
-            byline). Its images, ![caption as used here](photos/x.jpg) or ![](asset:0123456789abcdef),
-            are its photos in order; an empty alt text uses the photo's own caption.
+            An article file is Markdown with a front matter (slug, headline, dateline, byline,
+            status, published). Its images, ![caption as used here](photos/x.jpg) or
+            ![](asset:0123456789abcdef), are its photos in order; an empty alt text uses the
+            photo's own caption. status: is draft, scheduled or published; without it an article
+            with published: (a date, or a date-time with its offset) is published, one without is a
+            draft. Readers see an article from its publication time on.
 
             Examples:
               photodesk article import Assets/demo/article.md
               photodesk article show border-province-visit --json
               photodesk article link border-province-visit 0123456789abcdef --position 2 --caption "..."
+              photodesk article publish border-province-visit --at 2020-09-21T08:00:00+07:00
+              photodesk article unpublish border-province-visit
             """,
         subcommands: [
             ArticleImportCommand.self, ArticleListCommand.self, ArticleShowCommand.self, ArticleLinkCommand.self,
-            ArticleUnlinkCommand.self,
+            ArticleUnlinkCommand.self, ArticlePublishCommand.self, ArticleUnpublishCommand.self,
         ])
 }
 
@@ -35,20 +41,14 @@ struct ArticleImportCommand: AsyncParsableCommand {
     var allowOutside = false
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: true)
+        let desk = try libraryOptions.openDesk(create: true)
         let pipeline = try Pipeline.load(nameOrPath: "default", folder: ProjectFolders.find("Pipelines"))
-        let importer = ArticleImporter(
-            catalog: catalog, ingester: Ingester(catalog: catalog, library: libraryOptions.resolved, pipeline: pipeline)
-        )
+        let importer = ArticleImporter(desk: desk, ingester: Ingester(desk: desk, pipeline: pipeline))
         for file in files {
-            do {
-                let outcome = try await importer.importFile(file, allowOutside: allowOutside)
-                Output.line(
-                    "\(outcome.created ? "created" : "updated") \(outcome.slug): \(outcome.photos) photos (\(outcome.ingested) ingested)"
-                )
-            } catch let error as IngestError {
-                throw CommandError(error.message)
-            }
+            let outcome = try await importer.importFile(file, allowOutside: allowOutside)
+            Output.line(
+                "\(outcome.created ? "created" : "updated") \(outcome.slug): \(outcome.photos) photos (\(outcome.ingested) ingested)"
+            )
         }
     }
 }
@@ -59,15 +59,32 @@ struct ArticleListCommand: AsyncParsableCommand {
     @OptionGroup var libraryOptions: LibraryOptions
     @Flag(help: "Print JSON.") var json = false
 
+    struct Item: Encodable {
+        var slug: String
+        var headline: String
+        var published: String?
+        var status: String
+        var publishAt: Date?
+        var photos: Int
+    }
+
     func run() async throws {
-        let articles = try libraryOptions.openCatalog(create: false).articles(limit: 1000)
+        let desk = try libraryOptions.openDesk(create: false)
+        let now = desk.clock()
+        let articles = try await desk.articles(limit: 1000, audience: .editors).map {
+            Item(
+                slug: $0.slug, headline: $0.headline, published: $0.published,
+                status: $0.state == .draft ? "draft" : (($0.publishAt ?? now) > now ? "scheduled" : "published"),
+                publishAt: $0.publishAt, photos: $0.photos)
+        }
         if json {
             Output.line(JSONOutput.pretty(["articles": articles]))
             return
         }
         for article in articles {
             Output.line(
-                "\(article.published ?? "----------")  \(article.slug)  \(article.photos) photos  \(article.headline)")
+                "\(article.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(article.published ?? "----------")  \(article.slug)  \(article.photos) photos  \(article.headline)"
+            )
         }
     }
 }
@@ -81,15 +98,14 @@ struct ArticleShowCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        guard let article = try libraryOptions.openCatalog(create: false).article(slug: slug) else {
-            throw CommandError("no article \(slug)")
-        }
+        guard let (article, _) = try await libraryOptions.openDesk(create: false).article(slug: slug, audience: .editors)
+        else { throw CommandError("no article \(slug)") }
         if json {
             Output.line(JSONOutput.pretty(article))
             return
         }
         Output.line(
-            "\(article.headline)\n\(article.dateline ?? "")  \(article.published ?? "")  \(article.byline ?? "")")
+            "\(article.headline)\n\(article.dateline ?? "")  \(article.published ?? "")  \(article.byline ?? "")  \(article.status)")
         for photo in article.photos {
             Output.line("  \(photo.position). \(photo.id ?? "(removed)")  \(photo.caption ?? "(no caption)")")
         }
@@ -106,13 +122,10 @@ struct ArticleLinkCommand: AsyncParsableCommand {
     @Option(help: "The caption for this use (default: the photo's own).") var caption: String?
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let hashes = try ids.map { try libraryOptions.asset($0, in: catalog).sha256 }
-        do { try catalog.link(slug: slug, photos: hashes, position: position, caption: caption) } catch let error
-            as CatalogError
-        {
-            throw CommandError(error.message)
-        }
+        let desk = try libraryOptions.openDesk(create: false)
+        var hashes: [String] = []
+        for id in ids { hashes.append(try await desk.photo(id).sha256) }
+        try await desk.link(slug, photos: hashes, position: position, caption: caption)
         Output.line("linked \(hashes.count) photos to \(slug)")
     }
 }
@@ -125,11 +138,45 @@ struct ArticleUnlinkCommand: AsyncParsableCommand {
     @Argument(help: "The photo.") var id: String
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let asset = try libraryOptions.asset(id, in: catalog)
-        do { try catalog.unlink(slug: slug, sha256: asset.sha256) } catch let error as CatalogError {
-            throw CommandError(error.message)
-        }
-        Output.line("unlinked \(asset.shortId) from \(slug)")
+        let desk = try libraryOptions.openDesk(create: false)
+        let photo = try await desk.photo(id)
+        try await desk.unlink(slug, photo: photo.sha256)
+        Output.line("unlinked \(photo.shortId) from \(slug)")
+    }
+}
+
+struct ArticlePublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish an article now, or from a time (an embargo): readers see it from then on.",
+        discussion: """
+            --at takes a date-time with its offset (2020-09-21T08:00:00+07:00) or a date (midnight
+            UTC). A time in the future schedules the article: it turns public at that second with
+            nothing to run.
+            """)
+
+    @OptionGroup var libraryOptions: LibraryOptions
+    @Argument(help: "The article's slug.") var slug: String
+    @Option(help: "When it becomes public (default: now).") var at: String?
+
+    func run() async throws {
+        let desk = try libraryOptions.openDesk(create: false)
+        let time = try at.map { try PublicationTime.parse($0, name: "--at") }
+        let article = try await desk.setPublication(slug, Publication(state: .published, at: time, text: at))
+        Output.line("\(slug): \(desk.status(of: article)) from \(article.published ?? "now")")
+    }
+}
+
+struct ArticleUnpublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unpublish", abstract: "Take an article back to draft: readers no longer see it.")
+
+    @OptionGroup var libraryOptions: LibraryOptions
+    @Argument(help: "The article's slug.") var slug: String
+
+    func run() async throws {
+        let desk = try libraryOptions.openDesk(create: false)
+        _ = try await desk.setPublication(slug, Publication(state: .draft, at: nil, text: nil))
+        Output.line("\(slug): draft")
     }
 }

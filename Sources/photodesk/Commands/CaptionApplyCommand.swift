@@ -1,8 +1,10 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 import Imaging
 import Ingest
+import PhotoModel
 
 struct CaptionApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +27,8 @@ struct CaptionApplyCommand: AsyncParsableCommand {
     @Option(help: "The photos of this article, in article order.") var article: String?
     @Option(help: "The photos a search finds.") var query: String?
     @Option(help: "The template.") var template: String
-    @Option(help: "The field to write (default: caption).") var field = "caption"
+    @Option(help: "The field to write: \(CaptionField.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var field: CaptionField = .caption
     @Option(help: "A TSV file of codes and their replacements.") var codes: String?
     @Option(help: "The locale dates are written in (en, vi, fr...).") var locale = "en"
     @Flag(help: "Show each before and after; change nothing.") var dryRun = false
@@ -34,69 +37,35 @@ struct CaptionApplyCommand: AsyncParsableCommand {
         guard [!ids.isEmpty, article != nil, query != nil].filter({ $0 }).count == 1 else {
             throw ValidationError("name the photos one way: ids, --article SLUG or --query TEXT")
         }
-        guard CaptionField(rawValue: field) != nil else {
-            throw ValidationError(
-                "--field must be one of: \(CaptionField.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
     }
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let parsed: CaptionTemplate
+        let desk = try libraryOptions.openDesk(create: false)
+        let parsed = try CaptionTemplate(template, locale: Locale(identifier: locale))
         var replacements = CodeReplacements()
-        do {
-            parsed = try CaptionTemplate(template, locale: Locale(identifier: locale))
-            if let codes {
-                let data: Data
-                do throws(SafeFile.Refusal) { data = try SafeFile.read(path: codes, maxBytes: 1 << 20) } catch {
-                    throw CommandError("cannot read the codes file \(error)")
-                }
-                replacements = try CodeReplacements(tsv: String(decoding: data, as: UTF8.self), name: codes)
-            }
-        } catch let error as CatalogError {
-            throw ValidationError(error.message)
+        if let codes {
+            let data = try SafeRead.file(codes, limit: 1 << 20, what: "the codes file")
+            replacements = try CodeReplacements(tsv: String(decoding: data, as: UTF8.self), name: codes)
         }
-        let targets = try photos(catalog)
-        guard !targets.isEmpty else { throw CommandError("no photos to caption") }
-        let target = CaptionField(rawValue: field) ?? .caption
-        for (index, asset) in targets.enumerated() {
-            let current = try catalog.caption(of: asset.sha256)
-            let fields = current?.fields ?? CaptionFields()
-            let text = parsed.render(
-                fields: fields, takenAt: asset.takenAt, n: index + 1, id: asset.shortId, codes: replacements)
-            let before = target.value(in: fields)
-            if dryRun {
-                Output.line(
-                    "\(asset.shortId)\n  before: \(before ?? "(empty)")\n  after:  \(text.isEmpty ? "(empty)" : text)")
-                continue
-            }
-            do {
-                let record = try catalog.setCaption(
-                    asset.sha256, changes: CaptionChanges([target: text]), basedOn: current?.revision,
-                    author: Editor.name, source: "template")
-                Output.line("\(asset.shortId): \(field) revision \(record.revision)")
-            } catch let stale as StaleEdit {
-                throw CommandError(stale.description)
-            }
-        }
-    }
-
-    func photos(_ catalog: SQLiteCatalog) throws -> [AssetRecord] {
+        var targets: [String] = []
         if let article {
-            guard let document = try catalog.article(slug: article) else { throw CommandError("no article \(article)") }
-            return try document.photos.compactMap { $0.id }.compactMap { try catalog.resolve($0) }
+            targets = try await desk.photosOfArticle(article)
+        } else if let query {
+            targets = try await desk.allMatches(SearchQuery(text: query))
+        } else {
+            for id in ids { targets.append(try await desk.photo(id).sha256) }
         }
-        if let query {
-            var found: [AssetRecord] = []
-            var next: String?
-            repeat {
-                let page = try catalog.search(SearchQuery(text: query), limit: 200, after: next)
-                found += try page.results.compactMap { try catalog.resolve($0.id) }
-                next = page.next
-            } while next != nil
-            return found
+        guard !targets.isEmpty else { throw CommandError("no photos to caption") }
+        let outcomes = try await desk.applyTemplate(
+            parsed, field: field, to: targets, codes: replacements, dryRun: dryRun, author: Editor.name)
+        for outcome in outcomes {
+            let id = outcome.sha256.prefix(16)
+            if let revision = outcome.revision {
+                Output.line("\(id): \(field.rawValue) revision \(revision)")
+            } else {
+                Output.line("\(id)\n  before: \(outcome.before ?? "(empty)")\n  after:  \(outcome.after ?? "(empty)")")
+            }
         }
-        return try ids.map { try libraryOptions.asset($0, in: catalog) }
     }
 }
 
@@ -105,8 +74,8 @@ struct CaptionImportCommand: AsyncParsableCommand {
         commandName: "import", abstract: "Set captions from a CSV manifest.",
         discussion: """
             The header row names the columns: file (a path relative to the CSV) or id, then any of
-            caption, headline, byline, credit, copyright, keywords (separated by ; or ,), city,
-            region, country, article (a slug: the photo is added to that article). Each row is one
+            \(CaptionField.allCases.map(\.rawValue).joined(separator: ", ")) (keywords separated by ;
+            or ,), and article (a slug: the photo is added to that article). Each row is one
             revision with source csv. Photos named by file are matched by content.
             """)
 
@@ -114,43 +83,35 @@ struct CaptionImportCommand: AsyncParsableCommand {
     @Argument(help: "The CSV file.") var file: String
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let data: Data
-        do throws(SafeFile.Refusal) { data = try SafeFile.read(path: file, maxBytes: 16 << 20) } catch {
-            throw CommandError("cannot read the caption sheet \(error)")
-        }
+        let desk = try libraryOptions.openDesk(create: false)
+        let data = try SafeRead.file(file, limit: 16 << 20, what: "the caption sheet")
         let folder = (URL(fileURLWithPath: file).standardizedFileURL.path as NSString).deletingLastPathComponent
-        let sheet: CaptionSheet
-        do { sheet = try CaptionSheet.parse(String(decoding: data, as: UTF8.self), name: file, folder: folder) } catch {
-            throw ValidationError("\(error)")
+        let sheet = try CaptionSheet.parse(String(decoding: data, as: UTF8.self), name: file, folder: folder)
+        let outcomes = try await desk.importCaptions(sheet, author: Editor.name) { reference in
+            if let photo = try await desk.findPhoto(reference) { return photo.sha256 }
+            guard FileStat.of(reference) != nil else { return nil }
+            return try await desk.photo(sha256: try ContentHasher.sha256(path: reference))?.sha256
         }
         var problems = 0
-        for row in sheet.rows {
-            var asset = try catalog.resolve(row.reference)
-            if asset == nil, FileStat.of(row.reference) != nil {
-                asset = try catalog.asset(sha256: try ContentHasher.sha256(path: row.reference))
-            }
-            guard let asset else {
-                Output.error("\(file) line \(row.line): no photo matches \(row.reference) (ingest it first)")
+        for outcome in outcomes {
+            if let problem = outcome.problem {
+                Output.error("\(file) line \(outcome.line): \(problem)")
                 problems += 1
-                continue
             }
-            if !row.changes.isEmpty {
-                _ = try catalog.setCaption(
-                    asset.sha256, changes: row.changes, basedOn: nil, author: Editor.name, source: "csv")
-            }
-            if let slug = row.article {
-                if try catalog.usages(of: asset.sha256).contains(where: { $0.slug == slug }) == false {
-                    do { try catalog.link(slug: slug, photos: [asset.sha256], position: nil, caption: nil) } catch let
-                        error as CatalogError
-                    {
-                        Output.error("\(file) line \(row.line): \(error.message)")
-                        problems += 1
-                    }
-                }
-            }
-            Output.line("\(asset.shortId): line \(row.line) applied")
+            if let sha = outcome.sha256 { Output.line("\(sha.prefix(16)): line \(outcome.line) applied") }
         }
         if problems > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Reads a file a person named (a sheet, a codes file), capped and only when it is a regular
+/// file, as one clear error when it cannot be read.
+enum SafeRead {
+    static func file(_ path: String, limit: Int, what: String) throws -> Data {
+        do throws(SafeFile.Refusal) {
+            return try SafeFile.read(path: path, maxBytes: limit)
+        } catch {
+            throw CommandError("cannot read \(what) \(error)")
+        }
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Catalog
+import Desk
+import PhotoModel
 import Foundation
 import Ingest
 
@@ -25,45 +27,51 @@ struct CaptionCommand: AsyncParsableCommand {
         ])
 }
 
-/// The person making a change from the command line.
-enum Editor {
-    static var name: String {
-        let environment = ProcessInfo.processInfo.environment
-        return environment["PHOTODESK_USER"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "cli"
-    }
-}
-
-/// Caption field options shared by `set`.
+/// Caption fields given as options: `--caption TEXT`, `--byline TEXT`, one per `CaptionField`
+/// (so a new field needs no new option here). An empty value clears the field.
 struct CaptionFieldOptions: ParsableArguments {
-    @Option(help: "The caption (description).") var caption: String?
-    @Option(help: "The headline.") var headline: String?
-    @Option(help: "The photographer(s).") var byline: String?
-    @Option(help: "The credit line (agency, desk).") var credit: String?
-    @Option(help: "The copyright notice.") var copyright: String?
-    @Option(help: "Keywords, separated by commas.") var keywords: String?
-    @Option(help: "City.") var city: String?
-    @Option(help: "Province or state.") var region: String?
-    @Option(help: "Country.") var country: String?
-    @Option(help: "Special instructions.") var instructions: String?
+    @Argument(
+        parsing: .allUnrecognized,
+        help: ArgumentHelp(
+            "Fields to set: \(CaptionField.allCases.map { "--\($0.rawValue) TEXT" }.joined(separator: ", ")).",
+            valueName: "--field text"))
+    var given: [String] = []
 
-    var changes: CaptionChanges {
+    /// The edit the options ask for; a usage error names an unknown field or a missing value.
+    func changes() throws -> CaptionChanges {
         var changes = CaptionChanges()
-        let given: [(CaptionField, String?)] = [
-            (.caption, caption), (.headline, headline), (.byline, byline), (.credit, credit), (.copyright, copyright),
-            (.keywords, keywords), (.city, city), (.region, region), (.country, country), (.instructions, instructions),
-        ]
-        for (field, value) in given where value != nil { changes.values[field] = value }
+        var index = given.startIndex
+        while index < given.endIndex {
+            var name = given[index]
+            var value: String?
+            guard name.hasPrefix("--") else {
+                throw ValidationError("unexpected \(name): give fields as --caption TEXT, --byline TEXT ...")
+            }
+            name.removeFirst(2)
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            guard let field = CaptionField(rawValue: name) else {
+                throw ValidationError(
+                    "unknown field --\(name); fields: \(CaptionField.allCases.map { "--" + $0.rawValue }.joined(separator: " "))")
+            }
+            if value == nil {
+                index += 1
+                guard index < given.endIndex else { throw ValidationError("--\(name) needs a value") }
+                value = given[index]
+            }
+            changes.values[field] = .some(value)
+            index += 1
+        }
         return changes
     }
 }
 
-extension LibraryOptions {
-    /// An asset by reference, or an error a person can act on.
-    func asset(_ reference: String, in catalog: any CatalogStore) throws -> AssetRecord {
-        guard let asset = try catalog.resolve(reference) else {
-            throw CommandError("no photo matches \(reference) in \(resolved.root)")
-        }
-        return asset
+/// Caption fields as lines for people: name and value, in the schema's order.
+enum CaptionFieldLines {
+    static func lines(_ fields: CaptionFields) -> [(String, String?)] {
+        CaptionField.allCases.map { ($0.rawValue, fields[$0]) }
     }
 }
 
@@ -71,31 +79,31 @@ struct CaptionSetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set", abstract: "Set caption fields of one photo (an empty value clears a field).",
         discussion: """
+            Fields: \(CaptionField.allCases.map { "--\($0.rawValue)" }.joined(separator: " ")).
             --revision N makes the edit conditional: it is refused, showing both values, when the
             caption has changed since revision N (another editor got there first).
+
+            Example:
+              photodesk caption set 0123456789abcdef --caption "Bộ trưởng thăm xã Lũng Cú" --byline "Nguyễn Văn An"
             """)
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Short id, hash prefix or file path.") var id: String
-    @OptionGroup var fields: CaptionFieldOptions
     @Option(help: "The revision this edit is based on.") var revision: Int?
+    @OptionGroup var fields: CaptionFieldOptions
 
     func validate() throws {
-        guard !fields.changes.isEmpty else {
+        guard !(try fields.changes()).isEmpty else {
             throw ValidationError("give at least one field to set, for example --caption \"...\"")
         }
     }
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let asset = try libraryOptions.asset(id, in: catalog)
-        do {
-            let record = try catalog.setCaption(
-                asset.sha256, changes: fields.changes, basedOn: revision, author: Editor.name, source: "cli")
-            Output.line("\(asset.shortId): caption revision \(record.revision)")
-        } catch let stale as StaleEdit {
-            throw CommandError(stale.description)
-        }
+        let desk = try libraryOptions.openDesk(create: false)
+        let photo = try await desk.photo(id)
+        let saved = try await desk.setCaption(
+            photo.sha256, changes: try fields.changes(), basedOn: revision, author: Editor.name, source: "cli")
+        Output.line("\(photo.shortId): caption revision \(saved.revision)")
     }
 }
 
@@ -110,16 +118,13 @@ struct CaptionEditCommand: AsyncParsableCommand {
     @Argument(help: "Short id, hash prefix or file path.") var id: String
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let asset = try libraryOptions.asset(id, in: catalog)
-        let record =
-            try catalog.caption(of: asset.sha256)
-            ?? CaptionRecord(sha256: asset.sha256, fields: CaptionFields(), revision: 0)
+        let desk = try libraryOptions.openDesk(create: false)
+        let asset = try await desk.photo(id)
+        let record = try await desk.caption(of: asset.sha256)
         var text =
             "# Photo \(asset.shortId), caption revision \(record.revision). One field a line; an empty value clears it.\n"
         for field in CaptionField.allCases {
-            text +=
-                "\(field.rawValue): \((field.value(in: record.fields) ?? "").replacingOccurrences(of: "\n", with: " "))\n"
+            text += "\(field.rawValue): \((record.fields[field] ?? "").replacingOccurrences(of: "\n", with: " "))\n"
         }
         let file = NSTemporaryDirectory() + "photodesk-\(asset.shortId)-\(UUID().uuidString.prefix(6)).txt"
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
@@ -141,19 +146,15 @@ struct CaptionEditCommand: AsyncParsableCommand {
                 let field = CaptionField(rawValue: line[..<colon].trimmingCharacters(in: .whitespaces))
             else { continue }
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if value != (field.value(in: record.fields) ?? "") { changes.values[field] = value }
+            if value != (record.fields[field] ?? "") { changes.values[field] = value }
         }
         guard !changes.isEmpty else {
             Output.line("No change.")
             return
         }
-        do {
-            let saved = try catalog.setCaption(
-                asset.sha256, changes: changes, basedOn: record.revision, author: Editor.name, source: "cli")
-            Output.line("\(asset.shortId): caption revision \(saved.revision)")
-        } catch let stale as StaleEdit {
-            throw CommandError(stale.description)
-        }
+        let saved = try await desk.setCaption(
+            asset.sha256, changes: changes, basedOn: record.revision, author: Editor.name, source: "cli")
+        Output.line("\(asset.shortId): caption revision \(saved.revision)")
     }
 }
 
@@ -166,9 +167,9 @@ struct CaptionHistoryCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let asset = try libraryOptions.asset(id, in: catalog)
-        let history = try catalog.captionHistory(of: asset.sha256)
+        let desk = try libraryOptions.openDesk(create: false)
+        let asset = try await desk.photo(id)
+        let history = try await desk.history(of: asset.sha256)
         if json {
             Output.line(JSONOutput.pretty(["revisions": history]))
             return
@@ -192,13 +193,9 @@ struct CaptionRevertCommand: AsyncParsableCommand {
     @Option(help: "The revision to restore.") var to: Int
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let asset = try libraryOptions.asset(id, in: catalog)
-        do {
-            let record = try catalog.revertCaption(asset.sha256, to: to, author: Editor.name)
-            Output.line("\(asset.shortId): restored revision \(to) as revision \(record.revision)")
-        } catch let error as CatalogError where error.code == .notFound {
-            throw CommandError(error.message)
-        }
+        let desk = try libraryOptions.openDesk(create: false)
+        let asset = try await desk.photo(id)
+        let record = try await desk.revert(asset.sha256, to: to, author: Editor.name)
+        Output.line("\(asset.shortId): restored revision \(to) as revision \(record.revision)")
     }
 }

@@ -47,15 +47,9 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let exporter = Exporter(catalog: catalog, library: libraryOptions.resolved)
-        let written: [String]
-        do {
-            written = try exporter.export(
-                ids: ids, article: article, format: Exporter.Format(rawValue: format) ?? .xmp, to: out)
-        } catch let error as CatalogError where error.code == .notFound {
-            throw CommandError(error.message)
-        }
+        let exporter = Exporter(desk: try libraryOptions.openDesk(create: false))
+        let written = try await exporter.export(
+            ids: ids, article: article, format: Exporter.Format(rawValue: format) ?? .xmp, to: out)
         for path in written { Output.line(path) }
         Output.error("Wrote \(written.count) files to \(out)")
     }

@@ -59,15 +59,14 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let library = libraryOptions.resolved
         let chosen: Pipeline
         do { chosen = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines")) } catch {
             throw ValidationError("\(error)")
         }
-        let catalog = try libraryOptions.openCatalog(create: true)
+        let desk = try libraryOptions.openDesk(create: true)
         var options = Ingester.Options()
         if let jobs { options.jobs = jobs }
-        let ingester = Ingester(catalog: catalog, library: library, pipeline: chosen, options: options)
+        let ingester = Ingester(desk: desk, pipeline: chosen, options: options)
         let reporter = IngestReporter(json: json, verbose: verbose || watch, interactive: isatty(2) == 1 && !watch)
         if watch {
             Output.error("Watching \(paths[0]) (Ctrl-C stops)")
@@ -76,12 +75,7 @@ struct IngestCommand: AsyncParsableCommand {
             try await watcher.run { reporter.handle($0) }
             return
         }
-        let summary: IngestSummary
-        do {
-            summary = try await ingester.run(paths) { reporter.handle($0) }
-        } catch let error as IngestError where error.code == .usage {
-            throw ValidationError(error.message)
-        }
+        let summary = try await ingester.run(paths) { reporter.handle($0) }
         reporter.finish(summary)
         if summary.failed > 0 { throw ExitCode(1) }
     }

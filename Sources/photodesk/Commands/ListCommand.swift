@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 
 /// `photodesk list`
@@ -15,32 +16,59 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var libraryOptions: LibraryOptions
 
-    @Option(name: .long, help: "How many photos at most.")
+    @Option(name: .long, help: "How many photos at most (1 to 100000).")
     var limit = 100
 
     @Flag(name: .long, help: "Print JSON: {\"photos\": [...], \"total\": n}.")
     var json = false
 
     func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be 1 to 100000") }
+    }
+
+    struct Item: Encodable {
+        var id: String
+        var sha256: String
+        var width: Int
+        var height: Int
+        var takenAt: String?
+        var caption: String?
+        var byline: String?
+        var createdAt: Date
+        var published: Bool
     }
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let photos = try catalog.assets(limit: limit, after: nil)
-        let total = try catalog.assetCount()
+        let desk = try libraryOptions.openDesk(create: false)
+        var cards: [PhotoCard] = []
+        var token: String?
+        repeat {
+            let page = try await desk.photos(limit: min(500, limit - cards.count), after: token, audience: .editors)
+            cards += page.photos
+            token = page.next
+        } while token != nil && cards.count < limit
+        let total = try await desk.photoCount(audience: .editors)
+        let readers = desk.readers
+        let items = cards.map {
+            Item(
+                id: $0.shortId, sha256: $0.sha256, width: $0.width, height: $0.height, takenAt: $0.takenAt,
+                caption: $0.caption.caption, byline: $0.caption.byline, createdAt: $0.createdAt,
+                published: readers.sees(publicFrom: $0.publicFrom))
+        }
         if json {
             struct Listing: Encodable {
-                var photos: [AssetSummary]
+                var photos: [Item]
                 var total: Int
             }
-            Output.line(JSONOutput.pretty(Listing(photos: photos, total: total)))
+            Output.line(JSONOutput.pretty(Listing(photos: items, total: total)))
             return
         }
-        for photo in photos {
+        for photo in items {
             let caption = photo.caption.map { $0.count > 70 ? String($0.prefix(69)) + "…" : $0 } ?? "(no caption)"
-            Output.line("\(photo.id)  \(String(format: "%5d x %-5d", photo.width, photo.height))  \(caption)")
+            Output.line(
+                "\(photo.id)  \(String(format: "%5d x %-5d", photo.width, photo.height))  \(photo.published ? "public " : "private")  \(caption)"
+            )
         }
-        Output.line("\(photos.count) of \(total) photos")
+        Output.line("\(items.count) of \(total) photos")
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
+import PhotoModel
+
+extension CaptionField: ExpressibleByArgument {}
 
 /// `photodesk search QUERY`
 struct SearchCommand: AsyncParsableCommand {
@@ -8,10 +12,10 @@ struct SearchCommand: AsyncParsableCommand {
         commandName: "search",
         abstract: "Find photos by what their captions, keywords, places, people and articles say.",
         discussion: """
-            Words match as prefixes, diacritics folded: "dong van" finds Đồng Văn. Quotes and
-            operators are read as plain words. Photos whose text holds the words together, in
-            order ("ha giang"), come first (score 2), then those holding them apart (score 1);
-            newest first within each.
+            Words match as prefixes (from two letters), diacritics folded: "dong van" finds Đồng Văn.
+            Quotes and operators are read as plain words. Photos whose text holds the words
+            together, in order ("ha giang"), come first (score 2), then those holding them apart
+            (score 1); newest first within each.
 
             Examples:
               photodesk search "lung cu"
@@ -21,30 +25,32 @@ struct SearchCommand: AsyncParsableCommand {
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Words to find.") var words: [String] = []
-    @Option(help: "Only photos missing this field: caption, headline, byline, credit or copyright.") var missing:
-        String?
+    @Option(help: "Only photos missing this field: caption, headline, byline, credit or copyright.")
+    var missing: CaptionField?
     @Option(help: "Byline contains.") var byline: String?
     @Option(help: "Taken on or after (YYYY-MM-DD).") var from: String?
     @Option(help: "Taken on or before (YYYY-MM-DD).") var to: String?
     @Option(help: "Used in this article.") var article: String?
     @Option(help: "Camera make or model contains.") var camera: String?
-    @Option(help: "Results a page.") var limit = 20
+    @Option(help: "Results a page (1 to 200).") var limit = 20
     @Option(help: "The page after this token (from a previous --json answer's next).") var after: String?
     @Flag(help: "Print JSON: {\"results\": [...], \"total\": n, \"next\": token}.") var json = false
 
     func validate() throws {
         if let missing, !SearchQuery.missingFields.contains(missing) {
-            throw ValidationError("--missing takes one of: \(SearchQuery.missingFields.joined(separator: ", "))")
+            throw ValidationError(
+                "--missing takes one of: \(SearchQuery.missingFields.map(\.rawValue).joined(separator: ", "))")
         }
-        guard (1...500).contains(limit) else { throw ValidationError("--limit must be 1 to 500") }
+        guard (1...200).contains(limit) else { throw ValidationError("--limit must be 1 to 200") }
     }
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
+        let desk = try libraryOptions.openDesk(create: false)
         let query = SearchQuery(
-            text: words.joined(separator: " "), missing: missing, byline: byline, from: from, to: to, article: article,
-            camera: camera)
-        let page = try catalog.search(query, limit: limit, after: after)
+            text: words.joined(separator: " "),
+            filters: SearchFilters(
+                missing: missing, byline: byline, from: from, to: to, article: article, camera: camera))
+        let page = try await desk.search(query, limit: limit, after: after, audience: .editors)
         if json {
             Output.line(JSONOutput.pretty(page))
             return

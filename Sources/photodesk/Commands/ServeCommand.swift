@@ -1,9 +1,13 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 import Gallery
 import Hummingbird
 import Logging
+import Yams
+
+extension LocationPrecision: ExpressibleByArgument {}
 
 /// `photodesk serve`
 struct ServeCommand: AsyncParsableCommand {
@@ -17,10 +21,19 @@ struct ServeCommand: AsyncParsableCommand {
               photodesk serve                       http://127.0.0.1:8080
               PORT=9000 photodesk serve --host 0.0.0.0
               photodesk serve --library /srv/photos/library --port 9000
+              photodesk serve --trusted-proxy 127.0.0.1 --secure-cookies     behind nginx with TLS
 
-            Editors sign in at /login (add them with photodesk user add). Every request is logged
-            as one structured line on standard error (PHOTODESK_LOG=warning silences them);
-            /metrics serves Prometheus metrics and /healthz answers "ok" while the catalog opens.
+            Readers see only what is published; editors sign in at /login (add them with
+            photodesk user add). Every request is logged as one line on standard error
+            (PHOTODESK_LOG=warning silences them); /metrics serves Prometheus metrics and
+            /healthz answers "ok" while the catalog answers.
+
+            Settings can also come from a YAML file (--config, or photodesk.yml in the library):
+              gallery:
+                location: city              exact, city (0.1 degree) or none, for readers
+                trustedProxies: [10.0.0.0/8]
+                secureCookies: true
+            Options given on the command line win over the file.
             """)
 
     @OptionGroup var libraryOptions: LibraryOptions
@@ -35,25 +48,65 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Mark the session cookie Secure even when no proxy sends X-Forwarded-Proto: https (default: $PHOTODESK_SECURE_COOKIES=1).")
     var secureCookies = false
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A proxy (an address or CIDR block) whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat for several.",
+            valueName: "cidr"))
+    var trustedProxies: [String] = []
+
+    @Option(name: .long, help: "How precisely readers see where photos were taken: exact, city or none (default: city).")
+    var location: LocationPrecision?
+
+    @Option(name: .long, help: "A YAML settings file (default: photodesk.yml in the library, when there is one).")
+    var config: String?
+
+    /// The settings file's shape.
+    struct Settings: Decodable {
+        struct GallerySettings: Decodable {
+            var location: LocationPrecision?
+            var trustedProxies: [String]?
+            var secureCookies: Bool?
+        }
+        var gallery: GallerySettings?
+    }
+
+    func settings() throws -> Settings.GallerySettings {
+        let path = config ?? libraryOptions.resolved.root + "/photodesk.yml"
+        guard config != nil || FileManager.default.fileExists(atPath: path) else { return .init() }
+        let data = try SafeRead.file(path, limit: 1 << 20, what: "the settings file")
+        do {
+            return try YAMLDecoder().decode(Settings.self, from: String(decoding: data, as: UTF8.self)).gallery ?? .init()
+        } catch {
+            throw ValidationError("the settings file \(path) is not valid: \(error)")
+        }
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let chosenPort = port ?? environment["PORT"].flatMap { Int($0) } ?? 8080
         let chosenHost = host ?? environment["HOST"] ?? "127.0.0.1"
         guard (0...65535).contains(chosenPort) else { throw ValidationError("--port must be 0 to 65535") }
-        let catalog = try libraryOptions.openCatalog(create: true)
+        let file = try settings()
+        let proxies = try TrustedProxies(trustedProxies.isEmpty ? file.trustedProxies ?? [] : trustedProxies)
+        let desk = try libraryOptions.openDesk(create: true)
+        var logger = Logger(label: "photodesk.serve")
+        let level = Logger.Level(rawValue: environment["PHOTODESK_LOG"] ?? "") ?? .info
+        logger.logLevel = level
         let server = GalleryServer(
-            catalog: catalog, library: libraryOptions.resolved,
+            desk: desk,
             configuration: .init(
                 host: chosenHost, port: chosenPort, assetsPath: ProjectFolders.find("Assets"),
-                secureCookies: secureCookies || environment["PHOTODESK_SECURE_COOKIES"] == "1"))
-        var logger = Logger(label: "photodesk.serve")
-        logger.logLevel = Logger.Level(rawValue: environment["PHOTODESK_LOG"] ?? "") ?? .info
-        let photos = try catalog.assetCount()
+                secureCookies: secureCookies || file.secureCookies == true
+                    || environment["PHOTODESK_SECURE_COOKIES"] == "1",
+                trustedProxies: proxies, location: location ?? file.location ?? .city),
+            accessLog: level <= .info)
+        let photos = try await desk.photoCount(audience: .editors)
+        let library = libraryOptions.resolved.root
         let app = try await server.application(logger: logger) { boundPort in
-            Output.line(
-                "Photodesk gallery: http://\(chosenHost):\(boundPort)/ (\(photos) photos, library \(libraryOptions.resolved.root))"
-            )
+            Output.line("Photodesk gallery: http://\(chosenHost):\(boundPort)/ (\(photos) photos, library \(library))")
         }
+        defer { server.flushLogs() }
         try await app.runService()
     }
 }

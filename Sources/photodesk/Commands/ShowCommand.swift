@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 
 /// `photodesk show ID`
@@ -29,54 +30,33 @@ struct ShowCommand: AsyncParsableCommand {
     var sources = false
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let asset: AssetRecord
-        do {
-            guard let found = try catalog.resolve(id) else {
-                throw CommandError("no photo matches \(id) in \(libraryOptions.resolved.root)")
-            }
-            asset = found
-        }
-        guard let document = try catalog.document(sha256: asset.sha256) else {
+        let desk = try libraryOptions.openDesk(create: false)
+        let photo = try await desk.photo(id)
+        guard var document = try await desk.document(sha256: photo.sha256, for: .editors) else {
             throw CommandError("no photo matches \(id)")
         }
+        document.includeSources = sources
         if json {
-            var text = JSONOutput.pretty(document)
-            if sources, let raw = asset.sourcesJSON, text.hasSuffix("}") {
-                text =
-                    String(text.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines)
-                    + ",\n  \"sources\" : \(raw)\n}"
-            }
-            Output.line(text)
+            Output.line(JSONOutput.pretty(document))
             return
         }
         Output.line(
             "\(document.id)  \(document.format)  \(document.width) x \(document.height)  \(document.bytes) bytes")
-        for path in document.paths { Output.line("  file      \(path)") }
-        let fields: [(String, String?)] = [
-            ("caption", document.caption), ("headline", document.headline), ("byline", document.byline),
-            ("credit", document.credit), ("copyright", document.copyright),
-            ("keywords", document.keywords.isEmpty ? nil : document.keywords.joined(separator: ", ")),
+        for path in document.paths ?? [] { Output.line("  file      \(path)") }
+        var lines: [(String, String?)] = CaptionFieldLines.lines(document.fields)
+        lines += [
             ("taken", document.takenAt),
-            (
-                "camera",
-                [document.camera.make, document.camera.model, document.camera.lens].compactMap { $0 }.joined(
-                    separator: " ")
-            ),
-            (
-                "place",
-                [document.location?.city, document.location?.region, document.location?.country].compactMap { $0 }
-                    .joined(separator: ", ")
-            ),
+            ("camera", [document.camera.make, document.camera.model, document.camera.lens].compactMap { $0 }.joined(separator: " ")),
             ("gps", document.gps.map { String(format: "%.6f, %.6f", $0.latitude, $0.longitude) }),
+            ("public", document.publicFrom.map { PublicationTime.text($0) } ?? "no (private)"),
         ]
-        for (name, value) in fields {
+        for (name, value) in lines {
             guard let value, !value.isEmpty else { continue }
             Output.line("  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(value)")
         }
         for rendition in document.renditions {
             Output.line(
-                "  rendition \(rendition.preset) \(rendition.width) x \(rendition.height) \(rendition.format)  \(libraryOptions.resolved.absolute(rendition.path))"
+                "  rendition \(rendition.preset) \(rendition.width) x \(rendition.height) \(rendition.format)  \(rendition.path.map(libraryOptions.resolved.absolute) ?? "")"
             )
         }
         for use in document.articles { Output.line("  article   \(use.slug) #\(use.position)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 
 /// `photodesk usages ID`
@@ -12,15 +13,15 @@ struct UsagesCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let asset = try libraryOptions.asset(id, in: catalog)
-        let uses = try catalog.usages(of: asset.sha256)
+        let desk = try libraryOptions.openDesk(create: false)
+        let photo = try await desk.photo(id)
+        let uses = try await desk.usages(of: photo.sha256)
         if json {
             Output.line(JSONOutput.pretty(["usages": uses]))
             return
         }
         for use in uses { Output.line("\(use.slug) #\(use.position)\(use.caption.map { ": \($0)" } ?? "")") }
-        if uses.isEmpty { Output.line("\(asset.shortId) is used by no article.") }
+        if uses.isEmpty { Output.line("\(photo.shortId) is used by no article.") }
     }
 }
 
@@ -37,15 +38,52 @@ struct RemoveCommand: AsyncParsableCommand {
     @Flag(help: "Remove even when articles use it.") var force = false
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let asset = try libraryOptions.asset(id, in: catalog)
-        let files: [String]
-        do { files = try catalog.removeAsset(asset.sha256, force: force) } catch let error as CatalogError
-            where error.code == .inUse
-        {
-            throw CommandError(error.message)
+        let desk = try libraryOptions.openDesk(create: false)
+        let photo = try await desk.photo(id)
+        try await desk.remove(photo.sha256, force: force)
+        Output.line("removed \(photo.shortId) from the library (originals untouched)")
+    }
+}
+
+/// `photodesk publish ID`
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish photos on their own: readers see them even when no published article uses them.",
+        discussion: """
+            A new photo is private until an article that uses it is published, or until it is
+            published here. Example:
+              photodesk publish 0123456789abcdef
+            """)
+
+    @OptionGroup var libraryOptions: LibraryOptions
+    @Argument(help: "Photos (short ids, prefixes or paths).") var ids: [String]
+
+    func run() async throws {
+        let desk = try libraryOptions.openDesk(create: false)
+        for id in ids {
+            let photo = try await desk.photo(id)
+            try await desk.setPublished(photo.sha256, true)
+            Output.line("published \(photo.shortId)")
         }
-        for file in files { try? FileManager.default.removeItem(atPath: libraryOptions.resolved.absolute(file)) }
-        Output.line("removed \(asset.shortId) from the library (originals untouched)")
+    }
+}
+
+/// `photodesk unpublish ID`
+struct UnpublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unpublish",
+        abstract: "Take back photos published on their own (they stay public while a published article uses them).")
+
+    @OptionGroup var libraryOptions: LibraryOptions
+    @Argument(help: "Photos (short ids, prefixes or paths).") var ids: [String]
+
+    func run() async throws {
+        let desk = try libraryOptions.openDesk(create: false)
+        for id in ids {
+            let photo = try await desk.photo(id)
+            try await desk.setPublished(photo.sha256, false)
+            Output.line("unpublished \(photo.shortId)")
+        }
     }
 }

@@ -1,24 +1,28 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 import Gallery
 
 /// `photodesk user ...`: the people who may edit in the browser or through the API.
-struct UserCommand: ParsableCommand {
+struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Manage the editors and admins who may sign in to the gallery.",
+        abstract: "Manage the editors and admins who may sign in to the gallery, and their API tokens.",
         discussion: """
-            Readers need no account. Editors change captions and article links; admins also manage
-            users and issue API tokens. Passwords are read from standard input and kept as bcrypt hashes.
+            Readers need no account. Editors change captions, article links and publication; admins
+            also manage users and issue API tokens. Passwords are read from standard input and kept
+            as bcrypt hashes; changing one ends the user's sessions.
 
             Examples:
               photodesk user add lan --role editor          then type the password
               printf '%s\\n' "$PASSWORD" | photodesk user add lan --role admin
-              photodesk user token lan --label "CMS import" prints a bearer token for the API
+              photodesk user token lan --label "CMS import" prints a bearer token for the API (once)
+              photodesk user tokens lan                     the user's tokens: id, label, expiry
+              photodesk user revoke tok_AbCdEf012345        that token stops working at once
               photodesk user list
             """,
-        subcommands: [Add.self, List.self, Remove.self, Password.self, Token.self])
+        subcommands: [Add.self, List.self, Remove.self, Password.self, Token.self, Tokens.self, Revoke.self])
 
     /// Reads a password: without echo from a terminal, else the first line of standard input.
     static func readPassword(prompt: String) throws -> String {
@@ -35,25 +39,26 @@ struct UserCommand: ParsableCommand {
         return password
     }
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user; the password is read from standard input.")
         @OptionGroup var libraryOptions: LibraryOptions
         @Argument(help: "The name to sign in with (letters, digits, . _ -).") var name: String
-        @Option(help: "editor (captions and article links) or admin (also users and tokens).") var role: Role = .editor
+        @Option(help: "editor (captions, articles, publication) or admin (also users and tokens).") var role: Role =
+            .editor
 
         func validate() throws {
-            guard AccountRecord.isValidName(name) else {
+            guard Account.isValidName(name) else {
                 throw ValidationError("a name is 1 to 64 letters, digits, dots, dashes or underscores")
             }
         }
 
-        func run() throws {
-            let catalog = try libraryOptions.openCatalog(create: true)
+        func run() async throws {
+            let store = try libraryOptions.openDesk(create: true).store
             let password = try UserCommand.readPassword(prompt: "Password for \(name): ")
             do {
-                try catalog.addAccount(
-                    AccountRecord(name: name, role: role, passwordHash: Credentials.hashPassword(password)))
+                try await store.addAccount(
+                    Account(name: name, role: role, passwordHash: Credentials.hashPassword(password)))
             } catch let error as CatalogError where error.code == .exists {
                 throw CommandError("\(error.message) (photodesk user password \(name) changes the password)")
             }
@@ -61,78 +66,137 @@ struct UserCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users and their roles.")
         @OptionGroup var libraryOptions: LibraryOptions
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
-            let catalog = try libraryOptions.openCatalog(create: false)
-            let users = try catalog.accounts()
+        struct User: Encodable {
+            var name: String
+            var role: String
+            var createdAt: Date
+            var tokens: Int
+        }
+
+        func run() async throws {
+            let store = try libraryOptions.openDesk(create: false).store
+            var users: [User] = []
+            for account in try await store.accounts() {
+                let tokens = try await store.tokens(of: account.name).filter { $0.expiresAt > Date() }.count
+                users.append(
+                    User(name: account.name, role: account.role.rawValue, createdAt: account.createdAt, tokens: tokens))
+            }
             if json {
-                struct User: Encodable {
-                    var name: String
-                    var role: String
-                    var createdAt: Date
-                    var tokens: Int
-                }
-                Output.line(
-                    JSONOutput.pretty([
-                        "users": try users.map {
-                            User(name: $0.name, role: $0.role.rawValue, createdAt: $0.createdAt, tokens: try catalog.tokens(of: $0.name).count)
-                        }
-                    ]))
+                Output.line(JSONOutput.pretty(["users": users]))
                 return
             }
             if users.isEmpty { Output.line("No users yet: photodesk user add NAME --role admin") }
             for user in users {
-                let tokens = try catalog.tokens(of: user.name).count
-                Output.line("\(user.name)\t\(user.role.rawValue)\t\(tokens) API token\(tokens == 1 ? "" : "s")")
+                Output.line("\(user.name)\t\(user.role)\t\(user.tokens) API token\(user.tokens == 1 ? "" : "s")")
             }
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a user, ending their sessions and revoking their tokens.")
         @OptionGroup var libraryOptions: LibraryOptions
         @Argument var name: String
 
-        func run() throws {
-            let catalog = try libraryOptions.openCatalog(create: false)
-            guard try catalog.removeAccount(named: name) else { throw CommandError("no user named \(name)") }
+        func run() async throws {
+            let store = try libraryOptions.openDesk(create: false).store
+            guard try await store.removeAccount(named: name) else { throw CommandError("no user named \(name)") }
             Output.line("Removed \(name).")
         }
     }
 
-    struct Password: ParsableCommand {
+    struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a user's password (read from standard input).")
+            abstract: "Change a user's password (read from standard input); their sessions end.")
         @OptionGroup var libraryOptions: LibraryOptions
         @Argument var name: String
         @Option(help: "Change the role too (editor or admin).") var role: Role?
 
-        func run() throws {
-            let catalog = try libraryOptions.openCatalog(create: false)
-            guard var account = try catalog.account(named: name) else { throw CommandError("no user named \(name)") }
-            account.passwordHash = Credentials.hashPassword(try UserCommand.readPassword(prompt: "New password for \(name): "))
+        func run() async throws {
+            let store = try libraryOptions.openDesk(create: false).store
+            guard var account = try await store.account(named: name) else { throw CommandError("no user named \(name)") }
+            account.passwordHash = Credentials.hashPassword(
+                try UserCommand.readPassword(prompt: "New password for \(name): "))
             if let role { account.role = role }
-            try catalog.updateAccount(account)
-            Output.line("Changed the password of \(name).")
+            try await store.updateAccount(account, endSessions: true)
+            Output.line("Changed the password of \(name); their sessions have ended.")
         }
     }
 
-    struct Token: ParsableCommand {
+    struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue an API bearer token for a user (printed once; only its hash is kept).")
         @OptionGroup var libraryOptions: LibraryOptions
         @Argument var name: String
         @Option(help: "What the token is for.") var label = "issued on the command line"
+        @Option(help: "Days until it expires (1 to 3650).") var days = Credentials.tokenLifetimeDays
 
-        func run() throws {
-            let catalog = try libraryOptions.openCatalog(create: false)
-            guard try catalog.account(named: name) != nil else { throw CommandError("no user named \(name)") }
-            Output.line(try Credentials.issueToken(for: name, label: label, in: catalog))
+        func validate() throws {
+            guard (1...3650).contains(days) else { throw ValidationError("--days must be 1 to 3650") }
+        }
+
+        func run() async throws {
+            let store = try libraryOptions.openDesk(create: false).store
+            guard try await store.account(named: name) != nil else { throw CommandError("no user named \(name)") }
+            let issued = try await Credentials.issueToken(for: name, label: label, days: days, in: store)
+            Output.line(issued.secret)
+            Output.error(
+                "Token \(issued.token.id) for \(name), expires \(ISO8601DateFormatter().string(from: issued.token.expiresAt)); it is shown once."
+            )
+        }
+    }
+
+    struct Tokens: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a user's API tokens (never the secrets).")
+        @OptionGroup var libraryOptions: LibraryOptions
+        @Argument var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Item: Encodable {
+            var id: String
+            var label: String
+            var createdAt: Date
+            var expiresAt: Date
+            var expired: Bool
+        }
+
+        func run() async throws {
+            let store = try libraryOptions.openDesk(create: false).store
+            guard try await store.account(named: name) != nil else { throw CommandError("no user named \(name)") }
+            let now = Date()
+            let items = try await store.tokens(of: name).map {
+                Item(id: $0.id, label: $0.label, createdAt: $0.createdAt, expiresAt: $0.expiresAt, expired: $0.expiresAt <= now)
+            }
+            if json {
+                Output.line(JSONOutput.pretty(["tokens": items]))
+                return
+            }
+            let formatter = ISO8601DateFormatter()
+            for item in items {
+                Output.line(
+                    "\(item.id)\t\(item.expired ? "expired" : "expires") \(formatter.string(from: item.expiresAt))\t\(item.label)")
+            }
+            if items.isEmpty { Output.line("\(name) has no API tokens.") }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke an API token by its id (from photodesk user tokens NAME): it stops working at once.")
+        @OptionGroup var libraryOptions: LibraryOptions
+        @Argument(help: "The token's id (tok_...), not its secret.") var id: String
+
+        func run() async throws {
+            let store = try libraryOptions.openDesk(create: false).store
+            guard try await store.revokeToken(id: id) else {
+                throw CommandError("no token \(id) (photodesk user tokens NAME lists them)")
+            }
+            Output.line("Revoked \(id).")
         }
     }
 }

@@ -29,9 +29,8 @@ struct VerifyCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let catalog = try libraryOptions.openCatalog(create: false)
-        let verifier = Verifier(catalog: catalog, library: libraryOptions.resolved)
-        let report = try repair ? verifier.repair() : verifier.check()
+        let verifier = Verifier(desk: try libraryOptions.openDesk(create: false))
+        let report = try await repair ? verifier.repair() : verifier.check()
         if json {
             Output.line(JSONOutput.pretty(report))
         } else {

@@ -1,4 +1,5 @@
 import Catalog
+import PhotoModel
 import Foundation
 
 /// A CSV manifest of captions (`photodesk caption import captions.csv`): a header row naming
@@ -22,32 +23,31 @@ public struct CaptionSheet: Sendable {
     public static func parse(_ text: String, name: String, folder: String) throws -> CaptionSheet {
         let table = parseCSV(text)
         guard let header = table.first?.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
-            throw IngestError(.usage, "\(name) is empty")
+            throw DeskError(.invalid, "\(name) is empty")
         }
         guard let keyColumn = header.firstIndex(of: "file") ?? header.firstIndex(of: "id") else {
-            throw IngestError(.usage, "\(name): the header row must name a file or id column")
+            throw DeskError(.invalid, "\(name): the header row must name a file or id column")
         }
         let isFile = header[keyColumn] == "file"
         let known = Set(CaptionField.allCases.map(\.rawValue)).union(["file", "id", "article"])
         if let unknown = header.first(where: { !known.contains($0) && !$0.isEmpty }) {
-            throw IngestError(
-                .usage, "\(name): unknown column \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")
+            throw DeskError(
+                .invalid, "\(name): unknown column \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")
         }
         var rows: [Row] = []
         for (index, cells) in table.enumerated().dropFirst() where !(cells.count == 1 && cells[0].isEmpty) {
             guard cells.count <= header.count else {
-                throw IngestError(.usage, "\(name) line \(index + 1): \(cells.count) cells for \(header.count) columns")
+                throw DeskError(.invalid, "\(name) line \(index + 1): \(cells.count) cells for \(header.count) columns")
             }
             let key = cells.indices.contains(keyColumn) ? cells[keyColumn].trimmingCharacters(in: .whitespaces) : ""
-            guard !key.isEmpty else { throw IngestError(.usage, "\(name) line \(index + 1): no \(header[keyColumn])") }
+            guard !key.isEmpty else { throw DeskError(.invalid, "\(name) line \(index + 1): no \(header[keyColumn])") }
             var changes = CaptionChanges()
             var article: String?
             for (column, cell) in zip(header, cells) {
                 if column == "article" {
                     article = cell.isEmpty ? nil : cell
                 } else if let field = CaptionField(rawValue: column), !cell.isEmpty {
-                    let value = Self.withoutFormulaGuard(cell)
-                    changes.values[field] = field == .keywords ? value.replacingOccurrences(of: ";", with: ",") : value
+                    changes.values[field] = Self.withoutFormulaGuard(cell)
                 }
             }
             let reference = isFile && !key.hasPrefix("/") ? folder + "/" + key : key

@@ -1,3 +1,4 @@
+import Catalog
 import GRDB
 
 extension SQLiteCatalog {
@@ -131,6 +132,72 @@ extension SQLiteCatalog {
             try db.execute(sql: "INSERT INTO searchIndexNew (rowid, body) SELECT rowid, body FROM searchIndex")
             try db.execute(sql: "DROP TABLE searchIndex")
             try db.execute(sql: "ALTER TABLE searchIndexNew RENAME TO searchIndex")
+        }
+        migrator.registerMigration("v5-seam") { db in
+            // Caption fields as one JSON object (the fields are CaptionField's list, not columns).
+            try db.execute(
+                sql: """
+                    CREATE TABLE captionNew (
+                      sha256 TEXT PRIMARY KEY NOT NULL REFERENCES asset(sha256) ON DELETE CASCADE,
+                      fields TEXT NOT NULL DEFAULT '{}',
+                      revision INTEGER NOT NULL)
+                    """)
+            try db.execute(
+                sql: """
+                    INSERT INTO captionNew (sha256, fields, revision)
+                    SELECT sha256, json_object('caption', caption, 'headline', headline, 'byline', byline,
+                      'credit', credit, 'copyright', copyright, 'keywords', json(keywordsJSON), 'city', city,
+                      'region', region, 'country', country, 'instructions', instructions), revision
+                    FROM caption
+                    """)
+            try db.execute(sql: "DROP TABLE caption")
+            try db.execute(sql: "ALTER TABLE captionNew RENAME TO caption")
+            // Publication: photos on their own, articles with their time.
+            try db.alter(table: "asset") { t in
+                t.add(column: "publishedAt", .datetime)
+                t.add(column: "publicFrom", .datetime)
+            }
+            try db.alter(table: "article") { t in
+                t.add(column: "state", .text).notNull().defaults(to: "draft")
+                t.add(column: "publishAt", .datetime)
+                t.add(column: "version", .integer).notNull().defaults(to: 1)
+            }
+            try db.execute(
+                sql: "UPDATE article SET state = 'published' WHERE published IS NOT NULL AND published != ''")
+            try db.alter(table: "articlePhoto") { t in
+                t.add(column: "crop", .text)
+                t.add(column: "searchText", .text).notNull().defaults(to: "")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE asset SET publicFrom = (SELECT MIN(COALESCE(article.publishAt, '1970-01-01 00:00:00.000'))
+                      FROM articlePhoto JOIN article ON article.id = articlePhoto.articleId
+                      WHERE articlePhoto.sha256 = asset.sha256 AND article.state = 'published')
+                    """)
+            // A photo's own search text beside its document (the uses add theirs).
+            try db.alter(table: "searchDoc") { t in t.add(column: "photoText", .text).notNull().defaults(to: "") }
+            try db.execute(
+                sql: "UPDATE searchDoc SET photoText = COALESCE((SELECT body FROM searchIndex WHERE rowid = searchDoc.id), '')")
+            // Sessions remember the desk's last visit; tokens have ids to revoke by and an expiry.
+            try db.alter(table: "session") { t in t.add(column: "lastDeskVisit", .datetime) }
+            try db.alter(table: "apiToken") { t in
+                t.add(column: "id", .text)
+                t.add(column: "expiresAt", .datetime)
+            }
+            try db.execute(
+                sql: "UPDATE apiToken SET id = 'tok_' || substr(tokenHash, 1, 12), expiresAt = datetime(createdAt, '+365 days')")
+            try db.create(index: "apiToken_id", on: "apiToken", columns: ["id"], unique: true)
+            try db.create(table: "loginAttempt") { t in
+                t.primaryKey("key", .text)
+                t.column("count", .integer).notNull()
+                t.column("lastAt", .datetime).notNull()
+            }
+            try db.create(table: "catalogState") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("changes", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO catalogState (id, changes) VALUES (1, 1)")
+            try db.create(index: "asset_public", on: "asset", columns: ["publicFrom"])
         }
         return migrator
     }

@@ -1,3 +1,4 @@
+import PhotoModel
 import Foundation
 
 /// A caption template as photo desks use them: `{city}, {country}, {date:d MMMM yyyy}: {caption}
@@ -24,14 +25,14 @@ public struct CaptionTemplate: Sendable {
         while let open = rest.firstIndex(of: "{") {
             if open > rest.startIndex { pieces.append(.text(String(rest[..<open]))) }
             guard let close = rest[open...].firstIndex(of: "}") else {
-                throw CatalogError(.notFound, "the template has a { without its }: \(template)")
+                throw DeskError(.invalid, "the template has a { without its }: \(template)")
             }
             let inside = rest[rest.index(after: open)..<close]
             let name = inside.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
             let format = inside.contains(":") ? String(inside.split(separator: ":", maxSplits: 1)[1]) : nil
             guard CaptionTemplate.variables.contains(name) else {
-                throw CatalogError(
-                    .notFound,
+                throw DeskError(
+                    .invalid,
                     "unknown template variable {\(inside)}: use \(CaptionTemplate.variables.map { "{\($0)}" }.joined(separator: " "))"
                 )
             }
@@ -108,8 +109,8 @@ public struct CodeReplacements: Sendable, Equatable {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let parts = line.split(separator: "\t", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw CatalogError(
-                    .notFound, "\(name) line \(number + 1): expected a code, a tab, then its replacement")
+                throw DeskError(
+                    .invalid, "\(name) line \(number + 1): expected a code, a tab, then its replacement")
             }
             pairs.append((parts[0], parts[1]))
         }

@@ -1,0 +1,98 @@
+import Foundation
+import PhotoModel
+
+/// Filters a search may add to its words; each narrows the results.
+public struct SearchFilters: Sendable, Equatable, Hashable {
+    /// Only photos with this caption field empty.
+    public var missing: CaptionField?
+    /// Byline contains this (case-insensitive).
+    public var byline: String?
+    /// Taken on or after this date (an ISO 8601 prefix, "2020-09-18").
+    public var from: String?
+    /// Taken on or before this date.
+    public var to: String?
+    /// Only photos used in this article.
+    public var article: String?
+    /// Camera make or model contains this.
+    public var camera: String?
+
+    /// Makes filters.
+    public init(
+        missing: CaptionField? = nil, byline: String? = nil, from: String? = nil, to: String? = nil,
+        article: String? = nil, camera: String? = nil
+    ) {
+        self.missing = missing
+        self.byline = byline
+        self.from = from
+        self.to = to
+        self.article = article
+        self.camera = camera
+    }
+
+    /// Whether no filter is set.
+    public var isEmpty: Bool { self == SearchFilters() }
+}
+
+/// One word of a search, folded (letters and digits only), matched whole or as a prefix.
+public struct SearchTerm: Sendable, Equatable, Hashable {
+    public var text: String
+    public var prefix: Bool
+
+    /// Makes a term.
+    public init(_ text: String, prefix: Bool) {
+        self.text = text
+        self.prefix = prefix
+    }
+}
+
+/// Which documents a search tier matches.
+public struct TextMatch: Sendable, Equatable, Hashable {
+    public enum Mode: Sendable, Equatable, Hashable {
+        /// The terms next to each other, in order.
+        case phrase
+        /// Every term, anywhere.
+        case allTerms
+        /// Every term, but not as the phrase (the second tier, without the first's matches).
+        case allTermsNotPhrase
+    }
+
+    public var terms: [SearchTerm]
+    public var mode: Mode
+
+    /// Makes a match.
+    public init(terms: [SearchTerm], mode: Mode) {
+        self.terms = terms
+        self.mode = mode
+    }
+}
+
+/// A search document found: its number (higher is newer) and the photo.
+public struct SearchHit: Sendable, Equatable {
+    /// The search document's number, assigned when the photo was first indexed; the keyset.
+    public var document: Int64
+    public var sha256: String
+    public var caption: String?
+
+    /// Makes a hit.
+    public init(document: Int64, sha256: String, caption: String?) {
+        self.document = document
+        self.sha256 = sha256
+        self.caption = caption
+    }
+}
+
+/// Counts for `/metrics` and the desk.
+public struct CatalogStatistics: Sendable, Equatable {
+    public var photos = 0
+    public var locations = 0
+    public var renditions = 0
+    public var renditionBytes = 0
+    public var articles = 0
+    public var captionRevisions = 0
+    public var missingCaptions = 0
+    /// When a file was last ingested or seen unchanged (seconds since 1970), 0 when never.
+    public var lastSeen: Double = 0
+
+    /// Zero counts.
+    public init() {}
+}

@@ -1,0 +1,324 @@
+import Catalog
+import Foundation
+import PhotoModel
+
+/// Crop renditions: named by content, kept apart from the presets.
+public enum Crops {
+    /// The preset name of every crop rendition starts so.
+    public static let prefix = "crop-"
+}
+
+/// An article's text as a file or a form gives it.
+public struct ArticleContent: Sendable, Equatable {
+    public var slug: String
+    public var headline: String
+    public var dateline: String?
+    public var byline: String?
+    public var body: String
+    /// The publication the source asks for; nil keeps what the article has (or draft when new).
+    public var publication: Publication?
+
+    /// Makes content.
+    public init(
+        slug: String, headline: String, dateline: String? = nil, byline: String? = nil, body: String = "",
+        publication: Publication? = nil
+    ) {
+        self.slug = slug
+        self.headline = headline
+        self.dateline = dateline
+        self.byline = byline
+        self.body = body
+        self.publication = publication
+    }
+}
+
+/// Whether and when an article is public.
+public struct Publication: Sendable, Equatable {
+    public var state: PublicationState
+    /// When it becomes public (a future time is an embargo).
+    public var at: Date?
+    /// The time as written, with its offset.
+    public var text: String?
+
+    /// Makes a publication.
+    public init(state: PublicationState, at: Date?, text: String?) {
+        self.state = state
+        self.at = at
+        self.text = text
+    }
+
+    /// What an article file's front matter says: `status:` (draft, scheduled or published) and
+    /// `published:` (a date, `2020-09-21`, read as midnight UTC, or a date-time with its offset,
+    /// `2020-09-21T08:00:00+07:00`). No status means published when `published:` is set and
+    /// draft when it is not; nil when the file says neither (the article keeps its state).
+    public static func frontMatter(status: String?, published: String?, name: String) throws -> Publication? {
+        let text = published.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let time = try text.map { try PublicationTime.parse($0, name: name) }
+        switch status?.trimmingCharacters(in: .whitespaces).lowercased() {
+        case nil, "":
+            guard let time else { return nil }
+            return Publication(state: .published, at: time, text: text)
+        case "draft": return Publication(state: .draft, at: time, text: text)
+        case "published": return Publication(state: .published, at: time ?? Date(timeIntervalSince1970: 0), text: text)
+        case "scheduled":
+            guard let time else {
+                throw DeskError(.invalid, "\(name): status: scheduled needs published: with the time it goes public")
+            }
+            return Publication(state: .published, at: time, text: text)
+        case let other?:
+            throw DeskError(
+                .invalid, "\(name): status: \(other) is not one of draft, scheduled, published")
+        }
+    }
+}
+
+/// Publication times as people write them.
+public enum PublicationTime {
+    /// A date (`2020-09-21`, midnight UTC) or an ISO 8601 date-time with an offset or `Z`
+    /// (`2020-09-21T08:00:00+07:00`, seconds optional).
+    public static func parse(_ text: String, name: String) throws -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.utf8.count <= 40 else { throw invalid(text, name) }
+        let withSeconds = ISO8601DateFormatter()
+        withSeconds.formatOptions = [.withInternetDateTime]
+        if let date = withSeconds.date(from: trimmed) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = fractional.date(from: trimmed) { return date }
+        // Minutes only: 2020-09-21T08:00+07:00.
+        if let match = trimmed.wholeMatch(of: /(\d{4}-\d\d-\d\dT\d\d:\d\d)(Z|[+-]\d\d:\d\d)/),
+            let date = withSeconds.date(from: "\(match.output.1):00\(match.output.2)")
+        {
+            return date
+        }
+        let day = DateFormatter()
+        day.locale = Locale(identifier: "en_US_POSIX")
+        day.timeZone = TimeZone(identifier: "UTC")
+        day.dateFormat = "yyyy-MM-dd"
+        if trimmed.utf8.count == 10, let date = day.date(from: trimmed) { return date }
+        throw invalid(text, name)
+    }
+
+    static func invalid(_ text: String, _ name: String) -> DeskError {
+        DeskError(
+            .invalid,
+            "\(name): \"\(text.prefix(60))\" is not a publication time: write 2020-09-21 or 2020-09-21T08:00:00+07:00")
+    }
+
+    /// A time written with an offset, for display and for files: `2020-09-21T08:00:00+07:00`.
+    public static func text(_ date: Date, offset: TimeZone = TimeZone(secondsFromGMT: 0) ?? .current) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = offset
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
+
+/// A photo to place in an article, with its caption and crop for this use.
+public struct ArticlePhotoInput: Sendable, Equatable {
+    public var sha256: String
+    public var caption: String?
+    public var crop: Crop?
+
+    /// Makes an input.
+    public init(sha256: String, caption: String? = nil, crop: Crop? = nil) {
+        self.sha256 = sha256
+        self.caption = caption
+        self.crop = crop
+    }
+}
+
+extension Desk {
+    /// Creates or updates (by slug) an article with its photos in order. A photo that stays in the
+    /// article keeps the crop an editor set for it unless the input gives one.
+    @discardableResult
+    public func saveArticle(_ content: ArticleContent, photos: [ArticlePhotoInput]) async throws -> (
+        article: Article, created: Bool
+    ) {
+        for _ in 0..<Self.attempts {
+            let existing = try await stored { try await store.article(slug: content.slug) }
+            var article =
+                existing?.article
+                ?? Article(slug: content.slug, headline: content.headline)
+            article.headline = content.headline
+            article.dateline = content.dateline
+            article.byline = content.byline
+            article.body = content.body
+            article.updatedAt = clock()
+            if let publication = content.publication {
+                article.state = publication.state
+                article.publishAt = publication.at
+                article.published = publication.text
+            }
+            var crops: [String: Crop] = [:]
+            for use in existing?.uses ?? [] {
+                if let sha = use.sha256, let crop = use.crop, crops[sha] == nil { crops[sha] = crop }
+            }
+            let uses = photos.enumerated().map { index, photo in
+                ArticleUse(
+                    position: index + 1, sha256: photo.sha256, caption: photo.caption,
+                    crop: photo.crop ?? crops[photo.sha256],
+                    searchText: SearchText.useText(headline: article.headline, caption: photo.caption))
+            }
+            do {
+                let saved = try await store.saveArticle(article, uses: uses, expectingVersion: existing?.article.version)
+                return (saved, existing == nil)
+            } catch let error as CatalogError where error.code == .conflict || error.code == .exists {
+                continue
+            } catch let error as CatalogError {
+                throw DeskError(error)
+            }
+        }
+        throw DeskError(.busy, "article \(content.slug) kept changing while saving; nothing was saved, try again")
+    }
+
+    /// Changes an article's uses by a rule, as one compare-and-set on its version (tried again
+    /// when someone else saved it meanwhile). Positions are renumbered 1, 2, 3... in order.
+    func changeUses(
+        _ slug: String, _ change: (Article, inout [ArticleUse]) throws -> Void
+    ) async throws -> Article {
+        for _ in 0..<Self.attempts {
+            guard let bundle = try await stored({ try await store.article(slug: slug) }) else {
+                throw DeskError(.notFound, "no article \(slug)")
+            }
+            var uses = bundle.uses
+            try change(bundle.article, &uses)
+            for index in uses.indices {
+                uses[index].position = index + 1
+                uses[index].searchText = SearchText.useText(
+                    headline: bundle.article.headline, caption: uses[index].caption)
+            }
+            var article = bundle.article
+            article.updatedAt = clock()
+            do {
+                return try await store.saveArticle(article, uses: uses, expectingVersion: bundle.article.version)
+            } catch let error as CatalogError where error.code == .conflict {
+                continue
+            } catch let error as CatalogError {
+                throw DeskError(error)
+            }
+        }
+        throw DeskError(.busy, "article \(slug) kept changing while saving; nothing was saved, try again")
+    }
+
+    /// Places photos in an article at a position (1 is first; the end by default; positions out
+    /// of range go to the nearest end), with a caption for this use.
+    @discardableResult
+    public func link(_ slug: String, photos: [String], position: Int? = nil, caption: String? = nil) async throws
+        -> Article
+    {
+        let text = caption.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        return try await changeUses(slug) { _, uses in
+            let index = position.map { min(max($0, 1), uses.count + 1) - 1 } ?? uses.count
+            uses.insert(contentsOf: photos.map { ArticleUse(position: 0, sha256: $0, caption: text) }, at: index)
+        }
+    }
+
+    /// Takes a photo out of an article (every use of it); the others close up.
+    @discardableResult
+    public func unlink(_ slug: String, photo sha256: String) async throws -> Article {
+        try await changeUses(slug) { _, uses in
+            guard uses.contains(where: { $0.sha256 == sha256 }) else {
+                throw DeskError(.notFound, "photo \(sha256.prefix(16)) is not in article \(slug)")
+            }
+            uses.removeAll { $0.sha256 == sha256 }
+        }
+    }
+
+    /// Sets (or with nil, removes) the crop of the use at a position: a rectangle inside the
+    /// photo as displayed. The photo itself and its other uses are unchanged.
+    @discardableResult
+    public func setCrop(_ slug: String, position: Int, crop: Crop?) async throws -> Article {
+        var size: (Int, Int)?
+        if let bundle = try await stored({ try await store.article(slug: slug) }),
+            let use = bundle.uses.first(where: { $0.position == position }), let sha = use.sha256,
+            let photo = bundle.photos[sha]
+        {
+            size = (photo.width, photo.height)
+        }
+        if let crop, let (width, height) = size {
+            guard crop.x >= 0, crop.y >= 0, crop.width >= 1, crop.height >= 1, crop.x < width, crop.y < height,
+                crop.width <= width - crop.x, crop.height <= height - crop.y
+            else {
+                throw DeskError(
+                    .invalid,
+                    "the crop \(crop.width)x\(crop.height) at \(crop.x),\(crop.y) is not inside the photo (\(width)x\(height))"
+                )
+            }
+        }
+        return try await changeUses(slug) { _, uses in
+            guard let index = uses.firstIndex(where: { $0.position == position }), uses[index].sha256 != nil else {
+                throw DeskError(.notFound, "article \(slug) has no photo at position \(position)")
+            }
+            uses[index].crop = crop
+        }
+    }
+
+    /// Publishes an article now or from a time (an embargo), or with nil `state` draft takes it back.
+    @discardableResult
+    public func setPublication(_ slug: String, _ publication: Publication) async throws -> Article {
+        for _ in 0..<Self.attempts {
+            guard let bundle = try await stored({ try await store.article(slug: slug) }) else {
+                throw DeskError(.notFound, "no article \(slug)")
+            }
+            var article = bundle.article
+            article.state = publication.state
+            if publication.state == .published {
+                article.publishAt = publication.at ?? clock()
+                article.published = publication.text ?? PublicationTime.text(article.publishAt ?? clock())
+            }
+            article.updatedAt = clock()
+            do {
+                return try await store.saveArticle(article, uses: bundle.uses, expectingVersion: bundle.article.version)
+            } catch let error as CatalogError where error.code == .conflict {
+                continue
+            } catch let error as CatalogError {
+                throw DeskError(error)
+            }
+        }
+        throw DeskError(.busy, "article \(slug) kept changing while saving; nothing was saved, try again")
+    }
+
+    /// An article's state for people: draft, scheduled (public later) or published.
+    public func status(of article: Article) -> String {
+        guard article.state == .published else { return "draft" }
+        if let at = article.publishAt, at > clock() { return "scheduled" }
+        return "published"
+    }
+
+    /// An article with its photos and their captions as used, as the audience sees it; nil when
+    /// there is none or readers may not see it yet.
+    public func article(slug: String, audience: Audience) async throws -> (ArticleDocument, Article)? {
+        guard let bundle = try await stored({ try await store.article(slug: slug) }),
+            audience.sees(publicFrom: bundle.article.publicFrom)
+        else { return nil }
+        let article = bundle.article
+        let photos = bundle.uses.map { use -> ArticleDocument.Photo in
+            guard let sha = use.sha256, let card = bundle.photos[sha] else {
+                return ArticleDocument.Photo(
+                    sha256: nil, position: use.position, caption: use.caption, credit: nil, byline: nil,
+                    copyright: nil, width: nil, height: nil, crop: nil, renditions: [])
+            }
+            return ArticleDocument.Photo(
+                sha256: sha, position: use.position, caption: use.caption ?? card.caption.caption,
+                credit: card.caption.credit, byline: card.caption.byline, copyright: card.caption.copyright,
+                width: card.width, height: card.height, crop: use.crop, renditions: card.renditions)
+        }
+        return (
+            ArticleDocument(
+                slug: article.slug, headline: article.headline, dateline: article.dateline,
+                published: article.published, byline: article.byline, body: article.body, status: status(of: article),
+                publishAt: article.publishAt, version: article.version, photos: photos), article
+        )
+    }
+
+    /// The articles the audience sees, newest first.
+    public func articles(limit: Int, audience: Audience) async throws -> [ArticleSummary] {
+        try await stored { try await store.articles(limit: limit, audience: audience) }
+    }
+
+    /// The next time something scheduled becomes public (caches of readers' pages end then).
+    public func nextPublication() async throws -> Date? {
+        try await stored { try await store.nextPublication(after: clock()) }
+    }
+}

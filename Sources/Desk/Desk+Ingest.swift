@@ -1,0 +1,111 @@
+import Catalog
+import Foundation
+import PhotoModel
+
+/// One file an ingest processed, as it hands it to the desk.
+public struct IngestedFile: Sendable {
+    public var photo: Photo
+    public var location: FileLocation
+    /// Caption fields read from the file; used only when the photo is new.
+    public var captions: CaptionFields
+    /// Where they came from ("embedded", "sidecar").
+    public var captionSource: String
+    /// Renditions made (empty when none had to be).
+    public var renditions: [Rendition]
+    /// The photo this path held before, when the file changed: its caption carries over.
+    public var previousSha256: String?
+    /// Who ran the ingest.
+    public var author: String
+
+    /// Makes a file's record.
+    public init(
+        photo: Photo, location: FileLocation, captions: CaptionFields, captionSource: String,
+        renditions: [Rendition], previousSha256: String? = nil, author: String
+    ) {
+        self.photo = photo
+        self.location = location
+        self.captions = captions
+        self.captionSource = captionSource
+        self.renditions = renditions
+        self.previousSha256 = previousSha256
+        self.author = author
+    }
+}
+
+extension Desk {
+    /// Records ingested files in one transaction. A new photo's caption is carried over from the
+    /// photo its path held before (a file edited in place keeps the desk's caption), else read
+    /// from the file; each field set is a revision of revision 1, so history starts complete.
+    public func record(_ files: [IngestedFile]) async throws {
+        var records: [IngestRecord] = []
+        records.reserveCapacity(files.count)
+        for file in files {
+            var fields = file.captions
+            var source = file.captionSource
+            if let previous = file.previousSha256, previous != file.photo.sha256,
+                let old = try await stored({ try await store.caption(of: previous) })
+            {
+                fields = old.fields
+                source = "carried from \(previous.prefix(16))"
+            }
+            let revisions = CaptionField.allCases.compactMap { field -> CaptionRevision? in
+                guard let value = fields[field] else { return nil }
+                return CaptionRevision(
+                    sha256: file.photo.sha256, revision: 1, field: field.rawValue, oldValue: nil, newValue: value,
+                    author: file.author, at: file.photo.createdAt, source: source)
+            }
+            records.append(
+                IngestRecord(
+                    photo: file.photo, location: file.location,
+                    caption: Caption(sha256: file.photo.sha256, fields: fields, revision: 1), revisions: revisions,
+                    searchText: SearchText.photoText(fields), renditions: file.renditions))
+        }
+        try await stored { try await store.record(records) }
+    }
+
+    /// Notes that a file was seen again unchanged.
+    public func touch(_ location: FileLocation) async throws {
+        try await stored { try await store.touch(location) }
+    }
+}
+
+extension Desk {
+    /// Every known file location by path (read once per ingest: unchanged files cost no query).
+    public func knownLocations() async throws -> [String: FileLocation] {
+        try await stored { try await store.locationIndex() }
+    }
+
+    /// Photos lacking a rendition of one of these presets (name to fingerprint), or holding one
+    /// made with other settings.
+    public func photosNeedingRenditions(fingerprints: [String: String]) async throws -> Set<String> {
+        try await stored { try await store.photosNeedingRenditions(fingerprints: fingerprints) }
+    }
+
+    /// A photo by its full hash.
+    public func photo(sha256: String) async throws -> Photo? {
+        try await stored { try await store.photo(sha256: sha256) }
+    }
+
+    /// Everything about a photo, for the tools that check and repair it.
+    public func details(sha256: String) async throws -> PhotoDetails? {
+        try await stored { try await store.details(sha256: sha256) }
+    }
+
+    /// A photo's renditions, smallest first.
+    public func renditions(of sha256: String) async throws -> [Rendition] {
+        try await stored { try await store.renditions(of: sha256) }
+    }
+
+    /// Adds or replaces renditions of a photo.
+    public func saveRenditions(_ renditions: [Rendition], of sha256: String) async throws {
+        try await stored { try await store.saveRenditions(renditions, of: sha256) }
+    }
+
+    /// Every rendition and every location, for `verify`.
+    public func inventory() async throws -> (renditions: [Rendition], locations: [FileLocation], photos: Int) {
+        let renditions = try await stored { try await store.allRenditions() }
+        let locations = try await stored { try await store.allLocations() }
+        let photos = try await photoCount(audience: .editors)
+        return (renditions, locations, photos)
+    }
+}

@@ -1,0 +1,70 @@
+import Catalog
+import Foundation
+import PhotoModel
+
+extension Desk {
+    /// Searches captions and the articles photos appear in, diacritics folded. Words first find
+    /// the photos whose text holds them as one phrase (tier 2), then those holding every word
+    /// anywhere (tier 1); newest first within each. Filters alone list the newest photos that
+    /// match. Pages continue from a token; a token that is not one starts from the beginning.
+    public func search(_ query: SearchQuery, limit: Int, after token: String?, audience: Audience) async throws
+        -> SearchPage
+    {
+        let bounded = max(1, min(limit, 200))
+        let terms = SearchText.terms(query.text)
+        let cursor = token.flatMap(SearchCursor.init(token:))
+        if terms.isEmpty {
+            guard !query.filters.isEmpty else { return SearchPage(results: [], total: 0, next: nil) }
+            var after: PhotoCursor?
+            if case .recent(let position) = cursor { after = position }
+            let cards = try await stored {
+                try await store.photos(filters: query.filters, limit: bounded + 1, after: after, audience: audience)
+            }
+            let shown = cards.prefix(bounded)
+            let total = try await stored { try await store.photoCount(filters: query.filters, audience: audience) }
+            return SearchPage(
+                results: shown.map { .init(sha256: $0.sha256, caption: $0.caption.caption, score: 0) }, total: total,
+                next: cards.count > bounded ? shown.last.map { SearchCursor.recent($0.cursor).token } : nil)
+        }
+        // One word is its own phrase: a single tier.
+        let tiers: [(rank: Int, match: TextMatch)] =
+            terms.count > 1
+            ? [(2, TextMatch(terms: terms, mode: .phrase)), (1, TextMatch(terms: terms, mode: .allTermsNotPhrase))]
+            : [(2, TextMatch(terms: terms, mode: .allTerms))]
+        var found: [(hit: SearchHit, tier: Int)] = []
+        for tier in tiers where found.count <= bounded {
+            var before: Int64?
+            if case .tier(let rank, let document) = cursor {
+                if tier.rank > rank { continue }
+                if tier.rank == rank { before = document }
+            }
+            let wanted = bounded + 1 - found.count
+            let hits = try await stored {
+                try await store.searchHits(
+                    tier.match, filters: query.filters, audience: audience, before: before, limit: wanted)
+            }
+            found += hits.map { ($0, tier.rank) }
+        }
+        let total = try await stored {
+            try await store.searchCount(TextMatch(terms: terms, mode: .allTerms), filters: query.filters, audience: audience)
+        }
+        let shown = found.prefix(bounded)
+        return SearchPage(
+            results: shown.map { .init(sha256: $0.hit.sha256, caption: $0.hit.caption, score: Double($0.tier)) },
+            total: total,
+            next: found.count > bounded
+                ? shown.last.map { SearchCursor.tier($0.tier, document: $0.hit.document).token } : nil)
+    }
+
+    /// Every photo a search finds, in its order (for batch captions).
+    public func allMatches(_ query: SearchQuery, audience: Audience = .editors) async throws -> [String] {
+        var hashes: [String] = []
+        var token: String?
+        repeat {
+            let page = try await search(query, limit: 200, after: token, audience: audience)
+            hashes += page.results.map(\.sha256)
+            token = page.next
+        } while token != nil
+        return hashes
+    }
+}

@@ -1,0 +1,219 @@
+import Catalog
+import Foundation
+import PhotoModel
+
+/// How precisely readers see where a photo was taken (`gallery.location`): editors always see
+/// the exact position.
+public enum LocationPrecision: String, Sendable, CaseIterable, Codable {
+    /// As the camera recorded it.
+    case exact
+    /// Rounded to 0.1 degree (about 11 km): the city, not the house.
+    case city
+    /// Not shown.
+    case none
+
+    /// The position as shown at this precision.
+    public func apply(_ gps: GPS?) -> GPS? {
+        switch self {
+        case .exact: gps
+        case .city: gps?.rounded(places: 1)
+        case .none: nil
+        }
+    }
+}
+
+/// Who is looking, for what a document shows: editors see everything; readers see only public
+/// photos, without file paths, instructions or a precise position.
+public struct Viewpoint: Sendable, Equatable {
+    public var audience: Audience
+    public var location: LocationPrecision
+
+    /// Makes a viewpoint.
+    public init(audience: Audience, location: LocationPrecision = .city) {
+        self.audience = audience
+        self.location = location
+    }
+
+    /// Editors.
+    public static let editors = Viewpoint(audience: .editors, location: .exact)
+
+    /// Whether the viewer is an editor.
+    public var isEditor: Bool { audience == .editors }
+}
+
+/// A photo in the shape of the CLI's `show --json` (DESIGN.md), also served by the JSON API.
+public struct PhotoDocument: Encodable, Sendable, Equatable {
+    public struct RenditionInfo: Codable, Sendable, Equatable {
+        public var preset: String
+        public var format: String
+        public var width: Int
+        public var height: Int
+        /// Relative to the library; editors only.
+        public var path: String?
+    }
+    public struct Place: Codable, Sendable, Equatable {
+        public var city: String?
+        public var region: String?
+        public var country: String?
+    }
+    public struct Use: Codable, Sendable, Equatable {
+        public var slug: String
+        public var position: Int
+        public var caption: String?
+        public var crop: Crop?
+        public var state: PublicationState
+        public var publishAt: Date?
+    }
+
+    public var id: String
+    public var sha256: String
+    /// Every file of the photo; editors only.
+    public var paths: [String]?
+    public var format: String
+    public var bytes: Int
+    public var width: Int
+    public var height: Int
+    public var orientation: Int
+    public var takenAt: String?
+    public var camera: Camera
+    public var exposure: Exposure
+    public var gps: GPS?
+    /// The caption fields shown (readers get only the public ones).
+    public var fields: CaptionFields
+    public var renditions: [RenditionInfo]
+    public var articles: [Use]
+    /// The caption revision an edit must be based on.
+    public var captionRevision: Int
+    /// From when readers see the photo; nil while private.
+    public var publicFrom: Date?
+    /// When it was published on its own.
+    public var publishedAt: Date?
+
+    /// The raw metadata sources (a JSON document), editors only; encoded as `sources` only when
+    /// `includeSources` is set (`show --sources`).
+    public var sources: String?
+    public var includeSources = false
+
+    /// Place fields, nested as `location` in the JSON.
+    static let placeFields: Set<CaptionField> = [.city, .region, .country]
+
+    public var location: Place? {
+        guard fields.city != nil || fields.region != nil || fields.country != nil else { return nil }
+        return Place(city: fields.city, region: fields.region, country: fields.country)
+    }
+
+    public var caption: String? { fields.caption }
+    public var headline: String? { fields.headline }
+    public var byline: String? { fields.byline }
+    public var credit: String? { fields.credit }
+    public var copyright: String? { fields.copyright }
+    public var keywords: [String] { fields.keywords }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(id, forKey: Key("id"))
+        try container.encode(sha256, forKey: Key("sha256"))
+        try container.encodeIfPresent(paths, forKey: Key("paths"))
+        try container.encode(format, forKey: Key("format"))
+        try container.encode(bytes, forKey: Key("bytes"))
+        try container.encode(width, forKey: Key("width"))
+        try container.encode(height, forKey: Key("height"))
+        try container.encode(orientation, forKey: Key("orientation"))
+        try container.encodeIfPresent(takenAt, forKey: Key("takenAt"))
+        try container.encode(camera, forKey: Key("camera"))
+        try container.encode(exposure, forKey: Key("exposure"))
+        // Objects the file does not have are null; texts it does not have are absent.
+        try container.encode(gps, forKey: Key("gps"))
+        for field in CaptionField.allCases where !Self.placeFields.contains(field) {
+            if field.isList {
+                try container.encode(fields.keywords, forKey: Key(field.rawValue))
+            } else {
+                try container.encodeIfPresent(fields[field], forKey: Key(field.rawValue))
+            }
+        }
+        try container.encode(location, forKey: Key("location"))
+        try container.encode(renditions, forKey: Key("renditions"))
+        try container.encode(articles, forKey: Key("articles"))
+        try container.encode(captionRevision, forKey: Key("captionRevision"))
+        try container.encode(publicFrom, forKey: Key("publicFrom"))
+        if includeSources, let sources {
+            try container.encode(JSONValue(text: sources) ?? .null, forKey: Key("sources"))
+        }
+    }
+}
+
+/// An article with its photos in order, in the CLI's JSON shape.
+public struct ArticleDocument: Codable, Sendable, Equatable {
+    /// One photo as used in the article.
+    public struct Photo: Codable, Sendable, Equatable {
+        /// The photo's short id; nil when it was removed (a gap).
+        public var id: String?
+        public var sha256: String?
+        public var position: Int
+        /// The caption as used in this article: its own, else the photo's.
+        public var caption: String?
+        public var credit: String?
+        public var byline: String?
+        public var copyright: String?
+        /// Displayed size of the original.
+        public var width: Int?
+        public var height: Int?
+        public var crop: Crop?
+        /// The photo's renditions, smallest first (not in the JSON).
+        public var renditions: [Rendition]
+
+        enum CodingKeys: String, CodingKey {
+            case id, position, caption, credit, byline, copyright, width, height, crop
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decodeIfPresent(String.self, forKey: .id)
+            position = try container.decode(Int.self, forKey: .position)
+            caption = try container.decodeIfPresent(String.self, forKey: .caption)
+            credit = try container.decodeIfPresent(String.self, forKey: .credit)
+            byline = try container.decodeIfPresent(String.self, forKey: .byline)
+            copyright = try container.decodeIfPresent(String.self, forKey: .copyright)
+            width = try container.decodeIfPresent(Int.self, forKey: .width)
+            height = try container.decodeIfPresent(Int.self, forKey: .height)
+            crop = try container.decodeIfPresent(Crop.self, forKey: .crop)
+            renditions = []
+        }
+
+        init(
+            sha256: String?, position: Int, caption: String?, credit: String?, byline: String?, copyright: String?,
+            width: Int?, height: Int?, crop: Crop?, renditions: [Rendition]
+        ) {
+            self.id = sha256.map { String($0.prefix(16)) }
+            self.sha256 = sha256
+            self.position = position
+            self.caption = caption
+            self.credit = credit
+            self.byline = byline
+            self.copyright = copyright
+            self.width = width
+            self.height = height
+            self.crop = crop
+            self.renditions = renditions
+        }
+    }
+
+    public var slug: String
+    public var headline: String
+    public var dateline: String?
+    public var published: String?
+    public var byline: String?
+    public var body: String
+    public var status: String
+    public var publishAt: Date?
+    public var version: Int
+    public var photos: [Photo]
+}

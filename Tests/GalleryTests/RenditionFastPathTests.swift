@@ -1,0 +1,139 @@
+import Foundation
+import HTTPTypes
+import Imaging
+import NIOCore
+import NIOEmbedded
+import NIOHTTPTypes
+import Testing
+
+@testable import Gallery
+
+/// The fast path as a channel handler in memory: requests in, answers (or requests passed on) out.
+@Suite("Rendition fast path (EmbeddedChannel)")
+struct RenditionFastPathTests {
+    let cache = RenditionCache()
+    let file: String
+    let channel: EmbeddedChannel
+
+    init() throws {
+        file = NSTemporaryDirectory() + "fast-\(UUID().uuidString).webp"
+        FileManager.default.createFile(atPath: file, contents: Data("RIFF-rendition".utf8))
+        channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(
+            RenditionFastPath(cache: cache, metrics: GalleryMetrics(), log: nil))
+    }
+
+    func entry(publicFrom: Date?) throws -> RenditionCache.Entry {
+        RenditionCache.Entry(
+            path: file, stamp: try #require(FileStat.of(file)), etag: "\"e1\"", mimeType: "image/webp",
+            bytes: ByteBuffer(string: "RIFF-rendition"), publicFrom: publicFrom)
+    }
+
+    func send(_ path: String, method: HTTPRequest.Method = .get, headers: HTTPFields = [:]) throws {
+        try channel.writeInbound(
+            HTTPRequestPart.head(HTTPRequest(method: method, scheme: nil, authority: "x", path: path, headerFields: headers)))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+    }
+
+    /// The parts the handler wrote out, until none is left.
+    func answered() throws -> [HTTPResponsePart] {
+        var parts: [HTTPResponsePart] = []
+        while let part = try channel.readOutbound(as: HTTPResponsePart.self) { parts.append(part) }
+        return parts
+    }
+
+    func passedOn() throws -> [HTTPRequestPart] {
+        var parts: [HTTPRequestPart] = []
+        while let part = try channel.readInbound(as: HTTPRequestPart.self) { parts.append(part) }
+        return parts
+    }
+
+    @Test("a public rendition in memory is answered from the event loop with its headers and bytes")
+    func answersPublic() throws {
+        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: cache.generation)
+        try send("/r/0123456789abcdef/thumb.webp")
+        let parts = try answered()
+        guard case .head(let head) = parts.first else {
+            Issue.record("no answer: \(parts)")
+            return
+        }
+        #expect(head.status == .ok)
+        #expect(head.headerFields[.cacheControl] == "public, max-age=31536000, immutable")
+        #expect(head.headerFields[.contentLength] == "14" && head.headerFields[.eTag] == "\"e1\"")
+        #expect(head.headerFields[.contentSecurityPolicy] != nil && head.headerFields[.date] != nil)
+        guard case .body(let body) = parts[1], case .end = parts[2] else {
+            Issue.record("no body: \(parts)")
+            return
+        }
+        #expect(String(buffer: body) == "RIFF-rendition")
+        #expect(try passedOn().isEmpty)
+    }
+
+    @Test("HEAD is answered without a body")
+    func head() throws {
+        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: cache.generation)
+        try send("/r/0123456789abcdef/thumb.webp", method: .head)
+        let parts = try answered()
+        #expect(parts.count == 2)
+        if case .end = parts.last {} else { Issue.record("no end: \(parts)") }
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var label: String
+        var path = "/r/0123456789abcdef/thumb.webp"
+        var headers: HTTPFields = [:]
+        var testDescription: String { label }
+    }
+
+    @Test(
+        "private, embargoed, ranged, conditional, escaped or unknown requests go on to the router",
+        arguments: [
+            Case(label: "private"), Case(label: "embargoed"), Case(label: "range", headers: [.range: "bytes=0-1"]),
+            Case(label: "conditional", headers: [.ifNoneMatch: "\"e1\""]),
+            Case(label: "escaped", path: "/r/0123456789abcdef/thumb%2ewebp"),
+            Case(label: "query", path: "/r/0123456789abcdef/thumb.webp?x=1"),
+            Case(label: "unknown", path: "/r/fedcba9876543210/thumb.webp"),
+            Case(label: "close", headers: [.connection: "close"]),
+        ])
+    func passesOn(_ test: Case) throws {
+        let (label, path, headers) = (test.label, test.path, test.headers)
+        let publicFrom: Date? =
+            switch label {
+            case "private": nil
+            case "embargoed": Date().addingTimeInterval(3600)
+            default: Date(timeIntervalSince1970: 0)
+            }
+        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: publicFrom), generation: cache.generation)
+        try send(path, headers: headers)
+        #expect(try answered().isEmpty, "\(label) was answered by the fast path")
+        #expect(try passedOn().count == 2, "\(label): head and end go on")
+    }
+
+    @Test("answers stay in order: while a request passed on is unanswered, the next ones go on too")
+    func order() throws {
+        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: cache.generation)
+        try send("/photos")
+        try send("/r/0123456789abcdef/thumb.webp")
+        #expect(try answered().isEmpty)
+        #expect(try passedOn().count == 4)
+        // The router answers the first; the next rendition request is the fast path's again.
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try answered()
+        try send("/r/0123456789abcdef/thumb.webp")
+        #expect(try answered().count == 3)
+    }
+
+    @Test("a cleared cache (the catalog changed) answers nothing from memory")
+    func cleared() throws {
+        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: cache.generation)
+        cache.clear()
+        try send("/r/0123456789abcdef/thumb.webp")
+        #expect(try answered().isEmpty)
+        let stale = cache.generation - 1
+        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: stale)
+        #expect(cache.entry("0123456789abcdef/thumb.webp") == nil, "an entry read before the clear is not kept")
+    }
+}
