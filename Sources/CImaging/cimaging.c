@@ -1,5 +1,9 @@
+/* pthread_rwlockattr_setkind_np, to let a lone run go before new shared ones. */
+#define _GNU_SOURCE
+
 #include "cimaging.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +11,74 @@
 #include <libexif/exif-data.h>
 
 static pd_log_handler log_handler = NULL;
+
+/* ---- Errors: one message per failed call ----
+ *
+ * libvips appends every error, from every thread, to one process-wide buffer. Calls that can
+ * fail hold `guard` shared while they run, and never read or clear the buffer. When one fails it
+ * takes `guard` alone (no other libvips call is running), clears the buffer, runs again and keeps
+ * what the buffer then says for its own thread: a decode or a save fails again the same way, and
+ * its message is its own. Failures are rare, so the lone runs cost little. Guarded calls never
+ * call one another, so the shared lock is never taken twice by one thread. */
+
+static pthread_rwlock_t guard;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+static __thread char *last_error = NULL;
+
+static void make_guard(void) {
+    pthread_rwlockattr_t attributes;
+    pthread_rwlockattr_init(&attributes);
+    /* A waiting lone run stops new shared runs from starting, so it cannot starve. */
+    pthread_rwlockattr_setkind_np(&attributes, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&guard, &attributes);
+    pthread_rwlockattr_destroy(&attributes);
+}
+
+static void keep_error(const char *text) {
+    g_free(last_error);
+    last_error = text ? g_strdup(text) : NULL;
+}
+
+static void enter_shared(void) {
+    pthread_once(&guard_once, make_guard);
+    pthread_rwlock_rdlock(&guard);
+}
+
+static void enter_alone(void) {
+    pthread_rwlock_wrlock(&guard);
+    vips_error_clear();
+}
+
+static void keep_buffer(void) {
+    keep_error(vips_error_buffer());
+    vips_error_clear();
+}
+
+static void leave(void) { pthread_rwlock_unlock(&guard); }
+
+/* Runs CALL (a statement that sets a result) shared; while FAILED (an expression over that
+ * result) holds, runs it again alone and keeps its message. */
+#define GUARDED(failed, call)                                                                      \
+    do {                                                                                           \
+        keep_error(NULL);                                                                          \
+        enter_shared();                                                                            \
+        call;                                                                                      \
+        leave();                                                                                   \
+        if (failed) {                                                                              \
+            enter_alone();                                                                         \
+            call;                                                                                  \
+            if (failed) keep_buffer();                                                             \
+            leave();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* Runs CALL, which cannot fail but may touch the error buffer, shared. */
+#define SHARED(call)                                                                               \
+    do {                                                                                           \
+        enter_shared();                                                                            \
+        call;                                                                                      \
+        leave();                                                                                   \
+    } while (0)
 
 static void forward_log(const gchar *domain, GLogLevelFlags flags, const gchar *message,
                         gpointer user_data) {
@@ -27,7 +99,11 @@ int pd_init(const char *argv0, pd_log_handler handler) {
         g_log_set_handler("GLib", all, forward_log, NULL);
         g_log_set_handler("GLib-GObject", all, forward_log, NULL);
     }
-    if (VIPS_INIT(argv0 ? argv0 : "photodesk")) return -1;
+    pthread_once(&guard_once, make_guard);
+    if (VIPS_INIT(argv0 ? argv0 : "photodesk")) {
+        keep_buffer();
+        return -1;
+    }
     /* Image servers keep the operation cache off and run each job single-threaded,
      * with jobs in parallel: memory stays bounded by the number of jobs. */
     vips_cache_set_max(0);
@@ -39,9 +115,9 @@ int pd_init(const char *argv0, pd_log_handler handler) {
 }
 
 char *pd_take_error(void) {
-    char *copy = strdup(vips_error_buffer());
-    vips_error_clear();
-    return copy;
+    char *message = last_error;
+    last_error = NULL;
+    return message;
 }
 
 void pd_free(void *pointer) { g_free(pointer); }
@@ -51,23 +127,44 @@ void pd_unref(pd_image *image) {
 }
 
 const char *pd_loader_for_file(const char *path) {
-    const char *loader = vips_foreign_find_load(path);
-    vips_error_clear();
+    const char *loader = NULL;
+    SHARED(loader = vips_foreign_find_load(path));
     return loader;
 }
 
 const char *pd_loader_for_buffer(const void *data, size_t length) {
-    const char *loader = vips_foreign_find_load_buffer(data, length);
-    vips_error_clear();
+    const char *loader = NULL;
+    SHARED(loader = vips_foreign_find_load_buffer(data, length));
     return loader;
 }
 
 pd_image *pd_open(const char *path) {
-    return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    VipsImage *out = NULL;
+    GUARDED(!out, out = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL));
+    return out;
 }
 
-pd_image *pd_open_buffer(const void *data, size_t length) {
-    return vips_image_new_from_buffer(data, length, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+/* A lazy image decoded into memory; the lazy one is released either way. */
+static VipsImage *into_memory(VipsImage *lazy) {
+    if (!lazy) return NULL;
+    VipsImage *memory = vips_image_copy_memory(lazy);
+    g_object_unref(lazy);
+    return memory;
+}
+
+pd_image *pd_load_file(const char *path) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = into_memory(vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL,
+                                                             NULL)));
+    return out;
+}
+
+pd_image *pd_load_buffer(const void *data, size_t length) {
+    VipsImage *out = NULL;
+    /* libvips reads the buffer lazily without copying it: decoded before this returns. */
+    GUARDED(!out, out = into_memory(vips_image_new_from_buffer(data, length, "", "access",
+                                                               VIPS_ACCESS_SEQUENTIAL, NULL)));
+    return out;
 }
 
 int pd_width(pd_image *image) { return vips_image_get_width(image); }
@@ -78,20 +175,17 @@ int pd_n_pages(pd_image *image) { return vips_image_get_n_pages(image); }
 
 const char *pd_image_loader(pd_image *image) {
     const char *loader = NULL;
-    if (vips_image_get_typeof(image, VIPS_META_LOADER) &&
-        !vips_image_get_string(image, VIPS_META_LOADER, &loader))
-        return loader;
-    vips_error_clear();
-    return NULL;
+    int failed = 0;
+    SHARED(failed = !vips_image_get_typeof(image, VIPS_META_LOADER) ||
+                    vips_image_get_string(image, VIPS_META_LOADER, &loader));
+    return failed ? NULL : loader;
 }
 
 int pd_get_blob(pd_image *image, const char *name, const void **data, size_t *length) {
-    if (!vips_image_get_typeof(image, name)) return -1;
-    if (vips_image_get_blob(image, name, data, length)) {
-        vips_error_clear();
-        return -1;
-    }
-    return 0;
+    int failed = 0;
+    SHARED(failed = !vips_image_get_typeof(image, name) ||
+                    vips_image_get_blob(image, name, data, length));
+    return failed ? -1 : 0;
 }
 
 void pd_set_blob(pd_image *image, const char *name, const void *data, size_t length) {
@@ -107,11 +201,9 @@ const char *pd_get_string(pd_image *image, const char *name) {
     /* Strings are stored as G_TYPE_STRING or as VipsRefString ("heif-compression"). */
     GType type = vips_image_get_typeof(image, name);
     if (type != G_TYPE_STRING && type != VIPS_TYPE_REF_STRING) return NULL;
-    if (vips_image_get_string(image, name, &value)) {
-        vips_error_clear();
-        return NULL;
-    }
-    return value;
+    int failed = 0;
+    SHARED(failed = vips_image_get_string(image, name, &value));
+    return failed ? NULL : value;
 }
 
 void pd_remove(pd_image *image, const char *name) { vips_image_remove(image, name); }
@@ -121,7 +213,7 @@ int pd_needs_colour_conversion(pd_image *image) {
            image->Type == VIPS_INTERPRETATION_CMYK;
 }
 
-pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on, int colour) {
+static VipsImage *decode_file(const char *path, int width, int height, int fail_on, int colour) {
     VipsImage *out = NULL;
     /* export_profile: an embedded ICC profile is honoured and the result converted to sRGB. Files
      * without a profile are sRGB already: asking for the export then only builds an sRGB-to-sRGB
@@ -135,8 +227,6 @@ pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on
         if (header) {
             colour_manage = pd_needs_colour_conversion(header);
             g_object_unref(header);
-        } else {
-            vips_error_clear();
         }
     }
     int failed = colour_manage
@@ -145,10 +235,16 @@ pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on
                      : vips_thumbnail(path, &out, width, "height", height, "size", VIPS_SIZE_DOWN,
                                       "fail_on", (VipsFailOn)fail_on, NULL);
     if (failed) return NULL;
+    return into_memory(out);
+}
+
+pd_image *pd_decode_file(const char *path, int width, int height, int fail_on, int colour) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = decode_file(path, width, height, fail_on, colour));
     return out;
 }
 
-pd_image *pd_thumbnail_image(pd_image *image, int width, int height) {
+static VipsImage *thumbnail_image(pd_image *image, int width, int height) {
     VipsImage *out = NULL;
     if (vips_thumbnail_image(image, &out, width, "height", height, "size", VIPS_SIZE_DOWN,
                              "no_rotate", TRUE, NULL))
@@ -156,7 +252,17 @@ pd_image *pd_thumbnail_image(pd_image *image, int width, int height) {
     return out;
 }
 
-pd_image *pd_copy_memory(pd_image *image) { return vips_image_copy_memory(image); }
+pd_image *pd_thumbnail_image(pd_image *image, int width, int height) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = thumbnail_image(image, width, height));
+    return out;
+}
+
+pd_image *pd_copy_memory(pd_image *image) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = vips_image_copy_memory(image));
+    return out;
+}
 
 static void *remove_field(VipsImage *image, const char *field, GValue *value, void *a) {
     (void)value;
@@ -171,7 +277,7 @@ static void *remove_field(VipsImage *image, const char *field, GValue *value, vo
     return NULL;
 }
 
-pd_image *pd_copy_without_metadata(pd_image *image) {
+static VipsImage *copy_without_metadata(pd_image *image) {
     VipsImage *out = NULL;
     if (vips_copy(image, &out, NULL)) return NULL;
     gchar **fields = vips_image_get_fields(out);
@@ -180,8 +286,14 @@ pd_image *pd_copy_without_metadata(pd_image *image) {
     return out;
 }
 
-int pd_save_file(pd_image *image, const char *path, const char *format, int quality, int strip,
-                 int interlace) {
+pd_image *pd_copy_without_metadata(pd_image *image) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = copy_without_metadata(image));
+    return out;
+}
+
+static int save_file(pd_image *image, const char *path, const char *format, int quality, int strip,
+                     int interlace) {
     if (strcmp(format, "jpeg") == 0)
         return vips_jpegsave(image, path, "Q", quality, "strip", strip, "optimize_coding", TRUE,
                              "interlace", interlace, NULL);
@@ -201,8 +313,8 @@ int pd_save_file(pd_image *image, const char *path, const char *format, int qual
     return -1;
 }
 
-int pd_save_buffer(pd_image *image, const char *format, int quality, int strip, int interlace,
-                   void **data, size_t *length) {
+static int save_buffer(pd_image *image, const char *format, int quality, int strip, int interlace,
+                       void **data, size_t *length) {
     if (strcmp(format, "jpeg") == 0)
         return vips_jpegsave_buffer(image, data, length, "Q", quality, "strip", strip,
                                     "interlace", interlace, NULL);
@@ -227,7 +339,21 @@ int pd_save_buffer(pd_image *image, const char *format, int quality, int strip, 
     return -1;
 }
 
-int pd_getpoint(pd_image *image, int x, int y, double *out, int capacity) {
+int pd_save_file(pd_image *image, const char *path, const char *format, int quality, int strip,
+                 int interlace) {
+    int failed = 0;
+    GUARDED(failed, failed = save_file(image, path, format, quality, strip, interlace));
+    return failed ? -1 : 0;
+}
+
+int pd_save_buffer(pd_image *image, const char *format, int quality, int strip, int interlace,
+                   void **data, size_t *length) {
+    int failed = 0;
+    GUARDED(failed, failed = save_buffer(image, format, quality, strip, interlace, data, length));
+    return failed ? -1 : 0;
+}
+
+static int getpoint(pd_image *image, int x, int y, double *out, int capacity) {
     double *vector = NULL;
     int n = 0;
     if (vips_getpoint(image, &vector, &n, x, y, NULL)) return -1;
@@ -236,13 +362,25 @@ int pd_getpoint(pd_image *image, int x, int y, double *out, int capacity) {
     return n;
 }
 
-double pd_average(pd_image *image) {
+int pd_getpoint(pd_image *image, int x, int y, double *out, int capacity) {
+    int bands = -1;
+    GUARDED(bands < 0, bands = getpoint(image, x, y, out, capacity));
+    return bands;
+}
+
+static double average(pd_image *image) {
     double mean = 0;
     if (vips_avg(image, &mean, NULL)) return -1;
     return mean;
 }
 
-double pd_mean_abs_difference(pd_image *left, pd_image *right) {
+double pd_average(pd_image *image) {
+    double mean = -1;
+    GUARDED(mean < 0, mean = average(image));
+    return mean;
+}
+
+static double mean_abs_difference(pd_image *left, pd_image *right) {
     VipsImage *difference = NULL, *absolute = NULL;
     double mean = -1;
     if (vips_subtract(left, right, &difference, NULL)) return -1;
@@ -254,58 +392,118 @@ double pd_mean_abs_difference(pd_image *left, pd_image *right) {
     return mean;
 }
 
-pd_image *pd_from_memory(const void *data, size_t length, int width, int height, int bands) {
+double pd_mean_abs_difference(pd_image *left, pd_image *right) {
+    double mean = -1;
+    GUARDED(mean < 0, mean = mean_abs_difference(left, right));
+    return mean;
+}
+
+static VipsImage *from_memory(const void *data, size_t length, int width, int height, int bands) {
     return vips_image_new_from_memory_copy(data, length, width, height, bands,
                                            VIPS_FORMAT_UCHAR);
 }
 
-pd_image *pd_noise(int width, int height, double mean, double sigma, int seed) {
+pd_image *pd_from_memory(const void *data, size_t length, int width, int height, int bands) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = from_memory(data, length, width, height, bands));
+    return out;
+}
+
+static VipsImage *noise(int width, int height, double mean, double sigma, int seed) {
     VipsImage *out = NULL;
     if (vips_gaussnoise(&out, width, height, "mean", mean, "sigma", sigma, "seed", seed, NULL))
         return NULL;
     return out;
 }
 
-pd_image *pd_add(pd_image *left, pd_image *right) {
+pd_image *pd_noise(int width, int height, double mean, double sigma, int seed) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = noise(width, height, mean, sigma, seed));
+    return out;
+}
+
+static VipsImage *add(pd_image *left, pd_image *right) {
     VipsImage *out = NULL;
     if (vips_add(left, right, &out, NULL)) return NULL;
     return out;
 }
 
-pd_image *pd_cast_uchar(pd_image *image) {
+pd_image *pd_add(pd_image *left, pd_image *right) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = add(left, right));
+    return out;
+}
+
+static VipsImage *cast_uchar(pd_image *image) {
     VipsImage *out = NULL;
     if (vips_cast(image, &out, VIPS_FORMAT_UCHAR, NULL)) return NULL;
     return out;
 }
 
-pd_image *pd_rotate(pd_image *image, int angle) {
+pd_image *pd_cast_uchar(pd_image *image) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = cast_uchar(image));
+    return out;
+}
+
+static VipsImage *rotate(pd_image *image, int angle) {
     VipsImage *out = NULL;
     VipsAngle a = angle == 90 ? VIPS_ANGLE_D90 : angle == 180 ? VIPS_ANGLE_D180 : VIPS_ANGLE_D270;
     if (vips_rot(image, &out, a, NULL)) return NULL;
     return out;
 }
 
-pd_image *pd_flip_horizontal(pd_image *image) {
+pd_image *pd_rotate(pd_image *image, int angle) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = rotate(image, angle));
+    return out;
+}
+
+static VipsImage *flip_horizontal(pd_image *image) {
     VipsImage *out = NULL;
     if (vips_flip(image, &out, VIPS_DIRECTION_HORIZONTAL, NULL)) return NULL;
     return out;
 }
 
-pd_image *pd_resize(pd_image *image, double scale) {
+pd_image *pd_flip_horizontal(pd_image *image) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = flip_horizontal(image));
+    return out;
+}
+
+static VipsImage *resize(pd_image *image, double scale) {
     VipsImage *out = NULL;
     if (vips_resize(image, &out, scale, NULL)) return NULL;
     return out;
 }
 
-pd_image *pd_icc_export(pd_image *image, const char *profile) {
+pd_image *pd_resize(pd_image *image, double scale) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = resize(image, scale));
+    return out;
+}
+
+static VipsImage *icc_export(pd_image *image, const char *profile) {
     VipsImage *out = NULL;
     if (vips_icc_export(image, &out, "output_profile", profile, NULL)) return NULL;
     return out;
 }
 
-pd_image *pd_zoom(pd_image *image, int xfactor, int yfactor) {
+pd_image *pd_icc_export(pd_image *image, const char *profile) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = icc_export(image, profile));
+    return out;
+}
+
+static VipsImage *zoom(pd_image *image, int xfactor, int yfactor) {
     VipsImage *out = NULL;
     if (vips_zoom(image, &out, xfactor, yfactor, NULL)) return NULL;
+    return out;
+}
+
+pd_image *pd_zoom(pd_image *image, int xfactor, int yfactor) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = zoom(image, xfactor, yfactor));
     return out;
 }
 

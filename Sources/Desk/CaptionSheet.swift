@@ -47,13 +47,23 @@ public struct CaptionSheet: Sendable {
                 if column == "article" {
                     article = cell.isEmpty ? nil : cell
                 } else if let field = CaptionField(rawValue: column), !cell.isEmpty {
-                    changes.values[field] = cell
+                    changes.values[field] = Self.withoutFormulaGuard(cell)
                 }
             }
             let reference = isFile && !key.hasPrefix("/") ? folder + "/" + key : key
             rows.append(Row(line: index + 1, reference: reference, changes: changes, article: article))
         }
         return CaptionSheet(rows: rows)
+    }
+
+    /// A cell without the ' that `photodesk export --format csv` puts before a value a
+    /// spreadsheet would take for a formula (=, +, -, @, tab, carriage return), so that an
+    /// exported sheet imports back unchanged.
+    static func withoutFormulaGuard(_ cell: String) -> String {
+        let scalars = cell.unicodeScalars
+        guard scalars.first == "'", let second = scalars.dropFirst().first, "=+-@\t\r".unicodeScalars.contains(second)
+        else { return cell }
+        return String(String.UnicodeScalarView(scalars.dropFirst()))
     }
 
     /// Cells of RFC 4180 CSV: quoted cells may hold commas, quotes ("") and line breaks.

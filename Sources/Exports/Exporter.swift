@@ -129,25 +129,33 @@ public struct Exporter: Sendable {
         return values
     }
 
+    /// The first characters that make a spreadsheet read a cell as a formula.
+    public static let formulaPrefixes: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
     /// The CSV columns: the photo, every caption field, the taking date.
     static let csvColumns = ["id", "file"] + CaptionField.allCases.map(\.rawValue) + ["takenAt"]
 
-    /// RFC 4180 CSV with a header row.
-    static func csv(_ documents: [PhotoDocument]) -> String {
-        func cell(_ value: String?) -> String {
-            guard let value else { return "" }
-            if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }
-            return value
+    /// One CSV cell (RFC 4180), quoted when it must be. A value a spreadsheet would take for a
+    /// formula (starting with =, +, -, @, a tab or a carriage return) gets a ' in front, as OWASP
+    /// recommends against CSV injection; `photodesk caption import` takes it off again.
+    public static func csvCell(_ value: String?) -> String {
+        guard var value else { return "" }
+        if let first = value.unicodeScalars.first, formulaPrefixes.contains(first) { value = "'" + value }
+        if value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
+        return value
+    }
+
+    /// CSV with a header row, one row per photo.
+    static func csv(_ documents: [PhotoDocument]) -> String {
         var lines = [csvColumns.joined(separator: ",")]
         for document in documents {
             let fields = CaptionField.allCases.map { field in
                 field.isList ? document.fields.keywords.joined(separator: "; ") : document.fields[field]
             }
             let row: [String?] = [document.id, document.paths?.first] + fields + [document.takenAt]
-            lines.append(row.map(cell).joined(separator: ","))
+            lines.append(row.map(csvCell).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }

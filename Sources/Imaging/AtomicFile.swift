@@ -18,7 +18,7 @@ public enum AtomicFile {
             try body(temporary)
             guard rename(temporary, path) == 0 else {
                 throw ImagingError(
-                    .io, "cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))", path: path)
+                    .io, "cannot be moved into place: \(String(cString: strerror(errno)))", path: path)
             }
         } catch {
             unlink(temporary)

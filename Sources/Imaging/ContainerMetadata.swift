@@ -176,6 +176,8 @@ enum TIFFDirectories {
             return big ? little.reversed() : little
         }
         var visited = Set<Int>()
+        // Values kept in all: what does not fit the 64 KB libexif reads is not read at all.
+        var kept = 0
         func directory(at offset: Int, depth: Int) -> [(Entry, [Entry]?)]? {
             guard depth < 3, visited.insert(offset).inserted, let count = read(offset, 2), count < 1000 else {
                 return nil
@@ -187,9 +189,10 @@ enum TIFFDirectories {
                     let size = typeSizes[UInt16(type)]
                 else { continue }
                 let length = size * number
-                guard length <= 16 * 1024 else { continue }
+                guard length <= 16 * 1024, kept + length < 0xFFF0 else { continue }
                 let start = length <= 4 ? at + 8 : (read(at + 8, 4) ?? -1)
                 guard let value = bytes.read(start, length) else { continue }
+                kept += length
                 let entry = Entry(tag: UInt16(tag), type: UInt16(type), count: UInt32(number), value: value)
                 if subDirectoryTags.contains(entry.tag), let pointer = read(at + 8, 4),
                     let children = directory(at: pointer, depth: depth + 1)

@@ -32,8 +32,11 @@ public struct ImageHeader: Sendable {
     public var height: Int { swapsAxes ? storedWidth : storedHeight }
     /// Whether orientation turns the picture a quarter turn (values 5 to 8).
     public var swapsAxes: Bool { (5...8).contains(orientation) }
-    /// Stored pixel count.
-    public var pixels: Int { storedWidth * storedHeight }
+    /// Stored pixel count (Int.max when the product does not fit).
+    public var pixels: Int {
+        let (product, overflow) = storedWidth.multipliedReportingOverflow(by: storedHeight)
+        return overflow ? .max : product
+    }
 
     /// Reads the header of a file: format by content, dimensions, orientation, metadata blobs.
     ///
@@ -42,10 +45,10 @@ public struct ImageHeader: Sendable {
         try VipsRuntime.start()
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw ImagingError(.io, "cannot read \(path): \(String(cString: strerror(errno)))", path: path)
+            throw ImagingError(.io, "cannot be read: \(String(cString: strerror(errno)))", path: path)
         }
         guard info.st_size > 0 else {
-            throw ImagingError(.empty, "\(path) is empty (0 bytes): copy it again from the card or camera", path: path)
+            throw ImagingError(.empty, ImagingError.emptyReason, path: path)
         }
         // One open: libvips sniffs the format once (each sniff opens the file once per loader it
         // tries) and names the loader it chose. Only a file it cannot open is sniffed again, to
@@ -57,18 +60,18 @@ public struct ImageHeader: Sendable {
         guard let loader else {
             throw ImagingError(
                 .unsupported,
-                "\(path) is not an image Photodesk can read (not JPEG, PNG, TIFF, WebP, HEIC/AVIF or GIF)",
+                "not an image Photodesk can read (not JPEG, PNG, TIFF, WebP, HEIC/AVIF or GIF)",
                 path: path)
         }
         guard var format = ImageFormat(loader: loader) else {
             throw ImagingError(
                 .unsupported,
-                "\(path) is a format Photodesk does not ingest (\(ImageFormat.readableLoaderName(loader)))",
+                "a format Photodesk does not ingest (\(ImageFormat.readableLoaderName(loader)))",
                 path: path)
         }
         guard let image else {
             throw ImagingError(
-                .corrupt, "\(path) has an unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+                .corrupt, "unreadable header: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
         let pointer = image.pointer
         if format == .heic, let compression = image.stringField("heif-compression"), compression == "av1" {

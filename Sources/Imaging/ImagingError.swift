@@ -17,25 +17,35 @@ public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable 
         public static let io = Code(name: "io")
         /// libvips refused an operation for another reason.
         public static let operation = Code(name: "operation")
+        /// The reason an empty file is refused, wherever it is found empty.
+        public static let emptyReason = "empty file (0 bytes): copy it again from the card or camera"
+
         public var description: String { name }
     }
 
     /// What kind of failure this is.
     public var code: Code
-    /// A sentence a person can act on.
-    public var message: String
+    /// What happened and what to do, without the file's path: for reports that already show the
+    /// path beside it ("cannot be decoded: the file is truncated (an incomplete copy?)").
+    public var reason: String
     /// The file concerned, when there is one.
     public var path: String?
-    /// The text libvips gave, when it gave one.
+    /// The text libvips gave for this operation alone, when it gave one.
     public var cause: String?
 
-    /// Makes an error.
-    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil) {
+    /// A sentence a person can act on, naming the file when there is one.
+    public var message: String { path.map { "\($0): \(reason)" } ?? reason }
+
+    /// Makes an error; `reason` does not repeat `path`.
+    public init(_ code: Code, _ reason: String, path: String? = nil, cause: String? = nil) {
         self.code = code
-        self.message = message
+        self.reason = reason
         self.path = path
         self.cause = cause
     }
+
+    /// The reason an empty file is refused, wherever it is found empty.
+    public static let emptyReason = "empty file (0 bytes): copy it again from the card or camera"
 
     public var description: String {
         var text = message

@@ -23,25 +23,19 @@ public struct RenditionMaker: Sendable {
     ) throws -> [RenditionResult] {
         try VipsRuntime.start()
         guard !specs.isEmpty else { return [] }
-        let boxWidth = specs.map(\.width).max() ?? 1
-        let boxHeight = specs.map(\.height).max() ?? 1
+        let boxWidth = Int32(clamping: specs.map(\.width).max() ?? 1)
+        let boxHeight = Int32(clamping: specs.map(\.height).max() ?? 1)
         // fail_on truncated: a cut-off file is refused instead of coming out half grey.
         let colour: Int32 = header.map { $0.needsColourConversion ? 1 : 0 } ?? -1
-        guard let decoded = pd_thumbnail_file(path, Int32(boxWidth), Int32(boxHeight), 1, colour) else {
+        guard let decoded = pd_decode_file(path, boxWidth, boxHeight, 1, colour) else {
             let cause = VipsRuntime.takeError()
             throw ImagingError(
-                .corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+                .corrupt, "cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
-        let lazy = VipsImage(decoded)
-        guard let memory = pd_copy_memory(lazy.pointer) else {
-            let cause = VipsRuntime.takeError()
-            throw ImagingError(
-                .corrupt, "\(path) cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
-        }
+        let memory = VipsImage(decoded)
         // Savers differ in what `strip` removes (libvips 8.14's WebP saver keeps EXIF, GPS
         // included), so no metadata field is left on the image any saver could write.
-        let base = try VipsImage.check(pd_copy_without_metadata(memory), "cannot prepare \(path)", path: path)
-        pd_unref(memory)
+        let base = try VipsImage.check(pd_copy_without_metadata(memory.pointer), "cannot be prepared", path: path)
         for (name, blob) in embedded { base.setBlob(name, blob) }
         var results: [RenditionResult] = []
         for spec in specs {
@@ -50,8 +44,8 @@ public struct RenditionMaker: Sendable {
                 image = base
             } else {
                 image = try VipsImage.check(
-                    pd_thumbnail_image(base.pointer, Int32(spec.width), Int32(spec.height)),
-                    "cannot resize \(path) for preset \(spec.name)", path: path)
+                    pd_thumbnail_image(base.pointer, Int32(clamping: spec.width), Int32(clamping: spec.height)),
+                    "cannot be resized for preset \(spec.name)", path: path)
                 for (name, blob) in embedded { image.setBlob(name, blob) }
             }
             let output = destination(spec)

@@ -35,13 +35,13 @@ public final class VipsImage {
 
     /// Sets an integer metadata field ("orientation").
     public func setInt(_ name: String, _ value: Int) {
-        pd_set_int(pointer, name, Int32(value))
+        pd_set_int(pointer, name, Int32(clamping: value))
     }
 
     /// The values of every band at one pixel.
     public func pixel(x: Int, y: Int) throws -> [Double] {
         var values = [Double](repeating: 0, count: 8)
-        let count = pd_getpoint(pointer, Int32(x), Int32(y), &values, 8)
+        let count = pd_getpoint(pointer, Int32(clamping: x), Int32(clamping: y), &values, 8)
         guard count > 0 else {
             throw ImagingError(.operation, "cannot read pixel \(x),\(y)", cause: VipsRuntime.takeError())
         }
@@ -76,7 +76,8 @@ public final class VipsImage {
         var length = 0
         guard
             pd_save_buffer(
-                pointer, format.rawValue, Int32(quality), keepMetadata ? 0 : 1, progressive ? 1 : 0, &bytes, &length)
+                pointer, format.rawValue, Int32(clamping: quality), keepMetadata ? 0 : 1, progressive ? 1 : 0, &bytes,
+                &length)
                 == 0,
             let bytes
         else {
@@ -89,17 +90,20 @@ public final class VipsImage {
     /// Writes the image to a file, to a temporary name first and renamed into place.
     public func write(to path: String, as format: ImageFormat, quality: Int = 85, keepMetadata: Bool = false) throws {
         try AtomicFile.write(path) { temporary in
-            guard pd_save_file(pointer, temporary, format.rawValue, Int32(quality), keepMetadata ? 0 : 1, 0) == 0 else {
-                throw ImagingError(.io, "cannot write \(path)", path: path, cause: VipsRuntime.takeError())
+            guard
+                pd_save_file(pointer, temporary, format.rawValue, Int32(clamping: quality), keepMetadata ? 0 : 1, 0)
+                    == 0
+            else {
+                throw ImagingError(.io, "cannot be written", path: path, cause: VipsRuntime.takeError())
             }
         }
     }
 
-    static func check(_ pointer: OpaquePointer?, _ message: @autoclosure () -> String, path: String? = nil) throws
+    static func check(_ pointer: OpaquePointer?, _ reason: @autoclosure () -> String, path: String? = nil) throws
         -> VipsImage
     {
         guard let pointer else {
-            throw ImagingError(.operation, message(), path: path, cause: VipsRuntime.takeError())
+            throw ImagingError(.operation, reason(), path: path, cause: VipsRuntime.takeError())
         }
         return VipsImage(pointer)
     }
@@ -110,17 +114,25 @@ extension VipsImage {
     /// An 8-bit image from interleaved pixel bytes.
     public static func fromPixels(_ bytes: [UInt8], width: Int, height: Int, bands: Int) throws -> VipsImage {
         try VipsRuntime.start()
-        precondition(bytes.count == width * height * bands, "pixel buffer does not match its size")
-        let pointer = bytes.withUnsafeBytes {
-            pd_from_memory($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands))
+        let (area, areaOverflow) = width.multipliedReportingOverflow(by: height)
+        let (count, countOverflow) = area.multipliedReportingOverflow(by: bands)
+        guard width > 0, height > 0, bands > 0, !areaOverflow, !countOverflow, count == bytes.count,
+            let width32 = Int32(exactly: width), let height32 = Int32(exactly: height),
+            let bands32 = Int32(exactly: bands)
+        else {
+            throw ImagingError(
+                .operation, "\(bytes.count) bytes are not \(width)x\(height) pixels of \(bands) bands")
         }
+        let pointer = bytes.withUnsafeBytes { pd_from_memory($0.baseAddress, $0.count, width32, height32, bands32) }
         return try check(pointer, "cannot make a \(width)x\(height) image")
     }
 
     /// Gaussian noise, one band, as a float image.
     public static func noise(width: Int, height: Int, mean: Double, sigma: Double, seed: Int) throws -> VipsImage {
         try VipsRuntime.start()
-        return try check(pd_noise(Int32(width), Int32(height), mean, sigma, Int32(seed)), "cannot make noise")
+        return try check(
+            pd_noise(Int32(clamping: width), Int32(clamping: height), mean, sigma, Int32(truncatingIfNeeded: seed)),
+            "cannot make noise")
     }
 
     /// The pixel-wise sum of two images (a one-band image is added to every band).
@@ -135,7 +147,9 @@ extension VipsImage {
 
     /// The image turned clockwise by 90, 180 or 270 degrees.
     public func rotated(clockwise degrees: Int) throws -> VipsImage {
-        precondition([90, 180, 270].contains(degrees), "rotation must be 90, 180 or 270")
+        guard [90, 180, 270].contains(degrees) else {
+            throw ImagingError(.operation, "cannot rotate by \(degrees) degrees: only 90, 180 or 270")
+        }
         return try VipsImage.check(pd_rotate(pointer, Int32(degrees)), "cannot rotate image")
     }
 
@@ -149,23 +163,17 @@ extension VipsImage {
         try VipsImage.check(pd_resize(pointer, scale), "cannot resize image")
     }
 
-    /// Decodes an encoded image held in memory (header first; pixels on demand).
+    /// Decodes an encoded image held in memory, every pixel.
     public static func decode(_ data: Data) throws -> VipsImage {
         try VipsRuntime.start()
-        // libvips reads the buffer lazily and does not copy it: decode fully while it is alive.
-        let pointer: OpaquePointer? = data.withUnsafeBytes { buffer in
-            guard let lazy = pd_open_buffer(buffer.baseAddress, buffer.count) else { return nil }
-            defer { pd_unref(lazy) }
-            return pd_copy_memory(lazy)
-        }
+        let pointer = data.withUnsafeBytes { pd_load_buffer($0.baseAddress, $0.count) }
         return try check(pointer, "cannot decode image bytes")
     }
 
     /// Opens a file and decodes all of its pixels (for tests and checks, not for ingest).
     public static func load(path: String) throws -> VipsImage {
         try VipsRuntime.start()
-        let image = try check(pd_open(path), "cannot open \(path)", path: path)
-        return try check(pd_copy_memory(image.pointer), "cannot decode \(path)", path: path)
+        return try check(pd_load_file(path), "cannot be decoded", path: path)
     }
 }
 
@@ -184,6 +192,6 @@ extension VipsImage {
 
     /// The image enlarged by whole factors, each pixel replicated.
     public func zoomed(x: Int, y: Int) throws -> VipsImage {
-        try VipsImage.check(pd_zoom(pointer, Int32(x), Int32(y)), "cannot zoom image")
+        try VipsImage.check(pd_zoom(pointer, Int32(clamping: x), Int32(clamping: y)), "cannot zoom image")
     }
 }

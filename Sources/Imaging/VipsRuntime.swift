@@ -31,7 +31,8 @@ public enum VipsRuntime {
         }
     }
 
-    /// Takes and clears the text of libvips' error buffer.
+    /// The message libvips gave for the last call that failed on this thread, and only for it
+    /// (CImaging runs a failed call again alone to keep other jobs' messages out).
     static func takeError() -> String {
         guard let raw = pd_take_error() else { return "" }
         defer { pd_free(raw) }

@@ -25,10 +25,17 @@ public struct ArticleImporter: Sendable {
         public var ingested: Int
     }
 
+    /// The most bytes an article file may have.
+    static let fileLimit = 4 << 20
+
     /// Imports a Markdown article file.
-    public func importFile(_ path: String) async throws -> Outcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw IngestError(.usage, "cannot read the article \(path)")
+    ///
+    /// The photos it names must be regular files inside the article's folder: an absolute path,
+    /// `..` or a link that leads out of it is refused with the reason unless `allowOutside` is set.
+    public func importFile(_ path: String, allowOutside: Bool = false) async throws -> Outcome {
+        let data: Data
+        do throws(SafeFile.Refusal) { data = try SafeFile.read(path: path, maxBytes: Self.fileLimit) } catch {
+            throw IngestError(.usage, "cannot read the article \(error)")
         }
         let file = try ArticleFile.parse(String(decoding: data, as: UTF8.self), name: path)
         let folder = (URL(fileURLWithPath: path).standardizedFileURL.path as NSString).deletingLastPathComponent
@@ -45,8 +52,19 @@ public struct ArticleImporter: Sendable {
                 let photoPath =
                     relative.hasPrefix("/")
                     ? relative : URL(fileURLWithPath: folder + "/" + relative).standardizedFileURL.path
-                guard FileStat.of(photoPath) != nil else {
+                var info = stat()
+                guard stat(photoPath, &info) == 0 else {
                     throw IngestError(.usage, "\(path): the photo \(relative) is not there (looked for \(photoPath))")
+                }
+                if !allowOutside, !SafeFile.isInside(photoPath, folder: folder) {
+                    throw IngestError(
+                        .usage,
+                        "\(path): the photo \(relative) is outside the article's folder \(folder) (give --allow-outside to import it)"
+                    )
+                }
+                guard info.st_mode & S_IFMT == S_IFREG else {
+                    throw IngestError(
+                        .usage, "\(path): the photo \(relative) is not a regular file (a FIFO, device or folder)")
                 }
                 // By content: the photo may be catalogued from another path.
                 let sha = try ContentHasher.sha256(path: photoPath)

@@ -3,13 +3,18 @@ import Foundation
 
 /// The SHA-256 of a file's bytes, read in chunks so memory stays flat.
 public enum ContentHasher {
-    /// Hashes a file. Throws with the path and the system's reason when it cannot be read.
+    /// Hashes a regular file. Throws with the path and the reason when it cannot be read; a FIFO
+    /// or a device is refused, never waited on.
     public static func sha256(path: String) throws -> String {
-        let descriptor = open(path, O_RDONLY)
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw HashError(path: path, reason: String(cString: strerror(errno)))
+            throw HashError(path: path, reason: "cannot be read: \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw HashError(path: path, reason: "not a regular file (a FIFO, device or folder)")
+        }
         var hasher = SHA256()
         let chunk = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
@@ -18,7 +23,7 @@ public enum ContentHasher {
             let count = read(descriptor, buffer.baseAddress, chunk)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw HashError(path: path, reason: String(cString: strerror(errno)))
+                throw HashError(path: path, reason: "cannot be read: \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -28,8 +33,10 @@ public enum ContentHasher {
 
     /// A file that could not be read.
     public struct HashError: Error, CustomStringConvertible {
+        /// The file.
         public var path: String
+        /// What went wrong, without the path ("cannot be read: Permission denied").
         public var reason: String
-        public var description: String { "cannot read \(path): \(reason)" }
+        public var description: String { "\(path): \(reason)" }
     }
 }

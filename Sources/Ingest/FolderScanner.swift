@@ -42,17 +42,21 @@ public struct FolderScanner: Sendable {
             // A link given by name is what the editor meant (a folder on another disk, say): it
             // is followed; links met inside follow the rule above.
             if info.st_mode & S_IFMT == S_IFLNK, stat(root, &info) != 0 {
-                throw IngestError(.usage, "\(given) is a link to \(Self.realPath(root) ?? "a path") that does not exist")
+                throw IngestError(
+                    .usage, "\(given) is a link to \(Self.realPath(root) ?? "a path") that does not exist")
             }
-            if info.st_mode & S_IFMT == S_IFDIR {
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
                 let real = Self.realPath(root) ?? root
                 if excluded.contains(real) {
                     throw IngestError(
                         .usage, "\(given) is the library Photodesk ingests into, not a folder of photos")
                 }
                 walk(root, within: real, into: &entries)
-            } else {
+            case S_IFREG:
                 entries.append(.file(path: root, stat: FileStat(info)))
+            default:
+                entries.append(.refused(path: root, reason: "not a regular file (a FIFO, device or socket): not read"))
             }
         }
         return entries
@@ -60,14 +64,14 @@ public struct FolderScanner: Sendable {
 
     private func walk(_ folder: String, within root: String, into entries: inout [Entry]) {
         guard let names = Self.names(in: folder) else {
-            entries.append(.refused(path: folder, reason: "cannot read the folder \(folder): permission denied?"))
+            entries.append(.refused(path: folder, reason: "the folder cannot be read: permission denied?"))
             return
         }
         for name in names where !name.hasPrefix(".") {
             let path = folder + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0 else {
-                entries.append(.refused(path: path, reason: "cannot read \(path): \(String(cString: strerror(errno)))"))
+                entries.append(.refused(path: path, reason: "cannot be read: \(String(cString: strerror(errno)))"))
                 continue
             }
             switch info.st_mode & S_IFMT {
@@ -78,18 +82,18 @@ public struct FolderScanner: Sendable {
                 if FolderScanner.sidecarExtensions.contains((name as NSString).pathExtension.lowercased()) { continue }
                 entries.append(.file(path: path, stat: FileStat(info)))
             case S_IFLNK:
+                // A sidecar is not a photo, whatever it links to; ingest reads sidecars safely.
+                if FolderScanner.sidecarExtensions.contains((name as NSString).pathExtension.lowercased()) { continue }
                 guard let target = Self.realPath(path), target.hasPrefix(root + "/") else {
                     entries.append(
                         .refused(
                             path: path,
-                            reason: "\(path) is a link out of the folder given; links are not followed out of it"))
+                            reason: "a link out of the folder given; links are not followed out of it"))
                     continue
                 }
                 var targetInfo = stat()
                 // Links to folders are not followed (no loops); links to files inside are.
-                if stat(target, &targetInfo) == 0, targetInfo.st_mode & S_IFMT == S_IFREG,
-                    !FolderScanner.sidecarExtensions.contains((name as NSString).pathExtension.lowercased())
-                {
+                if stat(target, &targetInfo) == 0, targetInfo.st_mode & S_IFMT == S_IFREG {
                     entries.append(.file(path: path, stat: FileStat(targetInfo)))
                 }
             default:

@@ -9,15 +9,19 @@ public struct FileResult: Codable, Sendable, Equatable {
     public var status: Status
     /// The asset's short id; absent when the file failed.
     public var id: String?
-    /// Why the file was refused; present only when it failed.
+    /// Why the file was refused, without repeating `path`; present only when it failed.
     public var error: String?
+    /// What was skipped on the way (a sidecar that was not read, a malformed XMP packet), each
+    /// naming what it concerns; absent when nothing was.
+    public var warnings: [String]?
 
     /// Makes a result.
-    public init(path: String, status: Status, id: String? = nil, error: String? = nil) {
+    public init(path: String, status: Status, id: String? = nil, error: String? = nil, warnings: [String]? = nil) {
         self.path = path
         self.status = status
         self.id = id
         self.error = error
+        self.warnings = warnings
     }
 }
 

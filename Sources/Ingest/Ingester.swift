@@ -107,22 +107,24 @@ public struct Ingester: Sendable {
         async
         -> Outcome
     {
+        // A reason never repeats the path: the report shows it beside the reason.
         guard stat.size > 0 else {
-            return Outcome(
-                FileResult(
-                    path: path, status: .failed,
-                    error: "\(path) is empty (0 bytes): copy it again from the card or camera"))
+            return Outcome(FileResult(path: path, status: .failed, error: ImagingError.emptyReason))
         }
         guard stat.size <= pipeline.limits.maxBytes else {
             return Outcome(
                 FileResult(
                     path: path, status: .failed,
                     error:
-                        "refused \(path): \(stat.size) bytes is over the \(pipeline.limits.maxBytes)-byte limit (set limits.maxBytes in the pipeline to allow it)"
+                        "\(stat.size) bytes is over the \(pipeline.limits.maxBytes)-byte limit (set limits.maxBytes in the pipeline to allow it)"
                 ))
         }
         let sha: String
-        do { sha = try await Blocking.run { try ContentHasher.sha256(path: path) } } catch {
+        do { sha = try await Blocking.run { try ContentHasher.sha256(path: path) } } catch let error
+            as ContentHasher.HashError
+        {
+            return Outcome(FileResult(path: path, status: .failed, error: error.reason))
+        } catch {
             return Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
         }
         let first = await registry.claim(sha)
@@ -130,9 +132,10 @@ public struct Ingester: Sendable {
         do {
             outcome = try await ingest(path: path, stat: stat, sha: sha, previous: previous, stale: stale)
         } catch let error as ImagingError {
-            outcome = Outcome(FileResult(path: path, status: .failed, error: error.description))
+            if let cause = error.cause, !cause.isEmpty { Ingester.logger.info("\(path): libvips: \(cause)") }
+            outcome = Outcome(FileResult(path: path, status: .failed, error: error.reason))
         } catch {
-            outcome = Outcome(FileResult(path: path, status: .failed, error: "\(path): \(error)"))
+            outcome = Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
         }
         if first { await registry.finish(sha) }
         return outcome
@@ -154,35 +157,42 @@ public struct Ingester: Sendable {
             let status: FileResult.Status = made > 0 ? .ingested : (sameFile ? .unchanged : .duplicate)
             return Outcome(FileResult(path: path, status: status, id: shortId), renditionsMade: made)
         }
-        let file = try await Blocking.run { try self.decode(path: path, stat: stat, sha: sha, location: location) }
-        var entry = file
+        var (entry, warnings) = try await Blocking.run {
+            try self.decode(path: path, stat: stat, sha: sha, location: location)
+        }
         entry.previousSha256 = previous.flatMap { $0.sha256 == sha ? nil : $0.sha256 }
         try await desk.record([entry])
         CrashPoint.committed()
-        return Outcome(FileResult(path: path, status: .ingested, id: shortId), renditionsMade: entry.renditions.count)
+        return Outcome(
+            FileResult(path: path, status: .ingested, id: shortId, warnings: warnings.isEmpty ? nil : warnings),
+            renditionsMade: entry.renditions.count)
     }
 
     /// The blocking part of a new photo: header, metadata and renditions from one decode.
-    private func decode(path: String, stat: FileStat, sha: String, location: FileLocation) throws -> IngestedFile {
+    private func decode(path: String, stat: FileStat, sha: String, location: FileLocation) throws -> (
+        IngestedFile, [String]
+    ) {
         let header = try ImageHeader.read(path: path)
         guard header.pixels <= pipeline.limits.maxPixels else {
             throw ImagingError(
                 .tooLarge,
-                "refused \(path): \(header.storedWidth)x\(header.storedHeight) pixels is over the \(Self.megapixels(pipeline.limits.maxPixels)) MP limit (set limits.maxPixels in the pipeline to allow it)",
+                "\(header.storedWidth)x\(header.storedHeight) pixels is over the \(Self.megapixels(pipeline.limits.maxPixels)) MP limit (set limits.maxPixels in the pipeline to allow it)",
                 path: path)
         }
         let sources = Set(pipeline.metadata)
-        let sidecar = sources.contains(.sidecar) ? MetadataReader.sidecar(for: path) : nil
+        var sideWarnings: [String] = []
+        let sidecar = sources.contains(.sidecar) ? MetadataReader.sidecar(for: path, warnings: &sideWarnings) : nil
         var metadata = MetadataReader.read(
             exif: sources.contains(.exif) ? header.exif : nil, iptc: sources.contains(.iptc) ? header.iptc : nil,
             xmp: sources.contains(.xmp) ? header.xmp : nil,
             xmpExtension: sources.contains(.xmp) ? header.xmpExtension : nil,
             sidecar: sidecar)
         var captionSource = sidecar == nil ? "embedded" : "sidecar"
-        if sources.contains(.sidecar), let text = Self.captionText(for: path) {
+        if sources.contains(.sidecar), let text = Self.captionText(for: path, warnings: &sideWarnings) {
             metadata.caption = text
             captionSource = "sidecar"
         }
+        metadata.sources.warnings = sideWarnings + metadata.sources.warnings
         for warning in metadata.sources.warnings {
             Ingester.logger.warning("\(path): \(warning)")
         }
@@ -209,9 +219,12 @@ public struct Ingester: Sendable {
         captions.region = metadata.location.region
         captions.country = metadata.location.country
         captions.instructions = metadata.instructions
-        return IngestedFile(
-            photo: photo, location: location, captions: captions, captionSource: captionSource,
-            renditions: results.map { record(sha: sha, $0) }, author: options.author)
+        return (
+            IngestedFile(
+                photo: photo, location: location, captions: captions, captionSource: captionSource,
+                renditions: results.map { record(sha: sha, $0) }, author: options.author),
+            metadata.sources.warnings
+        )
     }
 
     /// Re-makes the presets whose settings changed since the asset's renditions were made.
@@ -245,11 +258,23 @@ public struct Ingester: Sendable {
             fingerprint: result.spec.fingerprint)
     }
 
-    /// A caption sidecar `NAME.txt` beside the photo, as photographers hand them in.
-    static func captionText(for path: String) -> String? {
+    /// The most bytes a caption sidecar may have.
+    static let captionLimit = 64 * 1024
+
+    /// A caption sidecar `NAME.txt` beside the photo, as photographers hand them in: read only
+    /// when it is a regular file in the photo's own folder, up to `captionLimit` bytes; one that
+    /// is refused is skipped with a warning naming it.
+    static func captionText(for path: String, warnings: inout [String]) -> String? {
         let candidate = (path as NSString).deletingPathExtension + ".txt"
-        guard let data = FileManager.default.contents(atPath: candidate), data.count < 64 * 1024 else { return nil }
-        return TextDecoding.nonBlank(TextDecoding.decodeUnlabelled([UInt8](data)))
+        let folder = (path as NSString).deletingLastPathComponent
+        do throws(SafeFile.Refusal) {
+            guard let data = try SafeFile.readIfPresent(path: candidate, maxBytes: captionLimit, within: folder)
+            else { return nil }
+            return TextDecoding.nonBlank(TextDecoding.decodeUnlabelled([UInt8](data)))
+        } catch {
+            warnings.append(MetadataReader.sidecarWarning(error))
+            return nil
+        }
     }
 
     static func megapixels(_ pixels: Int) -> String {

@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
 
-/// One ingest at a time per library: an advisory lock on `library/.ingest.lock`.
+/// One ingest or repair at a time per library: an advisory lock on `library/.ingest.lock`.
 final class LibraryLock: Sendable {
     private let descriptor: Int32
     private let library: Library
@@ -10,14 +10,16 @@ final class LibraryLock: Sendable {
         try library.create()
         self.library = library
         let path = library.root + "/.ingest.lock"
-        descriptor = open(path, O_CREAT | O_RDWR, 0o644)
+        // The process's umask decides the mode: 0600, or 0660 for a library shared with a group.
+        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o660)
         guard descriptor >= 0 else {
             throw IngestError(
                 .usage, "cannot write in the library \(library.root): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
-            throw IngestError(.busy, "another ingest is running on \(library.root); wait for it to finish")
+            throw IngestError(
+                .busy, "another ingest or repair is running on \(library.root); wait for it to finish")
         }
     }
 

@@ -61,17 +61,20 @@ public struct Pipeline: Codable, Sendable, Equatable {
         Dictionary(renditions.map { ($0.name, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Reads and checks a pipeline file.
+    /// The most bytes a pipeline file may have.
+    static let fileLimit = 1 << 20
+
+    /// Reads and checks a pipeline file. A bad file is refused with its name, the line and the
+    /// field: `Pipelines/x.yml line 7: renditions[1].quality must be 1 to 100`.
     public static func load(path: String) throws -> Pipeline {
-        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
-            throw IngestError(.usage, "cannot read the pipeline \(path)")
+        let data: Data
+        do throws(SafeFile.Refusal) { data = try SafeFile.read(path: path, maxBytes: fileLimit) } catch {
+            throw IngestError(.usage, "cannot read the pipeline \(error)")
         }
-        let pipeline: Pipeline
-        do { pipeline = try YAMLDecoder().decode(Pipeline.self, from: text) } catch {
-            throw IngestError(.usage, "the pipeline \(path) is not valid: \(error)")
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw IngestError(.usage, "\(path): a pipeline must be UTF-8 text")
         }
-        try pipeline.validate(source: path)
-        return pipeline
+        return try parse(text, source: path)
     }
 
     /// Finds a pipeline by name in a folder of pipelines, or takes a path to a file.
@@ -89,27 +92,36 @@ public struct Pipeline: Codable, Sendable, Equatable {
         return try load(path: path)
     }
 
-    func validate(source: String) throws {
-        guard !renditions.isEmpty else { throw IngestError(.usage, "the pipeline \(source) declares no renditions") }
+    /// Each whole-number field's range, by its name in a rendition or in `limits`.
+    static let ranges: [String: ClosedRange<Int>] = [
+        "width": 1...16384, "height": 1...16384, "quality": 1...100, "maxPixels": 1...10_000_000_000,
+        "maxBytes": 1...(1 << 40),
+    ]
+
+    /// Checks the values the decoder cannot: names, ranges, formats. `file` finds their lines.
+    func validate(_ file: PipelineFile) throws {
+        guard !renditions.isEmpty else {
+            throw file.error(at: [.key("renditions")], "must list at least one rendition")
+        }
         var seen = Set<String>()
-        for spec in renditions {
+        for (index, spec) in renditions.enumerated() {
+            let at: [PipelineFile.Step] = [.key("renditions"), .index(index)]
             guard spec.name.range(of: #"^[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil else {
-                throw IngestError(
-                    .usage, "rendition name \"\(spec.name)\" in \(source): use lower-case letters, digits and -")
+                throw file.error(
+                    at: at + [.key("name")], "must be lower-case letters, digits and - (\"\(spec.name)\" is not)")
             }
             guard seen.insert(spec.name).inserted else {
-                throw IngestError(.usage, "rendition \(spec.name) is declared twice in \(source)")
+                throw file.error(
+                    at: at + [.key("name")], "must differ from the others (\(spec.name) is declared twice)")
             }
-            guard spec.width > 0, spec.height > 0, spec.width <= 16384, spec.height <= 16384 else {
-                throw IngestError(.usage, "rendition \(spec.name) in \(source): width and height must be 1 to 16384")
-            }
-            guard (1...100).contains(spec.quality) else {
-                throw IngestError(.usage, "rendition \(spec.name) in \(source): quality must be 1 to 100")
+            for (field, value) in [("width", spec.width), ("height", spec.height), ("quality", spec.quality)] {
+                try file.check(value, at: at + [.key(field)])
             }
             guard [.jpeg, .webp, .avif].contains(spec.format) else {
-                throw IngestError(.usage, "rendition \(spec.name) in \(source): format must be jpeg, webp or avif")
+                throw file.error(at: at + [.key("format")], "must be jpeg, webp or avif")
             }
         }
-        guard limits.maxPixels > 0 else { throw IngestError(.usage, "limits.maxPixels in \(source) must be positive") }
+        try file.check(limits.maxPixels, at: [.key("limits"), .key("maxPixels")])
+        try file.check(limits.maxBytes, at: [.key("limits"), .key("maxBytes")])
     }
 }

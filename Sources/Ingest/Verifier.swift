@@ -120,8 +120,12 @@ public struct Verifier: Sendable {
     }
 
     /// Checks, then re-makes missing and damaged renditions from an original that is still there
-    /// and removes extra files. Missing originals cannot be re-made and stay reported.
+    /// (recognised by its hash) and removes extra files. Missing originals cannot be re-made and
+    /// stay reported. Holds the library's lock, so it never runs beside an ingest.
     public func repair() async throws -> Report {
+        let lock = try LibraryLock(library: library)
+        defer { lock.release() }
+        lock.removeStaleTemporaryFiles()
         var report = try await check()
         let damaged = Dictionary(
             grouping: report.problems.indices.filter {
@@ -135,7 +139,7 @@ public struct Verifier: Sendable {
             let records = all.filter { $0.sha256 == asset.sha256 && paths.contains(library.absolute($0.path)) }
             guard
                 let original = try await desk.details(sha256: asset.sha256)?.locations.first(where: {
-                    FileStat.of($0.path)?.size == $0.size
+                    Self.holds(asset.sha256, location: $0)
                 })
             else { continue }
             let specs = records.compactMap { record -> RenditionSpec? in
@@ -166,6 +170,12 @@ public struct Verifier: Sendable {
             if unlink(report.problems[index].path) == 0 { report.problems[index].repaired = true }
         }
         return report
+    }
+
+    /// Whether the file at a location still holds the asset's bytes: same size, then same hash.
+    static func holds(_ sha256: String, location: LocationRecord) -> Bool {
+        guard FileStat.of(location.path)?.size == location.size else { return false }
+        return (try? ContentHasher.sha256(path: location.path)) == sha256
     }
 
     /// The fit box of a fingerprint ("320x320 webp q80").

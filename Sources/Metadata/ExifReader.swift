@@ -1,5 +1,6 @@
 import CImaging
 import Foundation
+import PhotoModel
 
 /// What a photo's EXIF says, each value read from its own IFD.
 public struct ExifValues: Codable, Sendable, Equatable {
@@ -55,7 +56,7 @@ public enum ExifReader {
         values.dateTimeOriginal = entries.text(.dateTimeOriginal)
         values.offsetTimeOriginal = entries.text(.offsetTimeOriginal)
         values.subSecTimeOriginal = entries.text(.subSecTimeOriginal)
-        if let (numerator, denominator) = entries.rationals(.exposureTime).first, denominator != 0 {
+        if let (numerator, denominator) = entries.rationals(.exposureTime).first {
             values.exposureTime = ExifReader.exposureText(numerator: numerator, denominator: denominator)
         }
         values.fNumber = entries.decimal(.fNumber)
@@ -64,11 +65,13 @@ public enum ExifReader {
         if let orientation = entries.integers(.orientation).first, (1...8).contains(orientation) {
             values.orientation = orientation
         }
-        values.latitude = entries.coordinate(.gpsLatitude, reference: .gpsLatitudeRef, negative: "S")
-        values.longitude = entries.coordinate(.gpsLongitude, reference: .gpsLongitudeRef, negative: "W")
-        if let altitude = entries.decimal(.gpsAltitude) {
+        values.latitude = entries.coordinate(.gpsLatitude, reference: .gpsLatitudeRef, negative: "S").flatMap(
+            GPS.latitude)
+        values.longitude = entries.coordinate(.gpsLongitude, reference: .gpsLongitudeRef, negative: "W").flatMap(
+            GPS.longitude)
+        if let altitude = entries.decimal(.gpsAltitude), altitude >= 0 {
             let below = entries.integers(.gpsAltitudeRef).first == 1
-            values.altitude = below ? -altitude : altitude
+            values.altitude = GPS.altitude(below ? -altitude : altitude)
         }
         values.artist = entries.text(.artist)
         values.copyright = entries.copyright()
@@ -90,12 +93,14 @@ public enum ExifReader {
         return blob
     }
 
-    static func exposureText(numerator: Double, denominator: Double) -> String {
+    /// "1/125", "2" or "0.8"; nil unless the time is a finite number of seconds, 0 or more.
+    static func exposureText(numerator: Double, denominator: Double) -> String? {
         let seconds = numerator / denominator
+        guard seconds.isFinite, seconds >= 0 else { return nil }
         if seconds >= 1 || numerator == 0 {
-            return seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%g", seconds)
+            return seconds == seconds.rounded() ? String(format: "%.0f", seconds) : String(format: "%g", seconds)
         }
-        return "1/\(Int((1 / seconds).rounded()))"
+        return String(format: "1/%.0f", (1 / seconds).rounded())
     }
 }
 
@@ -111,7 +116,7 @@ struct ExifEntries {
         guard pd_exif_entry(exif, tag.directory.rawValue, tag.number, &format, &components, &data, &size) == 0,
             let data, let type = ExifFieldType(rawValue: format)
         else { return nil }
-        return (type, Int(components), UnsafeBufferPointer(start: data, count: Int(size)))
+        return (type, Int(clamping: components), UnsafeBufferPointer(start: data, count: Int(size)))
     }
 
     private var bigEndian: Bool { pd_exif_big_endian(exif) != 0 }
@@ -181,7 +186,7 @@ struct ExifEntries {
         case .long, .signedLong: width = 4
         default: return []
         }
-        return (0..<entry.count).compactMap { index in
+        return (0..<min(entry.count, entry.bytes.count / width)).compactMap { index in
             guard let value = unsigned(entry.bytes, at: index * width, width: width) else { return nil }
             switch entry.type {
             case .signedByte: return Int(Int8(truncatingIfNeeded: value))
@@ -195,7 +200,7 @@ struct ExifEntries {
     /// Rational or signed rational pairs.
     func rationals(_ tag: ExifTag) -> [(Double, Double)] {
         guard let entry = raw(tag), entry.type == .rational || entry.type == .signedRational else { return [] }
-        return (0..<entry.count).compactMap { index in
+        return (0..<min(entry.count, entry.bytes.count / 8)).compactMap { index in
             guard let top = unsigned(entry.bytes, at: index * 8, width: 4),
                 let bottom = unsigned(entry.bytes, at: index * 8 + 4, width: 4)
             else { return nil }
@@ -208,15 +213,17 @@ struct ExifEntries {
 
     /// The first rational as a decimal number; nil when absent or its denominator is zero.
     func decimal(_ tag: ExifTag) -> Double? {
-        guard let (top, bottom) = rationals(tag).first, bottom != 0 else { return nil }
+        guard let (top, bottom) = rationals(tag).first, bottom != 0, (top / bottom).isFinite else { return nil }
         return top / bottom
     }
 
-    /// Degrees, minutes and seconds with their N/S/E/W reference, as signed decimal degrees.
+    /// Degrees, minutes and seconds with their N/S/E/W reference, as signed decimal degrees; nil
+    /// when a part is negative or not a number.
     func coordinate(_ tag: ExifTag, reference: ExifTag, negative: String) -> Double? {
         let parts = rationals(tag)
         guard !parts.isEmpty, parts.allSatisfy({ $0.1 != 0 }) else { return nil }
         let values = parts.map { $0.0 / $0.1 }
+        guard values.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return nil }
         var degrees = values[0]
         if values.count > 1 { degrees += values[1] / 60 }
         if values.count > 2 { degrees += values[2] / 3600 }
@@ -232,13 +239,13 @@ public enum ExifDate {
     /// "2020-09-18T09:12:30.25+07:00". Returns nil when the text is not a date.
     public static func iso8601(_ raw: String, subSeconds: String? = nil, offset: String? = nil) -> String? {
         let trimmed = raw.trimmingCharacters(in: .whitespaces)
-        let digits = trimmed.filter(\.isNumber)
+        let digits = trimmed.filter { $0.isASCII && $0.isNumber }
         guard digits.count >= 14, !digits.hasPrefix("0000") else { return nil }
         let chars = Array(digits)
         func part(_ from: Int, _ to: Int) -> String { String(chars[from..<to]) }
         var text = "\(part(0, 4))-\(part(4, 6))-\(part(6, 8))T\(part(8, 10)):\(part(10, 12)):\(part(12, 14))"
         if let subSeconds, let fraction = Optional(subSeconds.trimmingCharacters(in: .whitespaces)),
-            !fraction.isEmpty, fraction.allSatisfy(\.isNumber)
+            !fraction.isEmpty, fraction.allSatisfy({ $0.isASCII && $0.isNumber })
         {
             text += ".\(fraction)"
         }

@@ -1,5 +1,6 @@
 import CImaging
 import Foundation
+import PhotoModel
 
 /// Builds EXIF blobs with libexif, each tag in its own IFD.
 public struct ExifWriter {
@@ -61,7 +62,7 @@ public struct ExifWriter {
         if let make = values.make { writer.setText(.make, make) }
         if let model = values.model { writer.setText(.model, model) }
         if let lens = values.lens { writer.setText(.lensModel, lens) }
-        if let orientation = values.orientation { writer.setShort(.orientation, [UInt16(orientation)]) }
+        if let orientation = values.orientation { writer.setShort(.orientation, [UInt16(clamping: orientation)]) }
         if let date = values.dateTimeOriginal { writer.setText(.dateTimeOriginal, date) }
         if let offset = values.offsetTimeOriginal { writer.setText(.offsetTimeOriginal, offset) }
         if let subSeconds = values.subSecTimeOriginal { writer.setText(.subSecTimeOriginal, subSeconds) }
@@ -73,19 +74,23 @@ public struct ExifWriter {
                 writer.setRationals(.exposureTime, [(parts[0], 1)])
             }
         }
-        if let fNumber = values.fNumber { writer.setRationals(.fNumber, [(UInt32((fNumber * 10).rounded()), 10)]) }
+        if let tenths = values.fNumber.flatMap({ unsigned($0 * 10) }) { writer.setRationals(.fNumber, [(tenths, 10)]) }
         if let iso = values.iso { writer.setShort(.isoSpeed, [UInt16(clamping: iso)]) }
-        if let focal = values.focalLength { writer.setRationals(.focalLength, [(UInt32((focal * 10).rounded()), 10)]) }
-        if let latitude = values.latitude, let longitude = values.longitude {
+        if let tenths = values.focalLength.flatMap({ unsigned($0 * 10) }) {
+            writer.setRationals(.focalLength, [(tenths, 10)])
+        }
+        if let latitude = values.latitude.flatMap(GPS.latitude),
+            let longitude = values.longitude.flatMap(GPS.longitude)
+        {
             writer.setBytes(.gpsVersion, [2, 3, 0, 0])
             writer.setText(.gpsLatitudeRef, latitude < 0 ? "S" : "N")
             writer.setRationals(.gpsLatitude, dms(abs(latitude)))
             writer.setText(.gpsLongitudeRef, longitude < 0 ? "W" : "E")
             writer.setRationals(.gpsLongitude, dms(abs(longitude)))
         }
-        if let altitude = values.altitude {
+        if let altitude = values.altitude, let centimetres = unsigned(abs(altitude) * 100) {
             writer.setBytes(.gpsAltitudeRef, [altitude < 0 ? 1 : 0])
-            writer.setRationals(.gpsAltitude, [(UInt32((abs(altitude) * 100).rounded()), 100)])
+            writer.setRationals(.gpsAltitude, [(centimetres, 100)])
         }
         if let artist = values.artist { writer.setText(.artist, artist) }
         if let copyright = values.copyright { writer.setText(.copyright, copyright) }
@@ -101,12 +106,18 @@ public struct ExifWriter {
         return writer.data()
     }
 
-    /// Degrees as degrees, minutes and hundredths of seconds.
+    /// Degrees (0 to 180) as degrees, minutes and hundredths of seconds.
     static func dms(_ degrees: Double) -> [(UInt32, UInt32)] {
         let whole = degrees.rounded(.down)
         let minutes = ((degrees - whole) * 60).rounded(.down)
         let seconds = ((degrees - whole) * 60 - minutes) * 60
-        return [(UInt32(whole), 1), (UInt32(minutes), 1), (UInt32((seconds * 100).rounded()), 100)]
+        return [(unsigned(whole) ?? 0, 1), (unsigned(minutes) ?? 0, 1), (unsigned(seconds * 100) ?? 0, 100)]
+    }
+
+    /// A value rounded to a RATIONAL's 32-bit numerator, or nil when it does not fit (negative,
+    /// too large, not a number).
+    static func unsigned(_ value: Double) -> UInt32? {
+        UInt32(exactly: value.rounded())
     }
 
     private func encode(_ value: UInt64, width: Int) -> [UInt8] {
@@ -117,7 +128,8 @@ public struct ExifWriter {
     private func set(_ tag: ExifTag, _ type: ExifFieldType, count: Int, _ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes {
             pd_exif_set(
-                exif, tag.directory.rawValue, tag.number, type.rawValue, UInt(count), $0.baseAddress, UInt32($0.count))
+                exif, tag.directory.rawValue, tag.number, type.rawValue, UInt(clamping: count), $0.baseAddress,
+                UInt32(clamping: $0.count))
         }
     }
 }

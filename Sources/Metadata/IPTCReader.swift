@@ -129,15 +129,16 @@ public enum IPTCReader {
 
     /// IIM dates are CCYYMMDD; times HHMMSS±HHMM.
     static func isoDate(date: String, time: String?) -> String? {
-        let digits = Array(date.filter(\.isNumber))
+        let digits = Array(date.filter { $0.isASCII && $0.isNumber })
         guard digits.count == 8 else { return nil }
         var text = "\(String(digits[0..<4]))-\(String(digits[4..<6]))-\(String(digits[6..<8]))"
         guard let time else { return text }
         let clock = Array(time.prefix(6))
-        guard clock.count == 6, clock.allSatisfy(\.isNumber) else { return text }
+        guard clock.count == 6, clock.allSatisfy({ $0.isASCII && $0.isNumber }) else { return text }
         text += "T\(String(clock[0..<2])):\(String(clock[2..<4])):\(String(clock[4..<6]))"
         let zone = Array(time.dropFirst(6))
-        if zone.count == 5, zone[0] == "+" || zone[0] == "-", zone.dropFirst().allSatisfy(\.isNumber) {
+        if zone.count == 5, zone[0] == "+" || zone[0] == "-", zone.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber })
+        {
             text += "\(zone[0])\(String(zone[1..<3])):\(String(zone[3..<5]))"
         }
         return text

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import PhotoModel
 
 /// Reads and reconciles a photo's metadata from its blobs and its sidecar.
@@ -28,13 +29,39 @@ public enum MetadataReader {
         return reconcile(sources)
     }
 
+    /// The most bytes an XMP sidecar may have.
+    public static let sidecarLimit = 1 << 20
+
     /// Reads the XMP sidecar beside a photo (`NAME.xmp` or `NAME.EXT.xmp`), if there is one.
-    public static func sidecar(for path: String) -> Data? {
+    ///
+    /// Only a regular file in the photo's own folder is read (a link out of it, a FIFO or a
+    /// device is not), up to `sidecarLimit` bytes; a sidecar that is refused is skipped with a
+    /// warning naming it in `warnings`.
+    public static func sidecar(for path: String, warnings: inout [String]) -> Data? {
         let base = (path as NSString).deletingPathExtension
+        let folder = (path as NSString).deletingLastPathComponent
         for candidate in [base + ".xmp", base + ".XMP", path + ".xmp"] {
-            if let data = FileManager.default.contents(atPath: candidate) { return data }
+            do throws(SafeFile.Refusal) {
+                if let data = try SafeFile.readIfPresent(path: candidate, maxBytes: sidecarLimit, within: folder) {
+                    return data
+                }
+            } catch {
+                warnings.append(sidecarWarning(error))
+            }
         }
         return nil
+    }
+
+    /// Reads the XMP sidecar beside a photo, dropping the warnings about a refused one.
+    public static func sidecar(for path: String) -> Data? {
+        var warnings: [String] = []
+        return sidecar(for: path, warnings: &warnings)
+    }
+
+    /// The warning for a side file that was not read, naming it ("sidecar IMG_1.xmp not read: a
+    /// FIFO, not a regular file").
+    public static func sidecarWarning(_ refusal: SafeFile.Refusal) -> String {
+        "sidecar \((refusal.path as NSString).lastPathComponent) not read: \(refusal.reason)"
     }
 
     /// Combines the sources into one value.

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// The XMP namespaces Photodesk reads and writes.
 public enum XMPNamespace {
@@ -87,8 +88,10 @@ public enum XMPReader {
         values.make = p.text(XMPNamespace.tiff, "Make")
         values.model = p.text(XMPNamespace.tiff, "Model")
         values.lens = p.text(XMPNamespace.aux, "Lens") ?? p.text(XMPNamespace.exifEX, "LensModel")
-        values.latitude = p.text(XMPNamespace.exif, "GPSLatitude").flatMap(coordinate)
-        values.longitude = p.text(XMPNamespace.exif, "GPSLongitude").flatMap(coordinate)
+        values.latitude = p.text(XMPNamespace.exif, "GPSLatitude").flatMap(coordinate).flatMap(
+            GPS.latitude)
+        values.longitude = p.text(XMPNamespace.exif, "GPSLongitude").flatMap(coordinate).flatMap(
+            GPS.longitude)
         return values
     }
 
@@ -139,11 +142,17 @@ public enum XMPReader {
         return result + rest
     }
 
-    /// XMP GPS coordinates: "22,49.398N" or "22,49,23.88N" (XMP part 2, 1.2.7.4), as signed degrees.
+    /// XMP GPS coordinates: "22,49.398N" or "22,49,23.88N" (XMP part 2, 1.2.7.4), as signed degrees;
+    /// nil when a part is not a finite number (`1e999`, `nan`) or the parts are negative.
     static func coordinate(_ text: String) -> Double? {
-        guard let reference = text.last, "NSEW".contains(reference.uppercased()) else { return Double(text) }
-        let parts = text.dropLast().split(separator: ",").compactMap { Double($0) }
-        guard !parts.isEmpty else { return nil }
+        guard let reference = text.last, "NSEW".contains(reference.uppercased()) else {
+            return Double(text).flatMap { $0.isFinite ? $0 : nil }
+        }
+        let fields = text.dropLast().split(separator: ",", omittingEmptySubsequences: false)
+        let parts = fields.compactMap { Double($0) }
+        guard !parts.isEmpty, parts.count == fields.count, parts.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            return nil
+        }
         var degrees = parts[0]
         if parts.count > 1 { degrees += parts[1] / 60 }
         if parts.count > 2 { degrees += parts[2] / 3600 }

@@ -51,17 +51,23 @@ public enum XMPWriter {
         return Data(text.utf8)
     }
 
+    /// Text as XML character data: markup escaped, a carriage return kept as a reference (a parser
+    /// turns a literal one into a line feed), and what XML 1.0 forbids (section 2.2: C0 controls
+    /// other than tab and line feed, U+FFFE, U+FFFF) left out, so no value can break the packet.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x26: out.append(contentsOf: "&amp;".unicodeScalars)
+            case 0x3C: out.append(contentsOf: "&lt;".unicodeScalars)
+            case 0x3E: out.append(contentsOf: "&gt;".unicodeScalars)
+            case 0x22: out.append(contentsOf: "&quot;".unicodeScalars)
+            case 0x0D: out.append(contentsOf: "&#xD;".unicodeScalars)
+            case 0x09, 0x0A: out.append(scalar)
+            case 0x00..<0x20, 0xFFFE, 0xFFFF: continue
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 }

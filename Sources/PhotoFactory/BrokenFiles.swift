@@ -30,6 +30,28 @@ public enum BrokenFiles {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
+    /// A PNG whose compressed pixels are scrambled from the middle of its first IDAT chunk on,
+    /// the chunk's CRC made to match: the damage is in the image data, not in a checksum.
+    public static func corruptPNG(_ data: Data, at path: String) throws {
+        var bytes = [UInt8](data)
+        var index = 8
+        while index + 12 <= bytes.count {
+            let length =
+                Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8
+                | Int(bytes[index + 3])
+            let type = String(decoding: bytes[(index + 4)..<(index + 8)], as: UTF8.self)
+            if type == "IDAT", length > 16 {
+                let start = index + 8 + length / 2
+                for offset in start..<(index + 8 + length) { bytes[offset] = UInt8(truncatingIfNeeded: offset &* 131) }
+                let crc = crc32(Array(bytes[(index + 4)..<(index + 8 + length)]))
+                bytes.replaceSubrange((index + 8 + length)..<(index + 12 + length), with: bigEndian(crc))
+                break
+            }
+            index += 12 + length
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
     /// One PNG chunk: length, type, payload and CRC.
     public static func pngChunk(_ type: String, _ payload: [UInt8]) -> [UInt8] {
         let body = Array(type.utf8) + payload

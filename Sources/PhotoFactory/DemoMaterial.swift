@@ -41,7 +41,7 @@ public enum DemoMaterial {
     /// Writes every photo of the spec into `folder` that is not there yet; returns the paths written.
     public static func generate(spec path: String, into folder: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImagingError(.io, "cannot read the demo description \(path)", path: path)
+            throw ImagingError(.io, "the demo description cannot be read", path: path)
         }
         let specs = try JSONDecoder().decode([PhotoSpec].self, from: data)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

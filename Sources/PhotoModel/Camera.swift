@@ -45,10 +45,25 @@ public struct GPS: Codable, Sendable, Equatable, Hashable {
     /// A position, or nil when the values are not finite or out of range (latitude beyond ±90,
     /// longitude beyond ±180): a file's bad values are dropped, never stored.
     public init?(latitude: Double, longitude: Double, altitude: Double? = nil) {
-        guard latitude.isFinite, longitude.isFinite, abs(latitude) <= 90, abs(longitude) <= 180 else { return nil }
+        guard let latitude = GPS.latitude(latitude), let longitude = GPS.longitude(longitude) else { return nil }
         self.latitude = latitude
         self.longitude = longitude
-        self.altitude = altitude.flatMap { $0.isFinite && abs($0) < 100_000 ? $0 : nil }
+        self.altitude = altitude.flatMap(GPS.altitude)
+    }
+
+    /// A latitude a file gives, when it is one: finite and within ±90 degrees.
+    public static func latitude(_ degrees: Double) -> Double? {
+        degrees.isFinite && abs(degrees) <= 90 ? degrees : nil
+    }
+
+    /// A longitude a file gives, when it is one: finite and within ±180 degrees.
+    public static func longitude(_ degrees: Double) -> Double? {
+        degrees.isFinite && abs(degrees) <= 180 ? degrees : nil
+    }
+
+    /// An altitude a file gives, when it is one: finite and within 1000 km of sea level.
+    public static func altitude(_ metres: Double) -> Double? {
+        metres.isFinite && abs(metres) <= 1_000_000 ? metres : nil
     }
 
     /// The position rounded to `places` decimal places (0.1 degree is about 11 km: a city).

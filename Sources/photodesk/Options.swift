@@ -14,16 +14,36 @@ struct LibraryOptions: ParsableArguments {
             "The library folder.", discussion: "Default: $PHOTODESK_LIBRARY, else ./library.", valueName: "dir"))
     var library: String?
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Let the library's group read and write it.",
+            discussion:
+                "Folders 0770 and files 0660 instead of 0700 and 0600. A library made so keeps group access."))
+    var sharedGroup = false
+
     var resolved: Library { Library.resolve(library) }
 
+    /// Who may read and write the library: its group when asked, or when it was made shared.
+    var access: Library.Access { sharedGroup || resolved.existingAccess == .group ? .group : .owner }
+
     /// Opens the library's catalog and the desk over it, creating the library when asked to.
+    /// Every file made from here on (the catalog, the lock, renditions, exports) gets the
+    /// library's access through the umask; a command that creates sets the modes of the folder,
+    /// catalog and lock as well.
     func openDesk(create: Bool) throws -> Desk {
         let library = resolved
         if !create && !FileManager.default.fileExists(atPath: library.catalogPath) {
             throw CommandError(
                 "no library at \(library.root): ingest a folder first (photodesk ingest DIR), or give --library")
         }
-        return Desk(store: try SQLiteCatalog(library: library), library: library)
+        let access = self.access
+        umask(access.umask)
+        guard create else { return Desk(store: try SQLiteCatalog(library: library), library: library) }
+        try library.create(access: access)
+        let catalog = try SQLiteCatalog(library: library)
+        library.apply(access)
+        return Desk(store: catalog, library: library)
     }
 }
 
@@ -57,22 +77,40 @@ enum JSONOutput {
     }
 
     static func line<T: Encodable>(_ value: T) -> String {
-        (try? encoder(pretty: false).encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        (try? encoder(pretty: false).encode(value)).map(escaped) ?? "{}"
     }
 
     static func pretty<T: Encodable>(_ value: T) -> String {
-        (try? encoder(pretty: true).encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        (try? encoder(pretty: true).encode(value)).map(escaped) ?? "{}"
+    }
+
+    /// The encoder's text with the characters it leaves raw but a terminal acts on (DEL, C1
+    /// controls, bidirectional overrides) written as `\uXXXX`: the same JSON, safe to print.
+    /// Outside strings JSON is ASCII, so only strings change.
+    static func escaped(_ data: Data) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
+            if TerminalText.neutralised(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }
 
-/// Writes to standard output line by line, so that JSON Lines stream as files finish.
+/// Writes to standard output line by line, so that JSON Lines stream as files finish. Whatever
+/// is written goes through `TerminalText.safe`, so no caption, path or error can drive the
+/// terminal (JSON comes out unchanged: `JSONOutput` escapes those characters itself).
 enum Output {
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.safe(text) + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.safe(text) + "\n").utf8))
     }
 }
 

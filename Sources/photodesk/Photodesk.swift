@@ -35,8 +35,11 @@ struct Photodesk: AsyncParsableCommand {
 
     /// Runs the command. Every error is turned into its message and exit status here, once.
     static func main() async {
+        // Files at rest are the owner's alone unless the library is shared with a group
+        // (LibraryOptions.openCatalog relaxes this for --shared-group): catalog, lock, exports.
+        umask(Library.Access.owner.umask)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = TerminalLogHandler(label: label)
             handler.logLevel =
                 Logger.Level(rawValue: ProcessInfo.processInfo.environment["PHOTODESK_LOG"] ?? "") ?? .warning
             return handler
@@ -52,16 +55,18 @@ struct Photodesk: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // Printed here rather than by exit(withError:), so that an error quoting a file's name
+            // or a caption cannot drive the terminal.
             if let (status, message) = failure(error) {
-                Output.error("photodesk: \(message)")
+                Output.error(message)
                 Foundation.exit(status)
             }
             let code = exitCode(for: error)
-            if code == .validationFailure {
-                Output.error(fullMessage(for: error))
-                Foundation.exit(2)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code.isSuccess { Output.line(message) } else { Output.error(message) }
             }
-            exit(withError: error)
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 

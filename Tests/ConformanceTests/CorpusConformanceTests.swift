@@ -78,7 +78,13 @@ struct CorpusConformanceTests {
             switch result.status {
             case .failed:
                 #expect(result.id == nil)
-                #expect(result.error?.contains(result.path) == true, "\(result.path): \(result.error ?? "")")
+                let reason = result.error ?? ""
+                #expect(!reason.isEmpty, "\(result.path) is refused with a reason")
+                #expect(!reason.contains(result.path), "the reason does not repeat the path: \(reason)")
+                let others = run.results.map { ($0.path as NSString).lastPathComponent }.filter {
+                    $0 != (result.path as NSString).lastPathComponent && $0.count > 8
+                }
+                #expect(!others.contains { reason.contains($0) }, "\(result.path): the reason names another file")
             default:
                 #expect(result.id?.count == 16)
                 #expect(result.error == nil)

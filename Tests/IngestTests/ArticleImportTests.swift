@@ -99,4 +99,49 @@ struct ArticleImportTests {
         #expect(sheet.rows[1].changes.values[.caption] == "Two\nlines, \"quoted\"")
         #expect(throws: DeskError.self) { try CaptionSheet.parse("caption\nx\n", name: "c.csv", folder: "/") }
     }
+
+    @Test("photos outside the article's folder are refused by name unless --allow-outside; FIFOs always")
+    func outside() async throws {
+        let work = try TemporaryFolder("article-outside")
+        try SyntheticPhoto(width: 300, height: 200, seed: 1).write(to: work.file("elsewhere/x.jpg"))
+        try SyntheticPhoto(width: 300, height: 200, seed: 2).write(to: work.file("story/photos/in.jpg"))
+        try FileManager.default.createSymbolicLink(
+            atPath: work.path + "/story/photos/link.jpg", withDestinationPath: work.path + "/elsewhere/x.jpg")
+        #expect(mkfifo(work.path + "/story/photos/pipe.jpg", 0o600) == 0)
+        let library = Library(path: work.path + "/library")
+        let catalog = try SQLiteCatalog(library: library)
+        let pipeline = Pipeline(
+            name: "t", renditions: [RenditionSpec(name: "thumb", width: 100, height: 100, format: .webp, quality: 70)])
+        let importer = ArticleImporter(
+            catalog: catalog, ingester: Ingester(catalog: catalog, library: library, pipeline: pipeline))
+        let article = work.file("story/article.md")
+        func write(_ image: String) throws {
+            try "---\nslug: visit\nheadline: Visit\n---\n![](photos/in.jpg)\n![](\(image))\n".write(
+                toFile: article, atomically: true, encoding: .utf8)
+        }
+        func refusal(allowOutside: Bool = false) async -> String? {
+            do {
+                _ = try await importer.importFile(article, allowOutside: allowOutside)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        let folder = work.path + "/story"
+        for image in ["../elsewhere/x.jpg", work.path + "/elsewhere/x.jpg", "photos/link.jpg"] {
+            try write(image)
+            #expect(
+                await refusal()
+                    == "\(article): the photo \(image) is outside the article's folder \(folder) (give --allow-outside to import it)"
+            )
+        }
+        #expect(try catalog.articles(limit: 10).isEmpty, "nothing is imported from a refused file")
+        try write("photos/pipe.jpg")
+        #expect(
+            await refusal(allowOutside: true)
+                == "\(article): the photo photos/pipe.jpg is not a regular file (a FIFO, device or folder)")
+        try write("../elsewhere/x.jpg")
+        #expect(await refusal(allowOutside: true) == nil)
+        #expect(try catalog.article(slug: "visit")?.photos.count == 2)
+    }
 }

@@ -143,6 +143,46 @@ struct IngestFeatureTests {
         #expect(remade.width == renditions[1].width)
     }
 
+    @Test("repair re-makes a rendition only from an original that still has the asset's bytes, not only its size")
+    func repairByHash() async throws {
+        let data = try SyntheticPhoto(width: 400, height: 300, seed: 7).encoded()
+        try data.write(to: URL(fileURLWithPath: work.file("h/a.jpg")))
+        try data.write(to: URL(fileURLWithPath: work.file("h/b.jpg")))
+        _ = try await ingester().run([work.path + "/h"]) { _ in }
+        let rendition = try #require(try catalog.allRenditions().first)
+        unlink(library.absolute(rendition.path))
+        // a.jpg keeps its size and its place in the catalog, but holds other bytes now.
+        try Data(repeating: 0x5A, count: data.count).write(to: URL(fileURLWithPath: work.path + "/h/a.jpg"))
+
+        let verifier = Verifier(catalog: catalog, library: library)
+        let repaired = try verifier.repair()
+        #expect(repaired.unresolved.isEmpty, "made again from b.jpg, whose bytes are the asset's")
+        #expect(FileStat.of(library.absolute(rendition.path)) != nil)
+
+        unlink(library.absolute(rendition.path))
+        unlink(work.path + "/h/b.jpg")
+        let impostorOnly = try verifier.repair()
+        #expect(
+            impostorOnly.unresolved.map(\.kind) == [.missingRendition, .missingOriginal],
+            "nothing is made from a file that only has the right size")
+    }
+
+    @Test("repair holds the library's lock: beside a running ingest it is refused with the reason")
+    func repairLocks() async throws {
+        try SyntheticPhoto(width: 400, height: 300).write(to: work.file("l/a.jpg"))
+        _ = try await ingester().run([work.path + "/l"]) { _ in }
+        let held = open(library.root + "/.ingest.lock", O_RDWR)
+        #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
+        defer { close(held) }
+        let verifier = Verifier(catalog: catalog, library: library)
+        #expect(try verifier.check().problems.isEmpty, "checking alone needs no lock")
+        #expect {
+            _ = try verifier.repair()
+        } throws: { error in
+            "\(error)" == "another ingest or repair is running on \(library.root); wait for it to finish"
+        }
+    }
+
     @Test("watch ingests a file only once it has stopped growing")
     func watch() async throws {
         let folder = work.path + "/incoming"

@@ -69,7 +69,7 @@ struct IngesterTests {
         #expect(huge.contains("20000x20000") && huge.contains("100 MP limit"))
         for result in collected.results where result.status == .failed {
             #expect(result.id == nil)
-            #expect(result.error?.contains(result.path) == true, "the reason names the file")
+            #expect(result.error?.contains(result.path) == false, "the reason does not repeat the path beside it")
         }
         #expect(try await desk.photoCount(audience: .editors) == 3)
         let good = try await desk.photo(work.path + "/card/good-1.jpg")
@@ -166,7 +166,9 @@ struct IngesterTests {
         let (summary, collected) = try await run([work.path + "/inside"])
         #expect(summary.ingested == 1)
         #expect(collected.result(named: "link.jpg")?.status == .failed)
-        #expect(collected.result(named: "link.jpg")?.error?.contains("not followed") == true)
+        #expect(
+            collected.result(named: "link.jpg")?.error
+                == "a link out of the folder given; links are not followed out of it")
     }
 
     @Test("ingesting the folder that holds the library skips the library: its renditions are not photos")

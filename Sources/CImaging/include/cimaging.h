@@ -19,8 +19,12 @@ typedef void (*pd_log_handler)(int level, const char *domain, const char *messag
  * untrusted loaders blocked, log messages routed to handler. Returns 0 on success. */
 int pd_init(const char *argv0, pd_log_handler handler);
 
-/* The text of libvips' error buffer, copied into a newly allocated string (free with pd_free),
- * then the buffer is cleared. */
+/* libvips keeps one error buffer for the whole process, so concurrent operations would mix
+ * their messages. Every call below that can fail runs under a shared lock; when it fails it runs
+ * again alone, on a cleared buffer, and the message of that run is kept for the calling thread.
+ *
+ * The message of the last call that failed on this thread (empty when libvips gave none), as a
+ * newly allocated string to free with pd_free, or NULL when the last call succeeded. */
 char *pd_take_error(void);
 void pd_free(void *pointer);
 
@@ -33,7 +37,9 @@ const char *pd_loader_for_buffer(const void *data, size_t length);
 
 /* Opens a file lazily: only the header is read until pixels are asked for. */
 pd_image *pd_open(const char *path);
-pd_image *pd_open_buffer(const void *data, size_t length);
+/* Opens a file or an encoded buffer and decodes every pixel into memory. */
+pd_image *pd_load_file(const char *path);
+pd_image *pd_load_buffer(const void *data, size_t length);
 int pd_width(pd_image *image);
 int pd_height(pd_image *image);
 int pd_bands(pd_image *image);
@@ -52,10 +58,11 @@ void pd_remove(pd_image *image, const char *name);
 
 /* Whether an image needs a colour conversion to become sRGB: an ICC profile, or CMYK. */
 int pd_needs_colour_conversion(pd_image *image);
-/* Decodes the file with shrink-on-load to fit width x height (only ever shrinking), upright
- * per its orientation, in sRGB. fail_on: 0 none, 1 truncated, 2 error, 3 warning. colour: 1
- * converts to sRGB through the file's profile, 0 does not, -1 reads the header to decide. */
-pd_image *pd_thumbnail_file(const char *path, int width, int height, int fail_on, int colour);
+/* Decodes the file into memory with shrink-on-load to fit width x height (only ever shrinking),
+ * upright per its orientation, in sRGB. fail_on: 0 none, 1 truncated, 2 error, 3 warning.
+ * colour: 1 converts to sRGB through the file's profile, 0 does not, -1 reads the header to
+ * decide. */
+pd_image *pd_decode_file(const char *path, int width, int height, int fail_on, int colour);
 /* Shrinks an image already in memory to fit width x height (never enlarging). */
 pd_image *pd_thumbnail_image(pd_image *image, int width, int height);
 /* Decodes every pixel into memory, so later operations read it without decoding again. */

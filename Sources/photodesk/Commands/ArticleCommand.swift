@@ -37,13 +37,15 @@ struct ArticleImportCommand: AsyncParsableCommand {
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Markdown files.") var files: [String]
+    @Flag(help: "Accept photos outside the article's folder (an absolute path, .. or a link out of it).")
+    var allowOutside = false
 
     func run() async throws {
         let desk = try libraryOptions.openDesk(create: true)
         let pipeline = try Pipeline.load(nameOrPath: "default", folder: ProjectFolders.find("Pipelines"))
         let importer = ArticleImporter(desk: desk, ingester: Ingester(desk: desk, pipeline: pipeline))
         for file in files {
-            let outcome = try await importer.importFile(file)
+            let outcome = try await importer.importFile(file, allowOutside: allowOutside)
             Output.line(
                 "\(outcome.created ? "created" : "updated") \(outcome.slug): \(outcome.photos) photos (\(outcome.ingested) ingested)"
             )

@@ -84,7 +84,7 @@ struct CaptionImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let desk = try libraryOptions.openDesk(create: false)
-        let data = try SafeRead.file(file, limit: 64 << 20, what: "the caption sheet")
+        let data = try SafeRead.file(file, limit: 16 << 20, what: "the caption sheet")
         let folder = (URL(fileURLWithPath: file).standardizedFileURL.path as NSString).deletingLastPathComponent
         let sheet = try CaptionSheet.parse(String(decoding: data, as: UTF8.self), name: file, folder: folder)
         let outcomes = try await desk.importCaptions(sheet, author: Editor.name) { reference in
@@ -104,16 +104,14 @@ struct CaptionImportCommand: AsyncParsableCommand {
     }
 }
 
-/// Reads a file a person named, with a cap, as one clear error when it cannot be read.
+/// Reads a file a person named (a sheet, a codes file), capped and only when it is a regular
+/// file, as one clear error when it cannot be read.
 enum SafeRead {
     static func file(_ path: String, limit: Int, what: String) throws -> Data {
-        guard let stat = FileStat.of(path) else { throw CommandError("cannot read \(what) \(path): it is not there") }
-        guard stat.size <= Int64(limit) else {
-            throw CommandError("\(what) \(path) is over \(limit) bytes: is it the right file?")
+        do throws(SafeFile.Refusal) {
+            return try SafeFile.read(path: path, maxBytes: limit)
+        } catch {
+            throw CommandError("cannot read \(what) \(error)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandError("cannot read \(what) \(path): permission denied?")
-        }
-        return data
     }
 }

@@ -53,7 +53,9 @@ struct IngestCommand: AsyncParsableCommand {
         guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to ingest") }
         if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1 to 256") }
         if watch && paths.count != 1 { throw ValidationError("--watch takes exactly one folder") }
-        guard interval >= 0.1 else { throw ValidationError("--interval must be at least 0.1 seconds") }
+        guard interval >= 0.1, interval <= 86_400 else {
+            throw ValidationError("--interval must be 0.1 to 86400 seconds")
+        }
     }
 
     func run() async throws {
@@ -106,11 +108,13 @@ final class IngestReporter: @unchecked Sendable {
             } else if result.status == .failed {
                 failures.append(result)
                 clearProgress()
-                Output.line("failed     \(result.path): \(result.error ?? "unknown error")")
+                // One line per file: a line break in a name must not start a made-up record.
+                let path = TerminalText.safe(result.path, keepingNewlines: false)
+                Output.line("failed     \(path): \(result.error ?? "unknown error")")
             } else if verbose {
                 clearProgress()
                 Output.line(
-                    "\(result.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(result.path)  \(result.id ?? "")"
+                    "\(result.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(TerminalText.safe(result.path, keepingNewlines: false))  \(result.id ?? "")"
                 )
             }
         }
