@@ -173,7 +173,7 @@ public struct Verifier: Sendable {
     }
 
     /// Whether the file at a location still holds the asset's bytes: same size, then same hash.
-    static func holds(_ sha256: String, location: LocationRecord) -> Bool {
+    static func holds(_ sha256: String, location: FileLocation) -> Bool {
         guard FileStat.of(location.path)?.size == location.size else { return false }
         return (try? ContentHasher.sha256(path: location.path)) == sha256
     }

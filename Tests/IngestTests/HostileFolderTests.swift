@@ -1,9 +1,12 @@
 import Catalog
+import CatalogSQLite
+import Desk
 import Foundation
 import Imaging
 import Ingest
 import Metadata
 import PhotoFactory
+import PhotoModel
 import Testing
 
 /// A freelancer's archive, as an attacker would prepare it.
@@ -11,21 +14,21 @@ import Testing
 struct HostileFolderTests {
     let work: TemporaryFolder
     let library: Library
-    let catalog: SQLiteCatalog
+    let desk: Desk
 
     init() throws {
         work = try TemporaryFolder("hostile")
         library = Library(path: work.path + "/library")
-        catalog = try SQLiteCatalog(library: library)
+        desk = Desk(store: try SQLiteCatalog(library: library), library: library)
     }
 
     func run(_ paths: [String], jobs: Int = 2) async throws -> (IngestSummary, IngestLog) {
         let collected = IngestLog()
         var options = Ingester.Options()
         options.jobs = jobs
-        let summary = try await Ingester(
-            catalog: catalog, library: library, pipeline: IngesterTests.pipeline, options: options
-        ).run(paths) { collected.add($0) }
+        let summary = try await Ingester(desk: desk, pipeline: IngesterTests.pipeline, options: options).run(paths) {
+            collected.add($0)
+        }
         return (summary, collected)
     }
 
@@ -38,8 +41,8 @@ struct HostileFolderTests {
         return path
     }
 
-    func caption(of path: String) throws -> String? {
-        try catalog.caption(of: try #require(try catalog.resolve(path)).sha256)?.caption
+    func caption(of path: String) async throws -> String? {
+        try await desk.caption(of: try await desk.photo(path).sha256).fields.caption
     }
 
     @Test("IMG_1.txt linked to a private key: the photo is ingested, the key never becomes its caption")
@@ -51,14 +54,14 @@ struct HostileFolderTests {
             atPath: work.path + "/card/IMG_1.txt", withDestinationPath: work.path + "/home/.ssh/id_ed25519")
         let (summary, collected) = try await run([work.path + "/card"])
         #expect(summary.ingested == 1 && summary.failed == 0)
-        #expect(try caption(of: path) == "Embedded caption")
+        #expect(try await caption(of: path) == "Embedded caption")
         let root = try #require(SafeFile.realPath(work.path + "/card"))
         #expect(
             collected.result(named: "IMG_1.jpg")?.warnings == [
                 "sidecar IMG_1.txt not read: a link to a file outside \(root), not followed"
             ])
-        let asset = try #require(try catalog.resolve(path))
-        let stored = try #require(try catalog.document(sha256: asset.sha256))
+        let asset = try await desk.photo(path)
+        let stored = try #require(try await desk.document(sha256: asset.sha256, for: .editors))
         #expect(!"\(stored)".contains("PRIVATE KEY"))
     }
 
@@ -69,7 +72,7 @@ struct HostileFolderTests {
             atPath: work.path + "/card/IMG_1.xmp", withDestinationPath: "/dev/zero")
         let (summary, collected) = try await run([work.path + "/card"])
         #expect(summary.ingested == 1 && summary.failed == 0)
-        #expect(try caption(of: path) == "Embedded caption")
+        #expect(try await caption(of: path) == "Embedded caption")
         let root = try #require(SafeFile.realPath(work.path + "/card"))
         #expect(
             collected.result(named: "IMG_1.jpg")?.warnings == [
@@ -84,7 +87,7 @@ struct HostileFolderTests {
         #expect(mkfifo(work.path + "/card/IMG_1.txt", 0o600) == 0)
         let (summary, collected) = try await run([work.path + "/card"])
         #expect(summary.ingested == 1 && summary.failed == 0 && summary.total == 1)
-        #expect(try caption(of: path) == "Embedded caption")
+        #expect(try await caption(of: path) == "Embedded caption")
         #expect(
             collected.result(named: "IMG_1.jpg")?.warnings == [
                 "sidecar IMG_1.xmp not read: a FIFO, not a regular file",
@@ -98,7 +101,7 @@ struct HostileFolderTests {
         try Data(repeating: 0x41, count: 65_537).write(to: URL(fileURLWithPath: work.path + "/card/IMG_1.txt"))
         let (summary, collected) = try await run([work.path + "/card"])
         #expect(summary.ingested == 1)
-        #expect(try caption(of: path) == "Embedded caption")
+        #expect(try await caption(of: path) == "Embedded caption")
         #expect(
             collected.result(named: "IMG_1.jpg")?.warnings == [
                 "sidecar IMG_1.txt not read: 65537 bytes, over the 65536-byte limit"
@@ -158,14 +161,14 @@ struct HostileFolderTests {
     }
 }
 
-@Suite("Caption sheets")
+@Suite("Caption sheets (formula guard)")
 struct CaptionSheetTests {
     @Test("the ' an export puts before a formula-like cell is taken off on import")
     func formulaGuard() throws {
         let sheet = try CaptionSheet.parse(
             "file,caption,headline\na.jpg,'=1+2,'-30 °C in Sa Pa\nb.jpg,'plain quote,@home\n", name: "c.csv",
             folder: "/in")
-        #expect(sheet.rows.map { $0.changes.values[.caption] } == ["=1+2", "'plain quote"])
-        #expect(sheet.rows.map { $0.changes.values[.headline] } == ["-30 °C in Sa Pa", "@home"])
+        #expect(sheet.rows.map { $0.changes.values[CaptionField.caption] } == ["=1+2", "'plain quote"])
+        #expect(sheet.rows.map { $0.changes.values[CaptionField.headline] } == ["-30 °C in Sa Pa", "@home"])
     }
 }

@@ -149,19 +149,19 @@ struct IngestFeatureTests {
         try data.write(to: URL(fileURLWithPath: work.file("h/a.jpg")))
         try data.write(to: URL(fileURLWithPath: work.file("h/b.jpg")))
         _ = try await ingester().run([work.path + "/h"]) { _ in }
-        let rendition = try #require(try catalog.allRenditions().first)
+        let rendition = try #require(try await desk.inventory().renditions.first)
         unlink(library.absolute(rendition.path))
         // a.jpg keeps its size and its place in the catalog, but holds other bytes now.
         try Data(repeating: 0x5A, count: data.count).write(to: URL(fileURLWithPath: work.path + "/h/a.jpg"))
 
-        let verifier = Verifier(catalog: catalog, library: library)
-        let repaired = try verifier.repair()
+        let verifier = Verifier(desk: desk)
+        let repaired = try await verifier.repair()
         #expect(repaired.unresolved.isEmpty, "made again from b.jpg, whose bytes are the asset's")
         #expect(FileStat.of(library.absolute(rendition.path)) != nil)
 
         unlink(library.absolute(rendition.path))
         unlink(work.path + "/h/b.jpg")
-        let impostorOnly = try verifier.repair()
+        let impostorOnly = try await verifier.repair()
         #expect(
             impostorOnly.unresolved.map(\.kind) == [.missingRendition, .missingOriginal],
             "nothing is made from a file that only has the right size")
@@ -174,10 +174,10 @@ struct IngestFeatureTests {
         let held = open(library.root + "/.ingest.lock", O_RDWR)
         #expect(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
         defer { close(held) }
-        let verifier = Verifier(catalog: catalog, library: library)
-        #expect(try verifier.check().problems.isEmpty, "checking alone needs no lock")
-        #expect {
-            _ = try verifier.repair()
+        let verifier = Verifier(desk: desk)
+        #expect(try await verifier.check().problems.isEmpty, "checking alone needs no lock")
+        await #expect {
+            _ = try await verifier.repair()
         } throws: { error in
             "\(error)" == "another ingest or repair is running on \(library.root); wait for it to finish"
         }
