@@ -65,9 +65,13 @@ test: setup
 demo: build-release
 	$(RELEASE_BIN) demo $(DEMO_PHOTOS)
 
+# The demo: six photos, a published article with a 16:9 crop on its lead photo, an article
+# scheduled for five minutes from now (it turns public then, with nothing to run), and a draft.
 run: demo
 	$(RELEASE_BIN) ingest $(DEMO_PHOTOS)
-	$(RELEASE_BIN) article import Assets/demo/article.md
+	$(RELEASE_BIN) article import Assets/demo/article.md Assets/demo/article-scheduled.md Assets/demo/article-draft.md
+	$(RELEASE_BIN) article crop border-province-visit 1 --preset hero
+	$(RELEASE_BIN) article publish ma-pi-leng-pass --at "$$(date -u -d '+5 minutes' +%Y-%m-%dT%H:%M:%SZ)"
 	@echo "Serving the gallery on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	PORT=$(PORT) $(RELEASE_BIN) serve
 

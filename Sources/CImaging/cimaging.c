@@ -258,6 +258,18 @@ pd_image *pd_thumbnail_image(pd_image *image, int width, int height) {
     return out;
 }
 
+static VipsImage *extract_area(pd_image *image, int left, int top, int width, int height) {
+    VipsImage *out = NULL;
+    if (vips_extract_area(image, &out, left, top, width, height, NULL)) return NULL;
+    return out;
+}
+
+pd_image *pd_extract_area(pd_image *image, int left, int top, int width, int height) {
+    VipsImage *out = NULL;
+    GUARDED(!out, out = extract_area(image, left, top, width, height));
+    return out;
+}
+
 pd_image *pd_copy_memory(pd_image *image) {
     VipsImage *out = NULL;
     GUARDED(!out, out = vips_image_copy_memory(image));

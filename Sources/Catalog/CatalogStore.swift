@@ -68,6 +68,9 @@ public protocol CatalogStore: Sendable {
     func captionHistory(of sha256: String) async throws -> [CaptionRevision]
     /// Saves a caption as a compare-and-set on its revision (see `CaptionCommit`).
     func commitCaption(_ commit: CaptionCommit) async throws
+    /// Caption changes made after a time, newest first, at most `limit` (the desk's "since your
+    /// last visit").
+    func captionRevisions(since date: Date, limit: Int) async throws -> [CaptionRevision]
 
     // MARK: Articles
 

@@ -20,6 +20,20 @@ extension SQLiteCatalog {
         }
     }
 
+    public func captionRevisions(since date: Date, limit: Int) async throws -> [CaptionRevision] {
+        let bounded = max(1, min(limit, 1000))
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM captionRevision WHERE at > ? ORDER BY at DESC, id DESC LIMIT ?",
+                arguments: [date, bounded]
+            ).map {
+                CaptionRevision(
+                    sha256: $0["sha256"], revision: $0["revision"], field: $0["field"], oldValue: $0["oldValue"],
+                    newValue: $0["newValue"], author: $0["author"], at: $0["at"], source: $0["source"])
+            }
+        }
+    }
+
     public func commitCaption(_ commit: CaptionCommit) async throws {
         try await write { db in
             let sha = commit.caption.sha256

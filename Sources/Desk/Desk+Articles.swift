@@ -6,6 +6,61 @@ import PhotoModel
 public enum Crops {
     /// The preset name of every crop rendition starts so.
     public static let prefix = "crop-"
+    /// A crop rendition fits this box (pixels, either side).
+    public static let box = 1600
+
+    /// The rendition name of a crop of a photo: the same photo, rectangle and preset always give
+    /// the same name, so a crop's file can be cached forever and made once.
+    public static func presetName(sha256: String, crop: Crop) -> String {
+        let key = "\(sha256)|\(crop.x),\(crop.y),\(crop.width),\(crop.height)|\(crop.preset ?? "free")|\(box)"
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// A crop preset of the pipeline (`crops:` in `Pipelines/*.yml`): a name and an aspect ratio.
+public struct CropAspect: Codable, Sendable, Equatable {
+    public var name: String
+    /// The ratio's width part (16 of 16:9).
+    public var width: Int
+    /// The ratio's height part (9 of 16:9).
+    public var height: Int
+
+    /// Makes a preset.
+    public init(name: String, width: Int, height: Int) {
+        self.name = name
+        self.width = width
+        self.height = height
+    }
+
+    /// "16:9" as a ratio; nil when it is not two whole numbers from 1 to 100.
+    public static func ratio(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), (1...100).contains(width),
+            (1...100).contains(height)
+        else { return nil }
+        return (width, height)
+    }
+
+    /// The largest rectangle of this ratio centred in a photo of `width` x `height`.
+    public func centred(width photoWidth: Int, height photoHeight: Int) -> Crop {
+        let byWidth = photoWidth * height / width
+        if byWidth <= photoHeight {
+            return Crop(x: 0, y: (photoHeight - byWidth) / 2, width: photoWidth, height: max(1, byWidth), preset: name)
+        }
+        let byHeight = photoHeight * width / height
+        return Crop(x: (photoWidth - byHeight) / 2, y: 0, width: max(1, byHeight), height: photoHeight, preset: name)
+    }
+
+    /// Whether a crop has this ratio, within a pixel.
+    public func fits(_ crop: Crop) -> Bool {
+        abs(crop.width * height - crop.height * width) <= max(width, height)
+    }
 }
 
 /// An article's text as a file or a form gives it.

@@ -98,6 +98,14 @@ struct ArticleRoutes: Sendable {
         var creditLine: String?
         var largeWidth: Int
         var largeHeight: Int
+        /// 1-based place in the article.
+        var position: Int = 0
+        /// Shown cropped, as an editor chose for this use.
+        var cropped = false
+        /// The picture the article shows (the crop when there is one), for feeds and JSON-LD.
+        var image: String?
+        var imageWidth = 0
+        var imageHeight = 0
     }
 
     struct ArticleView {
@@ -113,9 +121,14 @@ struct ArticleRoutes: Sendable {
 
     struct EditView {
         var csrf: String
+        var slug: String
         var photos: [Figure]
         var count: Int
         var status: String
+        var publishAt: String?
+        var isDraft: Bool
+        var isScheduled: Bool
+        var isPublished: Bool
     }
 
     func article(_ slug: String, _ request: Request, _ context: GalleryContext) async throws -> Response {
@@ -140,7 +153,10 @@ struct ArticleRoutes: Sendable {
         }
         while let figure = remaining.next() { blocks.append(Block(figure: figure)) }
         let edit = context.viewer?.csrf.map {
-            EditView(csrf: $0, photos: figures, count: figures.count, status: document.status)
+            EditView(
+                csrf: $0, slug: document.slug, photos: figures, count: figures.count, status: document.status,
+                publishAt: document.publishAt.map { PublicationTime.text($0) }, isDraft: document.status == "draft",
+                isScheduled: document.status == "scheduled", isPublished: document.status == "published")
         }
         let view = ArticleView(
             slug: document.slug, headline: document.headline, dateline: document.dateline,
@@ -148,11 +164,11 @@ struct ArticleRoutes: Sendable {
             figures: figures.filter { !$0.missing }, edit: edit)
         let base = environment.base(request, context)
         let images = figures.compactMap { figure -> StructuredData.ImageObject? in
-            guard let id = figure.id, let large = figure.large else { return nil }
+            guard let id = figure.id, let image = figure.image else { return nil }
             return StructuredData.ImageObject(
-                context: nil, contentUrl: base + large, url: base + "/photos/\(id)", caption: figure.caption,
+                context: nil, contentUrl: base + image, url: base + "/photos/\(id)", caption: figure.caption,
                 creator: figure.byline.map { StructuredData.Person(name: $0) }, creditText: figure.creditLine,
-                copyrightNotice: figure.copyright, width: figure.largeWidth, height: figure.largeHeight)
+                copyrightNotice: figure.copyright, width: figure.imageWidth, height: figure.imageHeight)
         }
         let structured = StructuredData.encode(
             StructuredData.NewsArticle(
@@ -173,22 +189,37 @@ struct ArticleRoutes: Sendable {
                 figures.append(
                     Figure(
                         number: number, id: nil, caption: photo.caption, width: 0, height: 0, alt: "", missing: true,
-                        largeWidth: 0, largeHeight: 0))
+                        largeWidth: 0, largeHeight: 0, position: photo.position))
                 continue
             }
             let medium = renditions.first { $0.preset == "medium" } ?? renditions.last
             let large = renditions.last
-            figures.append(
-                Figure(
-                    number: number, id: id, caption: photo.caption,
-                    credit: [photo.byline, photo.credit].compactMap { $0 }.joined(separator: " / "),
-                    src: medium.map { RenditionRoutes.url(id: id, $0) },
-                    srcset: renditions.map { "\(RenditionRoutes.url(id: id, $0)) \($0.width)w" }.joined(
-                        separator: ", "),
-                    large: large.map { RenditionRoutes.url(id: id, $0) }, width: medium?.width ?? 0,
-                    height: medium?.height ?? 0, alt: photo.caption ?? "Photo \(id)", missing: false,
-                    copyright: photo.copyright, byline: photo.byline, creditLine: photo.credit,
-                    largeWidth: large?.width ?? 0, largeHeight: large?.height ?? 0))
+            var figure = Figure(
+                number: number, id: id, caption: photo.caption,
+                credit: [photo.byline, photo.credit].compactMap { $0 }.joined(separator: " / "),
+                src: medium.map { RenditionRoutes.url(id: id, $0) },
+                srcset: renditions.map { "\(RenditionRoutes.url(id: id, $0)) \($0.width)w" }.joined(separator: ", "),
+                large: large.map { RenditionRoutes.url(id: id, $0) }, width: medium?.width ?? 0,
+                height: medium?.height ?? 0, alt: photo.caption ?? "Photo \(id)", missing: false,
+                copyright: photo.copyright, byline: photo.byline, creditLine: photo.credit,
+                largeWidth: large?.width ?? 0, largeHeight: large?.height ?? 0, position: photo.position,
+                image: large.map { RenditionRoutes.url(id: id, $0) }, imageWidth: large?.width ?? 0,
+                imageHeight: large?.height ?? 0)
+            // The crop an editor chose for this use, once its rendition is made.
+            if let crop = photo.crop, let sha = photo.sha256,
+                let cropped = photo.renditions.first(where: { $0.preset == Crops.presetName(sha256: sha, crop: crop) })
+            {
+                let url = RenditionRoutes.url(id: id, cropped)
+                figure.src = url
+                figure.srcset = "\(url) \(cropped.width)w"
+                figure.width = cropped.width
+                figure.height = cropped.height
+                figure.cropped = true
+                figure.image = url
+                figure.imageWidth = cropped.width
+                figure.imageHeight = cropped.height
+            }
+            figures.append(figure)
         }
         // Lightbox neighbours skip gaps.
         let shown = figures.indices.filter { figures[$0].id != nil }

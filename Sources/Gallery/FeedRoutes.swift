@@ -78,7 +78,14 @@ struct FeedRoutes: Sendable {
 
     func item(_ document: ArticleDocument, base: String) -> Item {
         let media = document.photos.compactMap { photo -> Media? in
-            guard let id = photo.id, let large = photo.renditions.last(where: { !$0.preset.hasPrefix(Crops.prefix) })
+            // The crop chosen for this use when there is one, else the largest rendition.
+            let cropped = photo.crop.flatMap { crop in
+                photo.sha256.flatMap { sha in
+                    photo.renditions.first { $0.preset == Crops.presetName(sha256: sha, crop: crop) }
+                }
+            }
+            guard let id = photo.id,
+                let large = cropped ?? photo.renditions.last(where: { !$0.preset.hasPrefix(Crops.prefix) })
             else { return nil }
             return Media(
                 url: base + RenditionRoutes.url(id: id, large),

@@ -38,4 +38,6 @@ public struct Viewer: Sendable, Equatable {
     public var csrf: String?
     /// The hash of the session's secret, to end it on logout.
     public var sessionHash: String?
+    /// When this session last looked at the desk's front page.
+    public var lastDeskVisit: Date?
 }

@@ -30,6 +30,8 @@ public struct GalleryServer: Sendable {
         /// A request's head must arrive within this long of the connection opening (or of the
         /// previous answer on it), so a slow client cannot hold a connection forever.
         public var headerTimeout: TimeAmount = .seconds(20)
+        /// The aspects editors may crop photos to (the pipeline's `crops:`).
+        public var crops: [CropAspect] = []
 
         /// Makes a configuration.
         public init(
@@ -65,12 +67,17 @@ public struct GalleryServer: Sendable {
     let renditions = RenditionCache()
     let readerCache = ReaderCache()
     let accessLog: AccessLog?
+    let workshop: (any RenditionWorkshop)?
 
-    /// Makes a server for a desk; `accessLog` false keeps requests out of standard error.
-    public init(desk: Desk, configuration: Configuration, accessLog: Bool = true) {
+    /// Makes a server for a desk; `accessLog` false keeps requests out of standard error;
+    /// `workshop` makes crop renditions (without one, crops are refused).
+    public init(
+        desk: Desk, configuration: Configuration, accessLog: Bool = true, workshop: (any RenditionWorkshop)? = nil
+    ) {
         self.desk = desk
         self.configuration = configuration
         self.accessLog = accessLog ? AccessLog() : nil
+        self.workshop = workshop
     }
 
     /// The router with every route, for tests and for `application`.
@@ -82,7 +89,7 @@ public struct GalleryServer: Sendable {
         }
         let environment = GalleryEnvironment(
             desk: desk, pages: pages, configuration: configuration, metrics: metrics, renditions: renditions,
-            readerCache: readerCache, bcrypt: BcryptGate())
+            readerCache: readerCache, bcrypt: BcryptGate(), workshop: workshop)
         let router = Router(context: GalleryContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(
@@ -105,6 +112,8 @@ public struct GalleryServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(catalog: statistics))))
         }
         ArticleRoutes(environment).register(on: router)
+        ArticleDeskRoutes(environment).register(on: router)
+        DeskRoutes(environment).register(on: router)
         PhotoRoutes(environment).register(on: router)
         SearchRoutes(environment).register(on: router)
         FeedRoutes(environment).register(on: router)
@@ -170,9 +179,11 @@ struct GalleryEnvironment: Sendable {
     let renditions: RenditionCache
     let readerCache: ReaderCache
     let bcrypt: BcryptGate
+    let workshop: (any RenditionWorkshop)?
     let throttle = ThrottlePolicy()
 
     var library: Library { desk.library }
+    var crops: [CropAspect] { configuration.crops }
 
     /// What the viewer may see, for documents.
     func viewpoint(_ context: GalleryContext) -> Viewpoint {

@@ -29,7 +29,9 @@ struct SessionMiddleware: RouterMiddleware {
         } else if let secret = request.cookies[Self.cookieName]?.value, !secret.isEmpty, secret.utf8.count <= 256 {
             let hash = Credentials.digest(secret)
             if let (session, account) = try await store.session(tokenHash: hash, now: context.now) {
-                context.viewer = Viewer(name: account.name, role: account.role, csrf: session.csrf, sessionHash: hash)
+                context.viewer = Viewer(
+                    name: account.name, role: account.role, csrf: session.csrf, sessionHash: hash,
+                    lastDeskVisit: session.lastDeskVisit)
             }
         }
         var response = try await next(request, context)

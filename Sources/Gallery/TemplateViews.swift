@@ -22,7 +22,7 @@ extension ArticleRoutes.Paragraph: TemplateView {
 }
 
 extension ArticleRoutes.Figure: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["number": \Self.number, "id": \Self.id, "caption": \Self.caption, "credit": \Self.credit, "src": \Self.src, "srcset": \Self.srcset, "large": \Self.large, "width": \Self.width, "height": \Self.height, "alt": \Self.alt, "missing": \Self.missing, "previous": \Self.previous, "next": \Self.next, "copyright": \Self.copyright, "byline": \Self.byline, "creditLine": \Self.creditLine, "largeWidth": \Self.largeWidth, "largeHeight": \Self.largeHeight]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["number": \Self.number, "id": \Self.id, "caption": \Self.caption, "credit": \Self.credit, "src": \Self.src, "srcset": \Self.srcset, "large": \Self.large, "width": \Self.width, "height": \Self.height, "alt": \Self.alt, "missing": \Self.missing, "previous": \Self.previous, "next": \Self.next, "copyright": \Self.copyright, "byline": \Self.byline, "creditLine": \Self.creditLine, "largeWidth": \Self.largeWidth, "largeHeight": \Self.largeHeight, "position": \Self.position, "cropped": \Self.cropped, "image": \Self.image]
 }
 
 extension ArticleRoutes.ArticleView: TemplateView {
@@ -30,7 +30,7 @@ extension ArticleRoutes.ArticleView: TemplateView {
 }
 
 extension ArticleRoutes.EditView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "photos": \Self.photos, "count": \Self.count, "status": \Self.status]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "slug": \Self.slug, "photos": \Self.photos, "count": \Self.count, "status": \Self.status, "publishAt": \Self.publishAt, "isDraft": \Self.isDraft, "isScheduled": \Self.isScheduled, "isPublished": \Self.isPublished]
 }
 
 extension PhotoRoutes.ListView: TemplateView {
@@ -115,4 +115,28 @@ extension Optional: OptionalValue {
 
 extension ErrorPageMiddleware.ErrorView: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["status": \Self.status, "message": \Self.message]
+}
+
+extension ArticleDeskRoutes.AspectView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["name": \Self.name, "ratio": \Self.ratio, "width": \Self.width, "height": \Self.height, "x": \Self.x, "y": \Self.y, "cropWidth": \Self.cropWidth, "cropHeight": \Self.cropHeight, "selected": \Self.selected]
+}
+
+extension ArticleDeskRoutes.CropView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "position": \Self.position, "csrf": \Self.csrf, "id": \Self.id, "image": \Self.image, "imageWidth": \Self.imageWidth, "imageHeight": \Self.imageHeight, "photoWidth": \Self.photoWidth, "photoHeight": \Self.photoHeight, "x": \Self.x, "y": \Self.y, "width": \Self.width, "height": \Self.height, "preset": \Self.preset, "aspects": \Self.aspects, "hasCrop": \Self.hasCrop, "error": \Self.error]
+}
+
+extension DeskRoutes.Waiting: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["field": \Self.field, "count": \Self.count, "photos": \Self.photos, "link": \Self.link]
+}
+
+extension DeskRoutes.ArticleLine: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "status": \Self.status, "when": \Self.when, "photos": \Self.photos]
+}
+
+extension DeskRoutes.Change: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["id": \Self.id, "field": \Self.field, "value": \Self.value, "author": \Self.author, "at": \Self.at]
+}
+
+extension DeskRoutes.FrontView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["viewer": \Self.viewer, "since": \Self.since, "waiting": \Self.waiting, "latest": \Self.latest, "articles": \Self.articles, "hasArticles": \Self.hasArticles, "changes": \Self.changes, "hasChanges": \Self.hasChanges]
 }

@@ -69,3 +69,66 @@ public struct RenditionMaker: Sendable {
         return "the image data is corrupt"
     }
 }
+
+/// A rectangle of a photo as displayed (after its EXIF orientation), in pixels.
+public struct CropRectangle: Sendable, Equatable {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    /// Makes a rectangle.
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+}
+
+extension RenditionMaker {
+    /// Makes a crop of a photo from its original: the rectangle (in the upright photo's pixels,
+    /// the photo being `displayed` in size) fitted into `spec`'s box, upright, in sRGB, with only
+    /// the `embedded` blobs as metadata. The original is decoded with shrink-on-load at the
+    /// scale the box needs, never larger than it is.
+    public func makeCrop(
+        from path: String, rectangle: CropRectangle, displayed: (width: Int, height: Int), spec: RenditionSpec,
+        embedded: [String: Data] = [:], destination: String
+    ) throws -> RenditionResult {
+        try VipsRuntime.start()
+        guard rectangle.width > 0, rectangle.height > 0, displayed.width > 0, displayed.height > 0 else {
+            throw ImagingError(.corrupt, "the crop is empty", path: path)
+        }
+        // The scale at which the rectangle just covers the box (at most 1: no enlarging).
+        let scale = min(
+            1, max(Double(spec.width) / Double(rectangle.width), Double(spec.height) / Double(rectangle.height)))
+        let decodeWidth = max(1, Int((Double(displayed.width) * scale).rounded(.up)))
+        let decodeHeight = max(1, Int((Double(displayed.height) * scale).rounded(.up)))
+        guard let decoded = pd_decode_file(path, Int32(clamping: decodeWidth), Int32(clamping: decodeHeight), 1, -1)
+        else {
+            let cause = VipsRuntime.takeError()
+            throw ImagingError(.corrupt, "cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+        }
+        let whole = VipsImage(decoded)
+        // The decode's own scale, per axis (shrink-on-load rounds).
+        let scaleX = Double(whole.width) / Double(displayed.width)
+        let scaleY = Double(whole.height) / Double(displayed.height)
+        let left = max(0, min(whole.width - 1, Int((Double(rectangle.x) * scaleX).rounded())))
+        let top = max(0, min(whole.height - 1, Int((Double(rectangle.y) * scaleY).rounded())))
+        let width = max(1, min(whole.width - left, Int((Double(rectangle.width) * scaleX).rounded())))
+        let height = max(1, min(whole.height - top, Int((Double(rectangle.height) * scaleY).rounded())))
+        let area = try VipsImage.check(
+            pd_extract_area(whole.pointer, Int32(left), Int32(top), Int32(width), Int32(height)),
+            "cannot be cropped", path: path)
+        var image = try VipsImage.check(pd_copy_without_metadata(area.pointer), "cannot be prepared", path: path)
+        if width > spec.width || height > spec.height {
+            image = try VipsImage.check(
+                pd_thumbnail_image(image.pointer, Int32(clamping: spec.width), Int32(clamping: spec.height)),
+                "cannot be resized for the crop", path: path)
+        }
+        for (name, blob) in embedded { image.setBlob(name, blob) }
+        try image.write(to: destination, as: spec.format, quality: spec.quality, keepMetadata: !embedded.isEmpty)
+        let bytes = FileStat.of(destination).map { Int($0.size) } ?? 0
+        return RenditionResult(spec: spec, width: image.width, height: image.height, bytes: bytes, path: destination)
+    }
+}

@@ -32,7 +32,8 @@ struct PipelineFile {
     let root: Node
 
     /// The fields a pipeline has, at the top, in each rendition and in `limits`.
-    static let topFields = ["limits", "metadata", "name", "renditions"]
+    static let topFields = ["crops", "limits", "metadata", "name", "renditions"]
+    static let cropFields = ["aspect", "name"]
     static let renditionFields = ["format", "height", "name", "quality", "width"]
     static let limitFields = ["maxBytes", "maxPixels"]
 
@@ -70,6 +71,9 @@ struct PipelineFile {
             try checkKeys(of: rendition, at: [.key("renditions"), .index(index)], known: Self.renditionFields)
         }
         if let limits = root["limits"] { try checkKeys(of: limits, at: [.key("limits")], known: Self.limitFields) }
+        for (index, crop) in (root["crops"]?.array() ?? []).enumerated() {
+            try checkKeys(of: crop, at: [.key("crops"), .index(index)], known: Self.cropFields)
+        }
     }
 
     private func checkKeys(of node: Node, at path: [Step], known: [String]) throws {

@@ -1,3 +1,4 @@
+import Desk
 import Foundation
 import Imaging
 import Yams
@@ -34,8 +35,17 @@ public struct Pipeline: Codable, Sendable, Equatable {
     public var limits = Limits()
     /// Metadata sources, all by default.
     public var metadata: [MetadataSource] = MetadataSource.allCases
+    /// The aspects an editor may crop a photo to for a use in an article (`hero 16:9`); a free
+    /// crop is always possible too.
+    public var crops: [CropAspect] = []
 
-    enum CodingKeys: String, CodingKey { case name, renditions, limits, metadata }
+    /// A crop preset as the file writes it: `- name: hero` / `aspect: "16:9"`.
+    struct CropEntry: Codable {
+        var name: String
+        var aspect: String
+    }
+
+    enum CodingKeys: String, CodingKey { case name, renditions, limits, metadata, crops }
 
     /// Makes a pipeline.
     public init(
@@ -54,6 +64,20 @@ public struct Pipeline: Codable, Sendable, Equatable {
         renditions = try container.decode([RenditionSpec].self, forKey: .renditions)
         limits = try container.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
         metadata = try container.decodeIfPresent([MetadataSource].self, forKey: .metadata) ?? MetadataSource.allCases
+        let entries = try container.decodeIfPresent([CropEntry].self, forKey: .crops) ?? []
+        crops = entries.map { entry in
+            let ratio = CropAspect.ratio(entry.aspect) ?? (0, 0)
+            return CropAspect(name: entry.name, width: ratio.0, height: ratio.1)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(renditions, forKey: .renditions)
+        try container.encode(limits, forKey: .limits)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(crops.map { CropEntry(name: $0.name, aspect: "\($0.width):\($0.height)") }, forKey: .crops)
     }
 
     /// Each preset's fingerprint by name: a changed preset is re-made on the next ingest.
@@ -123,5 +147,19 @@ public struct Pipeline: Codable, Sendable, Equatable {
         }
         try file.check(limits.maxPixels, at: [.key("limits"), .key("maxPixels")])
         try file.check(limits.maxBytes, at: [.key("limits"), .key("maxBytes")])
+        var cropNames = Set<String>()
+        for (index, crop) in crops.enumerated() {
+            let at: [PipelineFile.Step] = [.key("crops"), .index(index)]
+            guard crop.name.range(of: #"^[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil else {
+                throw file.error(
+                    at: at + [.key("name")], "must be lower-case letters, digits and - (\"\(crop.name)\" is not)")
+            }
+            guard cropNames.insert(crop.name).inserted else {
+                throw file.error(at: at + [.key("name")], "must differ from the others (\(crop.name) is declared twice)")
+            }
+            guard crop.width > 0, crop.height > 0 else {
+                throw file.error(at: at + [.key("aspect")], "must be two whole numbers from 1 to 100, such as \"16:9\"")
+            }
+        }
     }
 }

@@ -160,3 +160,21 @@ struct CaptionArticleContractTests {
         #expect(try await store.statistics(audience: readers).articles == 0)
     }
 }
+
+@Suite("Catalog contract: changes since a time")
+struct ChangesSinceContractTests {
+    @Test("caption changes after a time, newest first, bounded", arguments: Backend.available)
+    func since(_ backend: Backend) async throws {
+        let harness = try await Harness.make(backend)
+        try await harness.store.record([Harness.record(1, caption: "a")])
+        let start = harness.clock.now
+        harness.clock.advance(10)
+        try await harness.desk.setCaption(Harness.sha(1), changes: CaptionChanges([.caption: "b"]), basedOn: nil, author: "lan", source: "web")
+        harness.clock.advance(10)
+        try await harness.desk.setCaption(Harness.sha(1), changes: CaptionChanges([.credit: "TTXVN"]), basedOn: nil, author: "an", source: "web")
+        let changes = try await harness.store.captionRevisions(since: start, limit: 10)
+        #expect(changes.map(\.field) == ["credit", "caption"])
+        #expect(try await harness.store.captionRevisions(since: start, limit: 1).count == 1)
+        #expect(try await harness.store.captionRevisions(since: harness.clock.now, limit: 10).isEmpty)
+    }
+}

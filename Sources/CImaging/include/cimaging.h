@@ -65,6 +65,8 @@ int pd_needs_colour_conversion(pd_image *image);
 pd_image *pd_decode_file(const char *path, int width, int height, int fail_on, int colour);
 /* Shrinks an image already in memory to fit width x height (never enlarging). */
 pd_image *pd_thumbnail_image(pd_image *image, int width, int height);
+/* The rectangle of an image (it must lie inside). */
+pd_image *pd_extract_area(pd_image *image, int left, int top, int width, int height);
 /* Decodes every pixel into memory, so later operations read it without decoding again. */
 pd_image *pd_copy_memory(pd_image *image);
 /* Removes every metadata field, so a save embeds nothing but what is set afterwards. */

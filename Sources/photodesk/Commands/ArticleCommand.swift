@@ -26,7 +26,7 @@ struct ArticleCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ArticleImportCommand.self, ArticleListCommand.self, ArticleShowCommand.self, ArticleLinkCommand.self,
-            ArticleUnlinkCommand.self, ArticlePublishCommand.self, ArticleUnpublishCommand.self,
+            ArticleUnlinkCommand.self, ArticleCropCommand.self, ArticlePublishCommand.self, ArticleUnpublishCommand.self,
         ])
 }
 
@@ -142,6 +142,78 @@ struct ArticleUnlinkCommand: AsyncParsableCommand {
         let photo = try await desk.photo(id)
         try await desk.unlink(slug, photo: photo.sha256)
         Output.line("unlinked \(photo.shortId) from \(slug)")
+    }
+}
+
+struct ArticleCropCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crop",
+        abstract: "Crop a photo for its use in an article (the photo and its other uses stay as they are).",
+        discussion: """
+            POSITION is the photo's place in the article (1 is first). --preset takes an aspect of
+            the pipeline (hero 16:9, square 1:1, portrait 4:5 in the default one): alone it crops the
+            largest centred rectangle of that aspect; with --rect it checks the rectangle has it.
+            --rect X,Y,WIDTH,HEIGHT is in the pixels of the photo as displayed. The crop rendition
+            is made at once from the original.
+
+            Examples:
+              photodesk article crop border-province-visit 1 --preset hero
+              photodesk article crop border-province-visit 2 --rect 200,0,1600,1600
+              photodesk article crop border-province-visit 2 --clear
+            """)
+
+    @OptionGroup var libraryOptions: LibraryOptions
+    @Argument(help: "The article's slug.") var slug: String
+    @Argument(help: "The photo's place in the article (1 is first).") var position: Int
+    @Option(help: "An aspect of the pipeline (hero, square, portrait in the default one).") var preset: String?
+    @Option(help: "The rectangle X,Y,WIDTH,HEIGHT, in the photo's displayed pixels.") var rect: String?
+    @Flag(help: "Remove the crop.") var clear = false
+    @Option(help: "The pipeline whose aspects --preset names.") var pipeline = "default"
+
+    func validate() throws {
+        guard (1...100_000).contains(position) else { throw ValidationError("POSITION must be 1 to 100000") }
+        guard clear || preset != nil || rect != nil else {
+            throw ValidationError("give --preset NAME, --rect X,Y,WIDTH,HEIGHT or --clear")
+        }
+    }
+
+    func run() async throws {
+        let desk = try libraryOptions.openDesk(create: false)
+        if clear {
+            try await desk.setCrop(slug, position: position, crop: nil)
+            Output.line("\(slug) #\(position): crop removed")
+            return
+        }
+        let aspects = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines")).crops
+        let aspect = try preset.map { name in
+            guard let aspect = aspects.first(where: { $0.name == name }) else {
+                throw ValidationError(
+                    "no crop preset \(name) in the pipeline (presets: \(aspects.map(\.name).joined(separator: ", ")))")
+            }
+            return aspect
+        }
+        guard let bundle = try await desk.store.article(slug: slug) else { throw CommandError("no article \(slug)") }
+        guard let use = bundle.uses.first(where: { $0.position == position }), let sha = use.sha256,
+            let card = bundle.photos[sha]
+        else { throw CommandError("article \(slug) has no photo at position \(position)") }
+        var crop: Crop
+        if let rect {
+            let numbers = rect.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard numbers.count == 4 else { throw ValidationError("--rect takes X,Y,WIDTH,HEIGHT, four whole numbers") }
+            crop = Crop(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3], preset: aspect?.name)
+            if let aspect, !aspect.fits(crop) {
+                throw ValidationError("\(numbers[2]) x \(numbers[3]) is not \(aspect.width):\(aspect.height)")
+            }
+        } else if let aspect {
+            crop = aspect.centred(width: card.width, height: card.height)
+        } else {
+            throw ValidationError("give --preset NAME or --rect X,Y,WIDTH,HEIGHT")
+        }
+        try await desk.setCrop(slug, position: position, crop: crop)
+        let rendition = try await CropRenditions(desk: desk).make(sha256: sha, crop: crop)
+        Output.line(
+            "\(slug) #\(position): cropped \(crop.width) x \(crop.height) at \(crop.x),\(crop.y)\(crop.preset.map { " (\($0))" } ?? ""), rendition \(rendition.width) x \(rendition.height)"
+        )
     }
 }
 

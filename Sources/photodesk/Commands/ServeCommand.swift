@@ -4,6 +4,7 @@ import Desk
 import Foundation
 import Gallery
 import Hummingbird
+import Ingest
 import Logging
 import Yams
 
@@ -61,6 +62,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A YAML settings file (default: photodesk.yml in the library, when there is one).")
     var config: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The pipeline whose crop aspects editors choose from (and uploads are ingested with).",
+            valueName: "name|file"))
+    var pipeline = "default"
+
     /// The settings file's shape.
     struct Settings: Decodable {
         struct GallerySettings: Decodable {
@@ -89,18 +97,18 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(chosenPort) else { throw ValidationError("--port must be 0 to 65535") }
         let file = try settings()
         let proxies = try TrustedProxies(trustedProxies.isEmpty ? file.trustedProxies ?? [] : trustedProxies)
+        let chosenPipeline = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines"))
         let desk = try libraryOptions.openDesk(create: true)
         var logger = Logger(label: "photodesk.serve")
         let level = Logger.Level(rawValue: environment["PHOTODESK_LOG"] ?? "") ?? .info
         logger.logLevel = level
+        var configuration = GalleryServer.Configuration(
+            host: chosenHost, port: chosenPort, assetsPath: ProjectFolders.find("Assets"),
+            secureCookies: secureCookies || file.secureCookies == true || environment["PHOTODESK_SECURE_COOKIES"] == "1",
+            trustedProxies: proxies, location: location ?? file.location ?? .city)
+        configuration.crops = chosenPipeline.crops
         let server = GalleryServer(
-            desk: desk,
-            configuration: .init(
-                host: chosenHost, port: chosenPort, assetsPath: ProjectFolders.find("Assets"),
-                secureCookies: secureCookies || file.secureCookies == true
-                    || environment["PHOTODESK_SECURE_COOKIES"] == "1",
-                trustedProxies: proxies, location: location ?? file.location ?? .city),
-            accessLog: level <= .info)
+            desk: desk, configuration: configuration, accessLog: level <= .info, workshop: CropRenditions(desk: desk))
         let photos = try await desk.photoCount(audience: .editors)
         let library = libraryOptions.resolved.root
         let app = try await server.application(logger: logger) { boundPort in
@@ -108,5 +116,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { server.flushLogs() }
         try await app.runService()
+    }
+}
+
+extension CropRenditions: RenditionWorkshop {
+    public func makeCrop(sha256: String, crop: Crop) async throws {
+        try await make(sha256: sha256, crop: crop)
     }
 }
