@@ -1,15 +1,17 @@
--- Migration 1: the catalog, after the SQLite schema (SQLiteCatalog+Migrations.swift v1 and v3).
--- Runs inside the migration transaction (see migrations.sql); names are snake_case.
+-- Migration 1: the catalog, after the SQLite schema (CatalogSQLite's migrations up to v5-seam),
+-- in snake_case. Runs inside the migration transaction (see migrations.sql).
 --
 -- Choices against SQLite:
---   * sha256 and short ids are text COLLATE "C": byte order, and `LIKE 'prefix%'` can use the
---     primary key's btree (a longer-prefix look-up for `photodesk show`).
+--   * sha256 and short ids are text COLLATE "C": byte order, and a hash-prefix look-up is a
+--     range on the primary key.
 --   * short_id is generated from sha256, so the two can never disagree.
---   * instants are timestamptz; taken_at stays text, because it carries the file's own offset
---     when the file gives one and none otherwise (a timestamptz would invent one).
---   * keywords are text[], the asset's metadata sources jsonb (no JSON in a text column).
---   * article_photo's key is DEFERRABLE: renumbering (`position = position + 1`) checks the key
---     at the end of the statement, not row by row.
+--   * instants are timestamptz (the backend writes them rounded to the millisecond, as GRDB
+--     stores dates, so cursor tokens in milliseconds compare exactly); taken_at stays text,
+--     because it carries the file's own offset when the file gives one and none otherwise.
+--   * caption fields are one jsonb object keyed by CaptionField (as SQLite's JSON column);
+--     the asset's metadata sources stay text, returned byte for byte as they were given.
+--   * public_from is derived data the backend keeps (CatalogStore's doc comment), copied onto
+--     the search document so that a reader's search filters without a join.
 
 CREATE TABLE asset (
     sha256        text COLLATE "C" PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
@@ -30,10 +32,13 @@ CREATE TABLE asset (
     latitude      double precision,
     longitude     double precision,
     altitude      double precision,
-    sources       jsonb,
-    created_at    timestamptz NOT NULL DEFAULT now()
+    sources       text,
+    created_at    timestamptz NOT NULL,
+    published_at  timestamptz,
+    public_from   timestamptz
 );
 CREATE INDEX asset_created ON asset (created_at, sha256);
+CREATE INDEX asset_public ON asset (public_from);
 
 CREATE TABLE location (
     path        text PRIMARY KEY,
@@ -41,7 +46,7 @@ CREATE TABLE location (
     size        bigint NOT NULL,
     modified_at double precision NOT NULL,
     inode       bigint NOT NULL,
-    seen_at     timestamptz NOT NULL DEFAULT now()
+    seen_at     timestamptz NOT NULL
 );
 CREATE INDEX location_asset ON location (sha256);
 
@@ -58,18 +63,9 @@ CREATE TABLE rendition (
 );
 
 CREATE TABLE caption (
-    sha256       text COLLATE "C" PRIMARY KEY REFERENCES asset ON DELETE CASCADE,
-    caption      text,
-    headline     text,
-    byline       text,
-    credit       text,
-    copyright    text,
-    keywords     text[] NOT NULL DEFAULT '{}',
-    city         text,
-    region       text,
-    country      text,
-    instructions text,
-    revision     integer NOT NULL
+    sha256   text COLLATE "C" PRIMARY KEY REFERENCES asset ON DELETE CASCADE,
+    fields   jsonb NOT NULL DEFAULT '{}',
+    revision integer NOT NULL
 );
 
 CREATE TABLE caption_revision (
@@ -80,10 +76,10 @@ CREATE TABLE caption_revision (
     old_value text,
     new_value text,
     author    text NOT NULL,
-    at        timestamptz NOT NULL DEFAULT now(),
+    at        timestamptz NOT NULL,
     source    text NOT NULL
 );
-CREATE INDEX caption_revision_asset ON caption_revision (sha256, id);
+CREATE INDEX caption_revision_asset ON caption_revision (sha256, revision, id);
 
 CREATE TABLE article (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -93,15 +89,20 @@ CREATE TABLE article (
     published  text,
     byline     text,
     body       text NOT NULL DEFAULT '',
-    updated_at timestamptz NOT NULL DEFAULT now()
+    updated_at timestamptz NOT NULL,
+    state      text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'published')),
+    publish_at timestamptz,
+    version    integer NOT NULL DEFAULT 1
 );
 
 CREATE TABLE article_photo (
-    article_id bigint NOT NULL REFERENCES article ON DELETE CASCADE,
-    position   integer NOT NULL,
-    sha256     text COLLATE "C" REFERENCES asset ON DELETE SET NULL,
-    caption    text,
-    CONSTRAINT article_photo_pkey PRIMARY KEY (article_id, position) DEFERRABLE INITIALLY IMMEDIATE
+    article_id  bigint NOT NULL REFERENCES article ON DELETE CASCADE,
+    position    integer NOT NULL,
+    sha256      text COLLATE "C" REFERENCES asset ON DELETE SET NULL,
+    caption     text,
+    crop        text,
+    search_text text NOT NULL DEFAULT '',
+    PRIMARY KEY (article_id, position)
 );
 CREATE INDEX article_photo_asset ON article_photo (sha256);
 
@@ -109,40 +110,44 @@ CREATE TABLE account (
     name          text PRIMARY KEY,
     role          text NOT NULL,
     password_hash text NOT NULL,
-    created_at    timestamptz NOT NULL DEFAULT now()
+    created_at    timestamptz NOT NULL
 );
 
 CREATE TABLE session (
-    token_hash text PRIMARY KEY,
-    name       text NOT NULL REFERENCES account ON DELETE CASCADE,
-    csrf       text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    expires_at timestamptz NOT NULL
+    token_hash      text PRIMARY KEY,
+    name            text NOT NULL REFERENCES account ON DELETE CASCADE,
+    csrf            text NOT NULL,
+    created_at      timestamptz NOT NULL,
+    expires_at      timestamptz NOT NULL,
+    last_desk_visit timestamptz
 );
 CREATE INDEX session_account ON session (name);
 CREATE INDEX session_expiry ON session (expires_at);
 
 CREATE TABLE api_token (
     token_hash text PRIMARY KEY,
+    id         text NOT NULL UNIQUE,
     name       text NOT NULL REFERENCES account ON DELETE CASCADE,
     label      text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL
 );
 CREATE INDEX api_token_account ON api_token (name);
 
--- Failed logins per key (a name or a client address), shared by every gallery node; the
--- database's clock is the one clock (now()), so nodes with skewed clocks still agree.
-CREATE TABLE login_failure (
+-- Counted sign-in attempts per key (a name and client address pair, or an address), shared by
+-- every gallery node, so the throttle counts across nodes.
+CREATE TABLE login_attempt (
     key     text PRIMARY KEY,
     count   integer NOT NULL,
     last_at timestamptz NOT NULL
 );
 
--- One row, bumped by every write transaction just before COMMIT (changes.sql): gallery caches
--- compare it when the LISTEN connection has dropped. A row, not a sequence: a sequence moves
--- before the writer commits, so a reader could cache old data under the new number.
+-- One row, bumped by every counted write transaction as its last statement, with a
+-- pg_notify('photodesk_changes') in the same statement: gallery caches compare it when the
+-- LISTEN connection has dropped. A row, not a sequence: a sequence moves before the writer
+-- commits, so a reader could cache old data under the new number.
 CREATE TABLE change_counter (
     id    boolean PRIMARY KEY DEFAULT true CHECK (id),
     value bigint NOT NULL
 );
-INSERT INTO change_counter (value) VALUES (0);
+INSERT INTO change_counter (value) VALUES (1);
