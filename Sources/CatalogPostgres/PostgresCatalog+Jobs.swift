@@ -144,10 +144,11 @@ extension PostgresCatalog {
             for try await _ in try await connection.query(
                 """
                 WITH chosen AS (
-                  SELECT DISTINCT ON (key) id FROM job dead
-                  WHERE state = 'dead' AND (\(ids == nil) OR id = ANY(\(ids ?? [])))
-                    AND NOT EXISTS (SELECT 1 FROM job live WHERE live.key = dead.key AND live.state IN ('queued', 'running'))
-                  ORDER BY key, id DESC
+                  SELECT id FROM job WHERE id IN (
+                    SELECT DISTINCT ON (key) id FROM job dead
+                    WHERE state = 'dead' AND (\(ids == nil) OR id = ANY(\(ids ?? [])))
+                      AND NOT EXISTS (SELECT 1 FROM job live WHERE live.key = dead.key AND live.state IN ('queued', 'running'))
+                    ORDER BY key, id DESC)
                   FOR UPDATE SKIP LOCKED)
                 UPDATE job SET state = 'queued', attempts = 0, run_after = \(now.instant), updated_at = \(now.instant),
                   finished_at = NULL
