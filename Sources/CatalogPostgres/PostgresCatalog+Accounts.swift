@@ -157,7 +157,8 @@ extension PostgresCatalog {
 
     public func revokeToken(id: String) async throws -> Bool {
         try await write(counted: false) { connection in
-            try await connection.value("DELETE FROM api_token WHERE id = \(id) RETURNING 1", as: Int.self, logger: logger)
+            try await connection.value(
+                "DELETE FROM api_token WHERE id = \(id) RETURNING 1", as: Int.self, logger: logger)
                 != nil
         }
     }

@@ -82,7 +82,8 @@ extension PostgresCatalog {
             guard !database.isEmpty else { throw refuse("names no database: add /DATABASE after the host") }
             guard !database.contains("/") else { throw refuse("has a path that is not one database name") }
             let environment = ProcessInfo.processInfo.environment
-            let username = url.user.flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"] ?? ProcessInfo.processInfo.userName
+            let username =
+                url.user.flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"] ?? ProcessInfo.processInfo.userName
             var settings = Configuration(
                 endpoint: .tcp(host: "127.0.0.1", port: 5432), username: username, password: url.password,
                 database: database)
@@ -143,7 +144,8 @@ extension PostgresCatalog {
         static func milliseconds(_ text: String) -> Int? {
             let units: [(suffix: String, factor: Int)] = [("ms", 1), ("min", 60_000), ("s", 1000)]
             for unit in units where text.hasSuffix(unit.suffix) {
-                guard let number = Int(text.dropLast(unit.suffix.count)), number >= 0, number <= 86_400_000 / unit.factor
+                guard let number = Int(text.dropLast(unit.suffix.count)), number >= 0,
+                    number <= 86_400_000 / unit.factor
                 else { return nil }
                 return number * unit.factor
             }
@@ -162,7 +164,8 @@ extension PostgresCatalog {
         var startupParameters: [(String, String)] {
             var parameters = [("application_name", applicationName)]
             if let statementTimeout {
-                let milliseconds = statementTimeout.components.seconds * 1000
+                let milliseconds =
+                    statementTimeout.components.seconds * 1000
                     + statementTimeout.components.attoseconds / 1_000_000_000_000_000
                 parameters.append(("statement_timeout", "\(max(1, milliseconds))"))
             }

@@ -35,7 +35,7 @@ extension PostgresCatalog {
             // A key with a live job is skipped (ON CONFLICT on the partial unique index), and so
             // is the same key twice in one batch.
             var ids: [Int64] = []
-            for try await (id,) in try await connection.query(
+            for try await (id, ) in try await connection.query(
                 """
                 INSERT INTO job (kind, payload, key, priority, max_attempts, run_after, created_at, updated_at)
                 SELECT kind, payload, key, priority, max_attempts, \(now.instant), \(now.instant), \(now.instant)
@@ -96,7 +96,7 @@ extension PostgresCatalog {
         let until = Self.leaseEnd(now, lease)
         return try await write(counted: false) { connection in
             var held = Set<Int64>()
-            for try await (id,) in try await connection.query(
+            for try await (id, ) in try await connection.query(
                 """
                 UPDATE job SET locked_until = \(until.instant), updated_at = \(now.instant)
                 WHERE id = ANY(\(ids)) AND state = 'running' AND locked_by = \(worker)
@@ -199,6 +199,10 @@ extension PostgresCatalog {
     }
 
     public func jobWakeups() -> AsyncStream<Void> {
-        listen(on: "photodesk_jobs", bufferingNewest: 1) { _ in () } onConnect: { _ in () }
+        listen(on: "photodesk_jobs", bufferingNewest: 1) { _ in
+            ()
+        } onConnect: { _ in
+            ()
+        }
     }
 }

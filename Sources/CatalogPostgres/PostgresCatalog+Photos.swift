@@ -82,7 +82,7 @@ extension PostgresCatalog {
                     ON rendition.preset = wanted.preset AND rendition.fingerprint = wanted.fingerprint
                   WHERE rendition.sha256 = asset.sha256) < \(presets.count)
                 """, logger: logger)
-            for try await (sha256,) in rows.decode((String,).self) { stale.insert(sha256) }
+            for try await (sha256, ) in rows.decode((String,).self) { stale.insert(sha256) }
             return stale
         }
     }
@@ -104,7 +104,8 @@ extension PostgresCatalog {
                 """, logger: logger
             ).first.map {
                 RenditionLookup(
-                    rendition: try PostgresRows.rendition($0), publicFrom: try $0["public_from"].decode(Instant?.self)?.date)
+                    rendition: try PostgresRows.rendition($0),
+                    publicFrom: try $0["public_from"].decode(Instant?.self)?.date)
             }
         }
     }
@@ -112,13 +113,16 @@ extension PostgresCatalog {
     public func cards(sha256s: [String]) async throws -> [String: PhotoCard] {
         let hashes = Array(Set(sha256s)).filter { $0.utf8.count == 64 }
         guard !hashes.isEmpty else { return [:] }
-        return try await read { connection in try await PostgresRows.cards(connection, sha256s: hashes, logger: logger) }
+        return try await read { connection in try await PostgresRows.cards(connection, sha256s: hashes, logger: logger)
+        }
     }
 
     public func allRenditions() async throws -> [Rendition] {
         try await read { connection in
-            try await connection.rows("SELECT \(unescaped: PostgresRows.renditionColumns) FROM rendition", logger: logger)
-                .map(PostgresRows.rendition)
+            try await connection.rows(
+                "SELECT \(unescaped: PostgresRows.renditionColumns) FROM rendition", logger: logger
+            )
+            .map(PostgresRows.rendition)
         }
     }
 
@@ -145,7 +149,7 @@ extension PostgresCatalog {
         let query = statement.query
         return try await read { connection in
             var hashes: [String] = []
-            for try await (sha256,) in try await connection.query(query, logger: logger).decode((String,).self) {
+            for try await (sha256, ) in try await connection.query(query, logger: logger).decode((String,).self) {
                 hashes.append(sha256)
             }
             let cards = try await PostgresRows.cards(connection, sha256s: hashes, logger: logger)
@@ -394,8 +398,7 @@ extension PostgresCatalog {
 /// The WHERE conditions of a photo listing: the filters, and what the audience may see (as
 /// SQLite's `Filters`, over `asset` joined with `caption`).
 enum PostgresFilters {
-    static func conditions(_ filters: SearchFilters, audience: Audience, into statement: inout Statement) -> [String]
-    {
+    static func conditions(_ filters: SearchFilters, audience: Audience, into statement: inout Statement) -> [String] {
         var conditions: [String] = []
         if case .readers(let now) = audience {
             conditions.append("asset.public_from <= \(statement.bind(now.instant))")

@@ -22,7 +22,9 @@ struct Instant: PostgresNonThrowingEncodable, PostgresDecodable, Sendable {
         into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
     ) {
         let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
-        let clamped = min(max(milliseconds.isNaN ? 0 : milliseconds, Self.millisecondRange.lowerBound), Self.millisecondRange.upperBound)
+        let clamped = min(
+            max(milliseconds.isNaN ? 0 : milliseconds, Self.millisecondRange.lowerBound),
+            Self.millisecondRange.upperBound)
         byteBuffer.writeInteger(Int64(clamped) * 1000 - Self.epochOffset)
     }
 

@@ -37,7 +37,10 @@ struct JobQueueContractTests {
         let queue = try await PostgresTestServer.freshCatalog()
         let now = Self.start
         _ = try await queue.enqueue(
-            [Self.job("bulk-1", priority: -10), Self.job("normal-1"), Self.job("upload", priority: 10), Self.job("normal-2")],
+            [
+                Self.job("bulk-1", priority: -10), Self.job("normal-1"), Self.job("upload", priority: 10),
+                Self.job("normal-2"),
+            ],
             now: now)
         let order = try await queue.claim(worker: "w", limit: 10, lease: 30, now: now).map(\.key)
         #expect(order == ["upload", "normal-1", "normal-2", "bulk-1"])
@@ -82,7 +85,8 @@ struct JobQueueContractTests {
         let id = try #require(try await queue.enqueue([Self.job("/x.jpg")], now: now).first)
         #expect(try await queue.claim(worker: "a", limit: 1, lease: 30, now: now).map(\.id) == [id])
         #expect(try await queue.claim(worker: "b", limit: 1, lease: 30, now: now.addingTimeInterval(10)).isEmpty)
-        #expect(try await queue.renew([id], worker: "a", lease: 30, now: now.addingTimeInterval(20)).isEmpty, "a holds it")
+        #expect(
+            try await queue.renew([id], worker: "a", lease: 30, now: now.addingTimeInterval(20)).isEmpty, "a holds it")
         // Renewed at +20 for 30 s: still held at +45; expired at +50.
         #expect(try await queue.claim(worker: "b", limit: 1, lease: 30, now: now.addingTimeInterval(45)).isEmpty)
         let taken = try await queue.claim(worker: "b", limit: 1, lease: 30, now: now.addingTimeInterval(51))
@@ -90,7 +94,8 @@ struct JobQueueContractTests {
         #expect(try await queue.renew([id], worker: "a", lease: 30, now: now.addingTimeInterval(52)) == [id])
         #expect(try await queue.complete(id, worker: "a", now: now.addingTimeInterval(52)) == false)
         #expect(
-            try await queue.fail(id, worker: "a", error: "late", retryAt: nil, now: now.addingTimeInterval(52)) == false)
+            try await queue.fail(id, worker: "a", error: "late", retryAt: nil, now: now.addingTimeInterval(52)) == false
+        )
         #expect(try await queue.complete(id, worker: "b", now: now.addingTimeInterval(53)))
         #expect(try await queue.jobs(in: .done, limit: 10).map(\.id) == [id])
         await queue.shutdown()
@@ -120,12 +125,16 @@ struct JobQueueContractTests {
             let backoff = 5 * pow(2, Double(attempt - 1))
             #expect(
                 try await queue.fail(
-                    id, worker: "w", error: "decode failed \(attempt)", retryAt: now.addingTimeInterval(backoff), now: now))
+                    id, worker: "w", error: "decode failed \(attempt)", retryAt: now.addingTimeInterval(backoff),
+                    now: now))
             if attempt < 3 {
                 let waiting = try #require(try await queue.jobs(in: .queued, limit: 10).first)
-                #expect(waiting.runAfter == now.addingTimeInterval(backoff) && waiting.lastError == "decode failed \(attempt)")
                 #expect(
-                    try await queue.claim(worker: "w", limit: 1, lease: 30, now: now.addingTimeInterval(backoff - 1)).isEmpty,
+                    waiting.runAfter == now.addingTimeInterval(backoff)
+                        && waiting.lastError == "decode failed \(attempt)")
+                #expect(
+                    try await queue.claim(worker: "w", limit: 1, lease: 30, now: now.addingTimeInterval(backoff - 1))
+                        .isEmpty,
                     "not before its backoff")
                 now = now.addingTimeInterval(backoff)
             }
@@ -216,8 +225,10 @@ struct JobQueueContractTests {
         }
         #expect(catalogs.count == 3)
         let versions = try await PostgresTestServer.connect(configuration) { connection in
-            try await connection.rows("SELECT version FROM schema_migrations ORDER BY version", logger: PostgresTestServer.logger)
-                .map { try $0["version"].decode(Int.self) }
+            try await connection.rows(
+                "SELECT version FROM schema_migrations ORDER BY version", logger: PostgresTestServer.logger
+            )
+            .map { try $0["version"].decode(Int.self) }
         }
         #expect(versions == PostgresCatalog.migrations.map(\.version))
         for catalog in catalogs {
@@ -228,7 +239,8 @@ struct JobQueueContractTests {
 
     @Test("catalog URLs: TCP, a socket directory two ways, settings; mistakes are named")
     func urls() throws {
-        let tcp = try PostgresCatalog.Configuration(url: "postgres://desk:secret@db.example:6432/photos?pool_size=5&statement_timeout=2s")
+        let tcp = try PostgresCatalog.Configuration(
+            url: "postgres://desk:secret@db.example:6432/photos?pool_size=5&statement_timeout=2s")
         #expect(tcp.endpoint == .tcp(host: "db.example", port: 6432))
         #expect(tcp.username == "desk" && tcp.password == "secret" && tcp.database == "photos")
         #expect(tcp.poolSize == 5 && tcp.statementTimeout == .seconds(2))
@@ -259,7 +271,8 @@ struct JobQueueContractTests {
         let catalog = try await PostgresCatalog.open(configuration)
         do {
             _ = try await catalog.read { connection in
-                try await connection.value("SELECT pg_sleep(2)::text", as: String.self, logger: PostgresTestServer.logger)
+                try await connection.value(
+                    "SELECT pg_sleep(2)::text", as: String.self, logger: PostgresTestServer.logger)
             }
             Issue.record("a 2 s statement outlived a 200 ms timeout")
         } catch let error as CatalogError {

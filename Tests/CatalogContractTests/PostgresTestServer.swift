@@ -37,7 +37,8 @@ enum PostgresTestServer {
                     logger: logger)
                 for row in stale {
                     let old = try row["datname"].decode(String.self)
-                    try await connection.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(old) WITH (FORCE)"), logger: logger)
+                    try await connection.run(
+                        PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(old) WITH (FORCE)"), logger: logger)
                 }
             }
             try await connection.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
@@ -58,7 +59,9 @@ enum PostgresTestServer {
     }
 
     /// Runs statements on a connection of its own to a database.
-    static func connect<T>(_ configuration: PostgresCatalog.Configuration, _ body: (PostgresConnection) async throws -> T)
+    static func connect<T>(
+        _ configuration: PostgresCatalog.Configuration, _ body: (PostgresConnection) async throws -> T
+    )
         async throws -> T
     {
         let connection = try await PostgresConnection.connect(
@@ -73,7 +76,12 @@ enum PostgresTestServer {
         }
     }
 
-    static let logger = Logger(label: "photodesk.tests.postgres")
+    /// Errors only: migrations and the pool's start-up are not news in a test log.
+    static let logger: Logger = {
+        var logger = Logger(label: "photodesk.tests.postgres")
+        logger.logLevel = .error
+        return logger
+    }()
 
     /// Numbers databases within this process.
     final class Counter: @unchecked Sendable {
@@ -83,9 +91,17 @@ enum PostgresTestServer {
         private var value = 0
         private var cleaned = false
 
-        func next() -> Int { lock.withLock { value += 1; return value } }
+        func next() -> Int {
+            lock.withLock {
+                value += 1; return value
+            }
+        }
 
         /// True once per process: the first caller cleans up after earlier runs.
-        func isFirst() -> Bool { lock.withLock { defer { cleaned = true }; return !cleaned } }
+        func isFirst() -> Bool {
+            lock.withLock {
+                defer { cleaned = true }; return !cleaned
+            }
+        }
     }
 }

@@ -10,7 +10,9 @@ import Testing
 /// searches of the bench corpus (places, their prefixes, a place and a word, an unbalanced quote),
 /// 20 results a page. Runs only when `PHOTODESK_PG_SEARCH_BENCH` names a number of captions; the
 /// catalog (`search_bench_<n>`) is made once on the test server and kept for later runs.
-@Suite("Search latency (PostgreSQL)", .enabled(if: ProcessInfo.processInfo.environment["PHOTODESK_PG_SEARCH_BENCH"] != nil))
+@Suite(
+    "Search latency (PostgreSQL)", .enabled(if: ProcessInfo.processInfo.environment["PHOTODESK_PG_SEARCH_BENCH"] != nil)
+)
 struct SearchBenchmarkTests {
     static let places = [
         "Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Nha Trang", "Vinh", "Đồng Văn", "Lũng Cú", "Hà Giang",
@@ -94,7 +96,8 @@ struct SearchBenchmarkTests {
         }
         if exists == nil {
             try await PostgresTestServer.admin { connection in
-                try await connection.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: PostgresTestServer.logger)
+                try await connection.run(
+                    PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: PostgresTestServer.logger)
             }
         }
         configuration.database = name
