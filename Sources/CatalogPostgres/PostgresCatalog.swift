@@ -60,12 +60,17 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
 
     // MARK: Running statements
 
-    /// One read on a pooled connection.
+    /// One read on a pooled connection (again on another, when the server closed the first).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in try await body(connection) }
-        } catch {
-            throw catalogError(error, doing: "catalog query failed")
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in try await body(connection) }
+            } catch let error where Self.isRetryable(error) && attempt < 3 {
+                attempt += 1
+            } catch {
+                throw catalogError(error, doing: "catalog query failed")
+            }
         }
     }
 
@@ -102,9 +107,16 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
         }
     }
 
+    /// Deadlocks, serialization failures, and a pooled connection the server has closed (a
+    /// restart, `pg_terminate_backend`): the pool opens a new one for the next attempt. A drop
+    /// between COMMIT and its answer could repeat a write; the compare-and-set writes then fail
+    /// as conflicts rather than apply twice.
     static func isRetryable(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError, error.code == .serverClosedConnection || error.code == .connectionError {
+            return true
+        }
         guard let state = sqlState(error) else { return false }
-        return state == "40001" || state == "40P01"
+        return state == "40001" || state == "40P01" || state == "57P01"
     }
 
     /// The SQLSTATE of a server error.
