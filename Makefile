@@ -7,9 +7,10 @@ RELEASE_BIN := .build/release/photodesk
 DEBUG_BIN := .build/debug/photodesk
 DEMO_PHOTOS := Assets/demo/photos
 
-# Debian packages: what the build needs, what the tests use as oracles, what the benchmarks race.
+# Debian packages: what the build needs, what the tests use as oracles (and the PostgreSQL 15
+# server scripts/with-postgres starts for them), what the benchmarks race.
 BUILD_PACKAGES := libvips-dev libexif-dev libsqlite3-dev pkg-config
-TEST_PACKAGES := libimage-exiftool-perl chromium
+TEST_PACKAGES := libimage-exiftool-perl chromium postgresql
 BENCH_PACKAGES := libvips-tools imagemagick nginx wrk time
 
 # Installs the missing packages among $(1): apt-get when root, otherwise the exact command to run.
@@ -38,7 +39,7 @@ FUZZ_BUILD := .build-fuzz
 
 help:
 	@echo "make run      install what is missing, build, ingest the demo photos, serve http://127.0.0.1:$(PORT)"
-	@echo "make test     install what the tests need and run them"
+	@echo "make test     install what the tests need and run them (beside a throwaway PostgreSQL)"
 	@echo "make setup    install the Debian packages for building and testing"
 	@echo "make build    debug build; make build-release for the optimised binary"
 	@echo "make conformance PHOTODESK_CORPUS=../shared/corpus   the corpus conformance suite"
@@ -58,9 +59,11 @@ build: setup
 build-release: setup
 	swift build -c release --product photodesk
 
+# The tests run beside a throwaway PostgreSQL server (scripts/with-postgres), named to them by
+# $PHOTODESK_TEST_POSTGRES; the backend's SQL is checked against it first.
 test: setup
 	swift build --build-tests
-	swift test
+	scripts/with-postgres bash -c 'scripts/check-postgres-sql && swift test'
 
 demo: build-release
 	$(RELEASE_BIN) demo $(DEMO_PHOTOS)

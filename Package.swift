@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
@@ -38,6 +39,15 @@ let package = Package(
         .target(
             name: "CatalogSQLite",
             dependencies: ["Catalog", "PhotoModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "CatalogPostgres",
+            dependencies: [
+                "Catalog", "PhotoModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Schema")]
+        ),
         .target(name: "Desk", dependencies: ["Catalog", "PhotoModel"]),
         .target(
             name: "Ingest",
@@ -81,7 +91,12 @@ let package = Package(
             dependencies: ["Catalog", "CatalogSQLite", "Desk", "PhotoModel", "Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
-        .testTarget(name: "CatalogContractTests", dependencies: ["Catalog", "CatalogSQLite", "Desk", "PhotoModel"]),
+        .testTarget(
+            name: "CatalogContractTests",
+            dependencies: [
+                "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
         .testTarget(
             name: "IngestTests",

@@ -8,8 +8,14 @@ import Testing
 /// The backends every contract test runs against.
 enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
 
-    static var available: [Backend] { allCases }
+    /// SQLite always; PostgreSQL when a server is named by `$PHOTODESK_TEST_POSTGRES` (as
+    /// `scripts/with-postgres` does), and always under CI (`CI=true`), where a missing server
+    /// then fails every PostgreSQL test rather than skipping them quietly.
+    static var available: [Backend] {
+        PostgresTestServer.isConfigured || ProcessInfo.processInfo.environment["CI"] == "true" ? allCases : [.sqlite]
+    }
 
     var testDescription: String { rawValue }
 }
@@ -37,6 +43,7 @@ struct Harness: Sendable {
         let store: any CatalogStore
         switch backend {
         case .sqlite: store = try SQLiteCatalog(library: library)
+        case .postgres: store = try await PostgresTestServer.freshCatalog()
         }
         let clock = TestClock()
         return Harness(store: store, desk: Desk(store: store, library: library, clock: { clock.now }), library: library, clock: clock)
