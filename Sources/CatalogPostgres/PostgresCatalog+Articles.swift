@@ -21,6 +21,18 @@ extension PostgresCatalog {
         }
     }
 
+    public func captionRevisions(since date: Date, limit: Int) async throws -> [CaptionRevision] {
+        let bounded = max(1, min(limit, 1000))
+        return try await read { connection in
+            try await connection.rows(
+                """
+                SELECT sha256, revision, field, old_value, new_value, author, at, source FROM caption_revision
+                WHERE at > \(date) ORDER BY at DESC, id DESC LIMIT \(bounded)
+                """, logger: logger
+            ).map(PostgresRows.revision)
+        }
+    }
+
     public func commitCaption(_ commit: CaptionCommit) async throws {
         try await write { connection in
             let sha = commit.caption.sha256

@@ -199,6 +199,10 @@ extension SQLiteCatalog {
             try db.execute(sql: "INSERT INTO catalogState (id, changes) VALUES (1, 1)")
             try db.create(index: "asset_public", on: "asset", columns: ["publicFrom"])
         }
+        migrator.registerMigration("v6-revisions-by-time") { db in
+            // The desk's "what changed since your last visit".
+            try db.create(index: "captionRevision_at", on: "captionRevision", columns: ["at"])
+        }
         return migrator
     }
 }

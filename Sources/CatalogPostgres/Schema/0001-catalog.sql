@@ -80,6 +80,7 @@ CREATE TABLE caption_revision (
     source    text NOT NULL
 );
 CREATE INDEX caption_revision_asset ON caption_revision (sha256, revision, id);
+CREATE INDEX caption_revision_at ON caption_revision (at);
 
 CREATE TABLE article (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
