@@ -30,11 +30,15 @@ public struct GalleryServer: Sendable {
         /// A request's head must arrive within this long of the connection opening (or of the
         /// previous answer on it), so a slow client cannot hold a connection forever.
         public var headerTimeout: TimeAmount = .seconds(20)
+        /// What ingests uploaded files (`photodesk serve` gives the CLI's ingest); without one,
+        /// uploads are answered 503.
+        public var uploads: (any UploadIngesting)?
 
         /// Makes a configuration.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, assetsPath: String, secureCookies: Bool = false,
-            trustedProxies: TrustedProxies = TrustedProxies(), location: LocationPrecision = .city
+            trustedProxies: TrustedProxies = TrustedProxies(), location: LocationPrecision = .city,
+            uploads: (any UploadIngesting)? = nil
         ) {
             self.host = host
             self.port = port
@@ -42,6 +46,7 @@ public struct GalleryServer: Sendable {
             self.secureCookies = secureCookies
             self.trustedProxies = trustedProxies
             self.location = location
+            self.uploads = uploads
         }
     }
 
@@ -64,6 +69,7 @@ public struct GalleryServer: Sendable {
     let metrics = GalleryMetrics()
     let renditions = RenditionCache()
     let readerCache = ReaderCache()
+    let uploadGate = UploadGate()
     let accessLog: AccessLog?
 
     /// Makes a server for a desk; `accessLog` false keeps requests out of standard error.
@@ -80,9 +86,11 @@ public struct GalleryServer: Sendable {
         guard let openAPI = FileManager.default.contents(atPath: openAPIPath) else {
             throw GalleryError(.internalServerError, "no API description at \(openAPIPath)")
         }
+        let uploads = configuration.uploads.map { UploadReceiver(desk: desk, ingesting: $0, gate: uploadGate) }
+        if let uploads { IncomingFile.removeStale(in: uploads.folder) }
         let environment = GalleryEnvironment(
             desk: desk, pages: pages, configuration: configuration, metrics: metrics, renditions: renditions,
-            readerCache: readerCache, bcrypt: BcryptGate())
+            readerCache: readerCache, bcrypt: BcryptGate(), uploads: uploads)
         let router = Router(context: GalleryContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(
@@ -112,6 +120,7 @@ public struct GalleryServer: Sendable {
         RenditionRoutes(environment).register(on: router)
         let api = router.group("/api/v1")
         AssetAPIRoutes(environment).register(on: api)
+        UploadRoutes(environment).register(on: router, api: api)
         api.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -170,6 +179,8 @@ struct GalleryEnvironment: Sendable {
     let renditions: RenditionCache
     let readerCache: ReaderCache
     let bcrypt: BcryptGate
+    /// Takes uploads; nil when the server has no ingest for them.
+    let uploads: UploadReceiver?
     let throttle = ThrottlePolicy()
 
     var library: Library { desk.library }
@@ -245,6 +256,7 @@ enum MethodGuard {
         ("/api/v1/assets/:id/caption", [.get, .head, .patch]), ("/api/v1/assets/:id/history", [.get, .head]),
         ("/api/v1/assets/:id/revert", [.post]), ("/api/v1/articles/:slug", [.get, .head]),
         ("/api/v1/articles/:slug/photos", [.post]), ("/api/v1/articles/:slug/photos/:id", [.delete]),
+        ("/api/v1/uploads", [.post]), ("/desk/upload", [.get, .head, .post]),
     ]
     static let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 

@@ -4,6 +4,7 @@ import Desk
 import Foundation
 import Gallery
 import Hummingbird
+import Ingest
 import Logging
 import Yams
 
@@ -27,6 +28,11 @@ struct ServeCommand: AsyncParsableCommand {
             photodesk user add). Every request is logged as one line on standard error
             (PHOTODESK_LOG=warning silences them); /metrics serves Prometheus metrics and
             /healthz answers "ok" while the catalog answers.
+
+            Editors upload photos and folders at /desk/upload; scripts POST them to
+            /api/v1/uploads with a bearer token (photodesk user token NAME). Uploads are kept
+            in the library's originals/ by content and ingested with --pipeline, as
+            photodesk ingest does; its limits.maxBytes caps each file.
 
             Settings can also come from a YAML file (--config, or photodesk.yml in the library):
               gallery:
@@ -61,6 +67,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A YAML settings file (default: photodesk.yml in the library, when there is one).")
     var config: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The pipeline that ingests uploads: a name in Pipelines/ or a path to a .yml file.", valueName: "name|file"))
+    var pipeline = "default"
+
     /// The settings file's shape.
     struct Settings: Decodable {
         struct GallerySettings: Decodable {
@@ -88,6 +100,10 @@ struct ServeCommand: AsyncParsableCommand {
         let chosenHost = host ?? environment["HOST"] ?? "127.0.0.1"
         guard (0...65535).contains(chosenPort) else { throw ValidationError("--port must be 0 to 65535") }
         let file = try settings()
+        let uploadPipeline: Pipeline
+        do { uploadPipeline = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines")) } catch {
+            throw ValidationError("\(error)")
+        }
         let proxies = try TrustedProxies(trustedProxies.isEmpty ? file.trustedProxies ?? [] : trustedProxies)
         let desk = try libraryOptions.openDesk(create: true)
         var logger = Logger(label: "photodesk.serve")
@@ -99,7 +115,8 @@ struct ServeCommand: AsyncParsableCommand {
                 host: chosenHost, port: chosenPort, assetsPath: ProjectFolders.find("Assets"),
                 secureCookies: secureCookies || file.secureCookies == true
                     || environment["PHOTODESK_SECURE_COOKIES"] == "1",
-                trustedProxies: proxies, location: location ?? file.location ?? .city),
+                trustedProxies: proxies, location: location ?? file.location ?? .city,
+                uploads: UploadIngest(desk: desk, pipeline: uploadPipeline)),
             accessLog: level <= .info)
         let photos = try await desk.photoCount(audience: .editors)
         let library = libraryOptions.resolved.root
