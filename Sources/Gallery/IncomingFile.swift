@@ -92,9 +92,13 @@ final class IncomingFile: @unchecked Sendable {
     static func create(name: String, in folder: String, maxBytes: Int, pool: NIOThreadPool = .singleton)
         async throws -> IncomingFile
     {
-        let path = folder + "/" + temporaryPrefix + (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0 ... .max)) }.joined()
+        let path =
+            folder + "/" + temporaryPrefix
+            + (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0 ... .max)) }.joined()
         let descriptor = try await pool.runIfActive { () throws -> Int32 in
-            if mkdir(folder, 0o777) != 0, errno != EEXIST { throw UploadFileError.storage("make the folder", path: folder) }
+            if mkdir(folder, 0o777) != 0, errno != EEXIST {
+                throw UploadFileError.storage("make the folder", path: folder)
+            }
             let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
             guard descriptor >= 0 else { throw UploadFileError.storage("create", path: path) }
             return descriptor
@@ -179,7 +183,9 @@ final class IncomingFile: @unchecked Sendable {
         let temporary = temporaryPath
         let created = try await pool.runIfActive { () throws -> Bool in
             let folder = (path as NSString).deletingLastPathComponent
-            if mkdir(folder, 0o777) != 0, errno != EEXIST { throw UploadFileError.storage("make the folder", path: folder) }
+            if mkdir(folder, 0o777) != 0, errno != EEXIST {
+                throw UploadFileError.storage("make the folder", path: folder)
+            }
             defer { unlink(temporary) }
             // A hard link never replaces a file; where links are not supported, a rename after a look.
             if link(temporary, path) == 0 { return true }

@@ -128,7 +128,8 @@ struct MultipartParser: Sendable {
         case .epilogue: return
         case .preamble: throw MultipartError("the body holds no multipart boundary (--BOUNDARY): nothing was sent")
         case .body, .headers, .afterDelimiter:
-            throw MultipartError("the body ends in the middle of a part, before the closing --BOUNDARY--: it was cut short")
+            throw MultipartError(
+                "the body ends in the middle of a part, before the closing --BOUNDARY--: it was cut short")
         }
     }
 
@@ -176,7 +177,8 @@ struct MultipartParser: Sendable {
 
     private func preambleError() -> MultipartError {
         MultipartError(
-            "no multipart boundary in the first \(limits.maxPreambleBytes) bytes: the body does not match its boundary= parameter")
+            "no multipart boundary in the first \(limits.maxPreambleBytes) bytes: the body does not match its boundary= parameter"
+        )
     }
 
     /// After a delimiter: `--` closes the body; otherwise optional white space and CRLF open a part.
@@ -255,7 +257,8 @@ struct MultipartParser: Sendable {
         }
         guard disposition.value.lowercased() == "form-data" else {
             throw MultipartError(
-                "a multipart part's Content-Disposition is \(disposition.value.prefix(40)), not form-data (RFC 7578 4.2)")
+                "a multipart part's Content-Disposition is \(disposition.value.prefix(40)), not form-data (RFC 7578 4.2)"
+            )
         }
         head.name = disposition["name"]
         if let extended = disposition["filename*"], let decoded = Self.extendedValue(extended) {

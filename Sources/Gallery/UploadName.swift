@@ -32,7 +32,8 @@ enum UploadName {
     static func fileExtension(_ name: String) -> String? {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
         let ext = name[name.index(after: dot)...].lowercased()
-        guard (1...10).contains(ext.utf8.count), ext.utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) })
+        guard (1...10).contains(ext.utf8.count),
+            ext.utf8.allSatisfy({ (48...57).contains($0) || (97...122).contains($0) })
         else { return nil }
         return ext
     }

@@ -171,7 +171,8 @@ struct UploadReceiver: Sendable {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
             throw GalleryError(
                 .contentTooLarge,
-                "Refused \(name): \(length) bytes is over the \(maxBytes)-byte limit (set limits.maxBytes in the pipeline to allow it).")
+                "Refused \(name): \(length) bytes is over the \(maxBytes)-byte limit (set limits.maxBytes in the pipeline to allow it)."
+            )
         }
         let file = try await IncomingFile.create(name: name, in: folder, maxBytes: maxBytes)
         do {
@@ -217,7 +218,11 @@ struct UploadReceiver: Sendable {
                 ? outcomes[position] : UploadIngestOutcome(status: .failed, error: "the ingest reported nothing for it")
             if outcome.status == .failed, spot.created {
                 let path = spot.path
-                _ = try? await NIOThreadPool.singleton.runIfActive { unlink(path) }
+                _ = try? await NIOThreadPool.singleton.runIfActive {
+                    unlink(path)
+                    // Its folder too, when nothing else is in it (rmdir refuses otherwise).
+                    rmdir((path as NSString).deletingLastPathComponent)
+                }
             }
             // An upload never has the same path as before: bytes the library had are a duplicate.
             results[spot.index].status = outcome.status == .unchanged ? .duplicate : outcome.status

@@ -28,7 +28,8 @@ struct UploadRoutes: Sendable {
         guard let receiver = environment.uploads else {
             throw GalleryError(
                 .serviceUnavailable,
-                "This server takes no uploads: it was started without an ingest pipeline. Run photodesk serve, or ingest the files with photodesk ingest.")
+                "This server takes no uploads: it was started without an ingest pipeline. Run photodesk serve, or ingest the files with photodesk ingest."
+            )
         }
         return receiver
     }
@@ -50,7 +51,8 @@ struct UploadRoutes: Sendable {
         } else {
             throw GalleryError(
                 .unsupportedMediaType,
-                "Send multipart/form-data with one part per file, or one file as the body with Content-Type image/* or application/octet-stream and ?name=FILE.")
+                "Send multipart/form-data with one part per file, or one file as the body with Content-Type image/* or application/octet-stream and ?name=FILE."
+            )
         }
         let results = await receiver.ingest(received, uploader: viewer.name)
         noteChanges(results)

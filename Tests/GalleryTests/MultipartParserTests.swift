@@ -36,9 +36,9 @@ struct ParsedPart: Equatable {
 }
 
 /// Feeds `body` to a parser in chunks of `size` bytes; the parts it reported, or its error.
-func parse(_ body: [UInt8], boundary: String, chunk size: Int, limits: MultipartParser.Limits = .init()) throws(
-    MultipartError
-) -> [ParsedPart] {
+func parse(_ body: [UInt8], boundary: String, chunk size: Int, limits: MultipartParser.Limits = .init())
+    throws(MultipartError) -> [ParsedPart]
+{
     var parser = MultipartParser(boundary: boundary, limits: limits)
     var parts: [ParsedPart] = []
     var offset = 0
@@ -83,8 +83,10 @@ struct MultipartParserTests {
     static func expected() -> [ParsedPart] {
         [
             ParsedPart(head: MultipartPartHead(name: "csrf"), content: Array("token-123".utf8)),
-            ParsedPart(head: MultipartPartHead(name: "file", filename: "a.jpg", contentType: "image/jpeg"), content: tricky),
-            ParsedPart(head: MultipartPartHead(name: "file", filename: "empty.jpg", contentType: "image/jpeg"), content: []),
+            ParsedPart(
+                head: MultipartPartHead(name: "file", filename: "a.jpg", contentType: "image/jpeg"), content: tricky),
+            ParsedPart(
+                head: MultipartPartHead(name: "file", filename: "empty.jpg", contentType: "image/jpeg"), content: []),
             ParsedPart(
                 head: MultipartPartHead(name: "file", filename: "b.bin", contentType: "image/jpeg"),
                 content: (0..<600).map { UInt8(truncatingIfNeeded: $0 * 7) } + Array("\r\n--".utf8)),
@@ -146,7 +148,8 @@ struct MultipartParserTests {
     @Test("file names keep only their last path component, without NUL or control characters")
     func fileNames() throws {
         let cases: [(String, String)] = [
-            ("IMG_0001.JPG", "IMG_0001.JPG"), ("../../etc/passwd", "passwd"), ("C:\\\\Users\\\\lan\\\\Ảnh 1.jpg", "Ảnh 1.jpg"),
+            ("IMG_0001.JPG", "IMG_0001.JPG"), ("../../etc/passwd", "passwd"),
+            ("C:\\\\Users\\\\lan\\\\Ảnh 1.jpg", "Ảnh 1.jpg"),
             ("..", "upload"), ("folder/..", "upload"), ("a\u{0}b.jpg", "ab.jpg"), ("x/\u{202E}gpj.exe", "gpj.exe"),
             ("  spaced.jpg  ", "spaced.jpg"),
         ]
@@ -155,7 +158,8 @@ struct MultipartParserTests {
             #expect(head.filename == kept, "\(sent)")
         }
         let extended = try MultipartParser.head(
-            "Content-Disposition: form-data; name=file; filename=\"fallback.jpg\"; filename*=UTF-8''%E1%BA%A2nh%201.jpg")
+            "Content-Disposition: form-data; name=file; filename=\"fallback.jpg\"; filename*=UTF-8''%E1%BA%A2nh%201.jpg"
+        )
         #expect(extended.filename == "Ảnh 1.jpg")
         let escaped = try MultipartParser.head(
             "Content-Disposition: form-data; name=file; filename*=utf-8''a%2F..%2F%00b.jpg")
@@ -163,7 +167,8 @@ struct MultipartParserTests {
         let quoted = try MultipartParser.head("Content-Disposition: form-data; name=\"f\"; filename=\"a\\\"b;c.jpg\"")
         #expect(quoted.filename == "a\"b;c.jpg")
         // Old browsers send a Windows path as it is, its backslashes unescaped.
-        let windows = try MultipartParser.head("Content-Disposition: form-data; name=\"f\"; filename=\"C:\\Users\\lan\\IMG_2.jpg\"")
+        let windows = try MultipartParser.head(
+            "Content-Disposition: form-data; name=\"f\"; filename=\"C:\\Users\\lan\\IMG_2.jpg\"")
         #expect(windows.filename == "IMG_2.jpg")
         #expect(UploadName.fileExtension("IMG_0001.JPG") == "jpg")
         #expect(UploadName.fileExtension("archive.tar.gz") == "gz")
@@ -174,7 +179,9 @@ struct MultipartParserTests {
     @Test("the boundary comes from the content type, and a bad one is refused")
     func boundaries() throws {
         #expect(try MultipartParser.boundary(contentType: "multipart/form-data; boundary=abc") == "abc")
-        #expect(try MultipartParser.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a b:c\"") == "a b:c")
+        #expect(
+            try MultipartParser.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a b:c\"")
+                == "a b:c")
         for bad in [
             "multipart/form-data", "multipart/form-data; boundary=", "multipart/mixed; boundary=abc",
             "multipart/form-data; boundary=" + String(repeating: "x", count: 71),

@@ -63,7 +63,8 @@ struct UploadFixture {
     func storedFiles() -> [String] {
         (FileManager.default.enumerator(atPath: originals)?.allObjects as? [String] ?? []).filter {
             var folder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: originals + "/" + $0, isDirectory: &folder) && !folder.boolValue
+            return FileManager.default.fileExists(atPath: originals + "/" + $0, isDirectory: &folder)
+                && !folder.boolValue
         }.sorted()
     }
 
@@ -181,6 +182,8 @@ struct UploadRoutesTests {
             }
         }
         #expect(fixture.storedFiles().count == 1, "only the photo is kept: \(fixture.storedFiles())")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: fixture.originals)
+        #expect(folders.count == 1, "the refused file's folder is gone too: \(folders)")
     }
 
     @Test("a file over the pipeline's maxBytes is refused as it arrives and leaves nothing behind")
@@ -207,7 +210,8 @@ struct UploadRoutesTests {
             // A raw body over the cap: 413, and nothing is read into the library.
             try await client.execute(
                 uri: "/api/v1/uploads?name=large.jpg", method: .post,
-                headers: fixture.bearer.merging([.contentType: "application/octet-stream"]), body: ByteBuffer(bytes: large)
+                headers: fixture.bearer.merging([.contentType: "application/octet-stream"]),
+                body: ByteBuffer(bytes: large)
             ) { response in
                 #expect(response.status == .contentTooLarge)
                 let error = String(buffer: response.body)
@@ -262,7 +266,10 @@ struct UploadRoutesTests {
         for index in 0..<2000 { many.file("\(index).jpg", [0xFF, 0xD8, 0xFF]) }
         let cases: [(String, HTTPFields, [UInt8], String)] = [
             ("no boundary", [.contentType: "multipart/form-data"], body.closed, "no boundary= parameter"),
-            ("cut short", [.contentType: body.contentType], Array(body.closed.dropLast(body.closed.count / 3)), "cut short"),
+            (
+                "cut short", [.contentType: body.contentType], Array(body.closed.dropLast(body.closed.count / 3)),
+                "cut short"
+            ),
             ("2000 parts", [.contentType: many.contentType], many.closed, "more than 1000 parts"),
             ("no file", [.contentType: body.contentType], Array("--\(body.boundary)--\r\n".utf8), "no file"),
             ("raw without a name", [.contentType: "image/jpeg"], photo, "?name="),
@@ -279,7 +286,8 @@ struct UploadRoutesTests {
                 }
             }
             try await client.execute(
-                uri: "/api/v1/uploads?name=a.txt", method: .post, headers: fixture.bearer.merging([.contentType: "text/plain"]),
+                uri: "/api/v1/uploads?name=a.txt", method: .post,
+                headers: fixture.bearer.merging([.contentType: "text/plain"]),
                 body: ByteBuffer(string: "hello")
             ) { response in
                 #expect(response.status == .unsupportedMediaType)
@@ -315,7 +323,9 @@ struct UploadRoutesTests {
                 #expect(response.status == .ok)
                 let html = String(buffer: response.body)
                 #expect(html.contains("<a href=\"/desk/upload\">Upload</a>"), "in the navigation")
-                #expect(html.contains("enctype=\"multipart/form-data\" action=\"/desk/upload\"") || html.contains("action=\"/desk/upload\" enctype=\"multipart/form-data\""))
+                #expect(
+                    html.contains("enctype=\"multipart/form-data\" action=\"/desk/upload\"")
+                        || html.contains("action=\"/desk/upload\" enctype=\"multipart/form-data\""))
                 #expect(Browser.hidden("csrf", in: html) == browser.csrf)
                 #expect(html.contains("type=\"file\" name=\"file\" multiple"))
                 #expect(html.contains("webkitdirectory"))
@@ -327,7 +337,9 @@ struct UploadRoutesTests {
             try await client.execute(uri: "/static/upload.js", method: .get) { response in
                 #expect(response.status == .ok)
                 let script = String(buffer: response.body)
-                for needle in ["webkitGetAsEntry", "upload.onprogress", "X-CSRF-Token", "/api/v1/uploads?name=", "#edit"] {
+                for needle in [
+                    "webkitGetAsEntry", "upload.onprogress", "X-CSRF-Token", "/api/v1/uploads?name=", "#edit",
+                ] {
                     #expect(script.contains(needle), "\(needle)")
                 }
             }
