@@ -32,11 +32,15 @@ public struct GalleryServer: Sendable {
         public var headerTimeout: TimeAmount = .seconds(20)
         /// The aspects editors may crop photos to (the pipeline's `crops:`).
         public var crops: [CropAspect] = []
+        /// What ingests uploaded files (`photodesk serve` gives the CLI's ingest); without one,
+        /// uploads are answered 503.
+        public var uploads: (any UploadIngesting)?
 
         /// Makes a configuration.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, assetsPath: String, secureCookies: Bool = false,
-            trustedProxies: TrustedProxies = TrustedProxies(), location: LocationPrecision = .city
+            trustedProxies: TrustedProxies = TrustedProxies(), location: LocationPrecision = .city,
+            uploads: (any UploadIngesting)? = nil
         ) {
             self.host = host
             self.port = port
@@ -44,6 +48,7 @@ public struct GalleryServer: Sendable {
             self.secureCookies = secureCookies
             self.trustedProxies = trustedProxies
             self.location = location
+            self.uploads = uploads
         }
     }
 
@@ -66,6 +71,7 @@ public struct GalleryServer: Sendable {
     let metrics = GalleryMetrics()
     let renditions = RenditionCache()
     let readerCache = ReaderCache()
+    let uploadGate = UploadGate()
     let accessLog: AccessLog?
     let workshop: (any RenditionWorkshop)?
 
@@ -87,9 +93,11 @@ public struct GalleryServer: Sendable {
         guard let openAPI = FileManager.default.contents(atPath: openAPIPath) else {
             throw GalleryError(.internalServerError, "no API description at \(openAPIPath)")
         }
+        let uploads = configuration.uploads.map { UploadReceiver(desk: desk, ingesting: $0, gate: uploadGate) }
+        if let uploads { IncomingFile.removeStale(in: uploads.folder) }
         let environment = GalleryEnvironment(
             desk: desk, pages: pages, configuration: configuration, metrics: metrics, renditions: renditions,
-            readerCache: readerCache, bcrypt: BcryptGate(), workshop: workshop)
+            readerCache: readerCache, bcrypt: BcryptGate(), workshop: workshop, uploads: uploads)
         let router = Router(context: GalleryContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(
@@ -121,6 +129,7 @@ public struct GalleryServer: Sendable {
         RenditionRoutes(environment).register(on: router)
         let api = router.group("/api/v1")
         AssetAPIRoutes(environment).register(on: api)
+        UploadRoutes(environment).register(on: router, api: api)
         api.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
@@ -180,6 +189,8 @@ struct GalleryEnvironment: Sendable {
     let readerCache: ReaderCache
     let bcrypt: BcryptGate
     let workshop: (any RenditionWorkshop)?
+    /// Takes uploads; nil when the server has no ingest for them.
+    let uploads: UploadReceiver?
     let throttle = ThrottlePolicy()
 
     var library: Library { desk.library }
@@ -256,6 +267,7 @@ enum MethodGuard {
         ("/api/v1/assets/:id/caption", [.get, .head, .patch]), ("/api/v1/assets/:id/history", [.get, .head]),
         ("/api/v1/assets/:id/revert", [.post]), ("/api/v1/articles/:slug", [.get, .head]),
         ("/api/v1/articles/:slug/photos", [.post]), ("/api/v1/articles/:slug/photos/:id", [.delete]),
+        ("/api/v1/uploads", [.post]), ("/desk/upload", [.get, .head, .post]),
     ]
     static let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 

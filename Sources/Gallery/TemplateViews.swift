@@ -85,6 +85,14 @@ extension SearchRoutes.SearchView: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["q": \Self.q, "byline": \Self.byline, "from": \Self.from, "to": \Self.to, "article": \Self.article, "camera": \Self.camera, "missing": \Self.missing, "searched": \Self.searched, "total": \Self.total, "photos": \Self.photos, "nextPage": \Self.nextPage, "error": \Self.error, "empty": \Self.empty]
 }
 
+extension UploadRoutes.PageView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "available": \Self.available, "limit": \Self.limit, "results": \Self.results, "summary": \Self.summary]
+}
+
+extension UploadRoutes.OutcomeView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["name": \Self.name, "status": \Self.status, "id": \Self.id, "error": \Self.error, "thumb": \Self.thumb, "isNew": \Self.isNew]
+}
+
 /// A value the templates read through `fields` rather than by reflection.
 protocol TemplateView: MustacheParent {
     static var fields: [String: PartialKeyPath<Self>] { get }

@@ -29,6 +29,11 @@ struct ServeCommand: AsyncParsableCommand {
             (PHOTODESK_LOG=warning silences them); /metrics serves Prometheus metrics and
             /healthz answers "ok" while the catalog answers.
 
+            Editors upload photos and folders at /desk/upload; scripts POST them to
+            /api/v1/uploads with a bearer token (photodesk user token NAME). Uploads are kept
+            in the library's originals/ by content and ingested with --pipeline, as
+            photodesk ingest does; its limits.maxBytes caps each file.
+
             Settings can also come from a YAML file (--config, or photodesk.yml in the library):
               gallery:
                 location: city              exact, city (0.1 degree) or none, for readers
@@ -107,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
             secureCookies: secureCookies || file.secureCookies == true || environment["PHOTODESK_SECURE_COOKIES"] == "1",
             trustedProxies: proxies, location: location ?? file.location ?? .city)
         configuration.crops = chosenPipeline.crops
+        configuration.uploads = UploadIngest(desk: desk, pipeline: chosenPipeline)
         let server = GalleryServer(
             desk: desk, configuration: configuration, accessLog: level <= .info, workshop: CropRenditions(desk: desk))
         let photos = try await desk.photoCount(audience: .editors)
