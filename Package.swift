@@ -48,7 +48,8 @@ let package = Package(
             ],
             resources: [.embedInCode("Schema")]
         ),
-        .target(name: "Desk", dependencies: ["Catalog", "PhotoModel"]),
+        .target(
+            name: "Desk", dependencies: ["Catalog", "PhotoModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Ingest",
             dependencies: [
@@ -78,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "photodesk",
             dependencies: [
-                "Imaging", "Metadata", "PhotoModel", "Catalog", "CatalogSQLite", "Desk", "Ingest", "Gallery",
+                "Imaging", "Metadata", "PhotoModel", "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "Ingest",
+                "Gallery",
                 "PhotoFactory", "Exports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -18,12 +18,15 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
     private let runTask: Task<Void, Never>
     let listeners: ListenerRegistry
 
-    private init(configuration: Configuration, client: PostgresClient, logger: Logger) {
+    private init(configuration: Configuration, client: PostgresClient, logger: Logger, started: @escaping @Sendable () -> Void) {
         self.configuration = configuration
         self.client = client
         self.logger = logger
         self.listeners = ListenerRegistry()
-        runTask = Task { await client.run() }
+        runTask = Task {
+            started()
+            await client.run()
+        }
     }
 
     deinit {
@@ -39,8 +42,20 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
         _ configuration: Configuration, logger: Logger = Logger(label: "photodesk.catalog.postgres")
     ) async throws -> PostgresCatalog {
         try await migrate(configuration, logger: logger)
-        let client = PostgresClient(configuration: try configuration.clientConfiguration(), backgroundLogger: logger)
-        return PostgresCatalog(configuration: configuration, client: client, logger: logger)
+        // The pool's own chatter (connections opened and closed) only when asked for; failures
+        // reach the caller as errors anyway.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: try configuration.clientConfiguration(), backgroundLogger: background)
+        // The pool's run loop has begun before the first query leases a connection.
+        let (begun, signal) = AsyncStream.makeStream(of: Void.self)
+        let catalog = PostgresCatalog(configuration: configuration, client: client, logger: logger) {
+            signal.yield()
+            signal.finish()
+        }
+        for await _ in begun { break }
+        await Task.yield()
+        return catalog
     }
 
     /// Opens the catalog a URL names (see `Configuration.init(url:)`).

@@ -47,7 +47,7 @@ final class GalleryMetrics: @unchecked Sendable {
     func loginRefused() { lock.withLock { logins.refused += 1 } }
 
     /// The exposition text, with the catalog's counts.
-    func exposition(catalog: CatalogStatistics) -> String {
+    func exposition(catalog: CatalogStatistics, queue: [JobState: Int]? = nil) -> String {
         lock.lock()
         defer { lock.unlock() }
         var lines: [String] = []
@@ -103,6 +103,12 @@ final class GalleryMetrics: @unchecked Sendable {
         for (name, help, value) in gauges {
             metric(name, "gauge", help)
             lines.append("\(name) \(value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value))")
+        }
+        if let queue {
+            metric("photodesk_jobs", "gauge", "Jobs in the ingest queue, by state.")
+            for state in JobState.allCases {
+                lines.append("photodesk_jobs{state=\"\(state.rawValue)\"} \(queue[state] ?? 0)")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

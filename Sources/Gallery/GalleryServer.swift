@@ -110,14 +110,22 @@ public struct GalleryServer: Sendable {
                 files: FileMiddleware(
                     configuration.assetsPath + "/static", urlBasePath: "/static", searchForIndexHtml: false)))
         router.get("/healthz") { _, _ in
-            _ = try await self.desk.store.changeCounter()
-            return PlainText.response(.ok, "ok")
+            // The answer a load balancer reads: ok while the catalog answers, 503 when it does not.
+            let backend = self.desk.store is any JobQueue ? "postgresql" : "sqlite"
+            do {
+                let counter = try await self.desk.store.changeCounter()
+                return PlainText.response(.ok, "ok\ncatalog: \(backend), answering (change \(counter))")
+            } catch {
+                return PlainText.response(.serviceUnavailable, "catalog: \(backend), not answering: \(error)")
+            }
         }
         router.get("/metrics") { _, context in
             let statistics = try await self.desk.store.statistics(audience: context.audience)
+            var queue: [JobState: Int]?
+            if let jobs = self.desk.store as? any JobQueue { queue = try await jobs.jobCounts() }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(catalog: statistics))))
+                body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(catalog: statistics, queue: queue))))
         }
         ArticleRoutes(environment).register(on: router)
         ArticleDeskRoutes(environment).register(on: router)

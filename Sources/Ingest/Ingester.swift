@@ -15,6 +15,10 @@ public struct Ingester: Sendable {
         public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
         /// Who the captions read from files are attributed to.
         public var author: String = ProcessInfo.processInfo.environment["USER"] ?? "photodesk"
+        /// Whether the run holds the library's lock (one ingest at a time, which may then clear
+        /// what a killed run left behind). Queue workers do not: the queue gives each file to one
+        /// worker, and every write is atomic (a temporary name, then a rename).
+        public var holdsLibraryLock = true
 
         /// Default options.
         public init() {}
@@ -40,9 +44,10 @@ public struct Ingester: Sendable {
     {
         let started = Date()
         try VipsRuntime.start()
-        let lock = try LibraryLock(library: library)
-        defer { lock.release() }
-        lock.removeStaleTemporaryFiles()
+        let lock = options.holdsLibraryLock ? try LibraryLock(library: library) : nil
+        defer { lock?.release() }
+        lock?.removeStaleTemporaryFiles()
+        if lock == nil { try library.create(access: library.existingAccess ?? .owner) }
         let entries = try FolderScanner(excluding: [library.root]).scan(paths)
         report(.scanned(total: entries.count))
         let known = try await desk.knownLocations()

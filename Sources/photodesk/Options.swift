@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import CatalogPostgres
 import CatalogSQLite
 import Desk
 import Foundation
@@ -22,7 +23,22 @@ struct LibraryOptions: ParsableArguments {
                 "Folders 0770 and files 0660 instead of 0700 and 0600. A library made so keeps group access."))
     var sharedGroup = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A PostgreSQL catalog instead of the library's SQLite file.",
+            discussion:
+                "postgres://user[:password]@host[:port]/database, or a Unix socket directory: postgres:///database?host=/run/postgresql. Settings: ?pool_size=N&statement_timeout=30s. Default: $PHOTODESK_CATALOG, else the library's catalog.sqlite.",
+            valueName: "url"))
+    var catalog: String?
+
     var resolved: Library { Library.resolve(library) }
+
+    /// The PostgreSQL catalog's URL, when one is named.
+    var catalogURL: String? {
+        let named = catalog ?? ProcessInfo.processInfo.environment["PHOTODESK_CATALOG"]
+        return named.flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     /// Who may read and write the library: its group when asked, or when it was made shared.
     var access: Library.Access { sharedGroup || resolved.existingAccess == .group ? .group : .owner }
@@ -31,8 +47,19 @@ struct LibraryOptions: ParsableArguments {
     /// Every file made from here on (the catalog, the lock, renditions, exports) gets the
     /// library's access through the umask; a command that creates sets the modes of the folder,
     /// catalog and lock as well.
-    func openDesk(create: Bool) throws -> Desk {
+    func openDesk(create: Bool) async throws -> Desk {
         let library = resolved
+        if let url = catalogURL {
+            // The files (renditions, originals) still live in the library folder, shared by every
+            // node; the catalog is the server's.
+            let access = self.access
+            umask(access.umask)
+            if create {
+                try library.create(access: access)
+                library.apply(access)
+            }
+            return Desk(store: try await PostgresCatalog.open(url: url), library: library)
+        }
         if !create && !FileManager.default.fileExists(atPath: library.catalogPath) {
             throw CommandError(
                 "no library at \(library.root): ingest a folder first (photodesk ingest DIR), or give --library")

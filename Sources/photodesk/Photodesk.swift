@@ -29,7 +29,8 @@ struct Photodesk: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, ListCommand.self, ShowCommand.self, SearchCommand.self, CaptionCommand.self,
             ArticleCommand.self, PublishCommand.self, UnpublishCommand.self, UsagesCommand.self, RemoveCommand.self,
-            VerifyCommand.self, ExportCommand.self, ServeCommand.self, UserCommand.self, DemoCommand.self,
+            VerifyCommand.self, ExportCommand.self, ServeCommand.self, WorkerCommand.self, JobsCommand.self,
+            CatalogCommand.self, UserCommand.self, DemoCommand.self,
         ]
     )
 

@@ -41,7 +41,7 @@ struct ArticleImportCommand: AsyncParsableCommand {
     var allowOutside = false
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: true)
+        let desk = try await libraryOptions.openDesk(create: true)
         let pipeline = try Pipeline.load(nameOrPath: "default", folder: ProjectFolders.find("Pipelines"))
         let importer = ArticleImporter(desk: desk, ingester: Ingester(desk: desk, pipeline: pipeline))
         for file in files {
@@ -69,7 +69,7 @@ struct ArticleListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let now = desk.clock()
         let articles = try await desk.articles(limit: 1000, audience: .editors).map {
             Item(
@@ -122,7 +122,7 @@ struct ArticleLinkCommand: AsyncParsableCommand {
     @Option(help: "The caption for this use (default: the photo's own).") var caption: String?
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         var hashes: [String] = []
         for id in ids { hashes.append(try await desk.photo(id).sha256) }
         try await desk.link(slug, photos: hashes, position: position, caption: caption)
@@ -138,7 +138,7 @@ struct ArticleUnlinkCommand: AsyncParsableCommand {
     @Argument(help: "The photo.") var id: String
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let photo = try await desk.photo(id)
         try await desk.unlink(slug, photo: photo.sha256)
         Output.line("unlinked \(photo.shortId) from \(slug)")
@@ -178,7 +178,7 @@ struct ArticleCropCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         if clear {
             try await desk.setCrop(slug, position: position, crop: nil)
             Output.line("\(slug) #\(position): crop removed")
@@ -232,7 +232,7 @@ struct ArticlePublishCommand: AsyncParsableCommand {
     @Option(help: "When it becomes public (default: now).") var at: String?
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let time = try at.map { try PublicationTime.parse($0, name: "--at") }
         let article = try await desk.setPublication(slug, Publication(state: .published, at: time, text: at))
         Output.line("\(slug): \(desk.status(of: article)) from \(article.published ?? "now")")
@@ -247,7 +247,7 @@ struct ArticleUnpublishCommand: AsyncParsableCommand {
     @Argument(help: "The article's slug.") var slug: String
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         _ = try await desk.setPublication(slug, Publication(state: .draft, at: nil, text: nil))
         Output.line("\(slug): draft")
     }

@@ -40,7 +40,7 @@ struct CaptionApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let parsed = try CaptionTemplate(template, locale: Locale(identifier: locale))
         var replacements = CodeReplacements()
         if let codes {
@@ -83,7 +83,7 @@ struct CaptionImportCommand: AsyncParsableCommand {
     @Argument(help: "The CSV file.") var file: String
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let data = try SafeRead.file(file, limit: 16 << 20, what: "the caption sheet")
         let folder = (URL(fileURLWithPath: file).standardizedFileURL.path as NSString).deletingLastPathComponent
         let sheet = try CaptionSheet.parse(String(decoding: data, as: UTF8.self), name: file, folder: folder)

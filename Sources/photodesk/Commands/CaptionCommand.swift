@@ -99,7 +99,7 @@ struct CaptionSetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let photo = try await desk.photo(id)
         let saved = try await desk.setCaption(
             photo.sha256, changes: try fields.changes(), basedOn: revision, author: Editor.name, source: "cli")
@@ -118,7 +118,7 @@ struct CaptionEditCommand: AsyncParsableCommand {
     @Argument(help: "Short id, hash prefix or file path.") var id: String
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let asset = try await desk.photo(id)
         let record = try await desk.caption(of: asset.sha256)
         var text =
@@ -167,7 +167,7 @@ struct CaptionHistoryCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let asset = try await desk.photo(id)
         let history = try await desk.history(of: asset.sha256)
         if json {
@@ -193,7 +193,7 @@ struct CaptionRevertCommand: AsyncParsableCommand {
     @Option(help: "The revision to restore.") var to: Int
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let asset = try await desk.photo(id)
         let record = try await desk.revert(asset.sha256, to: to, author: Editor.name)
         Output.line("\(asset.shortId): restored revision \(to) as revision \(record.revision)")

@@ -47,7 +47,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let exporter = Exporter(desk: try libraryOptions.openDesk(create: false))
+        let exporter = Exporter(desk: try await libraryOptions.openDesk(create: false))
         let written = try await exporter.export(
             ids: ids, article: article, format: Exporter.Format(rawValue: format) ?? .xmp, to: out)
         for path in written { Output.line(path) }

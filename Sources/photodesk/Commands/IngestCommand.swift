@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Desk
 import Foundation
 import Ingest
 
@@ -22,6 +23,14 @@ struct IngestCommand: AsyncParsableCommand {
               photodesk ingest --json card/ > report.jsonl
               photodesk ingest --pipeline web-only --jobs 4 folder/
               photodesk ingest --watch ~/Incoming      keep ingesting as files arrive (Ctrl-C stops)
+              photodesk ingest --catalog postgres://desk@db/photos --enqueue --copy card/
+                                                        queue the files for workers on other machines
+
+            With --enqueue (a PostgreSQL catalog only) nothing is ingested here: each new or changed
+            file becomes a job for `photodesk worker`, on this machine or another. With --copy the
+            files are first copied into the library's originals/ (by content), which every node
+            mounts; without it workers read each file where it is, so it must be at the same path
+            on every worker.
             """)
 
     @OptionGroup var libraryOptions: LibraryOptions
@@ -49,10 +58,18 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --watch: seconds between two looks at the folder.")
     var interval = 2.0
 
+    @Flag(name: .long, help: "Queue one job per new or changed file for workers instead of ingesting here.")
+    var enqueue = false
+
+    @Flag(name: .long, help: "With --enqueue: copy each file into the library's originals/ first.")
+    var copy = false
+
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to ingest") }
         if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1 to 256") }
         if watch && paths.count != 1 { throw ValidationError("--watch takes exactly one folder") }
+        if copy && !enqueue { throw ValidationError("--copy goes with --enqueue") }
+        if watch && enqueue { throw ValidationError("--watch and --enqueue do not go together") }
         guard interval >= 0.1, interval <= 86_400 else {
             throw ValidationError("--interval must be 0.1 to 86400 seconds")
         }
@@ -63,7 +80,11 @@ struct IngestCommand: AsyncParsableCommand {
         do { chosen = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines")) } catch {
             throw ValidationError("\(error)")
         }
-        let desk = try libraryOptions.openDesk(create: true)
+        let desk = try await libraryOptions.openDesk(create: true)
+        if enqueue {
+            try await queueFiles(desk)
+            return
+        }
         var options = Ingester.Options()
         if let jobs { options.jobs = jobs }
         let ingester = Ingester(desk: desk, pipeline: chosen, options: options)
@@ -78,6 +99,46 @@ struct IngestCommand: AsyncParsableCommand {
         let summary = try await ingester.run(paths) { reporter.handle($0) }
         reporter.finish(summary)
         if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+extension IngestCommand {
+    /// `--enqueue`: one job per new or changed file, and what was queued.
+    func queueFiles(_ desk: Desk) async throws {
+        guard let queue = desk.store as? any JobQueue else {
+            throw ValidationError("--enqueue needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
+        }
+        let report = try await IngestQueue.enqueue(
+            paths, desk: desk, queue: queue, pipeline: pipeline, copy: copy, author: Editor.name)
+        if json {
+            struct Line: Encodable {
+                var path: String
+                var status: String
+                var job: Int64?
+                var reason: String?
+            }
+            for (path, id) in report.queued { Output.line(JSONOutput.line(Line(path: path, status: "queued", job: id))) }
+            for (path, reason) in report.skipped {
+                Output.line(JSONOutput.line(Line(path: path, status: "skipped", reason: reason)))
+            }
+            for (path, reason) in report.refused {
+                Output.line(JSONOutput.line(Line(path: path, status: "refused", reason: reason)))
+            }
+            Output.line(
+                JSONOutput.line([
+                    "summary": [
+                        "queued": report.queued.count, "skipped": report.skipped.count,
+                        "refused": report.refused.count,
+                    ]
+                ]))
+        } else {
+            if verbose { for (path, id) in report.queued { Output.line("queued     \(path)  job \(id)") } }
+            for (path, reason) in report.refused { Output.line("refused    \(path): \(reason)") }
+            Output.line(
+                "\(report.queued.count) files queued for workers, \(report.skipped.count) skipped (unchanged or already queued), \(report.refused.count) refused"
+            )
+        }
+        if !report.refused.isEmpty { throw ExitCode(1) }
     }
 }
 

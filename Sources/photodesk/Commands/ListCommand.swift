@@ -39,7 +39,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         var cards: [PhotoCard] = []
         var token: String?
         repeat {

@@ -45,7 +45,7 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let query = SearchQuery(
             text: words.joined(separator: " "),
             filters: SearchFilters(

@@ -103,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         let file = try settings()
         let proxies = try TrustedProxies(trustedProxies.isEmpty ? file.trustedProxies ?? [] : trustedProxies)
         let chosenPipeline = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines"))
-        let desk = try libraryOptions.openDesk(create: true)
+        let desk = try await libraryOptions.openDesk(create: true)
         var logger = Logger(label: "photodesk.serve")
         let level = Logger.Level(rawValue: environment["PHOTODESK_LOG"] ?? "") ?? .info
         logger.logLevel = level

@@ -30,7 +30,7 @@ struct ShowCommand: AsyncParsableCommand {
     var sources = false
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let photo = try await desk.photo(id)
         guard var document = try await desk.document(sha256: photo.sha256, for: .editors) else {
             throw CommandError("no photo matches \(id)")

@@ -13,7 +13,7 @@ struct UsagesCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let photo = try await desk.photo(id)
         let uses = try await desk.usages(of: photo.sha256)
         if json {
@@ -38,7 +38,7 @@ struct RemoveCommand: AsyncParsableCommand {
     @Flag(help: "Remove even when articles use it.") var force = false
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         let photo = try await desk.photo(id)
         try await desk.remove(photo.sha256, force: force)
         Output.line("removed \(photo.shortId) from the library (originals untouched)")
@@ -60,7 +60,7 @@ struct PublishCommand: AsyncParsableCommand {
     @Argument(help: "Photos (short ids, prefixes or paths).") var ids: [String]
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         for id in ids {
             let photo = try await desk.photo(id)
             try await desk.setPublished(photo.sha256, true)
@@ -79,7 +79,7 @@ struct UnpublishCommand: AsyncParsableCommand {
     @Argument(help: "Photos (short ids, prefixes or paths).") var ids: [String]
 
     func run() async throws {
-        let desk = try libraryOptions.openDesk(create: false)
+        let desk = try await libraryOptions.openDesk(create: false)
         for id in ids {
             let photo = try await desk.photo(id)
             try await desk.setPublished(photo.sha256, false)

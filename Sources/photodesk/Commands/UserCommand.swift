@@ -54,7 +54,7 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try libraryOptions.openDesk(create: true).store
+            let store = try await libraryOptions.openDesk(create: true).store
             let password = try UserCommand.readPassword(prompt: "Password for \(name): ")
             do {
                 try await store.addAccount(
@@ -79,7 +79,7 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try libraryOptions.openDesk(create: false).store
+            let store = try await libraryOptions.openDesk(create: false).store
             var users: [User] = []
             for account in try await store.accounts() {
                 let tokens = try await store.tokens(of: account.name).filter { $0.expiresAt > Date() }.count
@@ -104,7 +104,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let store = try libraryOptions.openDesk(create: false).store
+            let store = try await libraryOptions.openDesk(create: false).store
             guard try await store.removeAccount(named: name) else { throw CommandError("no user named \(name)") }
             Output.line("Removed \(name).")
         }
@@ -118,7 +118,7 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "Change the role too (editor or admin).") var role: Role?
 
         func run() async throws {
-            let store = try libraryOptions.openDesk(create: false).store
+            let store = try await libraryOptions.openDesk(create: false).store
             guard var account = try await store.account(named: name) else { throw CommandError("no user named \(name)") }
             account.passwordHash = Credentials.hashPassword(
                 try UserCommand.readPassword(prompt: "New password for \(name): "))
@@ -141,7 +141,7 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try libraryOptions.openDesk(create: false).store
+            let store = try await libraryOptions.openDesk(create: false).store
             guard try await store.account(named: name) != nil else { throw CommandError("no user named \(name)") }
             let issued = try await Credentials.issueToken(for: name, label: label, days: days, in: store)
             Output.line(issued.secret)
@@ -166,7 +166,7 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try libraryOptions.openDesk(create: false).store
+            let store = try await libraryOptions.openDesk(create: false).store
             guard try await store.account(named: name) != nil else { throw CommandError("no user named \(name)") }
             let now = Date()
             let items = try await store.tokens(of: name).map {
@@ -192,7 +192,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The token's id (tok_...), not its secret.") var id: String
 
         func run() async throws {
-            let store = try libraryOptions.openDesk(create: false).store
+            let store = try await libraryOptions.openDesk(create: false).store
             guard try await store.revokeToken(id: id) else {
                 throw CommandError("no token \(id) (photodesk user tokens NAME lists them)")
             }

@@ -29,7 +29,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let verifier = Verifier(desk: try libraryOptions.openDesk(create: false))
+        let verifier = Verifier(desk: try await libraryOptions.openDesk(create: false))
         let report = try await repair ? verifier.repair() : verifier.check()
         if json {
             Output.line(JSONOutput.pretty(report))

@@ -1,0 +1,139 @@
+import Catalog
+import Crypto
+import Foundation
+import PhotoModel
+
+/// Copies a whole catalog into an empty one (moving a desk from SQLite to PostgreSQL): photos,
+/// their locations and renditions, captions with every revision, articles with their uses and
+/// crops, users and API tokens. It refuses a target that holds anything, and checks afterwards
+/// that the counts agree and that the revisions hash the same on both sides.
+public struct CatalogCopy: Sendable {
+    let source: any CatalogStore
+    let target: any CatalogStore
+
+    /// What was copied, and the checks.
+    public struct Report: Sendable, Equatable, Encodable {
+        public var photos = 0
+        public var locations = 0
+        public var renditions = 0
+        public var revisions = 0
+        public var articles = 0
+        public var uses = 0
+        public var users = 0
+        public var tokens = 0
+        /// The SHA-256 of every caption revision, in order, on each side.
+        public var sourceChecksum = ""
+        public var targetChecksum = ""
+    }
+
+    /// Makes a copy from one store to another.
+    public init(from source: any CatalogStore, to target: any CatalogStore) {
+        self.source = source
+        self.target = target
+    }
+
+    /// Copies, reporting progress (photos done so far) as it goes.
+    public func run(progress: @Sendable (Int) -> Void = { _ in }) async throws -> Report {
+        guard try await target.photoCount(filters: SearchFilters(), audience: .editors) == 0,
+            try await target.articles(limit: 1, audience: .editors).isEmpty, try await target.accounts().isEmpty
+        else {
+            throw DeskError(.exists, "the target catalog is not empty: copy only into a new, empty database")
+        }
+        var report = Report()
+        // Oldest first, so the target numbers its search documents in the same order.
+        var hashes: [String] = []
+        var cursor: PhotoCursor?
+        repeat {
+            let page = try await source.photos(filters: SearchFilters(), limit: 500, after: cursor, audience: .editors)
+            hashes += page.map(\.sha256)
+            cursor = page.count == 500 ? page.last?.cursor : nil
+        } while cursor != nil
+        hashes.reverse()
+        var batch: [IngestRecord] = []
+        var extraLocations: [FileLocation] = []
+        for sha in hashes {
+            guard let details = try await source.details(sha256: sha), let first = details.locations.first else { continue }
+            let history = try await source.captionHistory(of: sha)
+            let caption = details.caption ?? Caption(sha256: sha, fields: CaptionFields(), revision: 0)
+            batch.append(
+                IngestRecord(
+                    photo: details.photo, location: first, caption: caption, revisions: history,
+                    searchText: SearchText.photoText(caption.fields), renditions: details.renditions))
+            extraLocations += details.locations.dropFirst()
+            report.photos += 1
+            report.locations += details.locations.count
+            report.renditions += details.renditions.count
+            report.revisions += history.count
+            if batch.count == 200 {
+                try await target.record(batch)
+                batch.removeAll(keepingCapacity: true)
+                progress(report.photos)
+            }
+        }
+        try await target.record(batch)
+        for location in extraLocations { try await target.touch(location) }
+        progress(report.photos)
+        for sha in hashes {
+            if let photo = try await source.photo(sha256: sha), let published = photo.publishedAt {
+                try await target.setPhotoPublication(sha, publishedAt: published)
+            }
+        }
+        for summary in try await source.articles(limit: 1000, audience: .editors).reversed() {
+            guard let bundle = try await source.article(slug: summary.slug) else { continue }
+            var article = bundle.article
+            article.id = nil
+            _ = try await target.saveArticle(article, uses: bundle.uses, expectingVersion: nil)
+            report.articles += 1
+            report.uses += bundle.uses.count
+        }
+        for account in try await source.accounts() {
+            try await target.addAccount(account)
+            report.users += 1
+            for token in try await source.tokens(of: account.name) {
+                try await target.saveToken(token)
+                report.tokens += 1
+            }
+        }
+        report.sourceChecksum = try await Self.checksum(source, hashes)
+        report.targetChecksum = try await Self.checksum(target, hashes)
+        try await verify(report, hashes: hashes)
+        return report
+    }
+
+    /// The counts on the target must be the source's, and the revisions must hash the same.
+    func verify(_ report: Report, hashes: [String]) async throws {
+        var problems: [String] = []
+        let photos = try await target.photoCount(filters: SearchFilters(), audience: .editors)
+        if photos != report.photos { problems.append("\(photos) photos, not \(report.photos)") }
+        let locations = try await target.allLocations().count
+        if locations != report.locations { problems.append("\(locations) locations, not \(report.locations)") }
+        let renditions = try await target.allRenditions().count
+        if renditions != report.renditions { problems.append("\(renditions) renditions, not \(report.renditions)") }
+        let articles = try await target.articles(limit: 1000, audience: .editors).count
+        if articles != report.articles { problems.append("\(articles) articles, not \(report.articles)") }
+        let users = try await target.accounts().count
+        if users != report.users { problems.append("\(users) users, not \(report.users)") }
+        if report.sourceChecksum != report.targetChecksum {
+            problems.append("the caption revisions differ (checksum \(report.targetChecksum.prefix(12)), not \(report.sourceChecksum.prefix(12)))")
+        }
+        guard problems.isEmpty else {
+            throw DeskError(.storage, "the copy does not match its source: " + problems.joined(separator: "; "))
+        }
+    }
+
+    /// SHA-256 over every revision of every photo: hash, number, field, values, author, time (ms), source.
+    static func checksum(_ store: any CatalogStore, _ hashes: [String]) async throws -> String {
+        var hasher = SHA256()
+        for sha in hashes.sorted() {
+            for revision in try await store.captionHistory(of: sha) {
+                let milliseconds = Int64((revision.at.timeIntervalSince1970 * 1000).rounded())
+                let line = [
+                    revision.sha256, String(revision.revision), revision.field, revision.oldValue ?? "\u{0}",
+                    revision.newValue ?? "\u{0}", revision.author, String(milliseconds), revision.source,
+                ].joined(separator: "\u{1F}") + "\n"
+                hasher.update(data: Data(line.utf8))
+            }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
