@@ -32,7 +32,7 @@ define ensure_packages
 	fi
 endef
 
-.PHONY: help setup setup-bench build build-release test run demo format clean conformance fuzz bench
+.PHONY: help setup setup-bench build build-release test run demo format clean conformance fuzz bench venv
 
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD := .build-fuzz
@@ -61,7 +61,17 @@ build-release: setup
 
 # The tests run beside a throwaway PostgreSQL server (scripts/with-postgres), named to them by
 # $PHOTODESK_TEST_POSTGRES; the backend's SQL is checked against it first.
-test: setup
+# Python tools the tests drive (the API tester), in a virtual environment under .build/.
+VENV := .build/venv
+SCHEMATHESIS_VERSION := 4.32.5
+
+$(VENV)/bin/schemathesis:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "schemathesis==$(SCHEMATHESIS_VERSION)"
+
+venv: $(VENV)/bin/schemathesis
+
+test: setup venv
 	swift build --build-tests
 	scripts/with-postgres bash -c 'scripts/check-postgres-sql && swift test'
 

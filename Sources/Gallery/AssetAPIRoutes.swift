@@ -38,7 +38,8 @@ struct AssetAPIRoutes: Sendable {
         group.post("/assets/:id/revert") { request, context in try await self.revert(request, context) }
         group.get("/search") { request, context in try await self.search(request, context) }
         group.get("/articles") { request, context in
-            let limit = try Parse.integer(request.uri.queryParameters.get("limit"), name: "limit", in: 1...200) ?? 200
+            let limit = try Parse.integer(
+                request.uri.queryParameters.get("limit"), name: "limit", in: 1...200, emptyIsAbsent: false) ?? 200
             let articles = try await self.desk.articles(limit: limit, audience: context.audience)
             return try JSONBody.response(["articles": articles.map { ArticleListItem($0, now: context.now) }])
         }
@@ -91,7 +92,7 @@ struct AssetAPIRoutes: Sendable {
 
     func list(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let parameters = request.uri.queryParameters
-        let limit = try Parse.integer(parameters.get("limit"), name: "limit", in: 1...200) ?? 50
+        let limit = try Parse.integer(parameters.get("limit"), name: "limit", in: 1...200, emptyIsAbsent: false) ?? 50
         let page = try await desk.photos(limit: limit, after: parameters.get("after"), audience: context.audience)
         return try JSONBody.response(
             AssetPage(
@@ -163,11 +164,13 @@ struct AssetAPIRoutes: Sendable {
     func patchCaption(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let viewer = try APIAuth.require(request, context)
         let photo = try await photo(context)
-        guard let ifMatch = request.headers[.ifMatch] else {
+        // Missing, or naming no revision (empty, malformed): 428, the precondition is required.
+        guard let ifMatch = request.headers[.ifMatch], let basedOn = Self.revision(ifMatch: ifMatch) else {
             let stored = try await desk.caption(of: photo.sha256)
             return try JSONBody.response(
                 StaleBody(
-                    error: "send If-Match with the caption revision the edit is based on (the ETag of GET .../caption)",
+                    error:
+                        "send If-Match with the caption revision the edit is based on (the ETag of GET .../caption, such as \"3\"), or * for any",
                     current: CaptionBody(id: photo.shortId, revision: stored.revision, fields: stored.fields)),
                 status: .preconditionRequired)
         }
@@ -180,9 +183,6 @@ struct AssetAPIRoutes: Sendable {
         }
         guard !changes.isEmpty else { throw GalleryError(.badRequest, "the body names no caption field") }
         let stored = try await desk.caption(of: photo.sha256)
-        guard let basedOn = Self.revision(ifMatch: ifMatch) else {
-            return try stale(photo, stored, basedOn: nil, lastAuthor: nil)
-        }
         do {
             try await desk.setCaption(
                 photo.sha256, changes: changes, basedOn: basedOn, author: viewer.name, source: "api")
@@ -224,7 +224,7 @@ struct AssetAPIRoutes: Sendable {
     func search(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let parameters = FormBody(request.uri.query ?? "")
         let query = try SearchRoutes.query(parameters)
-        let limit = try Parse.integer(parameters["limit"], name: "limit", in: 1...200) ?? 20
+        let limit = try Parse.integer(parameters["limit"], name: "limit", in: 1...200, emptyIsAbsent: false) ?? 20
         return try JSONBody.response(
             try await desk.search(query, limit: limit, after: parameters["after"], audience: context.audience))
     }

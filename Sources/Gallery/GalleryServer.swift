@@ -277,7 +277,9 @@ enum MethodGuard {
         ("/api/v1/articles/:slug/photos", [.post]), ("/api/v1/articles/:slug/photos/:id", [.delete]),
         ("/api/v1/uploads", [.post]), ("/desk/upload", [.get, .head, .post]),
     ]
-    static let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+    static let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace] + [
+        HTTPRequest.Method("QUERY")
+    ].compactMap { $0 }
 
     static func register(on router: Router<GalleryContext>) {
         for (path, allowed) in routes {

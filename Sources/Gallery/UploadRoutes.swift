@@ -43,10 +43,8 @@ struct UploadRoutes: Sendable {
         if mediaType.hasPrefix("multipart/") {
             received = try await receiver.multipart(request, boundary: try Self.boundary(contentType))
         } else if mediaType == "application/octet-stream" || mediaType.hasPrefix("image/") {
-            guard let name = request.uri.queryParameters.get("name"), !name.isEmpty else {
-                throw GalleryError(
-                    .badRequest, "Name the file: POST /api/v1/uploads?name=IMG_0001.jpg with the file as the body.")
-            }
+            // The name is for the outcome list; without one the file is "upload".
+            let name = request.uri.queryParameters.get("name").flatMap { $0.isEmpty ? nil : $0 } ?? "upload"
             received = try await receiver.raw(request, name: UploadName.sanitised(name))
         } else {
             throw GalleryError(

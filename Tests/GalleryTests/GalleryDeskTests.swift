@@ -320,6 +320,13 @@ struct GalleryDeskTests {
                 uri: "/api/v1/assets/\(id)/caption", method: .patch, headers: auth,
                 body: ByteBuffer(string: #"{"caption": "Edited"}"#)
             ) { response in #expect(response.status == .preconditionRequired) }
+            // An If-Match that names no revision is no precondition either.
+            for value in ["", "three", "\"-1\"", "99999999999999999999999"] {
+                try await client.execute(
+                    uri: "/api/v1/assets/\(id)/caption", method: .patch, headers: auth.merging([.ifMatch: value]),
+                    body: ByteBuffer(string: #"{"caption": "Edited"}"#)
+                ) { response in #expect(response.status == .preconditionRequired, "If-Match: \(value)") }
+            }
             try await client.execute(
                 uri: "/api/v1/assets/\(id)/caption", method: .patch, headers: auth.merging([.ifMatch: etag]),
                 body: ByteBuffer(string: #"{"caption": "Edited", "keywords": ["biên giới", "Hà Giang"]}"#)

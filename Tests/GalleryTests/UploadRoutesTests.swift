@@ -272,7 +272,6 @@ struct UploadRoutesTests {
             ),
             ("2000 parts", [.contentType: many.contentType], many.closed, "more than 1000 parts"),
             ("no file", [.contentType: body.contentType], Array("--\(body.boundary)--\r\n".utf8), "no file"),
-            ("raw without a name", [.contentType: "image/jpeg"], photo, "?name="),
         ]
         try await fixture.app().test(.router) { client in
             for (label, headers, bytes, expected) in cases {
@@ -284,6 +283,14 @@ struct UploadRoutesTests {
                     let error = String(buffer: response.body)
                     #expect(error.contains(expected), "\(label): \(error)")
                 }
+            }
+            // A raw body without ?name= is taken, under the name "upload".
+            try await client.execute(
+                uri: "/api/v1/uploads", method: .post, headers: fixture.bearer.merging([.contentType: "image/jpeg"]),
+                body: ByteBuffer(bytes: photo)
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"name\":\"upload\""))
             }
             try await client.execute(
                 uri: "/api/v1/uploads?name=a.txt", method: .post,
