@@ -56,7 +56,7 @@ public struct CropRenditions: Sendable {
         let rendition = Rendition(
             sha256: sha256, preset: name, format: spec.format.rawValue, width: result.width, height: result.height,
             bytes: result.bytes, path: relative,
-            fingerprint: "crop \(crop.x),\(crop.y),\(crop.width),\(crop.height) \(spec.fingerprint)")
+            fingerprint: "crop \(crop.x),\(crop.y),\(crop.width),\(crop.height),\(crop.preset ?? "free") \(spec.fingerprint)")
         try await desk.saveRenditions([rendition], of: sha256)
         return rendition
     }

@@ -136,7 +136,24 @@ public struct Verifier: Sendable {
         for (id, indices) in damaged {
             guard let asset = try await desk.findPhoto(id) else { continue }
             let paths = Set(indices.map { report.problems[$0].path })
-            let records = all.filter { $0.sha256 == asset.sha256 && paths.contains(library.absolute($0.path)) }
+            let damagedHere = all.filter { $0.sha256 == asset.sha256 && paths.contains(library.absolute($0.path)) }
+            // A crop is made again from its rectangle, kept in its fingerprint.
+            var remade = 0
+            for crop in damagedHere where crop.preset.hasPrefix(Crops.prefix) {
+                guard let chosen = Self.crop(from: crop.fingerprint) else { continue }
+                _ = try? FileManager.default.removeItem(atPath: library.absolute(crop.path))
+                let made = try? await CropRenditions(desk: desk).make(sha256: asset.sha256, crop: chosen)
+                if made != nil { remade += 1 }
+            }
+            if remade > 0 {
+                for index in indices where damagedHere.contains(where: {
+                    $0.preset.hasPrefix(Crops.prefix) && library.absolute($0.path) == report.problems[index].path
+                }) {
+                    report.problems[index].repaired = true
+                }
+            }
+            let records = damagedHere.filter { !$0.preset.hasPrefix(Crops.prefix) }
+            guard !records.isEmpty else { continue }
             guard
                 let original = try await desk.details(sha256: asset.sha256)?.locations.first(where: {
                     Self.holds(asset.sha256, location: $0)
@@ -170,6 +187,17 @@ public struct Verifier: Sendable {
             if unlink(report.problems[index].path) == 0 { report.problems[index].repaired = true }
         }
         return report
+    }
+
+    /// The crop a crop rendition's fingerprint records ("crop 0,125,2400,1350,hero 1600x1600 jpeg q85").
+    static func crop(from fingerprint: String) -> Crop? {
+        let parts = fingerprint.split(separator: " ")
+        guard parts.count >= 2, parts[0] == "crop" else { return nil }
+        let fields = parts[1].split(separator: ",")
+        let numbers = fields.prefix(4).compactMap { Int($0) }
+        guard numbers.count == 4, fields.count == 5 else { return nil }
+        let preset = fields[4] == "free" ? nil : String(fields[4])
+        return Crop(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3], preset: preset)
     }
 
     /// Whether the file at a location still holds the asset's bytes: same size, then same hash.
