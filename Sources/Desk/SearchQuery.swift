@@ -90,3 +90,18 @@ enum SearchCursor: Equatable {
         self = .tier(parts[0] == "t2" ? 2 : 1, document: document)
     }
 }
+
+/// Where a page of a list starts: the `after` token a request gives, read once.
+enum PageToken {
+    /// Nil when no token is given (absent or blank); a token that is not one is refused
+    /// (`invalid`), never read as the first page, so a client learns its link is wrong.
+    static func read<Cursor>(_ token: String?, as parse: (String) -> Cursor?) throws -> Cursor? {
+        guard let token, !token.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let cursor = parse(token) else { throw refused }
+        return cursor
+    }
+
+    /// A token of another list (or of another kind of search).
+    static let refused = DeskError(
+        .invalid, "after is not a page token of this list: follow the list's own next link, or leave after out")
+}
