@@ -207,7 +207,7 @@ struct ArticleRoutes: Sendable {
         guard (4...64).contains(reference.utf8.count), reference.allSatisfy(\.isHexDigit),
             let photo = try await desk.findPhoto(reference)
         else { throw GalleryError.notFound("photo \(reference.prefix(64))") }
-        let position = try Parse.integer(form["position"], name: "position", in: 1...1_000_000)
+        let position = try Parse.integer(form["position"], name: "position", in: AssetAPIRoutes.positions)
         try await desk.link(slug, photos: [photo.sha256], position: position, caption: form["caption"])
         environment.changed()
         return Redirect.to("/articles/\(slug)")

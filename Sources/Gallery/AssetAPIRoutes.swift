@@ -13,6 +13,8 @@ struct AssetAPIRoutes: Sendable {
     var desk: Desk { environment.desk }
     /// The largest JSON body a write takes.
     static let maxBody = 256 << 10
+    /// The positions a photo may be placed at in an article (the form takes the same).
+    static let positions = 1...1_000_000
 
     init(_ environment: GalleryEnvironment) {
         self.environment = environment
@@ -247,6 +249,10 @@ struct AssetAPIRoutes: Sendable {
         }
         guard (1...500).contains(link.photos.count) else {
             throw GalleryError(.badRequest, "photos must list 1 to 500 photo ids")
+        }
+        if let position = link.position, !Self.positions.contains(position) {
+            throw GalleryError(
+                .badRequest, "position must be from \(Self.positions.lowerBound) to \(Self.positions.upperBound)")
         }
         var hashes: [String] = []
         for reference in link.photos {
