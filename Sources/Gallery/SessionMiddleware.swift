@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
 /// Finds who is asking: a bearer token (API clients) or a session cookie (browsers).
 struct SessionMiddleware: RouterMiddleware {
@@ -156,16 +157,26 @@ struct FormBody: Sendable {
 
 /// Request bodies, capped per route.
 enum Body {
-    /// The whole body, or 413 when it is over `limit` bytes.
+    /// The whole body: 413 when it is (or is announced as) over `limit` bytes, 400 when its
+    /// framing is malformed (a transfer coding or chunk size the HTTP parser refuses).
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+        if let length = request.headers[.contentLength], announces(length, over: limit) {
             throw GalleryError(.contentTooLarge, "The request body is over the \(limit)-byte limit of this address.")
         }
         do {
             return try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw GalleryError(.contentTooLarge, "The request body is over the \(limit)-byte limit of this address.")
+        } catch let error as HTTPParserError {
+            throw GalleryError(.badRequest, "The request body is not valid HTTP/1.1 (\(error)).")
         }
+    }
+
+    /// Whether a `Content-Length` announces more than `limit` bytes; a length too large for an
+    /// `Int` (the HTTP parser takes up to 2^64 - 1) is over every limit, not a body to wait for.
+    static func announces(_ length: String, over limit: Int) -> Bool {
+        guard !length.isEmpty, length.utf8.allSatisfy({ (48...57).contains($0) }) else { return false }
+        return Int(length).map { $0 > limit } ?? true
     }
 }
 
