@@ -76,7 +76,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .executableTarget(name: "MetadataFuzz", dependencies: ["Metadata"]),
+        .executableTarget(
+            name: "MetadataFuzz", dependencies: ["Metadata", "Gallery", "Desk", "Catalog", "PhotoModel"]),
         .executableTarget(
             name: "PhotodeskBench",
             dependencies: ["Catalog", "CatalogSQLite", "Desk", "PhotoModel", "Imaging", "Metadata", "PhotoFactory"]),

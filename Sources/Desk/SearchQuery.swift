@@ -66,18 +66,20 @@ public struct SearchPage: Codable, Sendable, Equatable {
 
 /// A keyset position in search results, as one URL-safe token: `t2.1234` (tier, document) for
 /// word searches, `r.<photo cursor>` for filters only. Anything else is not a token.
-enum SearchCursor: Equatable {
+package enum SearchCursor: Equatable, Sendable {
     case tier(Int, document: Int64)
     case recent(PhotoCursor)
 
-    var token: String {
+    /// The token, as the next page's link carries it.
+    package var token: String {
         switch self {
         case .tier(let tier, let document): "t\(tier).\(document)"
         case .recent(let cursor): "r." + cursor.token
         }
     }
 
-    init?(token: String) {
+    /// Reads a token; nil when it is not one (any other text, however long or strange).
+    package init?(token: String) {
         guard token.utf8.count <= 100 else { return nil }
         if token.hasPrefix("r."), let cursor = PhotoCursor(token: String(token.dropFirst(2))) {
             self = .recent(cursor)

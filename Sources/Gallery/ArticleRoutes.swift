@@ -228,9 +228,9 @@ struct ArticleRoutes: Sendable {
 }
 
 /// Numbers from requests, read with bounds: anything else is a 400 naming the parameter.
-enum Parse {
+package enum Parse {
     /// An integer in a range; nil when absent or empty.
-    static func integer(_ text: String?, name: String, in range: ClosedRange<Int>) throws -> Int? {
+    package static func integer(_ text: String?, name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         guard text.utf8.count <= 20, text.utf8.allSatisfy({ (48...57).contains($0) || $0 == 45 || $0 == 43 }),
             let value = Int(text), range.contains(value)

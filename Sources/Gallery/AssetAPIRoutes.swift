@@ -8,7 +8,7 @@ import PhotoModel
 /// The JSON API, with the field names of the CLI's JSON. Reads are open (readers see what is
 /// published); writes need an editor (a bearer token, or a session with its CSRF token in
 /// `X-CSRF-Token`).
-struct AssetAPIRoutes: Sendable {
+package struct AssetAPIRoutes: Sendable {
     let environment: GalleryEnvironment
     var desk: Desk { environment.desk }
     /// The largest JSON body a write takes.
@@ -146,7 +146,7 @@ struct AssetAPIRoutes: Sendable {
 
     /// `If-Match`: `*` (any revision), or one revision as `"3"`, `3` or `W/"3"`; nil when it names
     /// no revision (an empty or malformed value matches nothing).
-    static func revision(ifMatch: String) -> Int?? {
+    package static func revision(ifMatch: String) -> Int?? {
         var text = ifMatch.trimmingCharacters(in: .whitespaces)
         if text == "*" { return .some(nil) }
         if text.hasPrefix("W/") { text.removeFirst(2) }
@@ -207,8 +207,10 @@ struct AssetAPIRoutes: Sendable {
         return response
     }
 
-    struct RevertBody: Decodable {
-        var revision: Int
+    /// The body of `POST .../revert`.
+    package struct RevertBody: Decodable {
+        /// The revision to restore.
+        package var revision: Int
     }
 
     func revert(_ request: Request, _ context: GalleryContext) async throws -> Response {
@@ -231,10 +233,14 @@ struct AssetAPIRoutes: Sendable {
             try await desk.search(query, limit: limit, after: parameters["after"], audience: context.audience))
     }
 
-    struct LinkBody: Decodable {
-        var photos: [String]
-        var position: Int?
-        var caption: String?
+    /// The body of `POST /api/v1/articles/<slug>/photos`.
+    package struct LinkBody: Decodable {
+        /// Photo ids or hash prefixes, placed in this order.
+        package var photos: [String]
+        /// 1-based; the end when absent.
+        package var position: Int?
+        /// The caption as used in the article.
+        package var caption: String?
     }
 
     func link(_ request: Request, _ context: GalleryContext) async throws -> Response {

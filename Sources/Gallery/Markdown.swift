@@ -1,18 +1,21 @@
 /// The Markdown of article bodies, as blocks of inline spans for the templates (which escape
 /// every text): paragraphs, headings, `**strong**`, `*emphasis*`, `` `code` `` and `[links](url)`.
-enum Markdown {
+package enum Markdown {
     /// A run of text with its style; `href` only for http(s), mailto and local links.
-    struct Span: Equatable {
-        var text: String
+    package struct Span: Equatable {
+        /// The text shown.
+        package var text: String
         var strong = false
         var emphasis = false
         var code = false
-        var href: String?
+        /// Where the span links to, when it is a link the page may carry.
+        package var href: String?
         /// No style (a stored flag, as the templates read properties by reflection).
         var plain = true
     }
 
-    static func spans(_ text: String) -> [Span] {
+    /// A paragraph's inline spans.
+    package static func spans(_ text: String) -> [Span] {
         var spans: [Span] = []
         var plain = ""
         var index = text.startIndex

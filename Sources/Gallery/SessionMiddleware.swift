@@ -84,7 +84,7 @@ enum APIAuth {
 }
 
 /// Redirects.
-enum Redirect {
+package enum Redirect {
     /// 303 See Other to a local path.
     static func to(_ location: String, cookies: [Cookie] = []) -> Response {
         var response = Response(status: .seeOther, headers: [.location: location])
@@ -104,7 +104,7 @@ enum Redirect {
     /// A path on this site, or nil, so that a login can never send a browser elsewhere: it must
     /// start with one `/` (not `//` or `/\`), and hold no control character, space or backslash
     /// (browsers drop tabs and newlines, so `/\t/evil.example` would be `//evil.example`).
-    static func localPath(_ text: String) -> String? {
+    package static func localPath(_ text: String) -> String? {
         guard text.hasPrefix("/"), text.utf8.count <= 2048 else { return nil }
         let bytes = Array(text.utf8)
         if bytes.count > 1, bytes[1] == UInt8(ascii: "/") || bytes[1] == UInt8(ascii: "\\") { return nil }
@@ -127,18 +127,21 @@ enum Redirect {
 }
 
 /// A URL-encoded form body.
-struct FormBody: Sendable {
-    var values: [String: String] = [:]
+package struct FormBody: Sendable {
+    /// The fields by name; the first of several with one name.
+    package var values: [String: String] = [:]
 
-    subscript(name: String) -> String? { values[name] }
+    /// A field's value, decoded.
+    package subscript(name: String) -> String? { values[name] }
 
     /// The same lookup under the name `URI.queryParameters` uses.
     func get(_ name: String) -> String? { values[name] }
 
     /// At most this many fields are read.
-    static let maxFields = 256
+    package static let maxFields = 256
 
-    init(_ text: String) {
+    /// Reads `name=value&...` text (a body, or a query string); `+` is a space.
+    package init(_ text: String) {
         for pair in text.split(separator: "&").prefix(Self.maxFields) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ part: Substring) -> String {
