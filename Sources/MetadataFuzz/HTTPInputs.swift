@@ -24,7 +24,7 @@ enum HTTPInputs {
         ifMatch(text)
         form(text)
         redirect(text)
-        _ = Markdown.spans(text)
+        markdown(text)
         forwardedFor(text)
         jsonBodies(data)
         searchText(text)
@@ -75,12 +75,29 @@ enum HTTPInputs {
         }
     }
 
-    /// The client is the peer or an address a trusted proxy forwarded.
+    /// A link in an article goes where it says: http(s), mailto, a fragment, or a path on this
+    /// site that a browser cannot read as another host (browsers drop tabs and newlines, and
+    /// read a backslash as a slash).
+    static func markdown(_ text: String) {
+        for span in Markdown.spans(text) {
+            guard let href = span.href else { continue }
+            let lowered = href.lowercased()
+            let seen = href.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }.replacingOccurrences(of: "\\", with: "/")
+            check(
+                lowered.hasPrefix("https://") || lowered.hasPrefix("http://") || lowered.hasPrefix("mailto:")
+                    || href.hasPrefix("#") || (seen.hasPrefix("/") && !seen.hasPrefix("//")),
+                "the Markdown link target \(href) leaves the site or runs script")
+        }
+    }
+
+    /// The client is the peer, or an address (nothing else) a trusted proxy forwarded.
     static func forwardedFor(_ header: String) {
         for peer in ["127.0.0.1", "203.0.113.9"] {
             let client = proxies.client(peer: peer, forwardedFor: header)
             check(
-                client == peer || (proxies.contains(peer) && inet(client)),
+                client == peer
+                    || (proxies.contains(peer) && inet(client)
+                        && client.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 }),
                 "X-Forwarded-For \(header) from \(peer) gives client \(client)")
         }
         _ = try? TrustedProxies(header.split(separator: ",").map(String.init))
