@@ -63,13 +63,15 @@ package enum Markdown {
         }
     }
 
-    /// A link target that cannot run script: http(s), mailto, or a path on this site.
+    /// A link target that cannot run script: http(s), mailto, or a path on this site as a
+    /// redirect takes it (browsers read `/\evil.example` and `/<tab>/evil.example` as
+    /// `//evil.example`, another site).
     static func safeLink(_ target: String) -> String? {
         let lowered = target.lowercased()
         if lowered.hasPrefix("https://") || lowered.hasPrefix("http://") || lowered.hasPrefix("mailto:") {
             return target
         }
-        if target.hasPrefix("/") && !target.hasPrefix("//") { return target }
+        if target.hasPrefix("/") { return Redirect.localPath(target) }
         if target.hasPrefix("#") { return target }
         return nil
     }
