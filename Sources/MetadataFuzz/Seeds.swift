@@ -47,6 +47,7 @@ enum Seeds {
             "redirect-local": "/photos?missing=caption", "redirect-tab": "/%09/evil.example/",
             "redirect-backslash": "/\\evil.example", "markdown-inline": "**strong** *em* `code` [link](/photos) _u_",
             "markdown-unbalanced": "**open *em [a](javascript:alert(1)) `x",
+            "markdown-local-links": "[a](/photos) [b](/\\x.example) [c](//x.example) [d](#view-2)",
             "xff-chain": "203.0.113.7, 10.0.0.2, 127.0.0.1",
             "xff-v6": "2001:db8::1, ::1",
             "json-caption":
