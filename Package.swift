@@ -100,7 +100,12 @@ let package = Package(
         .testTarget(
             name: "ExportsTests",
             dependencies: ["Exports", "Ingest", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory", "Metadata", "Imaging"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "photodesk", "PhotoFactory", "Metadata", "Imaging", "Gallery", "Desk", "Catalog", "CatalogSQLite",
+                "PhotoModel",
+            ]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["Ingest", "Catalog", "CatalogSQLite", "Desk", "Metadata", "Imaging", "PhotoFactory"]),
