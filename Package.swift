@@ -72,6 +72,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -87,7 +88,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .executableTarget(name: "MetadataFuzz", dependencies: ["Metadata"]),
+        .executableTarget(
+            name: "MetadataFuzz", dependencies: ["Metadata", "Gallery", "Desk", "Catalog", "PhotoModel"]),
         .executableTarget(
             name: "PhotodeskBench",
             dependencies: ["Catalog", "CatalogSQLite", "Desk", "PhotoModel", "Imaging", "Metadata", "PhotoFactory"]),
@@ -115,7 +117,12 @@ let package = Package(
         .testTarget(
             name: "ExportsTests",
             dependencies: ["Exports", "Ingest", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory", "Metadata", "Imaging"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "photodesk", "PhotoFactory", "Metadata", "Imaging", "Gallery", "Desk", "Catalog", "CatalogSQLite",
+                "PhotoModel",
+            ]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["Ingest", "Catalog", "CatalogSQLite", "Desk", "Metadata", "Imaging", "PhotoFactory"]),

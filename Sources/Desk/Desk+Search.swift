@@ -6,17 +6,22 @@ extension Desk {
     /// Searches captions and the articles photos appear in, diacritics folded. Words first find
     /// the photos whose text holds them as one phrase (tier 2), then those holding every word
     /// anywhere (tier 1); newest first within each. Filters alone list the newest photos that
-    /// match. Pages continue from a token; a token that is not one starts from the beginning.
+    /// match. Pages continue from a token of the same kind of search; any other token is
+    /// refused (`invalid`).
     public func search(_ query: SearchQuery, limit: Int, after token: String?, audience: Audience) async throws
         -> SearchPage
     {
         let bounded = max(1, min(limit, 200))
         let terms = SearchText.terms(query.text)
-        let cursor = token.flatMap(SearchCursor.init(token:))
+        let cursor = try PageToken.read(token, as: SearchCursor.init(token:))
         if terms.isEmpty {
-            guard !query.filters.isEmpty else { return SearchPage(results: [], total: 0, next: nil) }
             var after: PhotoCursor?
-            if case .recent(let position) = cursor { after = position }
+            switch cursor {
+            case .recent(let position): after = position
+            case .tier: throw PageToken.refused
+            case nil: break
+            }
+            guard !query.filters.isEmpty else { return SearchPage(results: [], total: 0, next: nil) }
             let cards = try await stored {
                 try await store.photos(filters: query.filters, limit: bounded + 1, after: after, audience: audience)
             }
@@ -26,6 +31,7 @@ extension Desk {
                 results: shown.map { .init(sha256: $0.sha256, caption: $0.caption.caption, score: 0) }, total: total,
                 next: cards.count > bounded ? shown.last.map { SearchCursor.recent($0.cursor).token } : nil)
         }
+        if case .recent = cursor { throw PageToken.refused }
         // One word is its own phrase: a single tier.
         let tiers: [(rank: Int, match: TextMatch)] =
             terms.count > 1

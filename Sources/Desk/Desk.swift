@@ -99,13 +99,13 @@ public struct Desk: Sendable {
             publishedAt: photo.publishedAt, sources: editor ? photo.sources : nil)
     }
 
-    /// The newest photos first that match filters, as the audience sees them, after a cursor token;
-    /// with the token of the next page.
+    /// The newest photos first that match filters, as the audience sees them, after a cursor token
+    /// (one this list gave out, else `invalid`); with the token of the next page.
     public func photos(
         filters: SearchFilters = SearchFilters(), limit: Int, after token: String?, audience: Audience
     ) async throws -> (photos: [PhotoCard], next: String?) {
         let bounded = max(1, min(limit, 500))
-        let cursor = token.flatMap(PhotoCursor.init(token:))
+        let cursor = try PageToken.read(token, as: PhotoCursor.init(token:))
         let cards = try await stored {
             try await store.photos(filters: filters, limit: bounded + 1, after: cursor, audience: audience)
         }

@@ -66,18 +66,20 @@ public struct SearchPage: Codable, Sendable, Equatable {
 
 /// A keyset position in search results, as one URL-safe token: `t2.1234` (tier, document) for
 /// word searches, `r.<photo cursor>` for filters only. Anything else is not a token.
-enum SearchCursor: Equatable {
+package enum SearchCursor: Equatable, Sendable {
     case tier(Int, document: Int64)
     case recent(PhotoCursor)
 
-    var token: String {
+    /// The token, as the next page's link carries it.
+    package var token: String {
         switch self {
         case .tier(let tier, let document): "t\(tier).\(document)"
         case .recent(let cursor): "r." + cursor.token
         }
     }
 
-    init?(token: String) {
+    /// Reads a token; nil when it is not one (any other text, however long or strange).
+    package init?(token: String) {
         guard token.utf8.count <= 100 else { return nil }
         if token.hasPrefix("r."), let cursor = PhotoCursor(token: String(token.dropFirst(2))) {
             self = .recent(cursor)
@@ -89,4 +91,19 @@ enum SearchCursor: Equatable {
         else { return nil }
         self = .tier(parts[0] == "t2" ? 2 : 1, document: document)
     }
+}
+
+/// Where a page of a list starts: the `after` token a request gives, read once.
+enum PageToken {
+    /// Nil when no token is given (absent or blank); a token that is not one is refused
+    /// (`invalid`), never read as the first page, so a client learns its link is wrong.
+    static func read<Cursor>(_ token: String?, as parse: (String) -> Cursor?) throws -> Cursor? {
+        guard let token, !token.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let cursor = parse(token) else { throw refused }
+        return cursor
+    }
+
+    /// A token of another list (or of another kind of search).
+    static let refused = DeskError(
+        .invalid, "after is not a page token of this list: follow the list's own next link, or leave after out")
 }

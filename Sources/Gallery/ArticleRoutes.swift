@@ -238,7 +238,7 @@ struct ArticleRoutes: Sendable {
         guard (4...64).contains(reference.utf8.count), reference.allSatisfy(\.isHexDigit),
             let photo = try await desk.findPhoto(reference)
         else { throw GalleryError.notFound("photo \(reference.prefix(64))") }
-        let position = try Parse.integer(form["position"], name: "position", in: 1...1_000_000)
+        let position = try Parse.integer(form["position"], name: "position", in: AssetAPIRoutes.positions)
         try await desk.link(slug, photos: [photo.sha256], position: position, caption: form["caption"])
         environment.changed()
         return Redirect.to("/articles/\(slug)")
@@ -259,10 +259,10 @@ struct ArticleRoutes: Sendable {
 }
 
 /// Numbers from requests, read with bounds: anything else is a 400 naming the parameter.
-enum Parse {
+package enum Parse {
     /// An integer in a range; nil when absent, or empty where `emptyIsAbsent` (a form's blank
     /// field; an API's `limit=` is a 400).
-    static func integer(_ text: String?, name: String, in range: ClosedRange<Int>, emptyIsAbsent: Bool = true) throws
+    package static func integer(_ text: String?, name: String, in range: ClosedRange<Int>, emptyIsAbsent: Bool = true) throws
         -> Int?
     {
         guard let raw = text else { return nil }

@@ -8,11 +8,13 @@ import PhotoModel
 /// The JSON API, with the field names of the CLI's JSON. Reads are open (readers see what is
 /// published); writes need an editor (a bearer token, or a session with its CSRF token in
 /// `X-CSRF-Token`).
-struct AssetAPIRoutes: Sendable {
+package struct AssetAPIRoutes: Sendable {
     let environment: GalleryEnvironment
     var desk: Desk { environment.desk }
     /// The largest JSON body a write takes.
     static let maxBody = 256 << 10
+    /// The positions a photo may be placed at in an article (the form takes the same).
+    static let positions = 1...1_000_000
 
     init(_ environment: GalleryEnvironment) {
         self.environment = environment
@@ -145,7 +147,7 @@ struct AssetAPIRoutes: Sendable {
 
     /// `If-Match`: `*` (any revision), or one revision as `"3"`, `3` or `W/"3"`; nil when it names
     /// no revision (an empty or malformed value matches nothing).
-    static func revision(ifMatch: String) -> Int?? {
+    package static func revision(ifMatch: String) -> Int?? {
         var text = ifMatch.trimmingCharacters(in: .whitespaces)
         if text == "*" { return .some(nil) }
         if text.hasPrefix("W/") { text.removeFirst(2) }
@@ -205,8 +207,10 @@ struct AssetAPIRoutes: Sendable {
         return response
     }
 
-    struct RevertBody: Decodable {
-        var revision: Int
+    /// The body of `POST .../revert`.
+    package struct RevertBody: Decodable {
+        /// The revision to restore.
+        package var revision: Int
     }
 
     func revert(_ request: Request, _ context: GalleryContext) async throws -> Response {
@@ -229,10 +233,14 @@ struct AssetAPIRoutes: Sendable {
             try await desk.search(query, limit: limit, after: parameters["after"], audience: context.audience))
     }
 
-    struct LinkBody: Decodable {
-        var photos: [String]
-        var position: Int?
-        var caption: String?
+    /// The body of `POST /api/v1/articles/<slug>/photos`.
+    package struct LinkBody: Decodable {
+        /// Photo ids or hash prefixes, placed in this order.
+        package var photos: [String]
+        /// 1-based; the end when absent.
+        package var position: Int?
+        /// The caption as used in the article.
+        package var caption: String?
     }
 
     func link(_ request: Request, _ context: GalleryContext) async throws -> Response {
@@ -247,6 +255,10 @@ struct AssetAPIRoutes: Sendable {
         }
         guard (1...500).contains(link.photos.count) else {
             throw GalleryError(.badRequest, "photos must list 1 to 500 photo ids")
+        }
+        if let position = link.position, !Self.positions.contains(position) {
+            throw GalleryError(
+                .badRequest, "position must be from \(Self.positions.lowerBound) to \(Self.positions.upperBound)")
         }
         var hashes: [String] = []
         for reference in link.photos {

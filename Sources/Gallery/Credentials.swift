@@ -163,9 +163,13 @@ public struct TrustedProxies: Sendable, Equatable {
         return hops.first ?? peer
     }
 
-    /// The bytes of an IPv4 or IPv6 address in text.
+    /// The bytes of an IPv4 or IPv6 address in text (hex digits, dots and colons only: the C
+    /// parser would stop at a NUL and take `::2\0junk` for `::2`).
     static func bytes(_ text: String) -> [UInt8]? {
-        guard text.utf8.count <= 64 else { return nil }
+        let isAddressByte = { (byte: UInt8) in
+            (48...58).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte) || byte == 46
+        }
+        guard text.utf8.count <= 64, text.utf8.allSatisfy(isAddressByte) else { return nil }
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
         var v6 = in6_addr()

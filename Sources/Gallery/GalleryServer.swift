@@ -245,6 +245,11 @@ struct StaticFiles<Files: RouterMiddleware>: RouterMiddleware where Files.Contex
         async throws -> Response
     {
         guard request.uri.path.hasPrefix("/static/") else { return try await next(request, context) }
+        // The file system reads a name up to its first NUL: `site.css%00.png` would be served as
+        // site.css. No static file has a control character in its name.
+        guard let name = request.uri.path.removingPercentEncoding,
+            !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else { throw GalleryError.notFound("file") }
         return try await files.handle(request, context: context, next: next)
     }
 }

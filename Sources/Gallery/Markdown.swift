@@ -1,18 +1,21 @@
 /// The Markdown of article bodies, as blocks of inline spans for the templates (which escape
 /// every text): paragraphs, headings, `**strong**`, `*emphasis*`, `` `code` `` and `[links](url)`.
-enum Markdown {
+package enum Markdown {
     /// A run of text with its style; `href` only for http(s), mailto and local links.
-    struct Span: Equatable {
-        var text: String
+    package struct Span: Equatable {
+        /// The text shown.
+        package var text: String
         var strong = false
         var emphasis = false
         var code = false
-        var href: String?
+        /// Where the span links to, when it is a link the page may carry.
+        package var href: String?
         /// No style (a stored flag, as the templates read properties by reflection).
         var plain = true
     }
 
-    static func spans(_ text: String) -> [Span] {
+    /// A paragraph's inline spans.
+    package static func spans(_ text: String) -> [Span] {
         var spans: [Span] = []
         var plain = ""
         var index = text.startIndex
@@ -60,13 +63,15 @@ enum Markdown {
         }
     }
 
-    /// A link target that cannot run script: http(s), mailto, or a path on this site.
+    /// A link target that cannot run script: http(s), mailto, or a path on this site as a
+    /// redirect takes it (browsers read `/\evil.example` and `/<tab>/evil.example` as
+    /// `//evil.example`, another site).
     static func safeLink(_ target: String) -> String? {
         let lowered = target.lowercased()
         if lowered.hasPrefix("https://") || lowered.hasPrefix("http://") || lowered.hasPrefix("mailto:") {
             return target
         }
-        if target.hasPrefix("/") && !target.hasPrefix("//") { return target }
+        if target.hasPrefix("/") { return Redirect.localPath(target) }
         if target.hasPrefix("#") { return target }
         return nil
     }

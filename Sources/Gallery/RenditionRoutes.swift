@@ -248,8 +248,10 @@ final class RenditionCache: @unchecked Sendable {
 
 /// One `Range: bytes=...` request (RFC 9110, 14.1.2); several ranges are served as the first.
 /// Numbers too large for the machine are read as "past the end", never trapped on.
-enum ByteRange {
-    static func parse(_ header: String, length: Int) -> Range<Int>? {
+package enum ByteRange {
+    /// The bytes a `Range` header asks for in a file of `length` bytes; nil when it is malformed
+    /// or asks for none of them (416).
+    package static func parse(_ header: String, length: Int) -> Range<Int>? {
         guard header.hasPrefix("bytes="), length > 0, header.utf8.count <= 1024 else { return nil }
         let spec = header.dropFirst(6).split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let ends = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)

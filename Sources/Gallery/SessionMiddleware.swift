@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
 /// Finds who is asking: a bearer token (API clients) or a session cookie (browsers).
 struct SessionMiddleware: RouterMiddleware {
@@ -85,7 +86,7 @@ enum APIAuth {
 }
 
 /// Redirects.
-enum Redirect {
+package enum Redirect {
     /// 303 See Other to a local path.
     static func to(_ location: String, cookies: [Cookie] = []) -> Response {
         var response = Response(status: .seeOther, headers: [.location: location])
@@ -105,7 +106,7 @@ enum Redirect {
     /// A path on this site, or nil, so that a login can never send a browser elsewhere: it must
     /// start with one `/` (not `//` or `/\`), and hold no control character, space or backslash
     /// (browsers drop tabs and newlines, so `/\t/evil.example` would be `//evil.example`).
-    static func localPath(_ text: String) -> String? {
+    package static func localPath(_ text: String) -> String? {
         guard text.hasPrefix("/"), text.utf8.count <= 2048 else { return nil }
         let bytes = Array(text.utf8)
         if bytes.count > 1, bytes[1] == UInt8(ascii: "/") || bytes[1] == UInt8(ascii: "\\") { return nil }
@@ -128,18 +129,21 @@ enum Redirect {
 }
 
 /// A URL-encoded form body.
-struct FormBody: Sendable {
-    var values: [String: String] = [:]
+package struct FormBody: Sendable {
+    /// The fields by name; the first of several with one name.
+    package var values: [String: String] = [:]
 
-    subscript(name: String) -> String? { values[name] }
+    /// A field's value, decoded.
+    package subscript(name: String) -> String? { values[name] }
 
     /// The same lookup under the name `URI.queryParameters` uses.
     func get(_ name: String) -> String? { values[name] }
 
     /// At most this many fields are read.
-    static let maxFields = 256
+    package static let maxFields = 256
 
-    init(_ text: String) {
+    /// Reads `name=value&...` text (a body, or a query string); `+` is a space.
+    package init(_ text: String) {
         for pair in text.split(separator: "&").prefix(Self.maxFields) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ part: Substring) -> String {
@@ -158,16 +162,26 @@ struct FormBody: Sendable {
 
 /// Request bodies, capped per route.
 enum Body {
-    /// The whole body, or 413 when it is over `limit` bytes.
+    /// The whole body: 413 when it is (or is announced as) over `limit` bytes, 400 when its
+    /// framing is malformed (a transfer coding or chunk size the HTTP parser refuses).
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+        if let length = request.headers[.contentLength], announces(length, over: limit) {
             throw GalleryError(.contentTooLarge, "The request body is over the \(limit)-byte limit of this address.")
         }
         do {
             return try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw GalleryError(.contentTooLarge, "The request body is over the \(limit)-byte limit of this address.")
+        } catch let error as HTTPParserError {
+            throw GalleryError(.badRequest, "The request body is not valid HTTP/1.1 (\(error)).")
         }
+    }
+
+    /// Whether a `Content-Length` announces more than `limit` bytes; a length too large for an
+    /// `Int` (the HTTP parser takes up to 2^64 - 1) is over every limit, not a body to wait for.
+    static func announces(_ length: String, over limit: Int) -> Bool {
+        guard !length.isEmpty, length.utf8.allSatisfy({ (48...57).contains($0) }) else { return false }
+        return Int(length).map { $0 > limit } ?? true
     }
 }
 

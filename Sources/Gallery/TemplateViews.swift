@@ -99,7 +99,8 @@ protocol TemplateView: MustacheParent {
 }
 
 extension TemplateView {
-    func child(named name: String) -> Any? {
+    /// A field's value by its name in the template (package, as `Markdown.Span` is).
+    package func child(named name: String) -> Any? {
         guard let path = Self.fields[name] else { return nil }
         let value = self[keyPath: path]
         // An absent optional is no value (as when reflecting), so its section is skipped.

@@ -1,11 +1,14 @@
 import Foundation
 import Metadata
 
-/// Feeds untrusted bytes to every metadata parser: IPTC-IIM, XMP and EXIF (libexif).
+/// Feeds untrusted bytes to every parser, each input to all of them (no dispatch byte, so every
+/// seed and every mutation reaches every parser): the metadata parsers (IPTC-IIM, XMP and EXIF
+/// through libexif), then the HTTP inputs the gallery parses itself.
 func parseEverything(_ data: Data) {
     _ = IPTCReader.read(data)
     _ = try? XMPReader.read(data)
     _ = ExifReader.read(data)
+    HTTPInputs.parse(data)
 }
 
 #if FUZZING
@@ -26,9 +29,20 @@ func parseEverything(_ data: Data) {
         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
     ) -> CInt
 
-    /// The executable's entry point, under the name SwiftPM gives it: libFuzzer takes over.
+    /// The executable's entry point, under the name SwiftPM gives it: `--write-seeds DIR` writes
+    /// the seeds (so `make fuzz` needs this one build); anything else goes to libFuzzer.
     @_cdecl("MetadataFuzz_main")
     public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        let arguments = (0..<Int(argc)).dropFirst().compactMap { argv?[$0].map { String(cString: $0) } }
+        if arguments.first == "--write-seeds", arguments.count == 2 {
+            do {
+                try Seeds.write(to: arguments[1])
+                return 0
+            } catch {
+                FileHandle.standardError.write(Data("cannot write the seeds: \(error)\n".utf8))
+                return 1
+            }
+        }
         var count = argc
         var vector = argv
         return runFuzzerDriver(&count, &vector, fuzz)
@@ -41,7 +55,7 @@ func parseEverything(_ data: Data) {
         static func main() throws {
             let arguments = Array(CommandLine.arguments.dropFirst())
             if arguments.first == "--write-seeds", arguments.count == 2 {
-                try writeSeeds(to: arguments[1])
+                try Seeds.write(to: arguments[1])
                 return
             }
             for path in arguments {
@@ -51,32 +65,6 @@ func parseEverything(_ data: Data) {
                 }
                 parseEverything(data)
             }
-        }
-
-        /// One blob of each kind, as the writers make them.
-        static func writeSeeds(to folder: String) throws {
-            var exif = ExifValues()
-            exif.make = "Canon"
-            exif.dateTimeOriginal = "2020:09:18 09:12:30"
-            exif.latitude = -22.8
-            exif.longitude = 104.9
-            exif.altitude = -3
-            exif.userComment = "Ghi chú"
-            var iptc = IPTCValues()
-            iptc.caption = "Lũng Cú"
-            iptc.byline = ["Nguyễn Văn An"]
-            iptc.keywords = ["Hà Giang"]
-            var xmp = XMPValues()
-            xmp.description = "Đồng Văn"
-            xmp.creator = ["Trần Thị Bình"]
-            xmp.subject = ["chợ"]
-            let seeds: [String: Data] = [
-                "exif": ExifWriter.blob(exif), "exif-be": ExifWriter.blob(exif, bigEndian: true),
-                "iptc-photoshop": IPTCWriter.photoshopBlock(iptc), "iptc-bare": Data(IPTCWriter.iim(iptc)),
-                "xmp": XMPWriter.packet(xmp),
-            ]
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for (name, data) in seeds { try data.write(to: URL(fileURLWithPath: folder + "/" + name)) }
         }
     }
 #endif

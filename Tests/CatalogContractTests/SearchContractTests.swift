@@ -99,7 +99,7 @@ struct SearchContractTests {
     }
 
     @Test(
-        "malformed queries are plain words, never an error",
+        "malformed queries are plain words, never an error; a malformed page token is refused as invalid",
         arguments: Backend.available.flatMap { backend in
             ["\"unbalanced", "AND OR NOT", "dong* \"van", "(((", "-", "NEAR(a b", "", "ൎ\"", "ൎ\"ൎ:", "a:b", "^x"].map {
                 (backend, $0)
@@ -110,8 +110,12 @@ struct SearchContractTests {
         _ = try await desk.search(SearchQuery(text: query), limit: 5, after: nil, audience: .editors)
         let page = try await desk.search(SearchQuery(text: "\"lung cu"), limit: 5, after: nil, audience: .editors)
         #expect(page.total == 1)
+        // A page token that is not one is refused as invalid, never a store error or a trap.
         for token in ["x", "t3.1", "t2.-1", "t2.99999999999999999999", "r.junk", "t1.1e3", String(repeating: "t", count: 5000)] {
-            _ = try await desk.search(SearchQuery(text: "lung cu"), limit: 5, after: token, audience: .editors)
+            let error = await #expect(throws: DeskError.self, "after \(token.prefix(20))") {
+                try await desk.search(SearchQuery(text: "lung cu"), limit: 5, after: token, audience: .editors)
+            }
+            #expect(error?.code == .invalid)
         }
     }
 

@@ -68,6 +68,35 @@ struct DeskRulesTests {
         }
     }
 
+    @Test("page tokens: a list's own next token pages on; another list's, or any other text, is invalid; blank is none")
+    func pageTokens() async throws {
+        let desk = try await DeskFixture(photos: 3).desk
+        let first = try await desk.photos(limit: 2, after: nil, audience: .editors)
+        let photoToken = try #require(first.next)
+        #expect(try await desk.photos(limit: 2, after: photoToken, audience: .editors).photos.count == 1)
+        #expect(try await desk.photos(limit: 2, after: "  ", audience: .editors).photos.count == 2)
+        let words = SearchQuery(text: "photo")
+        let wordToken = try #require(try await desk.search(words, limit: 1, after: nil, audience: .editors).next)
+        #expect(try await desk.search(words, limit: 1, after: wordToken, audience: .editors).results.count == 1)
+        let filters = SearchQuery(filters: SearchFilters(byline: "An"))
+        let filterToken = try #require(try await desk.search(filters, limit: 1, after: nil, audience: .editors).next)
+        #expect(try await desk.search(filters, limit: 1, after: filterToken, audience: .editors).results.count == 1)
+        let malformed = ["t2.9223372036854775808", "d7ff0000000000000.i1", "-1_" + DeskFixture.sha(1), "t3.1", "%00"]
+        for token in malformed + [wordToken, filterToken] {
+            let error = await #expect(throws: DeskError.self, "photo list after \(token)") {
+                try await desk.photos(limit: 2, after: token, audience: .editors)
+            }
+            #expect(error?.code == .invalid)
+        }
+        let foreign = [(words, photoToken), (words, filterToken), (filters, wordToken)]
+        for (query, token) in malformed.map({ (words, $0) }) + foreign {
+            let error = await #expect(throws: DeskError.self, "search \(query.text) after \(token)") {
+                try await desk.search(query, limit: 1, after: token, audience: .editors)
+            }
+            #expect(error?.code == .invalid)
+        }
+    }
+
     @Test("a stale edit is refused with both versions; nothing is saved")
     func staleEdit() async throws {
         let fixture = try await DeskFixture(photos: 1)
