@@ -55,7 +55,8 @@ struct RenditionRoutes: Sendable {
         if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == found.etag }) ?? true {
             guard let bounds = ByteRange.parse(header, length: length) else {
                 headers[.contentRange] = "bytes */\(length)"
-                throw GalleryError(.rangeNotSatisfiable, "The range \(header.prefix(100)) is not in the file.", headers: headers)
+                throw GalleryError(
+                    .rangeNotSatisfiable, "The range \(header.prefix(100)) is not in the file.", headers: headers)
             }
             status = .partialContent
             range = bounds
@@ -71,14 +72,24 @@ struct RenditionRoutes: Sendable {
         return Response(status: status, headers: headers, body: Self.stream(found.path, range: range))
     }
 
-    /// A file's bytes in a range, read in chunks as the client takes them (memory stays flat
-    /// however large the file and however many download it at once).
+    /// Bytes read from disk at a time for a streamed rendition.
+    static let chunkLength = 64 << 10
+
+    /// A file's bytes in a range, read a chunk at a time as the client takes them: one chunk per
+    /// download in memory, however large the file and however many download it at once.
+    /// (`readChunks` would read up to eight chunks ahead of a slow client, a megabyte each.)
     static func stream(_ path: String, range: Range<Int>) -> ResponseBody {
         ResponseBody(contentLength: range.count) { writer in
             try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
-                for try await chunk in handle.readChunks(
-                    in: Int64(range.lowerBound)..<Int64(range.upperBound), chunkLength: .kibibytes(128))
-                {
+                var offset = range.lowerBound
+                while offset < range.upperBound {
+                    let chunk = try await handle.readChunk(
+                        fromAbsoluteOffset: Int64(offset),
+                        length: .bytes(Int64(min(chunkLength, range.upperBound - offset))))
+                    guard chunk.readableBytes > 0 else {
+                        throw GalleryError(.internalServerError, "The rendition \(path) got shorter while it was sent.")
+                    }
+                    offset += chunk.readableBytes
                     try await writer.write(chunk)
                 }
             }

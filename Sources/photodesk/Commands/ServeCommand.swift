@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
               PORT=9000 photodesk serve --host 0.0.0.0
               photodesk serve --library /srv/photos/library --port 9000
               photodesk serve --trusted-proxy 127.0.0.1 --secure-cookies     behind nginx with TLS
+              photodesk serve --header-timeout 5 --idle-timeout 30   cut slow clients off sooner
 
             Readers see only what is published; editors sign in at /login (add them with
             photodesk user add). Every request is logged as one line on standard error
@@ -51,7 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     @Flag(
-        help: "Mark the session cookie Secure even when no proxy sends X-Forwarded-Proto: https (default: $PHOTODESK_SECURE_COOKIES=1).")
+        help:
+            "Mark the session cookie Secure even when no proxy sends X-Forwarded-Proto: https (default: $PHOTODESK_SECURE_COOKIES=1)."
+    )
     var secureCookies = false
 
     @Option(
@@ -61,7 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "cidr"))
     var trustedProxies: [String] = []
 
-    @Option(name: .long, help: "How precisely readers see where photos were taken: exact, city or none (default: city).")
+    @Option(
+        name: .long, help: "How precisely readers see where photos were taken: exact, city or none (default: city).")
     var location: LocationPrecision?
 
     @Option(name: .long, help: "A YAML settings file (default: photodesk.yml in the library, when there is one).")
@@ -73,6 +77,40 @@ struct ServeCommand: AsyncParsableCommand {
             "The pipeline whose crop aspects editors choose from (and uploads are ingested with).",
             valueName: "name|file"))
     var pipeline = "default"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds a client has to send a request's headers (1 to 3600).",
+            discussion: """
+                Counted from the connection's opening, and again from the end of each answer on it. A \
+                client that sends its headers a byte at a time is cut off all the same, so a few slow \
+                clients cannot hold every connection. Raise it only for very slow links.
+                """,
+            valueName: "seconds"))
+    var headerTimeout = 20
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds a connection may sit unused before it is closed (1 to 3600).",
+            discussion: """
+                Unused means no request in progress and nothing sent either way: a browser's keep-alive \
+                connection between two requests, or a client that connected and went quiet.
+                """,
+            valueName: "seconds"))
+    var idleTimeout = 60
+
+    static let timeoutRange = 1...3600
+
+    func validate() throws {
+        guard Self.timeoutRange.contains(headerTimeout) else {
+            throw ValidationError("--header-timeout must be 1 to 3600 seconds, not \(headerTimeout)")
+        }
+        guard Self.timeoutRange.contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be 1 to 3600 seconds, not \(idleTimeout)")
+        }
+    }
 
     /// The settings file's shape.
     struct Settings: Decodable {
@@ -89,7 +127,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard config != nil || FileManager.default.fileExists(atPath: path) else { return .init() }
         let data = try SafeRead.file(path, limit: 1 << 20, what: "the settings file")
         do {
-            return try YAMLDecoder().decode(Settings.self, from: String(decoding: data, as: UTF8.self)).gallery ?? .init()
+            return try YAMLDecoder().decode(Settings.self, from: String(decoding: data, as: UTF8.self)).gallery
+                ?? .init()
         } catch {
             throw ValidationError("the settings file \(path) is not valid: \(error)")
         }
@@ -109,9 +148,12 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
         var configuration = GalleryServer.Configuration(
             host: chosenHost, port: chosenPort, assetsPath: ProjectFolders.find("Assets"),
-            secureCookies: secureCookies || file.secureCookies == true || environment["PHOTODESK_SECURE_COOKIES"] == "1",
+            secureCookies: secureCookies || file.secureCookies == true
+                || environment["PHOTODESK_SECURE_COOKIES"] == "1",
             trustedProxies: proxies, location: location ?? file.location ?? .city)
         configuration.crops = chosenPipeline.crops
+        configuration.headerTimeout = .seconds(Int64(headerTimeout))
+        configuration.idleTimeout = .seconds(Int64(idleTimeout))
         configuration.uploads = UploadIngest(desk: desk, pipeline: chosenPipeline)
         let server = GalleryServer(
             desk: desk, configuration: configuration, accessLog: level <= .info, workshop: CropRenditions(desk: desk))
