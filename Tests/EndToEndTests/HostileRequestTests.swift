@@ -28,7 +28,9 @@ enum HostileRoutes {
         "GET /api/v1/assets/{id}/caption", "PATCH /api/v1/assets/{id}/caption", "GET /api/v1/assets/{id}/history",
         "POST /api/v1/assets/{id}/revert", "GET /api/v1/search", "GET /api/v1/articles", "GET /api/v1/articles/{slug}",
         "POST /api/v1/articles/{slug}/photos", "DELETE /api/v1/articles/{slug}/photos/{id}",
-        "GET /api/v1/openapi.json",
+        "GET /api/v1/openapi.json", "GET /desk", "POST /photos/{id}/publish", "GET /articles/{slug}/crop/{position}",
+        "POST /articles/{slug}/crop/{position}", "POST /articles/{slug}/publish", "GET /desk/upload",
+        "POST /desk/upload", "POST /api/v1/uploads",
     ]
 }
 
@@ -814,6 +816,41 @@ struct HostileRequestTests {
                 path: ["slug": HostileServer.draft, "id": solo], auth: .bearer, baseline: .answered,
                 varied: [.path("slug", .always(.refused)), id]),
             RouteCase(method: "GET", template: "/api/v1/openapi.json"),
+            RouteCase(method: "GET", template: "/desk", auth: .session),
+            // Publishing again a photo already published on its own: the request is valid and
+            // changes nothing the other probes rely on.
+            RouteCase(
+                method: "POST", template: "/photos/{id}/publish", path: ["id": solo], form: [("action", "publish")],
+                auth: .session, varied: [id, .form("action", .always(.refused)), csrf]),
+            RouteCase(
+                method: "GET", template: "/articles/{slug}/crop/{position}",
+                path: ["slug": HostileServer.article, "position": "1"], auth: .session,
+                varied: [slug, .path("position", .always(.refused))]),
+            RouteCase(
+                method: "POST", template: "/articles/{slug}/crop/{position}",
+                path: ["slug": HostileServer.article, "position": "1"], form: [("preset", "square")], auth: .session,
+                varied: [
+                    slug, .path("position", .always(.refused)), .form("preset", .always(.answered)),
+                    .form("x", .always(.answered)), .form("width", .always(.answered)), csrf,
+                ]),
+            // The draft taken back to draft: valid, and nothing becomes public.
+            RouteCase(
+                method: "POST", template: "/articles/{slug}/publish", path: ["slug": HostileServer.draft],
+                form: [("action", "unpublish")], auth: .session,
+                varied: [
+                    slug, .form("action", .always(.refused)), .form("at", .always(.answered)),
+                    .form("offset", .always(.answered)), csrf,
+                ]),
+            RouteCase(method: "GET", template: "/desk/upload", auth: .session),
+            // A form without files: refused (the page's form is multipart), whatever its fields.
+            RouteCase(
+                method: "POST", template: "/desk/upload", form: [("note", "no files")], auth: .session,
+                baseline: .answered, varied: [csrf]),
+            // One file as the body: not a photo, so its outcome is "failed", in a 200 or a 4xx.
+            RouteCase(
+                method: "POST", template: "/api/v1/uploads", query: [("name", "probe.jpg")],
+                json: #"{"not": "a photo"}"#, auth: .bearer, baseline: .answered,
+                varied: [.query("name", .always(.answered))]),
         ]
         return list.map { route in
             var route = route
