@@ -16,6 +16,9 @@ extension PostgresCatalog {
         Migration(version: 1, name: "catalog", sql: String(decoding: PackageResources._001_catalog_sql, as: UTF8.self)),
         Migration(version: 2, name: "search", sql: String(decoding: PackageResources._002_search_sql, as: UTF8.self)),
         Migration(version: 3, name: "jobs", sql: String(decoding: PackageResources._003_jobs_sql, as: UTF8.self)),
+        Migration(
+            version: 4, name: "phrase-pairs",
+            sql: String(decoding: PackageResources._004_phrase_pairs_sql, as: UTF8.self)),
     ]
 
     /// The advisory lock every node takes to migrate: "photodsk" read as a big-endian Int64.
@@ -39,6 +42,9 @@ extension PostgresCatalog {
         }
         do {
             try await connection.run("BEGIN", logger: logger)
+            // A migration may rewrite a large table (4 recomputes every search vector): the
+            // statement timeout set for the desk's own queries does not apply to it.
+            try await connection.run("SET LOCAL statement_timeout = 0", logger: logger)
             try await connection.run("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
             try await connection.run(
                 """

@@ -3,19 +3,21 @@ import Foundation
 import PostgresNIO
 
 extension PostgresCatalog {
+    /// A lexeme as tsquery text: single-quoted, a quote doubled, a backslash doubled.
+    static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
     /// tsquery text for a match: every term single-quoted (a quote doubled, a backslash
     /// doubled), so no text is ever tsquery syntax; prefix terms marked `:*`. Bound as a
     /// parameter of `to_tsquery('photodesk', …)`, which folds it as the documents were folded.
     static func tsquery(_ match: TextMatch) -> String? {
         guard !match.terms.isEmpty else { return nil }
-        func quote(_ text: String) -> String {
-            "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
-        }
-        let words = match.terms.map { quote($0.text) + ($0.prefix ? ":*" : "") }
+        let words = match.terms.map { quoted($0.text) + ($0.prefix ? ":*" : "") }
         // As FTS5's phrase "a b"*: only the last word of a phrase is a prefix.
         let phrase =
             match.terms.enumerated().map { index, term in
-                quote(term.text) + (index == match.terms.count - 1 && term.prefix ? ":*" : "")
+                quoted(term.text) + (index == match.terms.count - 1 && term.prefix ? ":*" : "")
             }.joined(separator: " <-> ")
         switch match.mode {
         case .phrase: return match.terms.count > 1 ? "(\(phrase))" : words[0]
@@ -24,6 +26,33 @@ extension PostgresCatalog {
             guard match.terms.count > 1 else { return nil }
             return "(" + words.joined(separator: " & ") + ") & !(\(phrase))"
         }
+    }
+
+    /// The tsquery of a phrase's neighbouring word pairs, `'~a b' & '~b c':*` (the last pair a
+    /// prefix when the phrase's last word is one), from the phrase's words as the search
+    /// configuration folds them; nil when there is no pair, or when a word does not fold to
+    /// exactly one lexeme (the phrase is then checked from the positions alone).
+    static func wordPairs(_ words: [String], lastIsPrefix: Bool) -> String? {
+        guard words.count > 1, words.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else { return nil }
+        return (1..<words.count).map { index in
+            quoted("~" + words[index - 1] + " " + words[index]) + (index == words.count - 1 && lastIsPrefix ? ":*" : "")
+        }.joined(separator: " & ")
+    }
+
+    /// A match as the search configuration folds it: the tsquery of its words, and for a phrase
+    /// of two words or more the tsquery of its word pairs (which every match holds; for three
+    /// words or more a document may hold the pairs apart, so the positions are still checked).
+    struct FoldedQuery {
+        var words: String
+        var pairs: String?
+    }
+
+    /// What a count does with the documents it has walked, when the rest would have to be read
+    /// through the index: `found` matches among the newest `walked`, `remaining` documents left.
+    struct WalkSoFar {
+        var found: Int
+        var walked: Int64
+        var remaining: Int64
     }
 
     /// How a window of documents is read.
@@ -50,15 +79,23 @@ extension PostgresCatalog {
     /// One window of a search: its documents `low <= id < high` that match, newest first, at
     /// most `limit`; or, when `counting`, how many of them match (at most `limit`).
     static func windowStatement(
-        _ tsquery: String, filters: SearchFilters, audience: Audience, low: Int64, high: Int64, read: WindowRead,
+        _ query: FoldedQuery, filters: SearchFilters, audience: Audience, low: Int64, high: Int64, read: WindowRead,
         limit: Int, counting: Bool
     ) -> Statement {
         var statement = Statement()
-        let query = statement.bind(tsquery)
-        // The function form of @@ is one the GIN index cannot answer: a walk stays a walk.
-        let test =
-            read == .walk ? "ts_match_vq(d.search_vector, \(query)::tsquery)" : "d.search_vector @@ \(query)::tsquery"
-        var conditions = ["d.id >= \(statement.bind(low))", "d.id < \(statement.bind(high))", test]
+        var conditions = ["d.id >= \(statement.bind(low))", "d.id < \(statement.bind(high))"]
+        // The function form of @@ is one the GIN index cannot answer: a walk stays a walk, and a
+        // phrase read through the index asks the index for its word pairs only, its positions
+        // checked on those few rows.
+        switch (read, query.pairs) {
+        case (.walk, _):
+            conditions.append("ts_match_vq(d.search_vector, \(statement.bind(query.words))::tsquery)")
+        case (.index, nil):
+            conditions.append("d.search_vector @@ \(statement.bind(query.words))::tsquery")
+        case (.index, let pairs?):
+            conditions.append("d.search_vector @@ \(statement.bind(pairs))::tsquery")
+            conditions.append("ts_match_vq(d.search_vector, \(statement.bind(query.words))::tsquery)")
+        }
         var joins = ""
         if !filters.isEmpty {
             joins = " JOIN asset ON asset.sha256 = d.sha256 LEFT JOIN caption ON caption.sha256 = d.sha256"
@@ -81,8 +118,8 @@ extension PostgresCatalog {
     /// matches it found. The window arithmetic cannot overflow, whatever number a page token
     /// carries.
     func eachWindow(
-        _ match: TextMatch, before document: Int64?, wanted: Int,
-        _ body: (PostgresConnection, _ tsquery: String, _ low: Int64, _ high: Int64, WindowRead, _ limit: Int)
+        _ match: TextMatch, before document: Int64?, wanted: Int, stopBeforeIndex: (WalkSoFar) -> Bool = { _ in false },
+        _ body: (PostgresConnection, FoldedQuery, _ low: Int64, _ high: Int64, WindowRead, _ limit: Int)
             async throws -> Int
     ) async throws {
         guard let text = Self.tsquery(match) else { return }
@@ -90,10 +127,23 @@ extension PostgresCatalog {
             try await connection.run("BEGIN READ ONLY", logger: logger)
             do {
                 // Folded once by the configuration, then bound as a tsquery value: the planner
-                // sees the words, and no document parses it again.
-                let tsquery =
-                    try await connection.value(
-                        "SELECT to_tsquery('photodesk', \(text))::text", as: String.self, logger: logger) ?? ""
+                // sees the words, and no document parses it again. A phrase also asks for its
+                // word pairs (see Schema/0004-phrase-pairs.sql), folded the same way.
+                let words = match.mode == .phrase && match.terms.count > 1 ? match.terms.map(\.text) : []
+                var tsquery = ""
+                var folded: [String] = []
+                for try await (query, lexemes) in try await connection.query(
+                    """
+                    SELECT to_tsquery('photodesk', \(text))::text, ARRAY(
+                        SELECT coalesce((SELECT string_agg(lexeme, ' ') FROM unnest(to_tsvector('photodesk', w))), '')
+                        FROM unnest(\(words)::text[]) WITH ORDINALITY AS t(w, i) ORDER BY i)
+                    """, logger: logger
+                ).decode((String, [String]).self) {
+                    tsquery = query
+                    folded = lexemes
+                }
+                let query = FoldedQuery(
+                    words: tsquery, pairs: Self.wordPairs(folded, lastIsPrefix: match.terms.last?.prefix ?? false))
                 if !tsquery.isEmpty,
                     let bounds = try await connection.rows(
                         "SELECT min(id) AS low, max(id) AS high FROM search_document", logger: logger
@@ -113,7 +163,7 @@ extension PostgresCatalog {
                             let (difference, overflow) = high.subtractingReportingOverflow(span)
                             low = overflow ? lowest : max(lowest, difference)
                         }
-                        found += try await body(connection, tsquery, low, high, read, wanted - found)
+                        found += try await body(connection, query, low, high, read, wanted - found)
                         if read == .walk {
                             walked += high - low
                             // Documents still to walk at the density seen so far, with a margin.
@@ -123,6 +173,9 @@ extension PostgresCatalog {
                                 : Int64(min(9e18, Double(wanted - found) * Double(walked) / Double(found) * 1.25)) + 64
                             if needed <= Self.walkBudget - walked {
                                 span = needed
+                            } else if stopBeforeIndex(WalkSoFar(found: found, walked: walked, remaining: low - lowest))
+                            {
+                                break
                             } else {
                                 read = .index
                                 try await connection.run("SET LOCAL enable_indexscan = off", logger: logger)
@@ -145,9 +198,9 @@ extension PostgresCatalog {
     ) async throws -> [SearchHit] {
         let bounded = max(1, min(limit, 1000))
         var found: [(document: Int64, sha256: String)] = []
-        try await eachWindow(match, before: document, wanted: bounded) { connection, tsquery, low, high, read, limit in
+        try await eachWindow(match, before: document, wanted: bounded) { connection, query, low, high, read, limit in
             let statement = Self.windowStatement(
-                tsquery, filters: filters, audience: audience, low: low, high: high, read: read, limit: limit,
+                query, filters: filters, audience: audience, low: low, high: high, read: read, limit: limit,
                 counting: false)
             var count = 0
             for try await (id, sha256) in try await connection.query(statement.query, logger: logger).decode(
@@ -177,9 +230,24 @@ extension PostgresCatalog {
     public func searchCount(_ match: TextMatch?, filters: SearchFilters, audience: Audience) async throws -> Int {
         guard let match else { return try await photoCount(filters: filters, audience: audience) }
         var total = 0
-        try await eachWindow(match, before: nil, wanted: Self.countCap) { connection, tsquery, low, high, read, limit in
+        // Past the walk, reading the rest through the index fetches every match from the table
+        // (a GIN index cannot count): thousands of rows for a common pair of words. When the
+        // newest documents already hold enough matches that the rest, at the same density, would
+        // hold twice the cap, the count is the cap without reading them.
+        let surelyOverCap = { (walk: WalkSoFar) -> Bool in
+            walk.found >= 32
+                && Double(walk.found) + Double(walk.found) / Double(walk.walked) * Double(walk.remaining)
+                    >= Double(2 * Self.countCap)
+        }
+        try await eachWindow(
+            match, before: nil, wanted: Self.countCap,
+            stopBeforeIndex: { walk in
+                if surelyOverCap(walk) { total = Self.countCap }
+                return surelyOverCap(walk)
+            }
+        ) { connection, query, low, high, read, limit in
             let statement = Self.windowStatement(
-                tsquery, filters: filters, audience: audience, low: low, high: high, read: read, limit: limit,
+                query, filters: filters, audience: audience, low: low, high: high, read: read, limit: limit,
                 counting: true)
             let count = try await connection.value(statement.query, as: Int.self, logger: logger) ?? 0
             total += count

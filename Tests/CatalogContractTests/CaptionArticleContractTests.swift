@@ -4,7 +4,7 @@ import Foundation
 import PhotoModel
 import Testing
 
-@Suite("Catalog contract: captions and articles")
+@Suite("Catalog contract: captions and articles", .timeLimit(.minutes(5)))
 struct CaptionArticleContractTests {
     @Test("a caption commit is a compare-and-set on the revision", arguments: Backend.available)
     func compareAndSet(_ backend: Backend) async throws {
@@ -42,7 +42,9 @@ struct CaptionArticleContractTests {
         }
     }
 
-    @Test("concurrent writers: every edit without a base revision lands, each as its own revision", arguments: Backend.available)
+    @Test(
+        "concurrent writers: every edit without a base revision lands, each as its own revision",
+        arguments: Backend.available)
     func concurrentWriters(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         try await harness.store.record([Harness.record(1)])
@@ -64,7 +66,9 @@ struct CaptionArticleContractTests {
         #expect(try await harness.store.caption(of: sha)?.revision == 13)
     }
 
-    @Test("concurrent writers from one revision: exactly one wins, the others are told it is stale", arguments: Backend.available)
+    @Test(
+        "concurrent writers from one revision: exactly one wins, the others are told it is stale",
+        arguments: Backend.available)
     func concurrentStale(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         try await harness.store.record([Harness.record(1, caption: "base")])
@@ -89,7 +93,9 @@ struct CaptionArticleContractTests {
         #expect(try await harness.store.caption(of: sha)?.revision == 2)
     }
 
-    @Test("articles: created once by slug, updated by version, uses replaced in order with their photos' cards", arguments: Backend.available)
+    @Test(
+        "articles: created once by slug, updated by version, uses replaced in order with their photos' cards",
+        arguments: Backend.available)
     func articles(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         let store = harness.store
@@ -97,7 +103,9 @@ struct CaptionArticleContractTests {
         let created = try await store.saveArticle(
             Article(slug: "visit", headline: "Visit", body: "Text"),
             uses: [
-                ArticleUse(position: 1, sha256: Harness.sha(1), caption: "as used", crop: Crop(x: 0, y: 0, width: 160, height: 90, preset: "hero"), searchText: "visit as used"),
+                ArticleUse(
+                    position: 1, sha256: Harness.sha(1), caption: "as used",
+                    crop: Crop(x: 0, y: 0, width: 160, height: 90, preset: "hero"), searchText: "visit as used"),
                 ArticleUse(position: 2, sha256: Harness.sha(2)),
             ], expectingVersion: nil)
         #expect(created.version == 1 && created.id != nil)
@@ -111,7 +119,8 @@ struct CaptionArticleContractTests {
         #expect(bundle.photos[Harness.sha(2)]?.caption.caption == "two")
         var changed = bundle.article
         changed.headline = "Visit, updated"
-        let updated = try await store.saveArticle(changed, uses: [ArticleUse(position: 1, sha256: Harness.sha(2))], expectingVersion: 1)
+        let updated = try await store.saveArticle(
+            changed, uses: [ArticleUse(position: 1, sha256: Harness.sha(2))], expectingVersion: 1)
         #expect(updated.version == 2)
         do {
             _ = try await store.saveArticle(changed, uses: [], expectingVersion: 1)
@@ -125,7 +134,9 @@ struct CaptionArticleContractTests {
         #expect(try await store.article(slug: "nothing") == nil)
     }
 
-    @Test("publication: a published article makes its photos public from its time; drafts and embargoes do not", arguments: Backend.available)
+    @Test(
+        "publication: a published article makes its photos public from its time; drafts and embargoes do not",
+        arguments: Backend.available)
     func articlePublication(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         let store = harness.store
@@ -144,9 +155,12 @@ struct CaptionArticleContractTests {
         #expect(try await store.articles(limit: 10, audience: readers).map(\.slug) == ["live"])
         #expect(try await store.articles(limit: 10, audience: .editors).count == 3)
         #expect(
-            try await store.articles(limit: 10, audience: .readers(at: noon.addingTimeInterval(3600))).map(\.slug).sorted()
+            try await store.articles(limit: 10, audience: .readers(at: noon.addingTimeInterval(3600))).map(\.slug)
+                .sorted()
                 == ["embargo", "live"])
-        #expect(try await store.photos(filters: SearchFilters(), limit: 10, after: nil, audience: readers).map(\.sha256) == [Harness.sha(1)])
+        #expect(
+            try await store.photos(filters: SearchFilters(), limit: 10, after: nil, audience: readers).map(\.sha256)
+                == [Harness.sha(1)])
         #expect(try await store.photo(sha256: Harness.sha(2))?.publicFrom == noon.addingTimeInterval(3600))
         #expect(try await store.photo(sha256: Harness.sha(3))?.publicFrom == nil)
         #expect(try await store.nextPublication(after: noon) == noon.addingTimeInterval(3600))
@@ -161,7 +175,7 @@ struct CaptionArticleContractTests {
     }
 }
 
-@Suite("Catalog contract: changes since a time")
+@Suite("Catalog contract: changes since a time", .timeLimit(.minutes(5)))
 struct ChangesSinceContractTests {
     @Test("caption changes after a time, newest first, bounded", arguments: Backend.available)
     func since(_ backend: Backend) async throws {
@@ -169,9 +183,11 @@ struct ChangesSinceContractTests {
         try await harness.store.record([Harness.record(1, caption: "a")])
         let start = harness.clock.now
         harness.clock.advance(10)
-        try await harness.desk.setCaption(Harness.sha(1), changes: CaptionChanges([.caption: "b"]), basedOn: nil, author: "lan", source: "web")
+        try await harness.desk.setCaption(
+            Harness.sha(1), changes: CaptionChanges([.caption: "b"]), basedOn: nil, author: "lan", source: "web")
         harness.clock.advance(10)
-        try await harness.desk.setCaption(Harness.sha(1), changes: CaptionChanges([.credit: "TTXVN"]), basedOn: nil, author: "an", source: "web")
+        try await harness.desk.setCaption(
+            Harness.sha(1), changes: CaptionChanges([.credit: "TTXVN"]), basedOn: nil, author: "an", source: "web")
         let changes = try await harness.store.captionRevisions(since: start, limit: 10)
         #expect(changes.map(\.field) == ["credit", "caption"])
         #expect(try await harness.store.captionRevisions(since: start, limit: 1).count == 1)

@@ -46,7 +46,9 @@ struct Harness: Sendable {
         case .postgres: store = try await PostgresTestServer.freshCatalog()
         }
         let clock = TestClock()
-        return Harness(store: store, desk: Desk(store: store, library: library, clock: { clock.now }), library: library, clock: clock)
+        return Harness(
+            store: store, desk: Desk(store: store, library: library, clock: { clock.now }), library: library,
+            clock: clock)
     }
 
     static func sha(_ seed: Int) -> String {

@@ -7,7 +7,11 @@ import Testing
 
 /// The job queue and change notifications: PostgreSQL only (SQLite offers no queue). Every time
 /// is an injected `now`; nothing here sleeps.
-@Suite("Job queue and notifications (PostgreSQL)", .enabled(if: Backend.available.contains(.postgres)))
+// A lost notification must fail its test, not hang the run: each test is cancelled (and an
+// awaited stream then ends) after its time limit, a bound far above any normal run.
+@Suite(
+    "Job queue and notifications (PostgreSQL)", .enabled(if: Backend.available.contains(.postgres)),
+    .timeLimit(.minutes(5)))
 struct JobQueueContractTests {
     static let start = Date(timeIntervalSince1970: 1_700_000_000)
 

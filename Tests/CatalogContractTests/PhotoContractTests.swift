@@ -4,9 +4,11 @@ import Foundation
 import PhotoModel
 import Testing
 
-@Suite("Catalog contract: photos, files and renditions")
+@Suite("Catalog contract: photos, files and renditions", .timeLimit(.minutes(5)))
 struct PhotoContractTests {
-    @Test("a recorded photo is found by hash, prefix and path, with its caption as revision 1", arguments: Backend.available)
+    @Test(
+        "a recorded photo is found by hash, prefix and path, with its caption as revision 1",
+        arguments: Backend.available)
     func recordAndFind(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         let store = harness.store
@@ -42,7 +44,8 @@ struct PhotoContractTests {
         try await harness.store.record([Harness.record(2, path: "/copies/2.jpg", caption: "second")])
         let sha = Harness.sha(2)
         #expect(try await harness.store.caption(of: sha)?.fields.caption == "first")
-        #expect(try await harness.store.details(sha256: sha)?.locations.map(\.path) == ["/copies/2.jpg", "/photos/2.jpg"])
+        #expect(
+            try await harness.store.details(sha256: sha)?.locations.map(\.path) == ["/copies/2.jpg", "/photos/2.jpg"])
         #expect(try await harness.store.allLocations().count == 2)
         var seen = try #require(try await harness.store.location(path: "/copies/2.jpg"))
         seen.seenAt = Date(timeIntervalSince1970: 1_800_000_000)
@@ -50,11 +53,15 @@ struct PhotoContractTests {
         #expect(try await harness.store.location(path: "/copies/2.jpg")?.seenAt == seen.seenAt)
     }
 
-    @Test("renditions: by photo, by short id and preset, replaced by preset, and stale fingerprints reported", arguments: Backend.available)
+    @Test(
+        "renditions: by photo, by short id and preset, replaced by preset, and stale fingerprints reported",
+        arguments: Backend.available)
     func renditions(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         let store = harness.store
-        try await store.record([Harness.record(3, renditions: ["thumb", "large"]), Harness.record(4, renditions: ["thumb"])])
+        try await store.record([
+            Harness.record(3, renditions: ["thumb", "large"]), Harness.record(4, renditions: ["thumb"]),
+        ])
         let sha = Harness.sha(3)
         #expect(try await store.renditions(of: sha).map(\.preset) == ["thumb", "large"], "smallest first")
         let found = try #require(try await store.rendition(shortId: String(sha.prefix(16)), preset: "large"))
@@ -75,7 +82,9 @@ struct PhotoContractTests {
         #expect(cards[sha]?.renditions.count == 2)
     }
 
-    @Test("listing pages by keyset newest first: no gap or repeat while newer photos arrive", arguments: Backend.available)
+    @Test(
+        "listing pages by keyset newest first: no gap or repeat while newer photos arrive", arguments: Backend.available
+    )
     func keysetStability(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         let store = harness.store
@@ -99,17 +108,22 @@ struct PhotoContractTests {
         // Two photos made in the same instant are still ordered, by hash.
         try await store.record([Harness.record(500, createdAt: base), Harness.record(501, createdAt: base)])
         let same = try await store.photos(
-            filters: SearchFilters(), limit: 2, after: PhotoCursor(createdAt: base.addingTimeInterval(1), sha256: Harness.sha(1)),
+            filters: SearchFilters(), limit: 2,
+            after: PhotoCursor(createdAt: base.addingTimeInterval(1), sha256: Harness.sha(1)),
             audience: .editors)
         #expect(same.map(\.sha256) == [Harness.sha(501), Harness.sha(500)])
         let token = try #require(same.first?.cursor.token)
         #expect(PhotoCursor(token: token) == same.first?.cursor)
-        for bad in ["", "1_x", "99999999999999999999_" + Harness.sha(1), "-1_" + Harness.sha(1), "1_" + String(repeating: "AB", count: 32)] {
+        for bad in [
+            "", "1_x", "99999999999999999999_" + Harness.sha(1), "-1_" + Harness.sha(1),
+            "1_" + String(repeating: "AB", count: 32),
+        ] {
             #expect(PhotoCursor(token: bad) == nil, "\(bad)")
         }
     }
 
-    @Test("a photo in an article is removed only when forced; the article then keeps a gap", arguments: Backend.available)
+    @Test(
+        "a photo in an article is removed only when forced; the article then keeps a gap", arguments: Backend.available)
     func deleteGuard(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         let store = harness.store
@@ -128,7 +142,9 @@ struct PhotoContractTests {
         #expect(article.uses.map(\.sha256) == [nil, Harness.sha(6)], "a gap keeps its place")
     }
 
-    @Test("publication: a photo published on its own is public from then; readers see only public photos", arguments: Backend.available)
+    @Test(
+        "publication: a photo published on its own is public from then; readers see only public photos",
+        arguments: Backend.available)
     func photoPublication(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)
         let store = harness.store
@@ -137,13 +153,20 @@ struct PhotoContractTests {
         try await store.setPhotoPublication(Harness.sha(7), publishedAt: now)
         #expect(try await store.photo(sha256: Harness.sha(7))?.publicFrom == now)
         let readers = Audience.readers(at: now)
-        #expect(try await store.photos(filters: SearchFilters(), limit: 10, after: nil, audience: readers).map(\.sha256) == [Harness.sha(7)])
+        #expect(
+            try await store.photos(filters: SearchFilters(), limit: 10, after: nil, audience: readers).map(\.sha256)
+                == [Harness.sha(7)])
         #expect(try await store.photoCount(filters: SearchFilters(), audience: readers) == 1)
-        #expect(try await store.photoCount(filters: SearchFilters(), audience: .readers(at: now.addingTimeInterval(-1))) == 0)
-        #expect(try await store.rendition(shortId: String(Harness.sha(7).prefix(16)), preset: "thumb")?.publicFrom == now)
+        #expect(
+            try await store.photoCount(filters: SearchFilters(), audience: .readers(at: now.addingTimeInterval(-1)))
+                == 0)
+        #expect(
+            try await store.rendition(shortId: String(Harness.sha(7).prefix(16)), preset: "thumb")?.publicFrom == now)
         try await store.setPhotoPublication(Harness.sha(7), publishedAt: nil)
         #expect(try await store.photoCount(filters: SearchFilters(), audience: readers) == 0)
-        await #expect(throws: CatalogError.self) { try await store.setPhotoPublication(Harness.sha(77), publishedAt: now) }
+        await #expect(throws: CatalogError.self) {
+            try await store.setPhotoPublication(Harness.sha(77), publishedAt: now)
+        }
         let statistics = try await store.statistics(audience: .editors)
         #expect(statistics.photos == 2 && statistics.locations == 2 && statistics.renditions == 2)
         #expect(try await store.statistics(audience: readers).photos == 0)
@@ -157,7 +180,8 @@ struct PhotoContractTests {
         try await store.record([Harness.record(9)])
         let second = try await store.changeCounter()
         #expect(second > first)
-        try await harness.desk.setCaption(Harness.sha(9), changes: CaptionChanges([.caption: "x"]), basedOn: nil, author: "a", source: "t")
+        try await harness.desk.setCaption(
+            Harness.sha(9), changes: CaptionChanges([.caption: "x"]), basedOn: nil, author: "a", source: "t")
         let third = try await store.changeCounter()
         #expect(third > second)
         _ = try await store.saveArticle(Article(slug: "a", headline: "A"), uses: [], expectingVersion: nil)

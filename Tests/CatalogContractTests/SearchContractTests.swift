@@ -4,7 +4,7 @@ import Foundation
 import PhotoModel
 import Testing
 
-@Suite("Catalog contract: search")
+@Suite("Catalog contract: search", .timeLimit(.minutes(5)))
 struct SearchContractTests {
     static let places = ["Hà Nội", "Huế", "Đà Nẵng", "Cần Thơ", "Hải Phòng", "Nha Trang", "Vinh", "Buôn Ma Thuột"]
     static let subjects = [
@@ -20,7 +20,8 @@ struct SearchContractTests {
         var records: [IngestRecord] = []
         for index in 0..<count {
             var fields = CaptionFields()
-            var caption = "\(subjects[index % subjects.count]) tại \(places[(index / 8) % places.count]), ảnh số \(index)."
+            var caption =
+                "\(subjects[index % subjects.count]) tại \(places[(index / 8) % places.count]), ảnh số \(index)."
             fields.city = places[(index / 8) % places.count]
             switch index {
             case 424: caption = "Phiên chợ Đồng Văn sáng Chủ nhật"; fields.city = "Đồng Văn"
@@ -59,7 +60,9 @@ struct SearchContractTests {
         #expect(SearchText.fold("Đà Nẵng đẹp") == "da nang dep")
     }
 
-    @Test("the words as a phrase come first, then apart; newest first within each; pages cross tiers", arguments: Backend.available)
+    @Test(
+        "the words as a phrase come first, then apart; newest first within each; pages cross tiers",
+        arguments: Backend.available)
     func tiers(_ backend: Backend) async throws {
         let desk = try await Self.catalog(backend).desk
         let all = try await desk.search(SearchQuery(text: "ha giang"), limit: 200, after: nil, audience: .editors)
@@ -78,6 +81,39 @@ struct SearchContractTests {
             token = page.next
         } while token != nil
         #expect(paged == all.results.map(\.id))
+    }
+
+    @Test(
+        "a phrase is its words in order: its word pairs found apart, or its last word as a prefix, are told apart",
+        arguments: Backend.available)
+    func phrases(_ backend: Backend) async throws {
+        let harness = try await Harness.make(backend)
+        let captions = [
+            "Bộ trưởng tại Hà Nội bổ nhiệm cán bộ",  // 1: "ha noi bo" as a phrase (bo* as a prefix: bổ)
+            "Nội bộ ngành họp tại Hà Nội",  // 2: the pairs "noi bo" and "ha noi", never "ha noi bo"
+            "Hà Nội, Bộ Ngoại giao",  // 3: "ha noi bo" again, punctuation between the words
+            "Hà Giang và Nội Bài, bộ đội",  // 4: every word, no pair
+            "Hà Nội",  // 5: two of the three words
+        ]
+        try await harness.store.record(
+            captions.enumerated().map { index, caption in
+                Harness.record(
+                    index + 1, caption: caption, createdAt: Date(timeIntervalSince1970: 1_600_000_000 + Double(index)))
+            })
+        let page = try await harness.desk.search(
+            SearchQuery(text: "ha noi bo"), limit: 10, after: nil, audience: .editors)
+        let phrase = page.results.filter { $0.score == 2 }.map(\.id)
+        let apart = page.results.filter { $0.score == 1 }.map(\.id)
+        let id = { (seed: Int) in String(Harness.sha(seed).prefix(16)) }
+        #expect(phrase == [id(3), id(1)], "the phrase, newest first")
+        #expect(apart == [id(4), id(2)], "the words apart, newest first; the pairs apart are not the phrase")
+        #expect(page.total == 4)
+        let quoted = try await harness.desk.search(
+            SearchQuery(text: "\"noi bo"), limit: 10, after: nil, audience: .editors)
+        #expect(quoted.results.filter { $0.score == 2 }.map(\.id) == [id(3), id(2), id(1)])
+        let exact = try await harness.desk.search(
+            SearchQuery(text: "ha noi"), limit: 10, after: nil, audience: .editors)
+        #expect(exact.results.filter { $0.score == 2 }.map(\.id) == [id(5), id(3), id(2), id(1)])
     }
 
     @Test("prefixes match from two letters; pages by keyset cover every match once", arguments: Backend.available)
@@ -119,7 +155,9 @@ struct SearchContractTests {
         }
     }
 
-    @Test("filters: missing caption, byline, dates, article; readers find only public photos", arguments: Backend.available)
+    @Test(
+        "filters: missing caption, byline, dates, article; readers find only public photos",
+        arguments: Backend.available)
     func filters(_ backend: Backend) async throws {
         let harness = try await Self.catalog(backend)
         let desk = harness.desk
