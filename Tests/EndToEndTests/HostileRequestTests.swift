@@ -156,8 +156,9 @@ enum Expectation: CustomStringConvertible {
 
 /// How a parameter's value decides the answer.
 enum Rule {
-    /// A whole number in a range: `valid` when the value is one (or blank: absent), 4xx otherwise.
-    case integer(ClosedRange<Int>, valid: Expectation)
+    /// A whole number in a range: `valid` when the value is one (or blank: absent, unless
+    /// `blankIsAbsent` is false, as for the API's `limit`, where `limit=` is a 400), 4xx otherwise.
+    case integer(ClosedRange<Int>, valid: Expectation, blankIsAbsent: Bool = true)
     /// Free text of at most `maxBytes` (trimmed): `valid`, 4xx when longer.
     case text(maxBytes: Int?, valid: Expectation)
     /// One of a few words; blank counts as absent.
@@ -171,8 +172,8 @@ enum Rule {
         // A request target that is not UTF-8 text is refused before any route reads it.
         if inTarget && value.raw && value.bytes.contains(where: { $0 >= 0x80 }) { return .refused }
         switch self {
-        case .integer(let range, let valid):
-            if value.isBlank { return valid }
+        case .integer(let range, let valid, let blankIsAbsent):
+            if value.isBlank { return blankIsAbsent ? valid : .refused }
             return value.integer.map { range.contains($0) } == true ? valid : .refused
         case .text(let maxBytes, let valid):
             let length = value.text.trimmingCharacters(in: .whitespaces).utf8.count
@@ -683,7 +684,7 @@ struct HostileRequestTests {
         let id = RouteCase.Varied.path("id", .always(.refused))
         let slug = RouteCase.Varied.path("slug", .always(.refused))
         let csrf = RouteCase.Varied.form("csrf", .always(.refused))
-        let limit = RouteCase.Varied.query("limit", .integer(1...200, valid: .success))
+        let limit = RouteCase.Varied.query("limit", .integer(1...200, valid: .success, blankIsAbsent: false))
         let searchText = ["q", "byline", "from", "to", "article", "camera"].map {
             RouteCase.Varied.query($0, .text(maxBytes: SearchRoutes.maxText, valid: .success))
         }
