@@ -8,9 +8,10 @@ DEBUG_BIN := .build/debug/photodesk
 DEMO_PHOTOS := Assets/demo/photos
 
 # Debian packages: what the build needs, what the tests use as oracles (and the PostgreSQL 15
-# server scripts/with-postgres starts for them), what the benchmarks race.
+# server scripts/with-postgres starts for them, the browser and its WebDriver for the browser
+# tests), what the benchmarks race.
 BUILD_PACKAGES := libvips-dev libexif-dev libsqlite3-dev pkg-config
-TEST_PACKAGES := libimage-exiftool-perl chromium postgresql
+TEST_PACKAGES := libimage-exiftool-perl chromium chromium-driver python3-venv postgresql
 BENCH_PACKAGES := libvips-tools imagemagick nginx wrk time
 
 # Installs the missing packages among $(1): apt-get when root, otherwise the exact command to run.
@@ -59,18 +60,28 @@ build: setup
 build-release: setup
 	swift build -c release --product photodesk
 
-# The tests run beside a throwaway PostgreSQL server (scripts/with-postgres), named to them by
-# $PHOTODESK_TEST_POSTGRES; the backend's SQL is checked against it first.
-# Python tools the tests drive (the API tester), in a virtual environment under .build/.
+# Python tools the tests drive, in a virtual environment under .build/: the API tester
+# (schemathesis) and the WebDriver client of the browser tests (selenium, which the tests find as
+# .build/venv/bin/python).
 VENV := .build/venv
 SCHEMATHESIS_VERSION := 4.32.5
+SELENIUM_VERSION := 4.45.0
 
-$(VENV)/bin/schemathesis:
+$(VENV)/bin/python:
 	python3 -m venv $(VENV)
+
+$(VENV)/bin/schemathesis: | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check "schemathesis==$(SCHEMATHESIS_VERSION)"
 
-venv: $(VENV)/bin/schemathesis
+# A stamp per selenium version: a new pin installs it, the same one again does nothing.
+$(VENV)/selenium-$(SELENIUM_VERSION): | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "selenium==$(SELENIUM_VERSION)"
+	touch $@
 
+venv: $(VENV)/bin/schemathesis $(VENV)/selenium-$(SELENIUM_VERSION)
+
+# The tests run beside a throwaway PostgreSQL server (scripts/with-postgres), named to them by
+# $PHOTODESK_TEST_POSTGRES; the backend's SQL is checked against it first.
 test: setup venv
 	swift build --build-tests
 	scripts/with-postgres bash -c 'scripts/check-postgres-sql && swift test'

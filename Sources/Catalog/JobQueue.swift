@@ -115,4 +115,14 @@ public protocol JobQueue: Sendable {
 public protocol ChangeNotifying: Sendable {
     /// Yields the change counter after each committed write anywhere.
     func changeNotifications() -> AsyncStream<Int64>
+
+    /// Files that every committed write changes (SQLite's database and its write-ahead log):
+    /// a cache that cannot wait for a query checks them to notice another process's write
+    /// before its notification arrives. Empty when writes leave no trace here (a server).
+    var changedFiles: [String] { get }
+}
+
+extension ChangeNotifying {
+    /// None: notifications alone tell of other processes' writes.
+    public var changedFiles: [String] { [] }
 }

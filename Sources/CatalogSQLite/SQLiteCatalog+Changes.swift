@@ -3,6 +3,9 @@ import Foundation
 import GRDB
 
 extension SQLiteCatalog: ChangeNotifying {
+    /// The catalog and its write-ahead log: a commit anywhere writes to one of them.
+    public var changedFiles: [String] { [path, path + "-wal"] }
+
     /// Yields the change counter when another connection (this process or another) commits: the
     /// catalog's files are watched with inotify, so a server drops its caches as soon as a
     /// `photodesk` command run beside it writes, without polling.
@@ -63,7 +66,8 @@ final class FolderWatch: @unchecked Sendable {
     /// Blocks until files change; their names, or nil once stopped.
     func next() -> [String]? {
         var descriptors = [
-            pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0),
+            pollfd(fd: inotify, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0),
         ]
         while true {
             let ready = poll(&descriptors, 2, -1)

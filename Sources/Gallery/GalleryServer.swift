@@ -69,7 +69,7 @@ public struct GalleryServer: Sendable {
     let desk: Desk
     let configuration: Configuration
     let metrics = GalleryMetrics()
-    let renditions = RenditionCache()
+    let renditions: RenditionCache
     let readerCache = ReaderCache()
     let uploadGate = UploadGate()
     let accessLog: AccessLog?
@@ -82,6 +82,7 @@ public struct GalleryServer: Sendable {
     ) {
         self.desk = desk
         self.configuration = configuration
+        renditions = RenditionCache(watchedFiles: (desk.store as? any ChangeNotifying)?.changedFiles ?? [])
         self.accessLog = accessLog ? AccessLog() : nil
         self.workshop = workshop
     }
@@ -124,7 +125,8 @@ public struct GalleryServer: Sendable {
             var queue: [JobState: Int]?
             if let jobs = self.desk.store as? any JobQueue { queue = try await jobs.jobCounts() }
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(catalog: statistics, queue: queue))))
         }
         ArticleRoutes(environment).register(on: router)
@@ -223,7 +225,8 @@ struct GalleryEnvironment: Sendable {
             ? "https" : "http"
         let host = request.head.authority ?? "localhost"
         let safe =
-            host.utf8.count <= 255 && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }
+            host.utf8.count <= 255
+                && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }
             ? host : "localhost"
         return "\(scheme)://\(safe)"
     }
@@ -274,7 +277,8 @@ struct CatalogWatcher: Service {
 enum MethodGuard {
     static let routes: [(String, [HTTPRequest.Method])] = [
         ("/", [.get, .head]), ("/photos", [.get, .head]), ("/search", [.get, .head]), ("/feed.xml", [.get, .head]),
-        ("/login", [.get, .head, .post]), ("/logout", [.post]), ("/healthz", [.get, .head]), ("/metrics", [.get, .head]),
+        ("/login", [.get, .head, .post]), ("/logout", [.post]), ("/healthz", [.get, .head]),
+        ("/metrics", [.get, .head]),
         ("/api/v1/assets", [.get, .head]), ("/api/v1/search", [.get, .head]), ("/api/v1/articles", [.get, .head]),
         ("/api/v1/openapi.json", [.get, .head]), ("/api/v1/assets/:id", [.get, .head]),
         ("/api/v1/assets/:id/caption", [.get, .head, .patch]), ("/api/v1/assets/:id/history", [.get, .head]),
@@ -282,9 +286,11 @@ enum MethodGuard {
         ("/api/v1/articles/:slug/photos", [.post]), ("/api/v1/articles/:slug/photos/:id", [.delete]),
         ("/api/v1/uploads", [.post]), ("/desk/upload", [.get, .head, .post]),
     ]
-    static let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace] + [
-        HTTPRequest.Method("QUERY")
-    ].compactMap { $0 }
+    static let all: [HTTPRequest.Method] =
+        [.get, .head, .post, .put, .patch, .delete, .options, .trace]
+        + [
+            HTTPRequest.Method("QUERY")
+        ].compactMap { $0 }
 
     static func register(on router: Router<GalleryContext>) {
         for (path, allowed) in routes {
@@ -292,7 +298,8 @@ enum MethodGuard {
             for method in all where !allowed.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ -> Response in
                     throw GalleryError(
-                        .methodNotAllowed, "\(method.rawValue) is not allowed here; use \(allow)", headers: [.allow: allow])
+                        .methodNotAllowed, "\(method.rawValue) is not allowed here; use \(allow)",
+                        headers: [.allow: allow])
                 }
             }
         }

@@ -1,14 +1,15 @@
 import Foundation
 import HTTPTypes
-import Imaging
 import Hummingbird
+import Imaging
 import NIOCore
 import NIOHTTPTypes
 
 /// Answers `GET /r/ID/FILE` for a public rendition held in memory from the event loop that read
 /// the request, before the request becomes a task: no router, no middleware chain, no task switch.
 /// Only renditions of photos readers may see now are answered here; an unpublished photo's go
-/// to the router, which checks who is asking.
+/// to the router, which checks who is asking, and so does every rendition while the catalog's
+/// files show a write that the cache has not been checked against yet.
 ///
 /// Everything else goes on to the router, and so does a rendition request whenever the answer
 /// needs more than the bytes in memory: a `Range`, a conditional request, `Connection: close`,
@@ -94,7 +95,8 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // The stat is of the inode cache, not a read: it notices a rendition re-made on disk.
         guard slashes == 1, let entry = cache.entry(String(path.dropFirst(3))), entry.bytes != nil,
-            let publicFrom = entry.publicFrom, publicFrom <= Date(), FileStat.of(entry.path) == entry.stamp
+            let publicFrom = entry.publicFrom, publicFrom <= Date(), FileStat.of(entry.path) == entry.stamp,
+            cache.catalogUnchanged()
         else { return nil }
         return entry
     }

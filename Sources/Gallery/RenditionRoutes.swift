@@ -112,8 +112,10 @@ struct RenditionRoutes: Sendable {
     /// file is unchanged, otherwise through the catalog and NIO's file system.
     func lookup(id: String, file: String, audience: Audience) async throws -> RenditionCache.Entry? {
         // A write anywhere (the CLI beside the server, another node) may have changed who may
-        // see what: the memory is trusted only at the catalog's current change counter.
-        cache.sync(counter: try await environment.desk.store.changeCounter())
+        // see what: the memory is trusted only at the catalog's current change counter. The
+        // catalog's files are looked at first, so a write after the counter is read shows.
+        let files = cache.catalogFiles()
+        cache.sync(counter: try await environment.desk.store.changeCounter(), files: files)
         let key = id + "/" + file
         if let entry = cache.entry(key), FileStat.of(entry.path) == entry.stamp {
             return audience.sees(publicFrom: entry.publicFrom) ? entry : nil
@@ -163,9 +165,15 @@ struct RenditionRoutes: Sendable {
 /// Renditions kept in memory (the bytes of small ones), so a thumbnail costs a `stat` and no
 /// query or read. Bounded in count and bytes; emptied when full, and when the catalog changes
 /// (a photo taken back from publication must stop being served to readers at once).
+///
+/// Another process's write reaches the server as a notification, a moment after it commits; the
+/// fast path, which reads no counter, also compares the catalog's files (`changedFiles` of its
+/// store) with how they were when the counter was last read, and answers nothing from memory
+/// while they differ: a reader's request right after `photodesk article unpublish` goes to the
+/// router, which reads the counter.
 final class RenditionCache: @unchecked Sendable {
-    // @unchecked: `entries`, `bytes` and `generation` are only touched with `lock` held; entries
-    // are immutable values.
+    // @unchecked: `entries`, `bytes`, `generation`, `counter` and `filesAtSync` are only touched
+    // with `lock` held; entries are immutable values.
     struct Entry: Sendable {
         let path: String
         /// The file as it was when read: a different size, time or inode means it was replaced.
@@ -199,15 +207,22 @@ final class RenditionCache: @unchecked Sendable {
     private var bytes = 0
     private var currentGeneration = 0
     private var counter: Int64 = -1
+    /// The catalog's files as they were just before the counter was last read; nil when unknown.
+    private var filesAtSync: [FileStat?]?
     let maxEntries: Int
     let maxBytes: Int
     /// Files larger than this are streamed from disk per request rather than kept.
     let maxFileBytes: Int
+    /// The files every catalog write changes (none: notifications alone tell of writes).
+    let watchedFiles: [String]
 
-    init(maxEntries: Int = 20_000, maxBytes: Int = 128 << 20, maxFileBytes: Int = 512 << 10) {
+    init(
+        maxEntries: Int = 20_000, maxBytes: Int = 128 << 20, maxFileBytes: Int = 512 << 10, watchedFiles: [String] = []
+    ) {
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
         self.maxFileBytes = maxFileBytes
+        self.watchedFiles = watchedFiles
     }
 
     /// Increases with every `clear`: an entry read before a clear is not stored after it.
@@ -236,9 +251,24 @@ final class RenditionCache: @unchecked Sendable {
         }
     }
 
-    /// Forgets every entry when the catalog's change counter is not the one they were read at.
-    func sync(counter: Int64) {
+    /// The status of the catalog's files now (one `stat` each).
+    func catalogFiles() -> [FileStat?] {
+        watchedFiles.map { FileStat.of($0) }
+    }
+
+    /// Whether the catalog's files are as they were when the counter was last read: if not,
+    /// another process may have written, and only a fresh read of the counter tells.
+    func catalogUnchanged() -> Bool {
+        guard !watchedFiles.isEmpty else { return true }
+        let now = catalogFiles()
+        return lock.withLock { filesAtSync == now }
+    }
+
+    /// Forgets every entry when the catalog's change counter is not the one they were read at;
+    /// `files` is the catalog's files' status taken before `counter` was read (nil: unknown).
+    func sync(counter: Int64, files: [FileStat?]? = nil) {
         lock.withLock {
+            filesAtSync = files
             guard counter != self.counter else { return }
             entries.removeAll(keepingCapacity: true)
             bytes = 0

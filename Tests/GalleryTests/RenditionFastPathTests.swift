@@ -11,13 +11,20 @@ import Testing
 /// The fast path as a channel handler in memory: requests in, answers (or requests passed on) out.
 @Suite("Rendition fast path (EmbeddedChannel)")
 struct RenditionFastPathTests {
-    let cache = RenditionCache()
+    let cache: RenditionCache
     let file: String
+    /// Stands for the catalog's file, which every write changes.
+    let catalog: String
     let channel: EmbeddedChannel
 
     init() throws {
         file = NSTemporaryDirectory() + "fast-\(UUID().uuidString).webp"
         FileManager.default.createFile(atPath: file, contents: Data("RIFF-rendition".utf8))
+        catalog = NSTemporaryDirectory() + "fast-\(UUID().uuidString).sqlite"
+        FileManager.default.createFile(atPath: catalog, contents: Data("counter 1".utf8))
+        cache = RenditionCache(watchedFiles: [catalog, catalog + "-wal"])
+        // The router read the counter, the catalog's files as they are.
+        cache.sync(counter: 1, files: cache.catalogFiles())
         channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
             RenditionFastPath(cache: cache, metrics: GalleryMetrics(), log: nil))
@@ -31,7 +38,8 @@ struct RenditionFastPathTests {
 
     func send(_ path: String, method: HTTPRequest.Method = .get, headers: HTTPFields = [:]) throws {
         try channel.writeInbound(
-            HTTPRequestPart.head(HTTPRequest(method: method, scheme: nil, authority: "x", path: path, headerFields: headers)))
+            HTTPRequestPart.head(
+                HTTPRequest(method: method, scheme: nil, authority: "x", path: path, headerFields: headers)))
         try channel.writeInbound(HTTPRequestPart.end(nil))
     }
 
@@ -50,7 +58,9 @@ struct RenditionFastPathTests {
 
     @Test("a public rendition in memory is answered from the event loop with its headers and bytes")
     func answersPublic() throws {
-        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: cache.generation)
+        cache.store(
+            "0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)),
+            generation: cache.generation)
         try send("/r/0123456789abcdef/thumb.webp")
         let parts = try answered()
         guard case .head(let head) = parts.first else {
@@ -71,7 +81,9 @@ struct RenditionFastPathTests {
 
     @Test("HEAD is answered without a body")
     func head() throws {
-        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: cache.generation)
+        cache.store(
+            "0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)),
+            generation: cache.generation)
         try send("/r/0123456789abcdef/thumb.webp", method: .head)
         let parts = try answered()
         #expect(parts.count == 2)
@@ -111,7 +123,9 @@ struct RenditionFastPathTests {
 
     @Test("answers stay in order: while a request passed on is unanswered, the next ones go on too")
     func order() throws {
-        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: cache.generation)
+        cache.store(
+            "0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)),
+            generation: cache.generation)
         try send("/photos")
         try send("/r/0123456789abcdef/thumb.webp")
         #expect(try answered().isEmpty)
@@ -126,14 +140,49 @@ struct RenditionFastPathTests {
         #expect(try answered().count == 3)
     }
 
+    @Test(
+        "after another process writes to the catalog, renditions go on to the router (before any notification) until it reads the counter again"
+    )
+    func catalogWrittenElsewhere() throws {
+        cache.store(
+            "0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)),
+            generation: cache.generation)
+        try send("/r/0123456789abcdef/thumb.webp")
+        #expect(try answered().count == 3)
+
+        // `photodesk article unpublish` commits: the write-ahead log appears.
+        FileManager.default.createFile(atPath: catalog + "-wal", contents: Data("frame".utf8))
+        defer { try? FileManager.default.removeItem(atPath: catalog + "-wal") }
+        try send("/r/0123456789abcdef/thumb.webp")
+        #expect(try answered().isEmpty, "answered from memory after a write it has not checked")
+        #expect(try passedOn().count == 2)
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .notFound)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try answered()
+
+        // The router read the counter (unchanged: the write changed nothing readers see).
+        cache.sync(counter: 1, files: cache.catalogFiles())
+        try send("/r/0123456789abcdef/thumb.webp")
+        #expect(try answered().count == 3)
+
+        // A notification carries no look at the files: the router reads the counter first.
+        cache.sync(counter: 1)
+        try send("/r/0123456789abcdef/thumb.webp")
+        #expect(try answered().isEmpty)
+        #expect(try passedOn().count == 2)
+    }
+
     @Test("a cleared cache (the catalog changed) answers nothing from memory")
     func cleared() throws {
-        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: cache.generation)
+        cache.store(
+            "0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)),
+            generation: cache.generation)
         cache.clear()
         try send("/r/0123456789abcdef/thumb.webp")
         #expect(try answered().isEmpty)
         let stale = cache.generation - 1
-        cache.store("0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: stale)
+        cache.store(
+            "0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)), generation: stale)
         #expect(cache.entry("0123456789abcdef/thumb.webp") == nil, "an entry read before the clear is not kept")
     }
 }
