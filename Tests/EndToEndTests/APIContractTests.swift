@@ -58,9 +58,11 @@ struct APIContractTests {
 
         let tester = Process()
         tester.executableURL = URL(fileURLWithPath: Self.tester)
-        tester.currentDirectoryURL = Binary.root
+        // Run from a folder of its own, so that its cache (.schemathesis/) stays out of the tree.
+        let scratch = try TemporaryFolder("schemathesis")
+        tester.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
         tester.arguments = [
-            "run", address + "/api/v1/openapi.json", "--url", address + "/api/v1", "--checks", "all",
+            "--config-file", Binary.root.appendingPathComponent("schemathesis.toml").path, "run", address + "/api/v1/openapi.json", "--url", address + "/api/v1", "--checks", "all",
             "-H", "Authorization: Bearer \(token)", "--seed", "1", "--max-examples", "60", "--no-color",
         ]
         let report = Pipe()

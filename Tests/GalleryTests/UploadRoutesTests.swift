@@ -300,7 +300,9 @@ struct UploadRoutesTests {
                 #expect(response.status == .unsupportedMediaType)
             }
         }
-        #expect(fixture.storedFiles().isEmpty, "\(fixture.storedFiles())")
+        // Only the raw photo taken above is kept; nothing of the refused bodies.
+        let stored = fixture.storedFiles()
+        #expect(stored.count == 1 && stored.allSatisfy { $0.hasSuffix(".jpg") }, "\(stored)")
     }
 
     @Test("a server started without an ingest answers uploads 503, saying so")
