@@ -71,6 +71,11 @@ struct APIContractTests {
         try tester.run()
         let text = String(decoding: report.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         tester.waitUntilExit()
+        // Its own count, for the log: "N generated, N passed" (or the failures found).
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let index = lines.firstIndex(of: "Test cases:"), index + 1 < lines.count {
+            print("schemathesis: \(lines[index + 1])")
+        }
         #expect(tester.terminationStatus == 0, "schemathesis found problems:\n\(text.suffix(6000))")
         #expect(text.contains(" passed"), "\(text.suffix(2000))")
         #expect(server.isRunning, "the server stayed up")
