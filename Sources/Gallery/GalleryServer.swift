@@ -161,7 +161,8 @@ public struct GalleryServer: Sendable {
         let readerCache = self.readerCache
         var services: [any Service] = []
         if let notifying = desk.store as? any ChangeNotifying {
-            services.append(CatalogWatcher(source: notifying, readerCache: readerCache, renditions: renditions))
+            services.append(
+                CatalogWatcher(source: notifying, store: desk.store, readerCache: readerCache, renditions: renditions))
         }
         return Application(
             router: router,
@@ -261,13 +262,32 @@ struct StaticFiles<Files: RouterMiddleware>: RouterMiddleware where Files.Contex
 /// its backend reports it (inotify on SQLite's files, LISTEN/NOTIFY on PostgreSQL).
 struct CatalogWatcher: Service {
     let source: any ChangeNotifying
+    let store: any CatalogStore
     let readerCache: ReaderCache
     let renditions: RenditionCache
+    /// How often the counter is read beside the notifications.
+    var pollInterval: Duration = .seconds(2)
 
     func run() async throws {
-        for await counter in source.changeNotifications().cancelOnGracefulShutdown() {
-            readerCache.clear()
-            renditions.sync(counter: counter)
+        try await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await counter in source.changeNotifications() {
+                        readerCache.clear()
+                        renditions.sync(counter: counter)
+                    }
+                }
+                // A safety net under the notifications: a notification connection that stalls
+                // without dropping (a half-open TCP connection to PostgreSQL) would otherwise
+                // leave renditions in memory that readers may no longer see. The reader cache
+                // reads the counter on each request and needs no net.
+                group.addTask {
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: pollInterval) } catch { return }
+                        if let counter = try? await store.changeCounter() { renditions.notice(counter: counter) }
+                    }
+                }
+            }
         }
     }
 }
@@ -284,7 +304,9 @@ enum MethodGuard {
         ("/api/v1/assets/:id/caption", [.get, .head, .patch]), ("/api/v1/assets/:id/history", [.get, .head]),
         ("/api/v1/assets/:id/revert", [.post]), ("/api/v1/articles/:slug", [.get, .head]),
         ("/api/v1/articles/:slug/photos", [.post]), ("/api/v1/articles/:slug/photos/:id", [.delete]),
-        ("/api/v1/uploads", [.post]), ("/desk/upload", [.get, .head, .post]),
+        ("/api/v1/uploads", [.post]), ("/desk/upload", [.get, .head, .post]), ("/desk", [.get, .head]),
+        ("/articles/:slug/crop/:position", [.get, .head, .post]), ("/articles/:slug/publish", [.post]),
+        ("/photos/:id/publish", [.post]),
     ]
     static let all: [HTTPRequest.Method] =
         [.get, .head, .post, .put, .patch, .delete, .options, .trace]

@@ -277,6 +277,18 @@ final class RenditionCache: @unchecked Sendable {
         }
     }
 
+    /// Forgets every entry when `counter` is not the one the entries were made at (a poll of the
+    /// catalog's counter; the files noted at the last sync are kept).
+    func notice(counter: Int64) {
+        lock.withLock {
+            guard counter != self.counter else { return }
+            entries.removeAll(keepingCapacity: true)
+            bytes = 0
+            currentGeneration += 1
+            self.counter = counter
+        }
+    }
+
     /// Forgets every entry (the catalog changed: visibility may have).
     func clear() {
         lock.withLock {
