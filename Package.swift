@@ -90,7 +90,12 @@ let package = Package(
         .executableTarget(name: "MetadataFuzz", dependencies: ["Metadata"]),
         .executableTarget(
             name: "PhotodeskBench",
-            dependencies: ["Catalog", "CatalogSQLite", "Desk", "PhotoModel", "Imaging", "Metadata", "PhotoFactory"]),
+            dependencies: [
+                "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel", "Imaging", "Metadata",
+                "PhotoFactory",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
         .testTarget(
@@ -115,7 +120,13 @@ let package = Package(
         .testTarget(
             name: "ExportsTests",
             dependencies: ["Exports", "Ingest", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["photodesk", "PhotoFactory", "Metadata", "Imaging"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "photodesk", "PhotoFactory", "Metadata", "Imaging", "Catalog", "CatalogPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["Ingest", "Catalog", "CatalogSQLite", "Desk", "Metadata", "Imaging", "PhotoFactory"]),
