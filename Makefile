@@ -105,11 +105,14 @@ conformance: setup
 	PHOTODESK_CORPUS="$(abspath $(PHOTODESK_CORPUS))" swift test --filter Conformance
 
 # Photodesk against vipsthumbnail, ImageMagick, nginx and find on generated inputs; prints the
-# table and writes bench/results.md. Inputs are kept in .build/bench between runs.
+# table and writes bench/results.md. Inputs are kept in .build/bench between runs. The PostgreSQL
+# rows (search at 100,000 and 1,000,000 captions, the queue, ingest through the queue) run beside
+# a throwaway PostgreSQL (scripts/with-postgres); BENCH_PG_SEARCH_SIZES=100000 leaves out the
+# million-caption catalog (about two minutes to build), BENCH_ONLY picks sections.
 bench: setup-bench
 	swift build -c release --product photodesk
 	swift build -c release --product PhotodeskBench
-	PHOTODESK_HOME="$(CURDIR)" .build/release/PhotodeskBench $(RELEASE_BIN) .build/bench bench/results.md
+	PHOTODESK_HOME="$(CURDIR)" scripts/with-postgres .build/release/PhotodeskBench $(RELEASE_BIN) .build/bench bench/results.md
 
 # libFuzzer over the IPTC, XMP and EXIF parsers and the HTTP inputs the gallery parses itself
 # (page tokens, Range, If-Match, forms, next=, Markdown, X-Forwarded-For, JSON bodies, search

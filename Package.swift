@@ -92,7 +92,12 @@ let package = Package(
             name: "MetadataFuzz", dependencies: ["Metadata", "Gallery", "Desk", "Catalog", "PhotoModel"]),
         .executableTarget(
             name: "PhotodeskBench",
-            dependencies: ["Catalog", "CatalogSQLite", "Desk", "PhotoModel", "Imaging", "Metadata", "PhotoFactory"]),
+            dependencies: [
+                "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel", "Imaging", "Metadata",
+                "PhotoFactory",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
         .testTarget(
@@ -121,7 +126,9 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "photodesk", "PhotoFactory", "Metadata", "Imaging", "Gallery", "Desk", "Catalog", "CatalogSQLite",
-                "PhotoModel",
+                "CatalogPostgres", "PhotoModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "ConformanceTests",

@@ -17,7 +17,8 @@ enum ProcessRunner {
     /// Starts a process with its output sent to the file `output` (default /dev/null), or to the
     /// pipe `pipe` (its write end becomes the output, its read end is closed in the child).
     static func spawn(
-        _ arguments: [String], output: String = "/dev/null", pipe: [Int32]? = nil, environment: [String: String] = [:]
+        _ arguments: [String], output: String = "/dev/null", errors: String = "/dev/null", pipe: [Int32]? = nil,
+        environment: [String: String] = [:]
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -28,7 +29,7 @@ enum ProcessRunner {
         } else {
             posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         }
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -72,7 +73,9 @@ enum ProcessRunner {
             if let report = reports.removeValue(forKey: pid) {
                 let text = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
                 try? FileManager.default.removeItem(atPath: report)
-                let kilobytes = text.split(separator: "\n").last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                let kilobytes = text.split(separator: "\n").last.flatMap {
+                    Double($0.trimmingCharacters(in: .whitespaces))
+                }
                 peak = max(peak, (kilobytes ?? 0) / 1024)
             }
             // Every input is valid: any failure (a peer refusing a file included) spoils the figure.
@@ -152,8 +155,9 @@ enum ProcessRunner {
 final class Server {
     let pid: pid_t
 
-    init(_ arguments: [String], environment: [String: String] = [:], log: String) throws {
-        pid = try ProcessRunner.spawn(arguments, output: log, environment: environment)
+    /// Starts it with its standard output in `log` (and its standard error in `errors`).
+    init(_ arguments: [String], environment: [String: String] = [:], log: String, errors: String = "/dev/null") throws {
+        pid = try ProcessRunner.spawn(arguments, output: log, errors: errors, environment: environment)
     }
 
     /// Waits until the URL answers.

@@ -1,11 +1,12 @@
 import Catalog
+import CatalogPostgres
 import CatalogSQLite
 import Desk
-import PhotoModel
 import Foundation
 import Imaging
 import Metadata
 import PhotoFactory
+import PhotoModel
 
 // `make bench`: Photodesk side by side with the peers a newsroom would use instead, on the same
 // machine and the same files. Every input is generated here. Usage:
@@ -22,8 +23,12 @@ let resultsFile = arguments[3]
 let runs = Int(ProcessInfo.processInfo.environment["BENCH_RUNS"] ?? "") ?? 5
 let jobs = 2
 let benchStart = Date()
-/// BENCH_ONLY=cold,scale,rescan,search,serve runs some sections (the others keep their inputs).
-let only = Set((ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "cold,scale,rescan,search,serve").split(separator: ",").map(String.init))
+/// BENCH_ONLY=cold,scale,rescan,search,serve,postgres runs some sections (the others keep their inputs).
+let only = Set(
+    (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "cold,scale,rescan,search,serve,postgres").split(
+        separator: ","
+    )
+    .map(String.init))
 try VipsRuntime.start()
 
 func log(_ text: String) {
@@ -153,7 +158,10 @@ if only.contains("rescan") {
         log("first ingest of 10,000 small files")
         try reset(rescanLibrary)
         _ = try ProcessRunner.run([
-            [photodesk, "ingest", "--library", rescanLibrary, "--jobs", "\(jobs)", "--pipeline", rescanPipeline, smallFolder]
+            [
+                photodesk, "ingest", "--library", rescanLibrary, "--jobs", "\(jobs)", "--pipeline", rescanPipeline,
+                smallFolder,
+            ]
         ])
     }
 }
@@ -165,106 +173,107 @@ log("inputs ready in \(String(format: "%.0f", Date().timeIntervalSince(inputsSta
 
 let coldLibrary = work + "/libraries/cold"
 if only.contains("cold") {
-let presets: [(name: String, box: Int, format: String, quality: Int)] = [
-    ("thumb", 320, "webp", 80), ("medium", 1024, "webp", 82), ("large", 2048, "jpg", 85),
-]
+    let presets: [(name: String, box: Int, format: String, quality: Int)] = [
+        ("thumb", 320, "webp", 80), ("medium", 1024, "webp", 82), ("large", 2048, "jpg", 85),
+    ]
 
-let ours = try repeated("Photodesk cold ingest of 50 x 24 MP") { (warmUp: Bool) -> ProcessRunner.Measure in
-    try reset(coldLibrary)
-    let inputs = warmUp ? Array(coldFiles.prefix(2)) : [work + "/inputs/cold-24mp"]
-    return try ProcessRunner.run([[photodesk, "ingest", "--library", coldLibrary, "--jobs", "\(jobs)"] + inputs])
-}
-let thumbsOut = work + "/peer-output"
-let vips = try repeated("vipsthumbnail, one process per file and size, \(jobs) at a time") {
-    (warmUp: Bool) -> ProcessRunner.Measure in
-    try reset(thumbsOut)
-    let commands = coldFiles.prefix(warmUp ? 2 : coldFiles.count).flatMap { file in
-        presets.map { preset in
-            [
-                // No --export-profile: these files carry no ICC profile, and Photodesk converts
-                // colour only for files that do (a profile-less file is taken as sRGB by both).
-                "vipsthumbnail", file, "--size", "\(preset.box)x\(preset.box)",
-                "-o", "\(thumbsOut)/%s-\(preset.name).\(preset.format)[Q=\(preset.quality),strip]",
+    let ours = try repeated("Photodesk cold ingest of 50 x 24 MP") { (warmUp: Bool) -> ProcessRunner.Measure in
+        try reset(coldLibrary)
+        let inputs = warmUp ? Array(coldFiles.prefix(2)) : [work + "/inputs/cold-24mp"]
+        return try ProcessRunner.run([[photodesk, "ingest", "--library", coldLibrary, "--jobs", "\(jobs)"] + inputs])
+    }
+    let thumbsOut = work + "/peer-output"
+    let vips = try repeated("vipsthumbnail, one process per file and size, \(jobs) at a time") {
+        (warmUp: Bool) -> ProcessRunner.Measure in
+        try reset(thumbsOut)
+        let commands = coldFiles.prefix(warmUp ? 2 : coldFiles.count).flatMap { file in
+            presets.map { preset in
+                [
+                    // No --export-profile: these files carry no ICC profile, and Photodesk converts
+                    // colour only for files that do (a profile-less file is taken as sRGB by both).
+                    "vipsthumbnail", file, "--size", "\(preset.box)x\(preset.box)",
+                    "-o", "\(thumbsOut)/%s-\(preset.name).\(preset.format)[Q=\(preset.quality),strip]",
+                ]
+            }
+        }
+        return try ProcessRunner.run(commands, parallel: jobs)
+    }
+    // The best a shell script can do with vipsthumbnail: decode the original once, to the largest size,
+    // and make the smaller sizes from that output (a 2048 px JPEG decodes in a fraction of the time).
+    let vipsOnce = try repeated("vipsthumbnail decoding once per file (2048 from the original, 1024 and 320 from it)") {
+        (warmUp: Bool) -> ProcessRunner.Measure in
+        try reset(thumbsOut)
+        let commands = coldFiles.prefix(warmUp ? 2 : coldFiles.count).map { file -> [String] in
+            let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let large = "\(thumbsOut)/\(name)-large.jpg"
+            let script = [
+                "vipsthumbnail \"$1\" --size 2048x2048 -o \"$2[Q=85,strip]\"",
+                "vipsthumbnail \"$2\" --size 1024x1024 -o \"$3[Q=82,strip]\"",
+                "vipsthumbnail \"$2\" --size 320x320 -o \"$4[Q=80,strip]\"",
+            ].joined(separator: " && ")
+            return [
+                "/bin/sh", "-c", script, "sh", file, large, "\(thumbsOut)/\(name)-medium.webp",
+                "\(thumbsOut)/\(name)-thumb.webp",
             ]
         }
-    }
-    return try ProcessRunner.run(commands, parallel: jobs)
-}
-// The best a shell script can do with vipsthumbnail: decode the original once, to the largest size,
-// and make the smaller sizes from that output (a 2048 px JPEG decodes in a fraction of the time).
-let vipsOnce = try repeated("vipsthumbnail decoding once per file (2048 from the original, 1024 and 320 from it)") {
-    (warmUp: Bool) -> ProcessRunner.Measure in
-    try reset(thumbsOut)
-    let commands = coldFiles.prefix(warmUp ? 2 : coldFiles.count).map { file -> [String] in
-        let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let large = "\(thumbsOut)/\(name)-large.jpg"
-        let script = [
-            "vipsthumbnail \"$1\" --size 2048x2048 -o \"$2[Q=85,strip]\"",
-            "vipsthumbnail \"$2\" --size 1024x1024 -o \"$3[Q=82,strip]\"",
-            "vipsthumbnail \"$2\" --size 320x320 -o \"$4[Q=80,strip]\"",
-        ].joined(separator: " && ")
-        return [
-            "/bin/sh", "-c", script, "sh", file, large, "\(thumbsOut)/\(name)-medium.webp",
-            "\(thumbsOut)/\(name)-thumb.webp",
-        ]
-    }
-    let measure = try ProcessRunner.run(commands, parallel: jobs)
-    let made = (try? FileManager.default.contentsOfDirectory(atPath: thumbsOut).count) ?? 0
-    guard made == commands.count * 3 else {
-        throw ProcessRunner.Failure(description: "decode-once peer made \(made) files, not \(commands.count * 3)")
-    }
-    return measure
-}
-let magick = try repeated("ImageMagick convert -thumbnail, one process per file and size, \(jobs) at a time") {
-    (warmUp: Bool) -> ProcessRunner.Measure in
-    try reset(thumbsOut)
-    let commands = coldFiles.prefix(warmUp ? 2 : coldFiles.count).flatMap { file in
-        presets.map { preset in
-            // jpeg:size lets libjpeg shrink on load, as ImageMagick's guide advises for thumbnails; its
-            // usual twice-the-box hint exhausts Debian's resource policy at 2048 px, so the hint is the box.
-            [
-                "/usr/bin/convert", "-limit", "thread", "1", "-define", "jpeg:size=\(preset.box)x\(preset.box)", file,
-                "-thumbnail", "\(preset.box)x\(preset.box)",
-                "-quality", "\(preset.quality)",
-                "\(thumbsOut)/\((file as NSString).lastPathComponent)-\(preset.name).\(preset.format)",
-            ]
+        let measure = try ProcessRunner.run(commands, parallel: jobs)
+        let made = (try? FileManager.default.contentsOfDirectory(atPath: thumbsOut).count) ?? 0
+        guard made == commands.count * 3 else {
+            throw ProcessRunner.Failure(description: "decode-once peer made \(made) files, not \(commands.count * 3)")
         }
+        return measure
     }
-    return try ProcessRunner.run(commands, parallel: jobs)
-}
-rows.append(
-    Row(
-        work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50),
-        peer: "vipsthumbnail", peerFigure: throughput(vips, files: 50)))
-rows.append(
-    Row(
-        work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50),
-        peer: "vipsthumbnail, decoding once", peerFigure: throughput(vipsOnce, files: 50),
-        note: "2048 px from the original, then 1024 and 320 px from that JPEG; one shell per file"))
-rows.append(
-    Row(
-        work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50),
-        peer: "ImageMagick convert", peerFigure: throughput(magick, files: 50)))
-rows.append(
-    Row(
-        work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50), peer: "vipsthumbnail",
-        peerFigure: cpuPerFile(vips, files: 50)))
-rows.append(
-    Row(
-        work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50),
-        peer: "vipsthumbnail, decoding once", peerFigure: cpuPerFile(vipsOnce, files: 50)))
-rows.append(
-    Row(
-        work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50), peer: "ImageMagick convert",
-        peerFigure: cpuPerFile(magick, files: 50)))
-rows.append(
-    Row(
-        work: "Cold ingest: peak memory of one process", photodesk: peak(ours), peer: "vipsthumbnail",
-        peerFigure: peak(vips)))
-rows.append(
-    Row(
-        work: "Cold ingest: peak memory of one process", photodesk: peak(ours), peer: "ImageMagick convert",
-        peerFigure: peak(magick)))
+    let magick = try repeated("ImageMagick convert -thumbnail, one process per file and size, \(jobs) at a time") {
+        (warmUp: Bool) -> ProcessRunner.Measure in
+        try reset(thumbsOut)
+        let commands = coldFiles.prefix(warmUp ? 2 : coldFiles.count).flatMap { file in
+            presets.map { preset in
+                // jpeg:size lets libjpeg shrink on load, as ImageMagick's guide advises for thumbnails; its
+                // usual twice-the-box hint exhausts Debian's resource policy at 2048 px, so the hint is the box.
+                [
+                    "/usr/bin/convert", "-limit", "thread", "1", "-define", "jpeg:size=\(preset.box)x\(preset.box)",
+                    file,
+                    "-thumbnail", "\(preset.box)x\(preset.box)",
+                    "-quality", "\(preset.quality)",
+                    "\(thumbsOut)/\((file as NSString).lastPathComponent)-\(preset.name).\(preset.format)",
+                ]
+            }
+        }
+        return try ProcessRunner.run(commands, parallel: jobs)
+    }
+    rows.append(
+        Row(
+            work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50),
+            peer: "vipsthumbnail", peerFigure: throughput(vips, files: 50)))
+    rows.append(
+        Row(
+            work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50),
+            peer: "vipsthumbnail, decoding once", peerFigure: throughput(vipsOnce, files: 50),
+            note: "2048 px from the original, then 1024 and 320 px from that JPEG; one shell per file"))
+    rows.append(
+        Row(
+            work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes: throughput", photodesk: throughput(ours, files: 50),
+            peer: "ImageMagick convert", peerFigure: throughput(magick, files: 50)))
+    rows.append(
+        Row(
+            work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50), peer: "vipsthumbnail",
+            peerFigure: cpuPerFile(vips, files: 50)))
+    rows.append(
+        Row(
+            work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50),
+            peer: "vipsthumbnail, decoding once", peerFigure: cpuPerFile(vipsOnce, files: 50)))
+    rows.append(
+        Row(
+            work: "Cold ingest: CPU time per file", photodesk: cpuPerFile(ours, files: 50), peer: "ImageMagick convert",
+            peerFigure: cpuPerFile(magick, files: 50)))
+    rows.append(
+        Row(
+            work: "Cold ingest: peak memory of one process", photodesk: peak(ours), peer: "vipsthumbnail",
+            peerFigure: peak(vips)))
+    rows.append(
+        Row(
+            work: "Cold ingest: peak memory of one process", photodesk: peak(ours), peer: "ImageMagick convert",
+            peerFigure: peak(magick)))
 }
 
 // MARK: 2. Ingest at scale
@@ -281,7 +290,8 @@ if only.contains("scale") {
         Row(
             work: "Ingest at scale: peak memory after \(growth.files) files vs after the first 50 (640x427 each)",
             photodesk: Figure(values: [growth.finalMB], unit: "MB", higherIsBetter: false),
-            peer: "the same run, after 50 files", peerFigure: Figure(values: [growth.earlyMB], unit: "MB", higherIsBetter: false),
+            peer: "the same run, after 50 files",
+            peerFigure: Figure(values: [growth.earlyMB], unit: "MB", higherIsBetter: false),
             note: note))
     rows.append(
         Row(
@@ -293,57 +303,55 @@ if only.contains("scale") {
 // MARK: 3. Re-scan of an unchanged library
 
 if only.contains("rescan") {
-let rescan = try repeated("Photodesk re-scan of 10,000 unchanged files") {
-    try ProcessRunner.run([
-        [photodesk, "ingest", "--library", rescanLibrary, "--pipeline", rescanPipeline, smallFolder]
-    ])
-}
-let find = try repeated("find -printf size, mtime, inode of 10,000 files") {
-    try ProcessRunner.run([["find", smallFolder, "-type", "f", "-printf", "%s %T@ %i\\n"]])
-}
-rows.append(
-    Row(
-        work: "Re-scan, 10,000 unchanged files", photodesk: throughput(rescan, files: 10_000),
-        peer: "find -printf (the floor)", peerFigure: throughput(find, files: 10_000),
-        note: "the whole process: start, scan, compare with the catalog, report"))
+    let rescan = try repeated("Photodesk re-scan of 10,000 unchanged files") {
+        try ProcessRunner.run([
+            [photodesk, "ingest", "--library", rescanLibrary, "--pipeline", rescanPipeline, smallFolder]
+        ])
+    }
+    let find = try repeated("find -printf size, mtime, inode of 10,000 files") {
+        try ProcessRunner.run([["find", smallFolder, "-type", "f", "-printf", "%s %T@ %i\\n"]])
+    }
+    rows.append(
+        Row(
+            work: "Re-scan, 10,000 unchanged files", photodesk: throughput(rescan, files: 10_000),
+            peer: "find -printf (the floor)", peerFigure: throughput(find, files: 10_000),
+            note: "the whole process: start, scan, compare with the catalog, report"))
 }
 
 // MARK: 4. Search over 100,000 captions
 
+/// Milliseconds each of `SearchCorpus.queries` took, a reader's search of 20 results, one after
+/// another: one list per run, after a warm-up run.
+func searchLatencies(_ desk: Desk) async throws -> [[Double]] {
+    var latencies: [[Double]] = []
+    for run in 0...runs {
+        var times: [Double] = []
+        for query in SearchCorpus.queries {
+            let started = DispatchTime.now().uptimeNanoseconds
+            _ = try await desk.search(SearchQuery(text: query), limit: 20, after: nil, audience: desk.readers)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+        }
+        if run > 0 { latencies.append(times) }
+    }
+    return latencies
+}
+
 if only.contains("search") {
-let searchDesk = Desk(store: try SQLiteCatalog(library: searchLibrary), library: searchLibrary)
-let queries = (0..<200).map { index -> String in
-    let place = SearchText.fold(SearchCorpus.places[index % SearchCorpus.places.count])
-    switch index % 4 {
-    case 0: return place
-    case 1: return String(place.prefix(4))
-    case 2:
-        let subject = SearchCorpus.subjects[index % SearchCorpus.subjects.count]
-        return "\(place) \(SearchText.fold(subject).split(separator: " ").first ?? "")"
-    default: return "\"\(place)"
-    }
-}
-log("200 search queries over 100,000 captions: warm-up and \(runs) runs")
-var latencies: [[Double]] = []
-for run in 0...runs {
-    var times: [Double] = []
-    for query in queries {
-        let started = DispatchTime.now().uptimeNanoseconds
-        _ = try await searchDesk.search(SearchQuery(text: query), limit: 20, after: nil, audience: searchDesk.readers)
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
-    }
-    if run > 0 { latencies.append(times) }
-}
-rows.append(
-    Row(
-        work: "Search, 100,000 captions: median latency of 200 queries",
-        photodesk: Figure(values: latencies.map { percentile($0, 50) }, unit: "ms", higherIsBetter: false), peer: "–",
-        peerFigure: nil, note: "in process, 20 results a page"))
-rows.append(
-    Row(
-        work: "Search, 100,000 captions: 99th percentile latency",
-        photodesk: Figure(values: latencies.map { percentile($0, 99) }, unit: "ms", higherIsBetter: false), peer: "–",
-        peerFigure: nil, note: "target: under 10 ms"))
+    let searchDesk = Desk(store: try SQLiteCatalog(library: searchLibrary), library: searchLibrary)
+    log("200 search queries over 100,000 captions: warm-up and \(runs) runs")
+    let latencies = try await searchLatencies(searchDesk)
+    rows.append(
+        Row(
+            work: "Search, 100,000 captions: median latency of 200 queries",
+            photodesk: Figure(values: latencies.map { percentile($0, 50) }, unit: "ms", higherIsBetter: false),
+            peer: "–",
+            peerFigure: nil, note: "in process, 20 results a page"))
+    rows.append(
+        Row(
+            work: "Search, 100,000 captions: 99th percentile latency",
+            photodesk: Figure(values: latencies.map { percentile($0, 99) }, unit: "ms", higherIsBetter: false),
+            peer: "–",
+            peerFigure: nil, note: "target: under 10 ms"))
 }
 
 // MARK: 5. Serving under wrk
@@ -380,157 +388,313 @@ func wrk(_ url: String, seconds: Int, script: String? = nil) throws -> Load {
 }
 
 if only.contains("serve") {
-let articleFile = work + "/inputs/cold-24mp-article.md"
-try """
----
-slug: bench-visit
-headline: Bộ trưởng thăm tỉnh biên giới Hà Giang
-dateline: Hà Giang
-published: 2020-09-21
-byline: Nguyễn Văn An
----
-Đoàn công tác đã làm việc với lãnh đạo tỉnh Hà Giang và thăm hỏi người dân các xã biên giới.
+    let articleFile = work + "/inputs/cold-24mp-article.md"
+    try """
+    ---
+    slug: bench-visit
+    headline: Bộ trưởng thăm tỉnh biên giới Hà Giang
+    dateline: Hà Giang
+    published: 2020-09-21
+    byline: Nguyễn Văn An
+    ---
+    Đoàn công tác đã làm việc với lãnh đạo tỉnh Hà Giang và thăm hỏi người dân các xã biên giới.
 
-\((0..<5).map { "![Ảnh \($0 + 1) của chuyến thăm.](cold-24mp/DSC_\(String(format: "%05d", $0)).jpg)" }.joined(separator: "\n\n"))
-""".write(toFile: articleFile, atomically: true, encoding: .utf8)
-_ = try ProcessRunner.run([[photodesk, "article", "import", "--library", coldLibrary, articleFile]])
-// The lead photo of the published article: readers may see it (a photo no published article
-// uses stays private, and answers 404 to anonymous requests).
-let coldDesk = Desk(store: try SQLiteCatalog(library: Library(path: coldLibrary)), library: Library(path: coldLibrary))
-let lead = try await coldDesk.photo(coldFiles[0])
-let thumbId = String(lead.sha256.prefix(16))
-let thumbnail =
-    "renditions/"
-    + ((FileManager.default.enumerator(atPath: coldLibrary + "/renditions")?.allObjects as? [String] ?? [])
-        .sorted().first { $0.hasSuffix("-thumb.webp") && ($0 as NSString).lastPathComponent.hasPrefix(thumbId) } ?? "")
-// Photodesk serves with its default logging: an access log line per request, on standard output.
-let environment = [
-    "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"] ?? FileManager.default.currentDirectoryPath,
-    "PHOTODESK_LOG": "info",
-]
-let gallery = try Server(
-    [photodesk, "serve", "--library", coldLibrary, "--port", "18080"], environment: environment,
-    log: work + "/serve.log")
-let searchServer = try Server(
-    [photodesk, "serve", "--library", searchLibrary.root, "--port", "18082"], environment: environment,
-    log: work + "/serve-search.log")
-let nginxFolder = work + "/nginx"
-try reset(nginxFolder + "/logs")
-try """
-worker_processes 2;
-daemon off;
-pid \(nginxFolder)/nginx.pid;
-error_log \(nginxFolder)/logs/error.log;
-events { worker_connections 1024; }
-http {
-    access_log \(nginxFolder)/logs/access.log combined buffer=64k flush=1s;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    types { image/webp webp; image/jpeg jpg; }
-    server {
-        listen 127.0.0.1:18081;
-        root \(coldLibrary);
-        location /renditions/ { etag on; add_header Cache-Control "public, max-age=31536000, immutable"; }
-        location /articles/ { root \(nginxFolder)/site; default_type "text/html; charset=utf-8"; }
+    \((0..<5).map { "![Ảnh \($0 + 1) của chuyến thăm.](cold-24mp/DSC_\(String(format: "%05d", $0)).jpg)" }.joined(separator: "\n\n"))
+    """.write(toFile: articleFile, atomically: true, encoding: .utf8)
+    _ = try ProcessRunner.run([[photodesk, "article", "import", "--library", coldLibrary, articleFile]])
+    // The lead photo of the published article: readers may see it (a photo no published article
+    // uses stays private, and answers 404 to anonymous requests).
+    let coldDesk = Desk(store: try SQLiteCatalog(library: Library(path: coldLibrary)), library: Library(path: coldLibrary))
+    let lead = try await coldDesk.photo(coldFiles[0])
+    let thumbId = String(lead.sha256.prefix(16))
+    let thumbnail =
+        "renditions/"
+        + ((FileManager.default.enumerator(atPath: coldLibrary + "/renditions")?.allObjects as? [String] ?? [])
+            .sorted().first { $0.hasSuffix("-thumb.webp") && ($0 as NSString).lastPathComponent.hasPrefix(thumbId) } ?? "")
+    // Photodesk serves with its default logging: an access log line per request, on standard output.
+    let environment = [
+        "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"] ?? FileManager.default.currentDirectoryPath,
+        "PHOTODESK_LOG": "info",
+    ]
+    let gallery = try Server(
+        [photodesk, "serve", "--library", coldLibrary, "--port", "18080"], environment: environment,
+        log: work + "/serve.log")
+    let searchServer = try Server(
+        [photodesk, "serve", "--library", searchLibrary.root, "--port", "18082"], environment: environment,
+        log: work + "/serve-search.log")
+    let nginxFolder = work + "/nginx"
+    try reset(nginxFolder + "/logs")
+    try """
+    worker_processes 2;
+    daemon off;
+    pid \(nginxFolder)/nginx.pid;
+    error_log \(nginxFolder)/logs/error.log;
+    events { worker_connections 1024; }
+    http {
+        access_log \(nginxFolder)/logs/access.log combined buffer=64k flush=1s;
+        sendfile on;
+        tcp_nopush on;
+        keepalive_requests 1000000;
+        types { image/webp webp; image/jpeg jpg; }
+        server {
+            listen 127.0.0.1:18081;
+            root \(coldLibrary);
+            location /renditions/ { etag on; add_header Cache-Control "public, max-age=31536000, immutable"; }
+            location /articles/ { root \(nginxFolder)/site; default_type "text/html; charset=utf-8"; }
+        }
     }
-}
-""".write(toFile: nginxFolder + "/nginx.conf", atomically: true, encoding: .utf8)
-let nginx = try Server(["nginx", "-p", nginxFolder, "-c", nginxFolder + "/nginx.conf"], log: work + "/nginx.log")
-defer {
-    gallery.stop()
-    searchServer.stop()
-    nginx.stop()
-}
-let ourThumb = "http://127.0.0.1:18080/r/\(thumbId)/thumb.webp"
-let nginxThumb = "http://127.0.0.1:18081/\(thumbnail)"
-let articlePage = "http://127.0.0.1:18080/articles/bench-visit"
-let searchAPI = "http://127.0.0.1:18082/api/v1/search?q=dong+van"
-for url in [ourThumb, nginxThumb, articlePage, searchAPI] { try Server.waitUntilUp(url) }
-// nginx serves the article page Photodesk made, saved as a file: the floor for a page.
-try reset(nginxFolder + "/site/articles")
-_ = try ProcessRunner.run([["curl", "-sf", "-o", nginxFolder + "/site/articles/bench-visit", articlePage]])
-let nginxArticle = "http://127.0.0.1:18081/articles/bench-visit"
-try Server.waitUntilUp(nginxArticle)
-// The search API under many different queries: each wrk thread numbers its requests, so no URL
-// repeats and none is answered from the reader cache; 200 queries as in the in-process rows.
-let searchScript = work + "/search.lua"
-let searchQueries = (0..<200).map { index -> String in
-    let place = SearchText.fold(SearchCorpus.places[index % SearchCorpus.places.count])
-    let query: String
-    switch index % 4 {
-    case 0: query = place
-    case 1: query = String(place.prefix(4))
-    case 2:
-        let subject = SearchCorpus.subjects[index % SearchCorpus.subjects.count]
-        query = "\(place) \(SearchText.fold(subject).split(separator: " ").first ?? "")"
-    default: query = "\"\(place)"
+    """.write(toFile: nginxFolder + "/nginx.conf", atomically: true, encoding: .utf8)
+    let nginx = try Server(["nginx", "-p", nginxFolder, "-c", nginxFolder + "/nginx.conf"], log: work + "/nginx.log")
+    defer {
+        gallery.stop()
+        searchServer.stop()
+        nginx.stop()
     }
-    return query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
-}
-try """
-local queries = { \(searchQueries.map { "\"\($0)\"" }.joined(separator: ", ")) }
-local counter = 0
-function setup(thread)
-    counter = counter + 1
-    thread:set("id", counter)
-end
-local n = 0
-function request()
-    n = n + 1
-    return wrk.format("GET", "/api/v1/search?q=" .. queries[(n % #queries) + 1] .. "&bench=" .. id .. "-" .. n)
-end
-""".write(toFile: searchScript, atomically: true, encoding: .utf8)
+    let ourThumb = "http://127.0.0.1:18080/r/\(thumbId)/thumb.webp"
+    let nginxThumb = "http://127.0.0.1:18081/\(thumbnail)"
+    let articlePage = "http://127.0.0.1:18080/articles/bench-visit"
+    let searchAPI = "http://127.0.0.1:18082/api/v1/search?q=dong+van"
+    for url in [ourThumb, nginxThumb, articlePage, searchAPI] { try Server.waitUntilUp(url) }
+    // nginx serves the article page Photodesk made, saved as a file: the floor for a page.
+    try reset(nginxFolder + "/site/articles")
+    _ = try ProcessRunner.run([["curl", "-sf", "-o", nginxFolder + "/site/articles/bench-visit", articlePage]])
+    let nginxArticle = "http://127.0.0.1:18081/articles/bench-visit"
+    try Server.waitUntilUp(nginxArticle)
+    // The search API under many different queries: each wrk thread numbers its requests, so no URL
+    // repeats and none is answered from the reader cache; 200 queries as in the in-process rows.
+    let searchScript = work + "/search.lua"
+    let searchQueries = (0..<200).map { index -> String in
+        let place = SearchText.fold(SearchCorpus.places[index % SearchCorpus.places.count])
+        let query: String
+        switch index % 4 {
+        case 0: query = place
+        case 1: query = String(place.prefix(4))
+        case 2:
+            let subject = SearchCorpus.subjects[index % SearchCorpus.subjects.count]
+            query = "\(place) \(SearchText.fold(subject).split(separator: " ").first ?? "")"
+        default: query = "\"\(place)"
+        }
+        return query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+    }
+    try """
+    local queries = { \(searchQueries.map { "\"\($0)\"" }.joined(separator: ", ")) }
+    local counter = 0
+    function setup(thread)
+        counter = counter + 1
+        thread:set("id", counter)
+    end
+    local n = 0
+    function request()
+        n = n + 1
+        return wrk.format("GET", "/api/v1/search?q=" .. queries[(n % #queries) + 1] .. "&bench=" .. id .. "-" .. n)
+    end
+    """.write(toFile: searchScript, atomically: true, encoding: .utf8)
 
-let loadSeconds = 3
-@MainActor func loadRows(
-    _ label: String, _ url: String, script: String? = nil, peer: String, peerURL: String?, note extra: String = ""
-) throws {
-    // The warm-up is one second of the same load.
-    let ourLoads = try repeated("wrk \(label)") { warmUp in
-        try wrk(url, seconds: warmUp ? 1 : loadSeconds, script: script)
+    let loadSeconds = 3
+    @MainActor func loadRows(
+        _ label: String, _ url: String, script: String? = nil, peer: String, peerURL: String?, note extra: String = ""
+    ) throws {
+        // The warm-up is one second of the same load.
+        let ourLoads = try repeated("wrk \(label)") { warmUp in
+            try wrk(url, seconds: warmUp ? 1 : loadSeconds, script: script)
+        }
+        let peerLoads = try peerURL.map { peerURL in
+            try repeated("wrk \(peer)") { warmUp in try wrk(peerURL, seconds: warmUp ? 1 : loadSeconds) }
+        }
+        let timeouts = ourLoads.map(\.timeouts).reduce(0, +)
+        let note =
+            "wrk -t2 -c64, keep-alive; \(runs) runs of \(loadSeconds) s (\(runs * loadSeconds) s of load)"
+            + (timeouts > 0 ? "; \(timeouts) requests timed out (wrk gives up after 2 s)" : "; no request over 2 s")
+            + (extra.isEmpty ? "" : "; " + extra)
+        rows.append(
+            Row(
+                work: "\(label): requests per second",
+                photodesk: Figure(values: ourLoads.map(\.requestsPerSecond), unit: "req/s", higherIsBetter: true),
+                peer: peerURL == nil ? "–" : peer,
+                peerFigure: peerLoads.map {
+                    Figure(values: $0.map(\.requestsPerSecond), unit: "req/s", higherIsBetter: true)
+                }, note: note))
+        rows.append(
+            Row(
+                work: "\(label): latency p50",
+                photodesk: Figure(values: ourLoads.map(\.p50), unit: "ms", higherIsBetter: false),
+                peer: peerURL == nil ? "–" : peer,
+                peerFigure: peerLoads.map { Figure(values: $0.map(\.p50), unit: "ms", higherIsBetter: false) }))
+        rows.append(
+            Row(
+                work: "\(label): latency p99",
+                photodesk: Figure(values: ourLoads.map(\.p99), unit: "ms", higherIsBetter: false),
+                peer: peerURL == nil ? "–" : peer,
+                peerFigure: peerLoads.map { Figure(values: $0.map(\.p99), unit: "ms", higherIsBetter: false) }))
     }
-    let peerLoads = try peerURL.map { peerURL in
-        try repeated("wrk \(peer)") { warmUp in try wrk(peerURL, seconds: warmUp ? 1 : loadSeconds) }
-    }
-    let timeouts = ourLoads.map(\.timeouts).reduce(0, +)
-    let note =
-        "wrk -t2 -c64, keep-alive; \(runs) runs of \(loadSeconds) s (\(runs * loadSeconds) s of load)"
-        + (timeouts > 0 ? "; \(timeouts) requests timed out (wrk gives up after 2 s)" : "; no request over 2 s")
-        + (extra.isEmpty ? "" : "; " + extra)
-    rows.append(
-        Row(
-            work: "\(label): requests per second",
-            photodesk: Figure(values: ourLoads.map(\.requestsPerSecond), unit: "req/s", higherIsBetter: true),
-            peer: peerURL == nil ? "–" : peer,
-            peerFigure: peerLoads.map {
-                Figure(values: $0.map(\.requestsPerSecond), unit: "req/s", higherIsBetter: true)
-            }, note: note))
-    rows.append(
-        Row(
-            work: "\(label): latency p50",
-            photodesk: Figure(values: ourLoads.map(\.p50), unit: "ms", higherIsBetter: false),
-            peer: peerURL == nil ? "–" : peer,
-            peerFigure: peerLoads.map { Figure(values: $0.map(\.p50), unit: "ms", higherIsBetter: false) }))
-    rows.append(
-        Row(
-            work: "\(label): latency p99",
-            photodesk: Figure(values: ourLoads.map(\.p99), unit: "ms", higherIsBetter: false),
-            peer: peerURL == nil ? "–" : peer,
-            peerFigure: peerLoads.map { Figure(values: $0.map(\.p99), unit: "ms", higherIsBetter: false) }))
+    try loadRows(
+        "Serving a thumbnail rendition", ourThumb, peer: "nginx, same file", peerURL: nginxThumb,
+        note: "access logs on for both")
+    try loadRows(
+        "Serving the article page", articlePage, peer: "nginx, the same page saved as a file", peerURL: nginxArticle,
+        note: "access logs on for both; target 5,000 req/s, p99 under 50 ms")
+    try loadRows(
+        "Search API over 100,000 captions, 200 queries, no URL twice", searchAPI, script: searchScript, peer: "–",
+        peerURL: nil, note: "none answered from the cache; target 2,000 req/s, p99 under 100 ms")
+    try loadRows(
+        "Search API over 100,000 captions, one query", searchAPI, peer: "–", peerURL: nil,
+        note: "answered from the reader cache after the first request")
 }
-try loadRows(
-    "Serving a thumbnail rendition", ourThumb, peer: "nginx, same file", peerURL: nginxThumb,
-    note: "access logs on for both")
-try loadRows(
-    "Serving the article page", articlePage, peer: "nginx, the same page saved as a file", peerURL: nginxArticle,
-    note: "access logs on for both; target 5,000 req/s, p99 under 50 ms")
-try loadRows(
-    "Search API over 100,000 captions, 200 queries, no URL twice", searchAPI, script: searchScript, peer: "–",
-    peerURL: nil, note: "none answered from the cache; target 2,000 req/s, p99 under 100 ms")
-try loadRows(
-    "Search API over 100,000 captions, one query", searchAPI, peer: "–", peerURL: nil,
-    note: "answered from the reader cache after the first request")
+
+// MARK: 6. PostgreSQL: search, the job queue, ingest through the queue
+
+/// A count with thousands separated by commas, as the rows write them.
+func grouped(_ number: Int) -> String {
+    let digits = String(number)
+    return digits.enumerated().map { index, digit in
+        index > 0 && (digits.count - index) % 3 == 0 ? ",\(digit)" : "\(digit)"
+    }.joined()
+}
+
+/// "met" or "NOT met", for a row's note.
+func verdict(_ figure: Figure, target: Double) -> String {
+    (figure.higherIsBetter ? figure.median >= target : figure.median < target) ? "met" : "NOT met"
+}
+
+/// Waits for a condition another process brings about, giving up after `seconds`.
+@MainActor func waitUntil(_ what: String, seconds: Double, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while try await !condition() {
+        guard Date() < deadline else { throw ProcessRunner.Failure(description: "gave up waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// Seconds from `photodesk ingest --enqueue FILES` to an empty queue, with two workers (one job
+/// each at a time) already waiting on it; a fresh library and catalog each time.
+@MainActor func queueIngest(_ files: [String], library: String) async throws -> Double {
+    try reset(library)
+    let url = try await BenchPostgres.freshDatabase("bench_queue_ingest")
+    // Opened (and so migrated) before the workers start.
+    let catalog = try await PostgresCatalog.open(url: url, logger: BenchPostgres.logger)
+    let environment = [
+        "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"]
+            ?? FileManager.default.currentDirectoryPath,
+        "PHOTODESK_LOG": "error",
+    ]
+    let logs = (0..<2).map { work + "/worker-\($0).log" }
+    let workers = try (0..<2).map { slot in
+        try Server(
+            [
+                photodesk, "worker", "--library", library, "--catalog", url, "--jobs", "1", "--poll", "0.2", "--name",
+                "bench-\(slot)",
+            ],
+            environment: environment, log: work + "/worker-\(slot).out", errors: logs[slot])
+    }
+    defer { workers.forEach { $0.stop() } }
+    try await waitUntil("the workers to start", seconds: 30) {
+        logs.allSatisfy { ((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "").contains("Worker bench-") }
+    }
+    let started = Date()
+    _ = try ProcessRunner.run([[photodesk, "ingest", "--library", library, "--catalog", url, "--enqueue"] + files])
+    try await waitUntil("the queue to empty", seconds: 600) {
+        let counts = try await catalog.jobCounts()
+        return counts[.queued, default: 0] + counts[.running, default: 0] == 0
+    }
+    let seconds = Date().timeIntervalSince(started)
+    let counts = try await catalog.jobCounts()
+    await catalog.shutdown()
+    guard counts[.done] == files.count, counts[.dead, default: 0] == 0 else {
+        throw ProcessRunner.Failure(description: "ingest through the queue: \(counts) for \(files.count) files")
+    }
+    return seconds
+}
+
+if only.contains("postgres") {
+    if BenchPostgres.adminURL == nil {
+        log(
+            "PostgreSQL rows skipped: \(BenchPostgres.variable) is not set (make bench runs this under scripts/with-postgres)"
+        )
+    } else {
+        let server =
+            "PostgreSQL 15 from scripts/with-postgres (fsync off, shared_buffers 128 MB), one client on loopback"
+        let sizes = (ProcessInfo.processInfo.environment["BENCH_PG_SEARCH_SIZES"] ?? "100000,1000000")
+            .split(separator: ",").compactMap { Int($0) }
+        for size in sizes {
+            let count = grouped(size)
+            log("building a PostgreSQL catalog of \(count) captions")
+            let building = Date()
+            let url = try await PostgresSearchCorpus.build(count: size)
+            let buildSeconds = Date().timeIntervalSince(building)
+            let catalog = try await PostgresCatalog.open(url: url, logger: BenchPostgres.logger)
+            let desk = Desk(store: catalog, library: Library(path: work + "/libraries/pg-search"))
+            log("200 search queries over \(count) captions in PostgreSQL: warm-up and \(runs) runs")
+            let latencies = try await searchLatencies(desk)
+            await catalog.shutdown()
+            try await BenchPostgres.drop("bench_search_\(size)")
+            let target: Double = size >= 1_000_000 ? 50 : 10
+            let median = Figure(values: latencies.map { percentile($0, 50) }, unit: "ms", higherIsBetter: false)
+            let p99 = Figure(values: latencies.map { percentile($0, 99) }, unit: "ms", higherIsBetter: false)
+            let met = verdict(p99, target: target)
+            rows.append(
+                Row(
+                    work: "Search in PostgreSQL, \(count) captions: median latency of 200 queries", photodesk: median,
+                    peer: "–", peerFigure: nil,
+                    note:
+                        "Desk.search as a reader, 20 results a page, release build; \(server); corpus built in \(String(format: "%.0f", buildSeconds)) s"
+                ))
+            rows.append(
+                Row(
+                    work: "Search in PostgreSQL, \(count) captions: 99th percentile latency", photodesk: p99, peer: "–",
+                    peerFigure: nil,
+                    note: "target: under \(Int(target)) ms: **\(met)**"
+                        + (met == "met"
+                            ? ""
+                            : "; the slow queries are a place and a common word (`ha noi bo`): the phrase is never found, so GIN returns every document holding all the words and each is read from the heap to check the word positions")
+                ))
+        }
+
+        log("the job queue's overhead: enqueue, claim and complete, one job at a time: warm-up and \(runs) runs")
+        let queueURL = try await BenchPostgres.freshDatabase("bench_queue")
+        let queue = try await PostgresCatalog.open(url: queueURL, logger: BenchPostgres.logger)
+        _ = try await QueueOverhead.measure(queue, jobs: 200, label: "warm-up")
+        var perJob: [Double] = []
+        for run in 0..<runs { perJob.append(try await QueueOverhead.measure(queue, jobs: 1000, label: "run-\(run)")) }
+        await queue.shutdown()
+        try await BenchPostgres.drop("bench_queue")
+        let overhead = Figure(values: perJob, unit: "ms/job", higherIsBetter: false)
+        rows.append(
+            Row(
+                work: "PostgreSQL job queue: overhead per job (enqueue, claim, complete)", photodesk: overhead,
+                peer: "–",
+                peerFigure: nil,
+                note:
+                    "target: under 2 ms: **\(verdict(overhead, target: 2))**; 1,000 jobs a run through the store, three transactions a job; \(server): with fsync on, each commit also waits for the WAL flush (fdatasync of 0.7–2.7 ms on this machine's disk by pg_test_fsync)"
+            ))
+
+        let coldFolder = work + "/inputs/cold-24mp"
+        let directLibrary = work + "/libraries/direct"
+        let direct = try repeated("direct photodesk ingest of 50 x 24 MP, for the queue's comparison") {
+            (warmUp: Bool) -> ProcessRunner.Measure in
+            try reset(directLibrary)
+            let inputs = warmUp ? Array(coldFiles.prefix(2)) : [coldFolder]
+            return try ProcessRunner.run([
+                [photodesk, "ingest", "--library", directLibrary, "--jobs", "\(jobs)"] + inputs
+            ])
+        }
+        log("ingest of 50 x 24 MP through the PostgreSQL queue, two workers: warm-up and \(runs) runs")
+        let queueLibrary = work + "/libraries/queue"
+        _ = try await queueIngest(Array(coldFiles.prefix(2)), library: queueLibrary)
+        var queued: [Double] = []
+        for _ in 0..<runs { queued.append(try await queueIngest(coldFiles, library: queueLibrary)) }
+        try await BenchPostgres.drop("bench_queue_ingest")
+        let throughQueue = Figure(values: queued.map { 50 / $0 }, unit: "files/s", higherIsBetter: true)
+        let directFigure = throughput(direct, files: 50)
+        let ratio = throughQueue.median / directFigure.median
+        rows.append(
+            Row(
+                work: "Ingest of 50 x 24 MP through the PostgreSQL queue, 2 workers (--jobs 1 each): throughput",
+                photodesk: throughQueue, peer: "direct photodesk ingest --jobs \(jobs) (SQLite)",
+                peerFigure: directFigure,
+                note:
+                    "target: at least 0.9x the direct ingest: **\(ratio >= 0.9 ? "met" : "NOT met")**; from `ingest --enqueue` to an empty queue, the workers already waiting; release binary; \(server)"
+            ))
+    }
 }
 
 // MARK: Report
@@ -577,7 +741,11 @@ report += """
     `access_log` in the combined format, buffered 64 KiB. The article page is the published article with the
     first five 24 MP photos; nginx serves the HTML Photodesk made for it, saved as a file (no pictures are
     fetched). The uncached search row sends 200 different queries with a request number, so no URL repeats.
-    Total time: \(String(format: "%.0f", Date().timeIntervalSince(benchStart))) s.
+    The PostgreSQL rows run against the
+    throwaway PostgreSQL 15 that `make bench` starts with `scripts/with-postgres` (fsync off, default memory
+    settings); their search corpora are the same generated captions, written 10,000 photos a statement
+    (asset, caption and search rows, as the store writes them) and analysed before the queries, made anew each
+    run (BENCH_PG_SEARCH_SIZES=100000 leaves out the million). Total time: \(String(format: "%.0f", Date().timeIntervalSince(benchStart))) s.
 
     """
 try report.write(toFile: resultsFile, atomically: true, encoding: .utf8)
@@ -596,6 +764,40 @@ enum SearchCorpus {
         "Ruộng bậc thang mùa lúa chín", "Delegation visits the border post",
     ]
 
+    /// When every photo of the corpus was published.
+    static let published = Date(timeIntervalSince1970: 1_600_000_000)
+
+    /// The caption fields of photo number `index`.
+    static func fields(_ index: Int) -> CaptionFields {
+        let place = places[(index / 10) % places.count]
+        var fields = CaptionFields()
+        fields.caption = "\(subjects[index % subjects.count]) tại \(place), ảnh \(index)."
+        fields.byline = index % 3 == 0 ? "Nguyễn Văn An" : "Trần Thị Bình"
+        fields.credit = "Cổng Thông tin Demo"
+        fields.city = place
+        return fields
+    }
+
+    /// Photo number `index`: one second newer than the one before, and published (the search
+    /// rows are a reader's searches).
+    static func photo(_ index: Int) -> Photo {
+        Photo(
+            sha256: String(format: "%016x", index + 1) + String(repeating: "0", count: 48), format: "jpeg", bytes: 1,
+            width: 1, height: 1, createdAt: published.addingTimeInterval(Double(index)), publishedAt: published)
+    }
+
+    /// The 200 queries: a place; its first 4 letters; a place and the first word of a subject;
+    /// an unbalanced quote before a place.
+    static let queries = (0..<200).map { index -> String in
+        let place = SearchText.fold(places[index % places.count])
+        switch index % 4 {
+        case 0: return place
+        case 1: return String(place.prefix(4))
+        case 2: return "\(place) \(SearchText.fold(subjects[index % subjects.count]).split(separator: " ").first ?? "")"
+        default: return "\"\(place)"
+        }
+    }
+
     /// Builds the catalog beside `library`'s folder and moves it into place when complete, so an
     /// interrupted build is made again next time rather than measured half made.
     static func build(at library: Library) async throws {
@@ -606,24 +808,15 @@ enum SearchCorpus {
             let partialLibrary = Library(path: partial)
             let desk = Desk(store: try SQLiteCatalog(library: partialLibrary), library: partialLibrary)
             var batch: [IngestedFile] = []
-            let published = Date(timeIntervalSince1970: 1_600_000_000)
             for index in 0..<100_000 {
-                let sha = String(format: "%016x", index + 1) + String(repeating: "0", count: 48)
-                let place = places[(index / 10) % places.count]
-                var fields = CaptionFields()
-                fields.caption = "\(subjects[index % subjects.count]) tại \(place), ảnh \(index)."
-                fields.byline = index % 3 == 0 ? "Nguyễn Văn An" : "Trần Thị Bình"
-                fields.credit = "Cổng Thông tin Demo"
-                fields.city = place
-                // Published: the search rows are a reader's searches.
+                let photo = photo(index)
                 batch.append(
                     IngestedFile(
-                        photo: Photo(
-                            sha256: sha, format: "jpeg", bytes: 1, width: 1, height: 1,
-                            createdAt: published.addingTimeInterval(Double(index)), publishedAt: published),
+                        photo: photo,
                         location: FileLocation(
-                            path: "/photos/\(index).jpg", sha256: sha, size: 1, modifiedAt: 1, inode: Int64(index)),
-                        captions: fields, captionSource: "embedded", renditions: [], author: "bench"))
+                            path: "/photos/\(index).jpg", sha256: photo.sha256, size: 1, modifiedAt: 1,
+                            inode: Int64(index)),
+                        captions: fields(index), captionSource: "embedded", renditions: [], author: "bench"))
                 if batch.count == 10_000 {
                     try await desk.record(batch)
                     batch.removeAll(keepingCapacity: true)

@@ -71,7 +71,7 @@ private final class StartLine: @unchecked Sendable {
 /// HTTP/1.1 over a plain loopback socket, one request per connection: the answer exactly as the
 /// server sent it (no redirect followed, every header kept), as a browser or a script would
 /// see it. Each exchange runs on its own thread (blocking calls), bounded by a receive timeout.
-private enum LoopbackHTTP {
+private enum HardeningHTTP {
     struct Answer: Sendable {
         var status: Int
         var headers: [Header]
@@ -274,7 +274,7 @@ private struct LoginForm: Sendable {
 
     /// `GET /login` with `query` (`?next=...`, already encoded).
     static func fetch(port: Int, query: String = "") async throws -> LoginForm {
-        let answer = try await LoopbackHTTP.send(port: port, "GET", "/login" + query)
+        let answer = try await HardeningHTTP.send(port: port, "GET", "/login" + query)
         #expect(answer.status == 200, "GET /login\(query): \(answer.text.prefix(300))")
         return LoginForm(
             cookie: try #require(answer.cookie("pd_login")), csrf: try #require(hidden("csrf", in: answer.text)),
@@ -283,12 +283,12 @@ private struct LoginForm: Sendable {
 
     /// Posts the form with a name and a password; `next` replaces the form's own.
     func submit(port: Int, name: String, password: String, next: String? = nil) async throws
-        -> LoopbackHTTP.Answer
+        -> HardeningHTTP.Answer
     {
-        try await LoopbackHTTP.send(
+        try await HardeningHTTP.send(
             port: port, "POST", "/login",
             headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie)],
-            body: LoopbackHTTP.form([
+            body: HardeningHTTP.form([
                 ("csrf", csrf), ("next", next ?? self.next), ("name", name), ("password", password),
             ]))
     }
@@ -342,12 +342,12 @@ struct LiveHardeningTests {
     /// A caption change through the API (read for its ETag, then patched), sent with `headers`.
     fileprivate static func patchCaption(port: Int, photo: String, _ caption: String, headers: [(String, String)])
         async throws
-        -> LoopbackHTTP.Answer
+        -> HardeningHTTP.Answer
     {
-        let current = try await LoopbackHTTP.send(
+        let current = try await HardeningHTTP.send(
             port: port, "GET", "/api/v1/assets/\(photo)/caption", headers: headers)
         let etag = current.header("ETag") ?? "\"1\""
-        return try await LoopbackHTTP.send(
+        return try await HardeningHTTP.send(
             port: port, "PATCH", "/api/v1/assets/\(photo)/caption",
             headers: headers + [("Content-Type", "application/json"), ("If-Match", etag)],
             body: try JSONSerialization.data(withJSONObject: ["caption": caption]))
@@ -373,7 +373,7 @@ struct LiveHardeningTests {
         #expect(values.count == 8)
         for value in values {
             // The link a stranger sends: /login?next=VALUE, then the form as the server filled it in.
-            let form = try await LoginForm.fetch(port: server.port, query: "?next=" + LoopbackHTTP.encoded(value))
+            let form = try await LoginForm.fetch(port: server.port, query: "?next=" + HardeningHTTP.encoded(value))
             #expect(form.next == "/", "the form does not carry \(value.debugDescription)")
             let viaLink = try await form.submit(port: server.port, name: "desk", password: Self.password)
             #expect(viaLink.status == 303, "\(viaLink.text.prefix(300))")
@@ -391,7 +391,7 @@ struct LiveHardeningTests {
         }
 
         for local in ["/photos", "/photos?missing=caption"] {
-            let form = try await LoginForm.fetch(port: server.port, query: "?next=" + LoopbackHTTP.encoded(local))
+            let form = try await LoginForm.fetch(port: server.port, query: "?next=" + HardeningHTTP.encoded(local))
             #expect(form.next == local)
             let viaLink = try await form.submit(port: server.port, name: "desk", password: Self.password)
             #expect(viaLink.status == 303 && viaLink.header("Location") == local)
@@ -428,7 +428,7 @@ struct LiveHardeningTests {
 
         let server = try LiveServer(library: library)
         defer { server.stop() }
-        let before = try await LoopbackHTTP.send(port: server.port, "GET", "/api/v1/assets/\(photo)", headers: script)
+        let before = try await HardeningHTTP.send(port: server.port, "GET", "/api/v1/assets/\(photo)", headers: script)
         #expect(before.status == 200, "a private photo, seen with the token: \(before.text.prefix(300))")
         let written = try await Self.patchCaption(port: server.port, photo: photo, "Chợ phiên", headers: script)
         #expect(written.status == 200, "\(written.text.prefix(300))")
@@ -436,7 +436,7 @@ struct LiveHardeningTests {
         let revoke = try Binary.run(["user", "revoke", "--library", library, revoked])
         #expect(revoke.status == 0 && revoke.stdout == "Revoked \(revoked).\n", "\(revoke.stderr)")
 
-        let read = try await LoopbackHTTP.send(port: server.port, "GET", "/api/v1/assets/\(photo)", headers: script)
+        let read = try await HardeningHTTP.send(port: server.port, "GET", "/api/v1/assets/\(photo)", headers: script)
         #expect(read.status == 401)
         #expect(read.header("WWW-Authenticate") == "Bearer realm=\"photodesk\"")
         let write = try await Self.patchCaption(port: server.port, photo: photo, "Sửa lại", headers: script)
@@ -459,9 +459,9 @@ struct LiveHardeningTests {
             port: server.port, name: "desk", password: Self.password, next: "/desk")
         #expect(signIn.status == 303 && signIn.header("Location") == "/desk")
         let session = try #require(signIn.cookie("pd_session"))
-        let desk = try await LoopbackHTTP.send(port: server.port, "GET", "/desk", headers: [("Cookie", session)])
+        let desk = try await HardeningHTTP.send(port: server.port, "GET", "/desk", headers: [("Cookie", session)])
         #expect(desk.status == 200, "\(desk.text.prefix(300))")
-        let page = try await LoopbackHTTP.send(
+        let page = try await HardeningHTTP.send(
             port: server.port, "GET", "/photos/\(photo)", headers: [("Cookie", session)])
         let csrf = try #require(LoginForm.hidden("csrf", in: page.text), "an editor's photo page carries the form")
         let browser = [("Cookie", session), ("X-CSRF-Token", csrf)]
@@ -473,7 +473,7 @@ struct LiveHardeningTests {
         #expect(changed.status == 0, "\(changed.stderr)")
         #expect(changed.stdout == "Changed the password of desk; their sessions have ended.\n")
 
-        let after = try await LoopbackHTTP.send(port: server.port, "GET", "/desk", headers: [("Cookie", session)])
+        let after = try await HardeningHTTP.send(port: server.port, "GET", "/desk", headers: [("Cookie", session)])
         #expect(after.status == 303)
         #expect(after.header("Location") == "/login?next=%2Fdesk")
         let write = try await Self.patchCaption(port: server.port, photo: photo, "Sau", headers: browser)
@@ -489,8 +489,8 @@ struct LiveHardeningTests {
 
     /// What one sign-in attempt of the throttle test got back.
     private enum Attempt: Sendable {
-        case wrong(LoopbackHTTP.Answer)
-        case right(LoopbackHTTP.Answer, Duration)
+        case wrong(HardeningHTTP.Answer)
+        case right(HardeningHTTP.Answer, Duration)
     }
 
     @Test(
@@ -507,8 +507,8 @@ struct LiveHardeningTests {
         // Five attempts are free; each is counted before bcrypt runs, so of 20 at once exactly 5
         // are checked and the others wait. The first wait is 2 seconds from the fifth attempt.
         let start = ContinuousClock.now
-        var wrong: [LoopbackHTTP.Answer] = []
-        var right: (answer: LoopbackHTTP.Answer, after: Duration)?
+        var wrong: [HardeningHTTP.Answer] = []
+        var right: (answer: HardeningHTTP.Answer, after: Duration)?
         try await withThrowingTaskGroup(of: Attempt.self) { group in
             for _ in 0..<20 {
                 group.addTask { .wrong(try await form.submit(port: port, name: "desk", password: "not the password")) }
@@ -551,7 +551,7 @@ struct LiveHardeningTests {
             #expect(answer.status == 429 || answer.status == 303)
         }
 
-        let metrics = try await LoopbackHTTP.send(port: server.port, "GET", "/metrics")
+        let metrics = try await HardeningHTTP.send(port: server.port, "GET", "/metrics")
         #expect(metrics.text.contains("photodesk_logins_total{outcome=\"failed\"} 5\n"))
         let throttled = answer.status == 429 ? 16 : 15
         #expect(metrics.text.contains("photodesk_logins_total{outcome=\"throttled\"} \(throttled)\n"))
@@ -570,9 +570,9 @@ struct LiveHardeningTests {
                 continuation.resume(
                     with: Result {
                         // Reads give up after 30 s: past that the test fails instead of hanging.
-                        let connection = try LoopbackHTTP.connect(port: port, receiveTimeout: 30)
+                        let connection = try HardeningHTTP.connect(port: port, receiveTimeout: 30)
                         defer { close(connection) }
-                        try LoopbackHTTP.writeAll(connection, Array("GET /heal".utf8))
+                        try HardeningHTTP.writeAll(connection, Array("GET /heal".utf8))
                         var buffer = [UInt8](repeating: 0, count: 4096)
                         var answered: [UInt8] = []
                         while true {
@@ -590,7 +590,7 @@ struct LiveHardeningTests {
         }
         #expect(ending == "closed after 0 bytes" || ending == "reset after 0 bytes", "\(ending)")
 
-        let health = try await LoopbackHTTP.send(port: server.port, "GET", "/healthz")
+        let health = try await HardeningHTTP.send(port: server.port, "GET", "/healthz")
         #expect(health.status == 200 && health.text.hasPrefix("ok\n"))
     }
 
@@ -647,7 +647,7 @@ struct LiveHardeningTests {
         let pid = server.pid
         let port = server.port
         let started = try #require(ResidentMemory.of(pid))
-        let warm = try await LoopbackHTTP.send(port: port, "GET", "/r/\(id)/large.jpg")
+        let warm = try await HardeningHTTP.send(port: port, "GET", "/r/\(id)/large.jpg")
         #expect(warm.status == 200 && warm.body == file)
         #expect(warm.header("Content-Length") == String(file.count))
         #expect(warm.header("Content-Type") == "image/jpeg")
@@ -659,7 +659,7 @@ struct LiveHardeningTests {
         let exact = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<downloads {
                 group.addTask {
-                    let answer = try await LoopbackHTTP.send(
+                    let answer = try await HardeningHTTP.send(
                         port: port, "GET", "/r/\(id)/large.jpg", expected: file, startLine: startLine,
                         received: { _ in sampler.note(ResidentMemory.of(pid)) })
                     return answer.status == 200 && answer.matched == true
