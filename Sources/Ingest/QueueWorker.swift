@@ -20,6 +20,11 @@ public struct QueueWorker: Sendable {
         public var poll: Duration = .seconds(2)
         /// The folder of pipelines jobs name.
         public var pipelines: String
+        /// How long finished jobs are kept: older ones are removed when the worker starts and
+        /// every `pruneEvery` after (nil keeps them). Dead jobs are kept until retried.
+        public var keepDone: TimeInterval? = 7 * 24 * 3600
+        /// Time between two prunings of finished jobs.
+        public var pruneEvery: Duration = .seconds(3600)
 
         /// Makes options.
         public init(pipelines: String) {
@@ -59,7 +64,22 @@ public struct QueueWorker: Sendable {
         let wakeups = Task {
             for await _ in queue.jobWakeups() { await bell.ring() }
         }
-        defer { wakeups.cancel() }
+        let pruning = Task {
+            guard let keep = options.keepDone else { return }
+            while !Task.isCancelled {
+                do {
+                    let removed = try await queue.prune(doneBefore: Date().addingTimeInterval(-keep))
+                    if removed > 0 { Self.logger.info("\(name): removed \(removed) finished job(s)") }
+                } catch {
+                    Self.logger.warning("\(name): cannot remove finished jobs: \(error)")
+                }
+                try? await Task.sleep(for: options.pruneEvery)
+            }
+        }
+        defer {
+            wakeups.cancel()
+            pruning.cancel()
+        }
         await stop.onStop { await bell.ring() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for slot in 0..<max(1, options.slots) {

@@ -330,6 +330,12 @@ struct MultiNodeTests {
         let leftovers = try Self.files(under: library).filter { $0.contains(".tmp") }
         #expect(leftovers.isEmpty, "no temporary file is left: \(leftovers.prefix(5))")
 
+        // Finished jobs are pruned; nothing else is.
+        let pruned = try Binary.run(
+            ["jobs", "prune", "--older-than", "0", "--library", library], environment: environment)
+        #expect(pruned.stdout == "\(Self.photoCount) finished job(s) removed\n", "\(pruned.stdout)")
+        #expect(try await catalog.jobCounts() == [.queued: 0, .running: 0, .done: 0, .dead: 0])
+
         for node in nodes { node.stop() }
         #expect(workerB.process.terminationStatus == 0, "worker B stops cleanly on SIGTERM. \(workerB.errorTail)")
         await catalog.shutdown()

@@ -28,12 +28,18 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds a claim holds a job unless renewed (5 to 3600).") var lease = 60.0
     @Option(help: "Seconds between two looks at the queue when no wake-up comes (0.1 to 60).") var poll = 2.0
     @Option(help: "This worker's name in the queue (default: host and process id).") var name: String?
+    @Option(
+        help: ArgumentHelp(
+            "Days finished jobs are kept (0 to 3650); older ones are removed at start and hourly.",
+            discussion: "Dead jobs are kept with their errors until retried."))
+    var keepDone = 7.0
     @Flag(help: "Print each job's end as JSON Lines.") var json = false
 
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         guard (5...3600).contains(lease) else { throw ValidationError("--lease must be 5 to 3600 seconds") }
         guard (0.1...60).contains(poll) else { throw ValidationError("--poll must be 0.1 to 60 seconds") }
+        guard (0...3650).contains(keepDone) else { throw ValidationError("--keep-done must be 0 to 3650 days") }
     }
 
     func run() async throws {
@@ -45,6 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
         options.slots = jobs
         options.lease = lease
         options.poll = .milliseconds(Int(poll * 1000))
+        options.keepDone = keepDone * 24 * 3600
         let workerName = name ?? QueueWorker.defaultName()
         let worker = QueueWorker(desk: desk, queue: queue, name: workerName, options: options)
         let stop = StopSignal()
@@ -94,8 +101,10 @@ struct JobsCommand: AsyncParsableCommand {
               photodesk jobs --json
               photodesk jobs retry 42           queue a dead job again
               photodesk jobs retry --dead       queue every dead job again
+              photodesk jobs prune --older-than 1   remove jobs finished more than a day ago
             """,
-        subcommands: [JobsListCommand.self, JobsRetryCommand.self], defaultSubcommand: JobsListCommand.self)
+        subcommands: [JobsListCommand.self, JobsRetryCommand.self, JobsPruneCommand.self],
+        defaultSubcommand: JobsListCommand.self)
 }
 
 /// The queue of a desk, or the reason there is none.
@@ -158,5 +167,25 @@ struct JobsRetryCommand: AsyncParsableCommand {
         let queue = try jobQueue(try await libraryOptions.openDesk(create: false))
         let count = try await queue.retry(dead ? nil : ids, now: Date())
         Output.line("\(count) job(s) queued again")
+    }
+}
+
+struct JobsPruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Remove finished jobs (workers also do it, hourly, after --keep-done days).",
+        discussion: "Only jobs in the done state are removed; queued, running and dead jobs stay.")
+    @OptionGroup var libraryOptions: LibraryOptions
+    @Option(help: "Remove jobs finished more than this many days ago (0 to 3650; 0 removes every finished job).")
+    var olderThan = 7.0
+
+    func validate() throws {
+        guard (0...3650).contains(olderThan) else { throw ValidationError("--older-than must be 0 to 3650 days") }
+    }
+
+    func run() async throws {
+        let queue = try jobQueue(try await libraryOptions.openDesk(create: false))
+        let removed = try await queue.prune(doneBefore: Date().addingTimeInterval(-olderThan * 24 * 3600))
+        Output.line("\(removed) finished job(s) removed")
     }
 }
