@@ -33,7 +33,7 @@ define ensure_packages
 	fi
 endef
 
-.PHONY: help setup setup-bench build build-release test run demo format clean conformance fuzz bench venv
+.PHONY: help setup setup-bench build build-release test run demo format lint clean conformance fuzz bench venv
 
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD := .build-fuzz
@@ -98,6 +98,10 @@ run: demo
 	$(RELEASE_BIN) article publish ma-pi-leng-pass --at "$$(date -u -d '+5 minutes' +%Y-%m-%dT%H:%M:%SZ)"
 	@echo "Serving the gallery on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	PORT=$(PORT) $(RELEASE_BIN) serve
+
+# The house style: swift-format (the toolchain's) in strict mode with the project's .swift-format.
+lint:
+	swift format lint --strict --recursive Sources Tests Package.swift
 
 conformance: setup
 	@test -n "$(PHOTODESK_CORPUS)" || { echo "Set PHOTODESK_CORPUS to the corpus folder (../shared/corpus)"; exit 2; }

@@ -73,8 +73,7 @@ public struct APIToken: Codable, Sendable, Equatable {
     public var expiresAt: Date
 
     /// Makes a token record.
-    public init(id: String, tokenHash: String, name: String, label: String, createdAt: Date = Date(), expiresAt: Date)
-    {
+    public init(id: String, tokenHash: String, name: String, label: String, createdAt: Date = Date(), expiresAt: Date) {
         self.id = id
         self.tokenHash = tokenHash
         self.name = name

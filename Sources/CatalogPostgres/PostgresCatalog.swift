@@ -18,7 +18,9 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
     private let runTask: Task<Void, Never>
     let listeners: ListenerRegistry
 
-    private init(configuration: Configuration, client: PostgresClient, logger: Logger, started: @escaping @Sendable () -> Void) {
+    private init(
+        configuration: Configuration, client: PostgresClient, logger: Logger, started: @escaping @Sendable () -> Void
+    ) {
         self.configuration = configuration
         self.client = client
         self.logger = logger
@@ -46,7 +48,8 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
         // reach the caller as errors anyway.
         var background = logger
         background.logLevel = max(logger.logLevel, .error)
-        let client = PostgresClient(configuration: try configuration.clientConfiguration(), backgroundLogger: background)
+        let client = PostgresClient(
+            configuration: try configuration.clientConfiguration(), backgroundLogger: background)
         // The pool's run loop has begun before the first query leases a connection.
         let (begun, signal) = AsyncStream.makeStream(of: Void.self)
         let catalog = PostgresCatalog(configuration: configuration, client: client, logger: logger) {

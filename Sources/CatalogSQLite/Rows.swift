@@ -143,7 +143,9 @@ enum Rows {
     static func cards(_ db: Database, sha256s: [String]) throws -> [String: PhotoCard] {
         guard !sha256s.isEmpty else { return [:] }
         var found: [String: PhotoCard] = [:]
-        for chunk in stride(from: 0, to: sha256s.count, by: 500).map({ Array(sha256s[$0..<min($0 + 500, sha256s.count)]) }) {
+        for chunk in stride(from: 0, to: sha256s.count, by: 500).map({
+            Array(sha256s[$0..<min($0 + 500, sha256s.count)])
+        }) {
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
             var renditions: [String: [Rendition]] = [:]
             for row in try Row.fetchAll(
@@ -197,7 +199,9 @@ enum Rows {
             var parts: [String] = [row["photoText"] ?? ""]
             parts += try String.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT searchText FROM articlePhoto WHERE sha256 = ? AND searchText != '' ORDER BY articleId, position"),
+                    sql:
+                        "SELECT searchText FROM articlePhoto WHERE sha256 = ? AND searchText != '' ORDER BY articleId, position"
+                ),
                 arguments: [sha])
             try db.cachedStatement(sql: "DELETE FROM searchIndex WHERE rowid = ?").execute(arguments: [id])
             try db.cachedStatement(sql: "INSERT INTO searchIndex (rowid, body) VALUES (?, ?)").execute(

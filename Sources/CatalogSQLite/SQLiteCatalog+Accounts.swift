@@ -82,7 +82,8 @@ extension SQLiteCatalog {
             let account = Self.account(row)
             return (
                 Session(
-                    tokenHash: row["tokenHash"], name: account.name, csrf: row["csrf"], createdAt: row["sessionCreated"],
+                    tokenHash: row["tokenHash"], name: account.name, csrf: row["csrf"],
+                    createdAt: row["sessionCreated"],
                     expiresAt: row["expiresAt"], lastDeskVisit: row["lastDeskVisit"]), account
             )
         }
@@ -96,13 +97,16 @@ extension SQLiteCatalog {
     }
 
     public func deleteSession(tokenHash: String) async throws {
-        try await write(counted: false) { db in try db.execute(sql: "DELETE FROM session WHERE tokenHash = ?", arguments: [tokenHash]) }
+        try await write(counted: false) { db in
+            try db.execute(sql: "DELETE FROM session WHERE tokenHash = ?", arguments: [tokenHash])
+        }
     }
 
     public func saveToken(_ token: APIToken) async throws {
         try await write(counted: false) { db in
             try db.execute(
-                sql: "INSERT INTO apiToken (id, tokenHash, name, label, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO apiToken (id, tokenHash, name, label, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [token.id, token.tokenHash, token.name, token.label, token.createdAt, token.expiresAt])
         }
     }

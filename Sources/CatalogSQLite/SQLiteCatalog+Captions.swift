@@ -41,7 +41,8 @@ extension SQLiteCatalog {
                 try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM asset WHERE sha256 = ?)", arguments: [sha])
                     ?? false
             else { throw CatalogError(.notFound, "no photo \(sha.prefix(16))") }
-            let stored = try Int.fetchOne(db, sql: "SELECT revision FROM caption WHERE sha256 = ?", arguments: [sha]) ?? 0
+            let stored =
+                try Int.fetchOne(db, sql: "SELECT revision FROM caption WHERE sha256 = ?", arguments: [sha]) ?? 0
             guard stored == commit.expectedRevision else {
                 throw CatalogError(
                     .conflict,

@@ -177,7 +177,9 @@ extension SQLiteCatalog {
             // A photo's own search text beside its document (the uses add theirs).
             try db.alter(table: "searchDoc") { t in t.add(column: "photoText", .text).notNull().defaults(to: "") }
             try db.execute(
-                sql: "UPDATE searchDoc SET photoText = COALESCE((SELECT body FROM searchIndex WHERE rowid = searchDoc.id), '')")
+                sql:
+                    "UPDATE searchDoc SET photoText = COALESCE((SELECT body FROM searchIndex WHERE rowid = searchDoc.id), '')"
+            )
             // Sessions remember the desk's last visit; tokens have ids to revoke by and an expiry.
             try db.alter(table: "session") { t in t.add(column: "lastDeskVisit", .datetime) }
             try db.alter(table: "apiToken") { t in
@@ -185,7 +187,9 @@ extension SQLiteCatalog {
                 t.add(column: "expiresAt", .datetime)
             }
             try db.execute(
-                sql: "UPDATE apiToken SET id = 'tok_' || substr(tokenHash, 1, 12), expiresAt = datetime(createdAt, '+365 days')")
+                sql:
+                    "UPDATE apiToken SET id = 'tok_' || substr(tokenHash, 1, 12), expiresAt = datetime(createdAt, '+365 days')"
+            )
             try db.create(index: "apiToken_id", on: "apiToken", columns: ["id"], unique: true)
             try db.create(table: "loginAttempt") { t in
                 t.primaryKey("key", .text)

@@ -36,7 +36,9 @@ extension SQLiteCatalog {
             if let document { clause.add("searchIndex.rowid < ?", document) }
             let needsPhoto = !filters.isEmpty || audience != .editors
             let joins =
-                needsPhoto ? "JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256" : ""
+                needsPhoto
+                ? "JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
+                : ""
             return try Row.fetchAll(
                 db,
                 sql: """

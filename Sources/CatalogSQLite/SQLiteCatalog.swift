@@ -314,7 +314,8 @@ public final class SQLiteCatalog: CatalogStore {
                 statistics.renditionBytes = renditions?["b"] ?? 0
                 statistics.articles = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM article") ?? 0
                 statistics.captionRevisions =
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT DISTINCT sha256, revision FROM captionRevision)")
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM (SELECT DISTINCT sha256, revision FROM captionRevision)")
                     ?? 0
                 let lastSeen = try Date.fetchOne(db, sql: "SELECT MAX(seenAt) FROM location")
                 statistics.lastSeen = lastSeen?.timeIntervalSince1970 ?? 0

@@ -1,6 +1,6 @@
 import Catalog
-import PhotoModel
 import Foundation
+import PhotoModel
 
 /// A CSV manifest of captions (`photodesk caption import captions.csv`): a header row naming
 /// `file` or `id`, then any of `caption`, `headline`, `byline`, `credit`, `copyright`, `keywords`

@@ -1,5 +1,5 @@
-import PhotoModel
 import Foundation
+import PhotoModel
 
 /// A caption template as photo desks use them: `{city}, {country}, {date:d MMMM yyyy}: {caption}
 /// Photo: {byline}/{credit}`, with a code-replacement table (`=lt=` becomes a full name and title).

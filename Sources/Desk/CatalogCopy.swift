@@ -52,7 +52,9 @@ public struct CatalogCopy: Sendable {
         var batch: [IngestRecord] = []
         var extraLocations: [FileLocation] = []
         for sha in hashes {
-            guard let details = try await source.details(sha256: sha), let first = details.locations.first else { continue }
+            guard let details = try await source.details(sha256: sha), let first = details.locations.first else {
+                continue
+            }
             let history = try await source.captionHistory(of: sha)
             let caption = details.caption ?? Caption(sha256: sha, fields: CaptionFields(), revision: 0)
             batch.append(
@@ -114,7 +116,9 @@ public struct CatalogCopy: Sendable {
         let users = try await target.accounts().count
         if users != report.users { problems.append("\(users) users, not \(report.users)") }
         if report.sourceChecksum != report.targetChecksum {
-            problems.append("the caption revisions differ (checksum \(report.targetChecksum.prefix(12)), not \(report.sourceChecksum.prefix(12)))")
+            problems.append(
+                "the caption revisions differ (checksum \(report.targetChecksum.prefix(12)), not \(report.sourceChecksum.prefix(12)))"
+            )
         }
         guard problems.isEmpty else {
             throw DeskError(.storage, "the copy does not match its source: " + problems.joined(separator: "; "))
@@ -127,10 +131,11 @@ public struct CatalogCopy: Sendable {
         for sha in hashes.sorted() {
             for revision in try await store.captionHistory(of: sha) {
                 let milliseconds = Int64((revision.at.timeIntervalSince1970 * 1000).rounded())
-                let line = [
-                    revision.sha256, String(revision.revision), revision.field, revision.oldValue ?? "\u{0}",
-                    revision.newValue ?? "\u{0}", revision.author, String(milliseconds), revision.source,
-                ].joined(separator: "\u{1F}") + "\n"
+                let line =
+                    [
+                        revision.sha256, String(revision.revision), revision.field, revision.oldValue ?? "\u{0}",
+                        revision.newValue ?? "\u{0}", revision.author, String(milliseconds), revision.source,
+                    ].joined(separator: "\u{1F}") + "\n"
                 hasher.update(data: Data(line.utf8))
             }
         }

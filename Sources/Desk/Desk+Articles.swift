@@ -216,7 +216,8 @@ extension Desk {
                     searchText: SearchText.useText(headline: article.headline, caption: photo.caption))
             }
             do {
-                let saved = try await store.saveArticle(article, uses: uses, expectingVersion: existing?.article.version)
+                let saved = try await store.saveArticle(
+                    article, uses: uses, expectingVersion: existing?.article.version)
                 return (saved, existing == nil)
             } catch let error as CatalogError where error.code == .conflict || error.code == .exists {
                 continue

@@ -67,7 +67,8 @@ extension Desk {
         for row in sheet.rows {
             guard let sha = try await resolve(row.reference) else {
                 outcomes.append(
-                    SheetOutcome(line: row.line, sha256: nil, problem: "no photo matches \(row.reference) (ingest it first)"))
+                    SheetOutcome(
+                        line: row.line, sha256: nil, problem: "no photo matches \(row.reference) (ingest it first)"))
                 continue
             }
             var problem: String?

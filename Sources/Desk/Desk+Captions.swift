@@ -5,7 +5,8 @@ import PhotoModel
 extension Desk {
     /// A photo's caption (revision 0 and no fields when it has none yet).
     public func caption(of sha256: String) async throws -> Caption {
-        try await stored { try await store.caption(of: sha256) } ?? Caption(sha256: sha256, fields: CaptionFields(), revision: 0)
+        try await stored { try await store.caption(of: sha256) }
+            ?? Caption(sha256: sha256, fields: CaptionFields(), revision: 0)
     }
 
     /// Every change of a photo's caption fields, oldest first.
@@ -65,7 +66,8 @@ extension Desk {
                 throw DeskError(error)
             }
         }
-        throw DeskError(.busy, "the caption of \(sha256.prefix(16)) kept changing while saving; nothing was saved, try again")
+        throw DeskError(
+            .busy, "the caption of \(sha256.prefix(16)) kept changing while saving; nothing was saved, try again")
     }
 
     private func staleError(_ sha256: String, basedOn: Int, current: Caption, attempted: CaptionChanges) async throws
@@ -74,7 +76,8 @@ extension Desk {
         let last = try await history(of: sha256).last
         let stale = StaleEdit(basedOn: basedOn, current: current, lastAuthor: last?.author, attempted: attempted)
         return DeskError(
-            .stale, "the caption changed since revision \(basedOn) (now revision \(current.revision)); nothing was saved",
+            .stale,
+            "the caption changed since revision \(basedOn) (now revision \(current.revision)); nothing was saved",
             stale: stale)
     }
 

@@ -52,7 +52,8 @@ extension Desk {
             found += hits.map { ($0, tier.rank) }
         }
         let total = try await stored {
-            try await store.searchCount(TextMatch(terms: terms, mode: .allTerms), filters: query.filters, audience: audience)
+            try await store.searchCount(
+                TextMatch(terms: terms, mode: .allTerms), filters: query.filters, audience: audience)
         }
         let shown = found.prefix(bounded)
         return SearchPage(

@@ -35,7 +35,9 @@ public struct Desk: Sendable {
     /// of its hash, or the path of one of its files; nil when none does.
     public func findPhoto(_ reference: String) async throws -> Photo? {
         let lowered = reference.lowercased()
-        if (4...64).contains(lowered.utf8.count), lowered.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) {
+        if (4...64).contains(lowered.utf8.count),
+            lowered.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        {
             let matches = try await stored { try await store.photos(hashPrefix: lowered, limit: 2) }
             if matches.count > 1 {
                 throw DeskError(.ambiguous, "\(reference) matches several photos: give more digits")
@@ -79,7 +81,8 @@ public struct Desk: Sendable {
         let editor = viewpoint.isEditor
         let fields = details.caption?.fields ?? CaptionFields()
         let uses = details.uses.filter { use in
-            editor || viewpoint.audience.sees(publicFrom: use.state == .published ? (use.publishAt ?? .distantPast) : nil)
+            editor
+                || viewpoint.audience.sees(publicFrom: use.state == .published ? (use.publishAt ?? .distantPast) : nil)
         }
         return PhotoDocument(
             id: photo.shortId, sha256: photo.sha256, paths: editor ? details.locations.map(\.path) : nil,
@@ -88,7 +91,9 @@ public struct Desk: Sendable {
             gps: editor ? photo.gps : viewpoint.location.apply(photo.gps),
             fields: editor ? fields : fields.publicOnly,
             renditions: details.renditions.filter { !$0.preset.hasPrefix(Crops.prefix) }.map {
-                .init(preset: $0.preset, format: $0.format, width: $0.width, height: $0.height, path: editor ? $0.path : nil)
+                .init(
+                    preset: $0.preset, format: $0.format, width: $0.width, height: $0.height,
+                    path: editor ? $0.path : nil)
             },
             articles: uses.map {
                 .init(
@@ -164,6 +169,8 @@ public struct Desk: Sendable {
 
     /// Publishes a photo on its own (readers see it from `at`, now by default), or takes it back.
     public func setPublished(_ sha256: String, _ published: Bool, at date: Date? = nil) async throws {
-        try await stored { try await store.setPhotoPublication(sha256, publishedAt: published ? (date ?? clock()) : nil) }
+        try await stored {
+            try await store.setPhotoPublication(sha256, publishedAt: published ? (date ?? clock()) : nil)
+        }
     }
 }

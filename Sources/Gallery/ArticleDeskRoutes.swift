@@ -112,7 +112,8 @@ struct ArticleDeskRoutes: Sendable {
             guard let aspect = environment.crops.first(where: { $0.name == name }) else {
                 throw GalleryError(
                     .badRequest,
-                    "There is no crop preset \(name.prefix(40)); the presets are \(environment.crops.map(\.name).joined(separator: ", ")).")
+                    "There is no crop preset \(name.prefix(40)); the presets are \(environment.crops.map(\.name).joined(separator: ", "))."
+                )
             }
             return aspect
         }

@@ -262,7 +262,8 @@ struct ArticleRoutes: Sendable {
 package enum Parse {
     /// An integer in a range; nil when absent, or empty where `emptyIsAbsent` (a form's blank
     /// field; an API's `limit=` is a 400).
-    package static func integer(_ text: String?, name: String, in range: ClosedRange<Int>, emptyIsAbsent: Bool = true) throws
+    package static func integer(_ text: String?, name: String, in range: ClosedRange<Int>, emptyIsAbsent: Bool = true)
+        throws
         -> Int?
     {
         guard let raw = text else { return nil }

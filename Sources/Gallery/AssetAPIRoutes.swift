@@ -24,7 +24,9 @@ package struct AssetAPIRoutes: Sendable {
         group.get("/assets") { request, context in try await self.list(request, context) }
         group.get("/assets/:id") { _, context in
             let photo = try await self.photo(context)
-            guard let document = try await self.desk.document(sha256: photo.sha256, for: self.environment.viewpoint(context))
+            guard
+                let document = try await self.desk.document(
+                    sha256: photo.sha256, for: self.environment.viewpoint(context))
             else { throw self.notFound(context) }
             return try JSONBody.response(document)
         }
@@ -40,8 +42,9 @@ package struct AssetAPIRoutes: Sendable {
         group.post("/assets/:id/revert") { request, context in try await self.revert(request, context) }
         group.get("/search") { request, context in try await self.search(request, context) }
         group.get("/articles") { request, context in
-            let limit = try Parse.integer(
-                request.uri.queryParameters.get("limit"), name: "limit", in: 1...200, emptyIsAbsent: false) ?? 200
+            let limit =
+                try Parse.integer(
+                    request.uri.queryParameters.get("limit"), name: "limit", in: 1...200, emptyIsAbsent: false) ?? 200
             let articles = try await self.desk.articles(limit: limit, audience: context.audience)
             return try JSONBody.response(["articles": articles.map { ArticleListItem($0, now: context.now) }])
         }
@@ -134,7 +137,8 @@ package struct AssetAPIRoutes: Sendable {
         GalleryError(.notFound, "no photo \((context.parameters.get("id") ?? "").prefix(64))")
     }
 
-    func caption(_ photo: Photo, _ context: GalleryContext, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func caption(_ photo: Photo, _ context: GalleryContext, status: HTTPResponse.Status = .ok) async throws -> Response
+    {
         let stored = try await desk.caption(of: photo.sha256)
         var response = try JSONBody.response(
             CaptionBody(
@@ -152,7 +156,8 @@ package struct AssetAPIRoutes: Sendable {
         if text == "*" { return .some(nil) }
         if text.hasPrefix("W/") { text.removeFirst(2) }
         text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (48...57).contains($0) }), let number = Int(text)
+        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (48...57).contains($0) }),
+            let number = Int(text)
         else { return nil }
         return .some(number)
     }
@@ -181,7 +186,8 @@ package struct AssetAPIRoutes: Sendable {
         do {
             changes = try JSONDecoder().decode(CaptionChanges.self, from: body)
         } catch {
-            throw GalleryError(.badRequest, "the body must be a JSON object of caption fields: \(JSONProblem.describe(error))")
+            throw GalleryError(
+                .badRequest, "the body must be a JSON object of caption fields: \(JSONProblem.describe(error))")
         }
         guard !changes.isEmpty else { throw GalleryError(.badRequest, "the body names no caption field") }
         let stored = try await desk.caption(of: photo.sha256)
@@ -191,7 +197,8 @@ package struct AssetAPIRoutes: Sendable {
             environment.changed()
             return try await caption(photo, context)
         } catch let error as DeskError where error.code == .stale {
-            return try stale(photo, error.stale?.current ?? stored, basedOn: basedOn, lastAuthor: error.stale?.lastAuthor)
+            return try stale(
+                photo, error.stale?.current ?? stored, basedOn: basedOn, lastAuthor: error.stale?.lastAuthor)
         }
     }
 

@@ -70,7 +70,8 @@ struct AuthRoutes: Sendable {
             Credentials.equal(cookie, sent)
         else {
             throw GalleryError(
-                .forbidden, "Refused: the login form's security token is missing or out of date. Reload the login page.")
+                .forbidden, "Refused: the login form's security token is missing or out of date. Reload the login page."
+            )
         }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = form["password"] ?? ""

@@ -55,7 +55,9 @@ struct DeskRoutes: Sendable {
     }
 
     func front(_ request: Request, _ context: GalleryContext) async throws -> Response {
-        guard let viewer = context.viewer, let session = viewer.sessionHash else { throw Redirect.toLogin(from: request) }
+        guard let viewer = context.viewer, let session = viewer.sessionHash else {
+            throw Redirect.toLogin(from: request)
+        }
         var waiting: [Waiting] = []
         for field in [CaptionField.caption, .credit, .byline] {
             let filters = SearchFilters(missing: field)

@@ -90,7 +90,8 @@ struct FeedRoutes: Sendable {
             return Media(
                 url: base + RenditionRoutes.url(id: id, large),
                 type: ImageFormat(rawValue: large.format)?.mimeType ?? "image/jpeg", width: large.width,
-                height: large.height, caption: photo.caption.map(XMLText.clean), byline: photo.byline.map(XMLText.clean),
+                height: large.height, caption: photo.caption.map(XMLText.clean),
+                byline: photo.byline.map(XMLText.clean),
                 credit: photo.credit.map(XMLText.clean), copyright: photo.copyright.map(XMLText.clean))
         }
         let summary = document.body.components(separatedBy: "\n\n").map {

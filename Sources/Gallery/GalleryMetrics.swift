@@ -1,7 +1,7 @@
 import Catalog
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 
 /// Request counts and latencies for `/metrics`, kept in memory (Prometheus text format).
 final class GalleryMetrics: @unchecked Sendable {
@@ -60,7 +60,9 @@ final class GalleryMetrics: @unchecked Sendable {
             lines.append("# TYPE \(name) \(type)")
         }
         metric("photodesk_http_requests_total", "counter", "HTTP requests answered, by method, route and status.")
-        for (key, count) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
+        for (key, count) in requests.sorted(by: {
+            ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status)
+        }) {
             lines.append(
                 "photodesk_http_requests_total{method=\"\(key.method)\",route=\"\(escape(key.route))\",status=\"\(key.status)\"} \(count)"
             )
@@ -70,7 +72,8 @@ final class GalleryMetrics: @unchecked Sendable {
             let label = "route=\"\(escape(route))\""
             for (index, bound) in Self.bounds.enumerated() {
                 lines.append(
-                    "photodesk_http_request_duration_seconds_bucket{\(label),le=\"\(bound)\"} \(latency.buckets[index])")
+                    "photodesk_http_request_duration_seconds_bucket{\(label),le=\"\(bound)\"} \(latency.buckets[index])"
+                )
             }
             lines.append("photodesk_http_request_duration_seconds_bucket{\(label),le=\"+Inf\"} \(latency.count)")
             lines.append("photodesk_http_request_duration_seconds_sum{\(label)} \(latency.sum)")
@@ -102,7 +105,8 @@ final class GalleryMetrics: @unchecked Sendable {
         ]
         for (name, help, value) in gauges {
             metric(name, "gauge", help)
-            lines.append("\(name) \(value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value))")
+            lines.append(
+                "\(name) \(value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value))")
         }
         if let queue {
             metric("photodesk_jobs", "gauge", "Jobs in the ingest queue, by state.")
@@ -138,7 +142,8 @@ struct AccessLogMiddleware: RouterMiddleware {
             let seconds =
                 Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let route = context.endpointPath ?? "unmatched"
-            metrics.record(method: request.method.rawValue, route: route, status: status, seconds: seconds, bytes: bytes)
+            metrics.record(
+                method: request.method.rawValue, route: route, status: status, seconds: seconds, bytes: bytes)
             log?.append(
                 AccessLog.line(
                     method: request.method.rawValue, path: request.uri.path, route: route, status: status,
@@ -159,5 +164,5 @@ struct AccessLogMiddleware: RouterMiddleware {
     }
 
     /// Set by the error page middleware so the log names a signed-in user (stripped before sending).
-    static let userHeader = HTTPField.Name("X-Photodesk-User")!
+    static let userHeader = HTTPField.Name.constant("X-Photodesk-User")
 }

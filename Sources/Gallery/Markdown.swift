@@ -25,7 +25,9 @@ package enum Markdown {
         }
         while index < text.endIndex {
             let rest = text[index...]
-            if rest.hasPrefix("**"), let end = rest.dropFirst(2).range(of: "**"), end.lowerBound > rest.index(index, offsetBy: 2) {
+            if rest.hasPrefix("**"), let end = rest.dropFirst(2).range(of: "**"),
+                end.lowerBound > rest.index(index, offsetBy: 2)
+            {
                 flush()
                 spans.append(Span(text: String(text[text.index(index, offsetBy: 2)..<end.lowerBound]), strong: true))
                 index = end.upperBound
@@ -41,7 +43,8 @@ package enum Markdown {
                     continue
                 }
             }
-            if rest.hasPrefix("["), let close = rest.range(of: "]("), let end = rest[close.upperBound...].firstIndex(of: ")")
+            if rest.hasPrefix("["), let close = rest.range(of: "]("),
+                let end = rest[close.upperBound...].firstIndex(of: ")")
             {
                 let label = String(rest[rest.index(after: rest.startIndex)..<close.lowerBound])
                 let target = String(rest[close.upperBound..<end]).trimmingCharacters(in: .whitespaces)

@@ -196,7 +196,9 @@ struct PhotoRoutes: Sendable {
             exposure: exposure.isEmpty ? nil : exposure.joined(separator: " · "),
             place: place.isEmpty ? nil : place.joined(separator: ", "),
             coordinates: document.gps.map {
-                String(format: viewpoint.isEditor || environment.configuration.location == .exact ? "%.5f, %.5f" : "%.1f, %.1f", $0.latitude, $0.longitude)
+                String(
+                    format: viewpoint.isEditor || environment.configuration.location == .exact
+                        ? "%.5f, %.5f" : "%.1f, %.1f", $0.latitude, $0.longitude)
             },
             width: document.width, height: document.height,
             large: largest.map { RenditionRoutes.url(id: document.id, $0) },

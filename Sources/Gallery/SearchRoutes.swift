@@ -84,7 +84,9 @@ struct SearchRoutes: Sendable {
         let view = SearchView(
             q: query.text, byline: query.filters.byline ?? "", from: query.filters.from ?? "",
             to: query.filters.to ?? "", article: query.filters.article ?? "", camera: query.filters.camera ?? "",
-            missing: SearchQuery.missingFields.map { Option(value: $0.rawValue, selected: $0 == query.filters.missing) },
+            missing: SearchQuery.missingFields.map {
+                Option(value: $0.rawValue, selected: $0 == query.filters.missing)
+            },
             searched: searched, total: page.total, photos: tiles, nextPage: next, error: nil,
             empty: searched && tiles.isEmpty)
         return try pages.page(

@@ -29,6 +29,12 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 }
 
 extension HTTPField.Name {
-    static let referrerPolicy = Self("Referrer-Policy")!
-    static let xFrameOptions = Self("X-Frame-Options")!
+    static let referrerPolicy = constant("Referrer-Policy")
+    static let xFrameOptions = constant("X-Frame-Options")
+
+    /// A header name written in the source: valid by construction (a token of letters and `-`).
+    static func constant(_ name: String) -> Self {
+        guard let field = Self(name) else { preconditionFailure("\(name) is not a header field name") }
+        return field
+    }
 }

@@ -10,7 +10,7 @@ struct SessionMiddleware: RouterMiddleware {
     let store: any CatalogStore
 
     static let cookieName = "pd_session"
-    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let forwardedFor = HTTPField.Name.constant("X-Forwarded-For")
 
     func handle(_ request: Request, context: GalleryContext, next: (Request, GalleryContext) async throws -> Response)
         async throws -> Response
@@ -62,7 +62,7 @@ enum FormAuth {
 
 /// Checks for API writes: a bearer token, or a session with its CSRF token in `X-CSRF-Token`.
 enum APIAuth {
-    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    static let csrfHeader = HTTPField.Name.constant("X-CSRF-Token")
 
     /// The viewer, or the refusal thrown.
     @discardableResult
@@ -100,7 +100,9 @@ package enum Redirect {
         let target = localPath(back) ?? "/"
         return GalleryError(
             .seeOther, "Sign in first.",
-            headers: [.location: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")])
+            headers: [
+                .location: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")
+            ])
     }
 
     /// A path on this site, or nil, so that a login can never send a browser elsewhere: it must
@@ -192,10 +194,13 @@ enum SessionCookie {
     static func isSecure(_ request: Request, _ context: GalleryContext, proxies: TrustedProxies, forced: Bool) -> Bool {
         if forced || request.uri.scheme == .https { return true }
         guard proxies.contains(context.peerAddress) else { return false }
-        if let proto = request.headers[HTTPField.Name("X-Forwarded-Proto")!], proto.lowercased().hasPrefix("https") {
+        if let proto = request.headers[HTTPField.Name.constant("X-Forwarded-Proto")],
+            proto.lowercased().hasPrefix("https")
+        {
             return true
         }
-        if let forwarded = request.headers[HTTPField.Name("Forwarded")!], forwarded.lowercased().contains("proto=https")
+        if let forwarded = request.headers[HTTPField.Name.constant("Forwarded")],
+            forwarded.lowercased().contains("proto=https")
         {
             return true
         }

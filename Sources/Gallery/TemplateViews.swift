@@ -6,15 +6,22 @@ import Mustache
 // paths are not marked Sendable.
 
 extension ArticleRoutes.HomeView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["articles": \Self.articles, "hasArticles": \Self.hasArticles, "photos": \Self.photos, "count": \Self.count]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "articles": \Self.articles, "hasArticles": \Self.hasArticles, "photos": \Self.photos, "count": \Self.count,
+    ]
 }
 
 extension ArticleRoutes.ArticleTile: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "published": \Self.published, "photos": \Self.photos, "cover": \Self.cover, "status": \Self.status]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "slug": \Self.slug, "headline": \Self.headline, "published": \Self.published, "photos": \Self.photos,
+        "cover": \Self.cover, "status": \Self.status,
+    ]
 }
 
 extension ArticleRoutes.Block: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["paragraph": \Self.paragraph, "heading": \Self.heading, "figure": \Self.figure]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "paragraph": \Self.paragraph, "heading": \Self.heading, "figure": \Self.figure,
+    ]
 }
 
 extension ArticleRoutes.Paragraph: TemplateView {
@@ -22,75 +29,136 @@ extension ArticleRoutes.Paragraph: TemplateView {
 }
 
 extension ArticleRoutes.Figure: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["number": \Self.number, "id": \Self.id, "caption": \Self.caption, "credit": \Self.credit, "src": \Self.src, "srcset": \Self.srcset, "large": \Self.large, "width": \Self.width, "height": \Self.height, "alt": \Self.alt, "missing": \Self.missing, "previous": \Self.previous, "next": \Self.next, "copyright": \Self.copyright, "byline": \Self.byline, "creditLine": \Self.creditLine, "largeWidth": \Self.largeWidth, "largeHeight": \Self.largeHeight, "position": \Self.position, "cropped": \Self.cropped, "image": \Self.image]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "number": \Self.number, "id": \Self.id, "caption": \Self.caption, "credit": \Self.credit, "src": \Self.src,
+        "srcset": \Self.srcset, "large": \Self.large, "width": \Self.width, "height": \Self.height, "alt": \Self.alt,
+        "missing": \Self.missing, "previous": \Self.previous, "next": \Self.next, "copyright": \Self.copyright,
+        "byline": \Self.byline, "creditLine": \Self.creditLine, "largeWidth": \Self.largeWidth,
+        "largeHeight": \Self.largeHeight, "position": \Self.position, "cropped": \Self.cropped, "image": \Self.image,
+    ]
 }
 
 extension ArticleRoutes.ArticleView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "dateline": \Self.dateline, "published": \Self.published, "byline": \Self.byline, "blocks": \Self.blocks, "figures": \Self.figures, "edit": \Self.edit]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "slug": \Self.slug, "headline": \Self.headline, "dateline": \Self.dateline, "published": \Self.published,
+        "byline": \Self.byline, "blocks": \Self.blocks, "figures": \Self.figures, "edit": \Self.edit,
+    ]
 }
 
 extension ArticleRoutes.EditView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "slug": \Self.slug, "photos": \Self.photos, "count": \Self.count, "status": \Self.status, "publishAt": \Self.publishAt, "isDraft": \Self.isDraft, "isScheduled": \Self.isScheduled, "isPublished": \Self.isPublished]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "csrf": \Self.csrf, "slug": \Self.slug, "photos": \Self.photos, "count": \Self.count, "status": \Self.status,
+        "publishAt": \Self.publishAt, "isDraft": \Self.isDraft, "isScheduled": \Self.isScheduled,
+        "isPublished": \Self.isPublished,
+    ]
 }
 
 extension PhotoRoutes.ListView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["heading": \Self.heading, "photos": \Self.photos, "count": \Self.count, "nextPage": \Self.nextPage, "emptyText": \Self.emptyText, "empty": \Self.empty]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "heading": \Self.heading, "photos": \Self.photos, "count": \Self.count, "nextPage": \Self.nextPage,
+        "emptyText": \Self.emptyText, "empty": \Self.empty,
+    ]
 }
 
 extension PhotoRoutes.Tile: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["id": \Self.id, "caption": \Self.caption, "width": \Self.width, "height": \Self.height, "thumb": \Self.thumb, "isPrivate": \Self.isPrivate]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "id": \Self.id, "caption": \Self.caption, "width": \Self.width, "height": \Self.height, "thumb": \Self.thumb,
+        "isPrivate": \Self.isPrivate,
+    ]
 }
 
 extension PhotoRoutes.FieldView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["name": \Self.name, "label": \Self.label, "value": \Self.value, "multiline": \Self.multiline]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "name": \Self.name, "label": \Self.label, "value": \Self.value, "multiline": \Self.multiline,
+    ]
 }
 
 extension PhotoRoutes.ConflictView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["field": \Self.field, "stored": \Self.stored, "yours": \Self.yours]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "field": \Self.field, "stored": \Self.stored, "yours": \Self.yours,
+    ]
 }
 
 extension PhotoRoutes.EditView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "revision": \Self.revision, "fields": \Self.fields, "saved": \Self.saved, "conflicts": \Self.conflicts, "hasConflicts": \Self.hasConflicts, "lastAuthor": \Self.lastAuthor, "isPublic": \Self.isPublic, "publicFrom": \Self.publicFrom]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "csrf": \Self.csrf, "revision": \Self.revision, "fields": \Self.fields, "saved": \Self.saved,
+        "conflicts": \Self.conflicts, "hasConflicts": \Self.hasConflicts, "lastAuthor": \Self.lastAuthor,
+        "isPublic": \Self.isPublic, "publicFrom": \Self.publicFrom,
+    ]
 }
 
 extension PhotoRoutes.PhotoView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["id": \Self.id, "caption": \Self.caption, "alt": \Self.alt, "headline": \Self.headline, "byline": \Self.byline, "credit": \Self.credit, "copyright": \Self.copyright, "keywords": \Self.keywords, "takenAt": \Self.takenAt, "camera": \Self.camera, "exposure": \Self.exposure, "place": \Self.place, "coordinates": \Self.coordinates, "width": \Self.width, "height": \Self.height, "large": \Self.large, "largeWidth": \Self.largeWidth, "largeHeight": \Self.largeHeight, "srcset": \Self.srcset, "articles": \Self.articles, "hasArticles": \Self.hasArticles, "previous": \Self.previous, "next": \Self.next, "edit": \Self.edit]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "id": \Self.id, "caption": \Self.caption, "alt": \Self.alt, "headline": \Self.headline, "byline": \Self.byline,
+        "credit": \Self.credit, "copyright": \Self.copyright, "keywords": \Self.keywords, "takenAt": \Self.takenAt,
+        "camera": \Self.camera, "exposure": \Self.exposure, "place": \Self.place, "coordinates": \Self.coordinates,
+        "width": \Self.width, "height": \Self.height, "large": \Self.large, "largeWidth": \Self.largeWidth,
+        "largeHeight": \Self.largeHeight, "srcset": \Self.srcset, "articles": \Self.articles,
+        "hasArticles": \Self.hasArticles, "previous": \Self.previous, "next": \Self.next, "edit": \Self.edit,
+    ]
 }
 
 extension PageRenderer.LayoutView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["title": \Self.title, "body": \Self.body, "viewer": \Self.viewer, "csrf": \Self.csrf, "isAdmin": \Self.isAdmin, "structuredData": \Self.structuredData]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "title": \Self.title, "body": \Self.body, "viewer": \Self.viewer, "csrf": \Self.csrf, "isAdmin": \Self.isAdmin,
+        "structuredData": \Self.structuredData,
+    ]
 }
 
 extension FeedRoutes.FeedView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["title": \Self.title, "link": \Self.link, "selfLink": \Self.selfLink, "description": \Self.description, "items": \Self.items]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "title": \Self.title, "link": \Self.link, "selfLink": \Self.selfLink, "description": \Self.description,
+        "items": \Self.items,
+    ]
 }
 
 extension FeedRoutes.Item: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["title": \Self.title, "link": \Self.link, "pubDate": \Self.pubDate, "author": \Self.author, "summary": \Self.summary, "media": \Self.media]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "title": \Self.title, "link": \Self.link, "pubDate": \Self.pubDate, "author": \Self.author,
+        "summary": \Self.summary, "media": \Self.media,
+    ]
 }
 
 extension FeedRoutes.Media: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["url": \Self.url, "type": \Self.type, "width": \Self.width, "height": \Self.height, "caption": \Self.caption, "byline": \Self.byline, "credit": \Self.credit, "copyright": \Self.copyright]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "url": \Self.url, "type": \Self.type, "width": \Self.width, "height": \Self.height, "caption": \Self.caption,
+        "byline": \Self.byline, "credit": \Self.credit, "copyright": \Self.copyright,
+    ]
 }
 
 extension Markdown.Span: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["text": \Self.text, "strong": \Self.strong, "emphasis": \Self.emphasis, "code": \Self.code, "href": \Self.href, "plain": \Self.plain]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "text": \Self.text, "strong": \Self.strong, "emphasis": \Self.emphasis, "code": \Self.code, "href": \Self.href,
+        "plain": \Self.plain,
+    ]
 }
 
 extension SearchRoutes.Option: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["value": \Self.value, "selected": \Self.selected]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "value": \Self.value, "selected": \Self.selected,
+    ]
 }
 
 extension SearchRoutes.SearchView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["q": \Self.q, "byline": \Self.byline, "from": \Self.from, "to": \Self.to, "article": \Self.article, "camera": \Self.camera, "missing": \Self.missing, "searched": \Self.searched, "total": \Self.total, "photos": \Self.photos, "nextPage": \Self.nextPage, "error": \Self.error, "empty": \Self.empty]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "q": \Self.q, "byline": \Self.byline, "from": \Self.from, "to": \Self.to, "article": \Self.article,
+        "camera": \Self.camera, "missing": \Self.missing, "searched": \Self.searched, "total": \Self.total,
+        "photos": \Self.photos, "nextPage": \Self.nextPage, "error": \Self.error, "empty": \Self.empty,
+    ]
 }
 
 extension UploadRoutes.PageView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["csrf": \Self.csrf, "available": \Self.available, "limit": \Self.limit, "results": \Self.results, "summary": \Self.summary]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "csrf": \Self.csrf, "available": \Self.available, "limit": \Self.limit, "results": \Self.results,
+        "summary": \Self.summary,
+    ]
 }
 
 extension UploadRoutes.OutcomeView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["name": \Self.name, "status": \Self.status, "id": \Self.id, "error": \Self.error, "thumb": \Self.thumb, "isNew": \Self.isNew]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "name": \Self.name, "status": \Self.status, "id": \Self.id, "error": \Self.error, "thumb": \Self.thumb,
+        "isNew": \Self.isNew,
+    ]
 }
 
 /// A value the templates read through `fields` rather than by reflection.
@@ -123,29 +191,51 @@ extension Optional: OptionalValue {
 }
 
 extension ErrorPageMiddleware.ErrorView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["status": \Self.status, "message": \Self.message]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "status": \Self.status, "message": \Self.message,
+    ]
 }
 
 extension ArticleDeskRoutes.AspectView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["name": \Self.name, "ratio": \Self.ratio, "width": \Self.width, "height": \Self.height, "x": \Self.x, "y": \Self.y, "cropWidth": \Self.cropWidth, "cropHeight": \Self.cropHeight, "selected": \Self.selected]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "name": \Self.name, "ratio": \Self.ratio, "width": \Self.width, "height": \Self.height, "x": \Self.x,
+        "y": \Self.y, "cropWidth": \Self.cropWidth, "cropHeight": \Self.cropHeight, "selected": \Self.selected,
+    ]
 }
 
 extension ArticleDeskRoutes.CropView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "position": \Self.position, "csrf": \Self.csrf, "id": \Self.id, "image": \Self.image, "imageWidth": \Self.imageWidth, "imageHeight": \Self.imageHeight, "photoWidth": \Self.photoWidth, "photoHeight": \Self.photoHeight, "x": \Self.x, "y": \Self.y, "width": \Self.width, "height": \Self.height, "preset": \Self.preset, "aspects": \Self.aspects, "hasCrop": \Self.hasCrop, "error": \Self.error]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "slug": \Self.slug, "headline": \Self.headline, "position": \Self.position, "csrf": \Self.csrf, "id": \Self.id,
+        "image": \Self.image, "imageWidth": \Self.imageWidth, "imageHeight": \Self.imageHeight,
+        "photoWidth": \Self.photoWidth, "photoHeight": \Self.photoHeight, "x": \Self.x, "y": \Self.y,
+        "width": \Self.width, "height": \Self.height, "preset": \Self.preset, "aspects": \Self.aspects,
+        "hasCrop": \Self.hasCrop, "error": \Self.error,
+    ]
 }
 
 extension DeskRoutes.Waiting: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["field": \Self.field, "count": \Self.count, "photos": \Self.photos, "link": \Self.link]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "field": \Self.field, "count": \Self.count, "photos": \Self.photos, "link": \Self.link,
+    ]
 }
 
 extension DeskRoutes.ArticleLine: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["slug": \Self.slug, "headline": \Self.headline, "status": \Self.status, "when": \Self.when, "photos": \Self.photos]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "slug": \Self.slug, "headline": \Self.headline, "status": \Self.status, "when": \Self.when,
+        "photos": \Self.photos,
+    ]
 }
 
 extension DeskRoutes.Change: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["id": \Self.id, "field": \Self.field, "value": \Self.value, "author": \Self.author, "at": \Self.at]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "id": \Self.id, "field": \Self.field, "value": \Self.value, "author": \Self.author, "at": \Self.at,
+    ]
 }
 
 extension DeskRoutes.FrontView: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["viewer": \Self.viewer, "since": \Self.since, "waiting": \Self.waiting, "latest": \Self.latest, "articles": \Self.articles, "hasArticles": \Self.hasArticles, "changes": \Self.changes, "hasChanges": \Self.hasChanges]
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "viewer": \Self.viewer, "since": \Self.since, "waiting": \Self.waiting, "latest": \Self.latest,
+        "articles": \Self.articles, "hasArticles": \Self.hasArticles, "changes": \Self.changes,
+        "hasChanges": \Self.hasChanges,
+    ]
 }

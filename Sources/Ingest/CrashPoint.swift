@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 
 /// A deterministic crash for the crash-safety tests: with `PHOTODESK_CRASH_AFTER_COMMITS=N` in
@@ -17,14 +18,20 @@ enum CrashPoint {
     }
     nonisolated(unsafe) private static var claims = 0
 
-    /// Notes one claimed job; the N-th kills the process.
-    static func claimed() {
+    /// Notes one claimed job; the N-th kills the process, after saying on standard error which
+    /// job it held and until when (`crash point: killed after claiming job ID, lease until SECONDS`,
+    /// seconds since 1970), so that a test knows the orphaned job without racing its lease.
+    static func claimed(_ job: Job) {
         guard let claimLimit else { return }
         let count = lock.withLock {
             claims += 1
             return claims
         }
-        if count >= claimLimit { kill(getpid(), SIGKILL) }
+        guard count >= claimLimit else { return }
+        let lease = job.leaseUntil.map { String($0.timeIntervalSince1970) } ?? "unknown"
+        FileHandle.standardError.write(
+            Data("crash point: killed after claiming job \(job.id), lease until \(lease)\n".utf8))
+        kill(getpid(), SIGKILL)
     }
 
     /// Notes one commit; the N-th kills the process.

@@ -56,7 +56,8 @@ public struct CropRenditions: Sendable {
         let rendition = Rendition(
             sha256: sha256, preset: name, format: spec.format.rawValue, width: result.width, height: result.height,
             bytes: result.bytes, path: relative,
-            fingerprint: "crop \(crop.x),\(crop.y),\(crop.width),\(crop.height),\(crop.preset ?? "free") \(spec.fingerprint)")
+            fingerprint:
+                "crop \(crop.x),\(crop.y),\(crop.width),\(crop.height),\(crop.preset ?? "free") \(spec.fingerprint)")
         try await desk.saveRenditions([rendition], of: sha256)
         return rendition
     }
@@ -65,7 +66,8 @@ public struct CropRenditions: Sendable {
     /// location whose size is still the photo's.
     static func original(of photo: Photo, locations: [FileLocation], library: Library) -> String? {
         if let format = ImageFormat(rawValue: photo.format) {
-            let copied = library.absolute(Library.originalPath(sha256: photo.sha256, fileExtension: format.fileExtension))
+            let copied = library.absolute(
+                Library.originalPath(sha256: photo.sha256, fileExtension: format.fileExtension))
             if FileStat.of(copied)?.size == Int64(photo.bytes) { return copied }
         }
         return locations.first { FileStat.of($0.path)?.size == Int64(photo.bytes) }?.path

@@ -76,7 +76,9 @@ public enum IngestQueue {
                             report.skipped.append((path, "already in the library, as \(sha.prefix(16))"))
                             continue
                         }
-                        target = try await Blocking.run { try OriginalCopies.copy(path, sha256: sha, into: desk.library) }
+                        target = try await Blocking.run {
+                            try OriginalCopies.copy(path, sha256: sha, into: desk.library)
+                        }
                     } catch {
                         report.refused.append((path, "\(error)"))
                         continue
@@ -109,10 +111,11 @@ public enum OriginalCopies {
     /// Copies a file whose hash is `sha256` in (atomically: a temporary name, then a rename), or
     /// finds the copy there already; its path in the library.
     public static func copy(_ path: String, sha256 sha: String, into library: Library) throws -> String {
-        let head = FileHandle(forReadingAtPath: path).flatMap { handle in
-            defer { try? handle.close() }
-            return try? handle.read(upToCount: ImageFormat.sniffedByteCount)
-        } ?? Data()
+        let head =
+            FileHandle(forReadingAtPath: path).flatMap { handle in
+                defer { try? handle.close() }
+                return try? handle.read(upToCount: ImageFormat.sniffedByteCount)
+            } ?? Data()
         let fileExtension =
             ImageFormat(sniffing: head)?.fileExtension
             ?? (path as NSString).pathExtension.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(8).description

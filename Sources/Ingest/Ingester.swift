@@ -235,7 +235,8 @@ public struct Ingester: Sendable {
     /// Re-makes the presets whose settings changed since the asset's renditions were made.
     private func remakeStaleRenditions(sha: String, from path: String) async throws -> Int {
         let existing = Dictionary(
-            try await desk.renditions(of: sha).map { ($0.preset, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
+            try await desk.renditions(of: sha).map { ($0.preset, $0.fingerprint) },
+            uniquingKeysWith: { first, _ in first })
         let specs = pipeline.renditions.filter { existing[$0.name] != $0.fingerprint }
         let credits = try await credits(of: sha)
         let results = try await Blocking.run {

@@ -155,7 +155,8 @@ public struct Pipeline: Codable, Sendable, Equatable {
                     at: at + [.key("name")], "must be lower-case letters, digits and - (\"\(crop.name)\" is not)")
             }
             guard cropNames.insert(crop.name).inserted else {
-                throw file.error(at: at + [.key("name")], "must differ from the others (\(crop.name) is declared twice)")
+                throw file.error(
+                    at: at + [.key("name")], "must differ from the others (\(crop.name) is declared twice)")
             }
             guard crop.width > 0, crop.height > 0 else {
                 throw file.error(at: at + [.key("aspect")], "must be two whole numbers from 1 to 100, such as \"16:9\"")

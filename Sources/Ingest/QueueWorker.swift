@@ -107,7 +107,7 @@ public struct QueueWorker: Sendable {
                 await bell.wait(upTo: options.poll)
                 continue
             }
-            CrashPoint.claimed()
+            CrashPoint.claimed(job)
             report(await run(job, worker: worker, pipelines: &pipelines))
         }
     }
@@ -134,7 +134,9 @@ public struct QueueWorker: Sendable {
                 return Done(job: job, result: nil, error: "unknown job kind \(job.kind)")
             }
             let arguments = try JSONDecoder().decode(IngestJob.self, from: Data(job.payload.utf8))
-            let pipeline = try pipelines[arguments.pipeline] ?? Pipeline.load(nameOrPath: arguments.pipeline, folder: options.pipelines)
+            let pipeline =
+                try pipelines[arguments.pipeline]
+                ?? Pipeline.load(nameOrPath: arguments.pipeline, folder: options.pipelines)
             pipelines[arguments.pipeline] = pipeline
             var settings = Ingester.Options()
             settings.jobs = 1

@@ -146,7 +146,8 @@ public struct Verifier: Sendable {
                 if made != nil { remade += 1 }
             }
             if remade > 0 {
-                for index in indices where damagedHere.contains(where: {
+                for index in indices
+                where damagedHere.contains(where: {
                     $0.preset.hasPrefix(Crops.prefix) && library.absolute($0.path) == report.problems[index].path
                 }) {
                     report.problems[index].repaired = true

@@ -45,7 +45,8 @@ public enum Scene: String, Codable, Sendable, CaseIterable {
                 let top = h * 0.13 + wave
                 for y in Canvas.span(top, top + flagHeight, limit: canvas.height) { canvas.set(x, y, [218, 37, 29]) }
             }
-            canvas.star(x: left + flagWidth / 2, y: h * 0.13 + flagHeight / 2, radius: flagHeight * 0.3, colour: [255, 222, 0])
+            canvas.star(
+                x: left + flagWidth / 2, y: h * 0.13 + flagHeight / 2, radius: flagHeight * 0.3, colour: [255, 222, 0])
         case .school:
             canvas.verticalGradient(top: [150, 200, 235], bottom: [225, 235, 240], to: 0.6)
             canvas.rectangle(x: 0, y: h * 0.6, width: w, height: h * 0.4, colour: [150, 160, 120])
@@ -58,14 +59,18 @@ public enum Scene: String, Codable, Sendable, CaseIterable {
                         height: h * 0.07, colour: [90, 130, 170])
                 }
             }
-            canvas.crowd(count: 26, band: 0.66...0.92, palette: [[40, 60, 120], [230, 230, 230], [200, 60, 60], [60, 120, 80]])
+            canvas.crowd(
+                count: 26, band: 0.66...0.92,
+                palette: [[40, 60, 120], [230, 230, 230], [200, 60, 60], [60, 120, 80]])
         case .market:
             canvas.verticalGradient(top: [200, 205, 210], bottom: [225, 220, 205], to: 0.45)
             canvas.ridge(base: 0.35, amplitude: 0.08, waves: 2.7, colour: [150, 165, 160])
             canvas.rectangle(x: 0, y: h * 0.45, width: w, height: h * 0.55, colour: [150, 115, 80])
             canvas.crowd(
                 count: 60, band: 0.45...0.98,
-                palette: [[210, 40, 90], [30, 30, 60], [240, 190, 40], [40, 140, 200], [130, 40, 160], [230, 120, 40]])
+                palette: [
+                    [210, 40, 90], [30, 30, 60], [240, 190, 40], [40, 140, 200], [130, 40, 160], [230, 120, 40],
+                ])
         case .riverAtDusk:
             canvas.verticalGradient(top: [40, 40, 95], bottom: [230, 120, 90], to: 0.55)
             canvas.ridge(base: 0.42, amplitude: 0.12, waves: 1.8, colour: [70, 60, 100])
@@ -76,7 +81,8 @@ public enum Scene: String, Codable, Sendable, CaseIterable {
             canvas.verticalGradient(top: [235, 220, 195], bottom: [215, 195, 165], to: 1)
             canvas.rectangle(x: w * 0.62, y: h * 0.12, width: w * 0.28, height: h * 0.36, colour: [250, 245, 225])
             canvas.rectangle(x: w * 0.75, y: h * 0.12, width: w * 0.012, height: h * 0.36, colour: [120, 90, 60])
-            canvas.crowd(count: 7, band: 0.30...0.42, palette: [[50, 50, 70], [240, 240, 240], [80, 60, 50], [150, 40, 40]])
+            canvas.crowd(
+                count: 7, band: 0.30...0.42, palette: [[50, 50, 70], [240, 240, 240], [80, 60, 50], [150, 40, 40]])
             canvas.rectangle(x: w * 0.08, y: h * 0.60, width: w * 0.84, height: h * 0.12, colour: [120, 75, 40])
             canvas.rectangle(x: w * 0.08, y: h * 0.72, width: w * 0.84, height: h * 0.28, colour: [90, 60, 35])
         }
@@ -119,7 +125,8 @@ struct Canvas {
         let phase = Double(random.next() % 1000) / 1000 * 2 * .pi
         for x in 0..<width {
             let u = Double(x) / Double(width)
-            let crest = base + amplitude * (sin(u * waves * 2 * .pi + phase) * 0.6 + sin(u * waves * 5.3 + phase * 2) * 0.4)
+            let crest =
+                base + amplitude * (sin(u * waves * 2 * .pi + phase) * 0.6 + sin(u * waves * 5.3 + phase * 2) * 0.4)
             for y in Self.span(crest * Double(height), Double(height), limit: height) { set(x, y, colour) }
         }
     }
@@ -151,7 +158,8 @@ struct Canvas {
         let middle = (left + right) / 2
         for row in Self.span(apex, base, limit: height) {
             let t = (Double(row) - apex) / (base - apex)
-            rectangle(x: middle - (middle - left) * t, y: Double(row), width: (right - left) * t, height: 1, colour: colour)
+            rectangle(
+                x: middle - (middle - left) * t, y: Double(row), width: (right - left) * t, height: 1, colour: colour)
         }
     }
 

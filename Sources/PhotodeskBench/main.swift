@@ -404,16 +404,19 @@ if only.contains("serve") {
     _ = try ProcessRunner.run([[photodesk, "article", "import", "--library", coldLibrary, articleFile]])
     // The lead photo of the published article: readers may see it (a photo no published article
     // uses stays private, and answers 404 to anonymous requests).
-    let coldDesk = Desk(store: try SQLiteCatalog(library: Library(path: coldLibrary)), library: Library(path: coldLibrary))
+    let coldDesk = Desk(
+        store: try SQLiteCatalog(library: Library(path: coldLibrary)), library: Library(path: coldLibrary))
     let lead = try await coldDesk.photo(coldFiles[0])
     let thumbId = String(lead.sha256.prefix(16))
     let thumbnail =
         "renditions/"
         + ((FileManager.default.enumerator(atPath: coldLibrary + "/renditions")?.allObjects as? [String] ?? [])
-            .sorted().first { $0.hasSuffix("-thumb.webp") && ($0 as NSString).lastPathComponent.hasPrefix(thumbId) } ?? "")
+            .sorted().first { $0.hasSuffix("-thumb.webp") && ($0 as NSString).lastPathComponent.hasPrefix(thumbId) }
+            ?? "")
     // Photodesk serves with its default logging: an access log line per request, on standard output.
     let environment = [
-        "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"] ?? FileManager.default.currentDirectoryPath,
+        "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"]
+            ?? FileManager.default.currentDirectoryPath,
         "PHOTODESK_LOG": "info",
     ]
     let gallery = try Server(

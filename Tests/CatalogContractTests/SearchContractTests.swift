@@ -147,7 +147,9 @@ struct SearchContractTests {
         let page = try await desk.search(SearchQuery(text: "\"lung cu"), limit: 5, after: nil, audience: .editors)
         #expect(page.total == 1)
         // A page token that is not one is refused as invalid, never a store error or a trap.
-        for token in ["x", "t3.1", "t2.-1", "t2.99999999999999999999", "r.junk", "t1.1e3", String(repeating: "t", count: 5000)] {
+        for token in [
+            "x", "t3.1", "t2.-1", "t2.99999999999999999999", "r.junk", "t1.1e3", String(repeating: "t", count: 5000),
+        ] {
             let error = await #expect(throws: DeskError.self, "after \(token.prefix(20))") {
                 try await desk.search(SearchQuery(text: "lung cu"), limit: 5, after: token, audience: .editors)
             }

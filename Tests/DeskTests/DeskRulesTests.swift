@@ -25,7 +25,9 @@ struct DeskFixture {
                         sha256: Self.sha(seed), format: "jpeg", bytes: 10, width: 1600, height: 900,
                         gps: GPS(latitude: 22.82331, longitude: 104.98367),
                         createdAt: now.addingTimeInterval(Double(seed))),
-                    location: FileLocation(path: "/photos/\(seed).jpg", sha256: Self.sha(seed), size: 10, modifiedAt: 1, inode: Int64(seed)),
+                    location: FileLocation(
+                        path: "/photos/\(seed).jpg", sha256: Self.sha(seed), size: 10, modifiedAt: 1, inode: Int64(seed)
+                    ),
                     captions: fields, captionSource: "embedded",
                     renditions: [
                         Rendition(
@@ -56,8 +58,11 @@ struct DeskRulesTests {
         }
         try await desk.record([
             IngestedFile(
-                photo: Photo(sha256: "01ab" + String(repeating: "cd", count: 30), format: "jpeg", bytes: 1, width: 1, height: 1),
-                location: FileLocation(path: "/x.jpg", sha256: "01ab" + String(repeating: "cd", count: 30), size: 1, modifiedAt: 1, inode: 9),
+                photo: Photo(
+                    sha256: "01ab" + String(repeating: "cd", count: 30), format: "jpeg", bytes: 1, width: 1, height: 1),
+                location: FileLocation(
+                    path: "/x.jpg", sha256: "01ab" + String(repeating: "cd", count: 30), size: 1, modifiedAt: 1,
+                    inode: 9),
                 captions: CaptionFields(), captionSource: "embedded", renditions: [], author: "t")
         ])
         do {
@@ -101,9 +106,11 @@ struct DeskRulesTests {
     func staleEdit() async throws {
         let fixture = try await DeskFixture(photos: 1)
         let sha = DeskFixture.sha(1)
-        try await fixture.desk.setCaption(sha, changes: CaptionChanges([.caption: "Theirs"]), basedOn: 1, author: "lan", source: "web")
+        try await fixture.desk.setCaption(
+            sha, changes: CaptionChanges([.caption: "Theirs"]), basedOn: 1, author: "lan", source: "web")
         do {
-            try await fixture.desk.setCaption(sha, changes: CaptionChanges([.caption: "Mine"]), basedOn: 1, author: "an", source: "web")
+            try await fixture.desk.setCaption(
+                sha, changes: CaptionChanges([.caption: "Mine"]), basedOn: 1, author: "an", source: "web")
             Issue.record("a stale edit was saved")
         } catch let error as DeskError {
             #expect(error.code == .stale)
@@ -121,7 +128,8 @@ struct DeskRulesTests {
     func revert() async throws {
         let fixture = try await DeskFixture(photos: 1)
         let sha = DeskFixture.sha(1)
-        try await fixture.desk.setCaption(sha, changes: CaptionChanges([.caption: "Two", .credit: "TTXVN"]), basedOn: nil, author: "a", source: "cli")
+        try await fixture.desk.setCaption(
+            sha, changes: CaptionChanges([.caption: "Two", .credit: "TTXVN"]), basedOn: nil, author: "a", source: "cli")
         let reverted = try await fixture.desk.revert(sha, to: 1, author: "b")
         #expect(reverted.revision == 3 && reverted.fields.caption == "Photo 1" && reverted.fields.credit == nil)
         let history = try await fixture.desk.history(of: sha)
@@ -137,7 +145,9 @@ struct DeskRulesTests {
     @Test("a changed file carries its caption over from the photo its path held")
     func carryOver() async throws {
         let fixture = try await DeskFixture(photos: 1)
-        try await fixture.desk.setCaption(DeskFixture.sha(1), changes: CaptionChanges([.caption: "Desk's caption"]), basedOn: nil, author: "a", source: "web")
+        try await fixture.desk.setCaption(
+            DeskFixture.sha(1), changes: CaptionChanges([.caption: "Desk's caption"]), basedOn: nil, author: "a",
+            source: "web")
         let edited = String(repeating: "ef", count: 32)
         try await fixture.desk.record([
             IngestedFile(
@@ -147,14 +157,16 @@ struct DeskRulesTests {
                 previousSha256: DeskFixture.sha(1), author: "ingest")
         ])
         #expect(try await fixture.desk.caption(of: edited).fields.caption == "Desk's caption")
-        #expect(try await fixture.desk.history(of: edited).first?.source == "carried from \(DeskFixture.sha(1).prefix(16))")
+        #expect(
+            try await fixture.desk.history(of: edited).first?.source == "carried from \(DeskFixture.sha(1).prefix(16))")
     }
 
     @Test("link inserts at any position (clamped, Int.min and Int.max included) and renumbers; unlink closes up")
     func linkPositions() async throws {
         let fixture = try await DeskFixture(photos: 4)
         let desk = fixture.desk
-        try await desk.saveArticle(ArticleContent(slug: "visit", headline: "Visit"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
+        try await desk.saveArticle(
+            ArticleContent(slug: "visit", headline: "Visit"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
         try await desk.link("visit", photos: [DeskFixture.sha(2)], position: Int.min, caption: "first now")
         try await desk.link("visit", photos: [DeskFixture.sha(3)], position: Int.max)
         try await desk.link("visit", photos: [DeskFixture.sha(4)], position: 2, caption: "  ")
@@ -192,7 +204,8 @@ struct DeskRulesTests {
         let article = try #require(try await desk.article(slug: "a", audience: .editors)?.0)
         #expect(article.photos.map(\.crop?.preset) == ["hero", nil])
         // Re-importing keeps an editor's crop for a photo that stays.
-        try await desk.saveArticle(ArticleContent(slug: "a", headline: "A2"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
+        try await desk.saveArticle(
+            ArticleContent(slug: "a", headline: "A2"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
         #expect(try await desk.article(slug: "a", audience: .editors)?.0.photos.first?.crop?.preset == "hero")
     }
 
@@ -203,7 +216,8 @@ struct DeskRulesTests {
         try fixture.library.create()
         let file = fixture.library.absolute("renditions/t1.webp")
         FileManager.default.createFile(atPath: file, contents: Data([1]))
-        try await desk.saveArticle(ArticleContent(slug: "a", headline: "A"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
+        try await desk.saveArticle(
+            ArticleContent(slug: "a", headline: "A"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
         do {
             try await desk.remove(DeskFixture.sha(1), force: false)
             Issue.record("removed a photo in use")
@@ -211,7 +225,8 @@ struct DeskRulesTests {
             #expect(error.code == .inUse)
             #expect(
                 error.message
-                    == "photo \(DeskFixture.sha(1).prefix(16)) is used by 1 article photo(s) (a): unlink it first, or remove with --force (the articles keep a visible gap)")
+                    == "photo \(DeskFixture.sha(1).prefix(16)) is used by 1 article photo(s) (a): unlink it first, or remove with --force (the articles keep a visible gap)"
+            )
         }
         #expect(FileManager.default.fileExists(atPath: file))
         try await desk.remove(DeskFixture.sha(1), force: true)
@@ -234,7 +249,8 @@ struct DeskRulesTests {
         #expect(document.renditions.allSatisfy { $0.path == nil })
         let json = String(decoding: try JSONEncoder().encode(document), as: UTF8.self)
         #expect(!json.contains("/photos/1.jpg") && !json.contains("Embargo") && !json.contains("22.8233"))
-        let none = try #require(try await desk.document(sha256: sha, for: Viewpoint(audience: .readers(at: fixture.now), location: .none)))
+        let none = try #require(
+            try await desk.document(sha256: sha, for: Viewpoint(audience: .readers(at: fixture.now), location: .none)))
         #expect(none.gps == nil)
         let editors = try #require(try await desk.document(sha256: sha, for: .editors))
         #expect(editors.paths == ["/photos/1.jpg"] && editors.fields.instructions == "Embargo until 6 pm")
@@ -250,7 +266,9 @@ struct DeskRulesTests {
             try Publication.frontMatter(status: "scheduled", published: "2020-09-21T08:00:00+07:00", name: "a.md"))
         #expect(embargo.state == .published && embargo.at == Date(timeIntervalSince1970: 1_600_650_000))
         #expect(try Publication.frontMatter(status: "draft", published: "2020-09-21", name: "a.md")?.state == .draft)
-        #expect(try PublicationTime.parse("2020-09-21T08:00+07:00", name: "x") == Date(timeIntervalSince1970: 1_600_650_000))
+        #expect(
+            try PublicationTime.parse("2020-09-21T08:00+07:00", name: "x") == Date(timeIntervalSince1970: 1_600_650_000)
+        )
         do {
             _ = try Publication.frontMatter(status: "scheduled", published: nil, name: "a.md")
             Issue.record("scheduled without a time was accepted")
@@ -263,7 +281,8 @@ struct DeskRulesTests {
         } catch let error as DeskError {
             #expect(
                 error.message
-                    == "a.md: \"next tuesday\" is not a publication time: write 2020-09-21 or 2020-09-21T08:00:00+07:00")
+                    == "a.md: \"next tuesday\" is not a publication time: write 2020-09-21 or 2020-09-21T08:00:00+07:00"
+            )
         }
         #expect(throws: DeskError.self) { try Publication.frontMatter(status: "live", published: nil, name: "a.md") }
     }
@@ -273,7 +292,8 @@ struct DeskRulesTests {
         let fixture = try await DeskFixture(photos: 1)
         let clock = Clock(fixture.now)
         let desk = Desk(store: fixture.desk.store, library: fixture.library, clock: { clock.now })
-        try await desk.saveArticle(ArticleContent(slug: "e", headline: "E"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
+        try await desk.saveArticle(
+            ArticleContent(slug: "e", headline: "E"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
         let at = fixture.now.addingTimeInterval(10)
         try await desk.setPublication("e", Publication(state: .published, at: at, text: nil))
         #expect(try await desk.article(slug: "e", audience: desk.readers) == nil)
@@ -295,7 +315,8 @@ struct DeskRulesTests {
         let template = try CaptionTemplate("{caption} (Ảnh: {byline}, =tt=) #{n}")
         let codes = try CodeReplacements(tsv: "=tt=\tTTXVN\n", name: "desk.tsv")
         let dry = try await desk.applyTemplate(
-            template, field: .caption, to: [DeskFixture.sha(1), DeskFixture.sha(2)], codes: codes, dryRun: true, author: "a")
+            template, field: .caption, to: [DeskFixture.sha(1), DeskFixture.sha(2)], codes: codes, dryRun: true,
+            author: "a")
         #expect(dry.map(\.after) == ["Photo 1 (Ảnh: An, TTXVN) #1", "Photo 2 (Ảnh: An, TTXVN) #2"])
         #expect(try await desk.caption(of: DeskFixture.sha(1)).revision == 1)
         let done = try await desk.applyTemplate(

@@ -28,10 +28,13 @@ struct APIContractTests {
         try FileManager.default.copyItem(
             atPath: Binary.root.appendingPathComponent("Assets/demo/article.md").path,
             toPath: work.path + "/demo/article.md")
-        #expect(try Binary.run(["ingest"] + library + [work.path + "/demo/photos"], environment: environment).status == 0)
         #expect(
-            try Binary.run(["article", "import"] + library + [work.path + "/demo/article.md"], environment: environment)
-                .status == 0)
+            try Binary.run(["ingest"] + library + [work.path + "/demo/photos"], environment: environment).status == 0)
+        #expect(
+            try Binary.run(
+                ["article", "import"] + library + [work.path + "/demo/article.md"], environment: environment
+            )
+            .status == 0)
         #expect(
             try Binary.run(["user", "add", "desk", "--role", "editor"] + library, input: "a long password\n").status
                 == 0)
@@ -62,7 +65,8 @@ struct APIContractTests {
         let scratch = try TemporaryFolder("schemathesis")
         tester.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
         tester.arguments = [
-            "--config-file", Binary.root.appendingPathComponent("schemathesis.toml").path, "run", address + "/api/v1/openapi.json", "--url", address + "/api/v1", "--checks", "all",
+            "--config-file", Binary.root.appendingPathComponent("schemathesis.toml").path, "run",
+            address + "/api/v1/openapi.json", "--url", address + "/api/v1", "--checks", "all",
             "-H", "Authorization: Bearer \(token)", "--seed", "1", "--max-examples", "60", "--no-color",
         ]
         let report = Pipe()

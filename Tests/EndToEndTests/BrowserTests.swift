@@ -18,7 +18,8 @@ struct BrowserTests {
         process.arguments =
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-                "--no-first-run", "--disable-extensions", "--user-data-dir=" + NSTemporaryDirectory() + "/photodesk-chromium",
+                "--no-first-run", "--disable-extensions",
+                "--user-data-dir=" + NSTemporaryDirectory() + "/photodesk-chromium",
             ] + arguments
         let out = Pipe()
         process.standardOutput = out
@@ -94,7 +95,8 @@ struct BrowserTests {
         try? FileManager.default.removeItem(atPath: shot)
         let photo = try #require(images.first)
         _ = try Self.chromium([
-            "--virtual-time-budget=5000", "--window-size=1280,1400", "--screenshot=" + shot, address + "photos/\(photo)",
+            "--virtual-time-budget=5000", "--window-size=1280,1400", "--screenshot=" + shot,
+            address + "photos/\(photo)",
         ])
         let picture = try VipsImage.decode(try Data(contentsOf: URL(fileURLWithPath: shot)))
         #expect(picture.width == 1280 && picture.height == 1400)
@@ -135,7 +137,8 @@ struct UserCommandTests {
         #expect(token.status == 0 && token.stdout.hasPrefix("pdt_"))
         let list = try Binary.run(["user", "list", "--json"] + library)
         let users = try #require(
-            (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["users"] as? [[String: Any]])
+            (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["users"]
+                as? [[String: Any]])
         #expect(users.count == 1)
         #expect(users.first?["role"] as? String == "editor" && users.first?["tokens"] as? Int == 1)
         // The stored hash is bcrypt, never the password.

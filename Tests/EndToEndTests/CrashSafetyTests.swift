@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Crash safety", .serialized)
 struct CrashSafetyTests {
-    @Test("killed (SIGKILL) right after its 5th catalog commit, an ingest is completed by the next run; verify finds nothing wrong")
+    @Test(
+        "killed (SIGKILL) right after its 5th catalog commit, an ingest is completed by the next run; verify finds nothing wrong"
+    )
     func killedIngest() async throws {
         let work = try TemporaryFolder("e2e-kill")
         for index in 0..<40 {

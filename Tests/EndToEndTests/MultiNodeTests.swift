@@ -184,11 +184,13 @@ struct MultiNodeTests {
             !workerA.isRunning
         }
         #expect(workerA.wasKilled, "worker A ends by SIGKILL. \(workerA.errorTail)")
-        let orphaned = try #require(
-            try await catalog.jobs(in: .running, limit: 1000).first { $0.worker?.hasPrefix("node-a/") == true },
-            "the job worker A claimed is still held by its lease")
-        let leaseEnd = try #require(orphaned.leaseUntil)
-        #expect(orphaned.attempts == 1)
+        // It said which job it held and until when, just before it died (its lease may run out
+        // and worker B take the job before this line runs, on a busy machine).
+        let said = try #require(
+            workerA.errors.firstMatch(of: /killed after claiming job (\d+), lease until ([0-9.]+)/),
+            "worker A names the job it held. \(workerA.errorTail)")
+        let orphaned = (id: try #require(Int64(said.output.1)), lease: try #require(Double(said.output.2)))
+        let leaseEnd = Date(timeIntervalSince1970: orphaned.lease)
         #expect(try Self.jobLines(workerA).count == Self.crashClaim - 1, "worker A finished the jobs before it")
 
         // While that lease runs out: the gallery nodes share captions, sessions and the throttle.
@@ -279,8 +281,6 @@ struct MultiNodeTests {
         #expect(sixth.cookie("pd_session") == nil)
 
         // The orphaned job is free once its lease has ended; worker B takes it with the rest.
-        let untilLeaseEnd = leaseEnd.timeIntervalSinceNow
-        if untilLeaseEnd > 0 { try await Task.sleep(for: .milliseconds(Int(untilLeaseEnd * 1000) + 1)) }
         try await Eventually.holds(within: .seconds(120), every: .milliseconds(200), "the queue to empty") {
             let counts = try await catalog.jobCounts()
             return counts[.queued, default: 0] + counts[.running, default: 0] == 0
@@ -295,7 +295,7 @@ struct MultiNodeTests {
         #expect(done.count == Self.photoCount)
         let retaken = try #require(done.first { $0.id == orphaned.id }, "the orphaned job is done")
         #expect(retaken.attempts == 2, "claimed by worker A, then by worker B")
-        #expect(retaken.updatedAt >= leaseEnd, "finished after worker A's lease had ended")
+        #expect(retaken.updatedAt.timeIntervalSince(leaseEnd) > -0.001, "finished after worker A's lease had ended")
         print(
             "MultiNode: worker A killed itself after claiming job \(orphaned.id); worker B finished it "
                 + String(format: "%.2f", retaken.updatedAt.timeIntervalSince(leaseEnd))

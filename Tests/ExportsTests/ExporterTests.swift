@@ -141,7 +141,8 @@ struct ExporterTests {
             ]),
             basedOn: nil, author: "tester", source: "cli")
         let csv = try String(
-            contentsOfFile: try await Exporter(desk: desk).export(ids: [], format: .csv, to: work.path + "/formulas")[0],
+            contentsOfFile: try await Exporter(desk: desk).export(ids: [], format: .csv, to: work.path + "/formulas")[
+                0],
             encoding: .utf8)
         #expect(
             csv.components(separatedBy: "\r\n")[1]

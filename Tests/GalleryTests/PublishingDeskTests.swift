@@ -34,7 +34,9 @@ extension GalleryFixture {
 
 @Suite("Publishing from the browser: crops, publication, the desk")
 struct PublishingDeskTests {
-    @Test("an editor crops a use to 16:9: the article shows the crop, its JSON-LD too; the photo and its other use do not change")
+    @Test(
+        "an editor crops a use to 16:9: the article shows the crop, its JSON-LD too; the photo and its other use do not change"
+    )
     func cropFromTheBrowser() async throws {
         let fixture = try await GalleryFixture(published: false)
         try await fixture.addUser("lan", role: .editor)
@@ -126,7 +128,9 @@ struct PublishingDeskTests {
         }
     }
 
-    @Test("the desk's front page: what waits for a caption, draft and scheduled articles, what changed since the last visit")
+    @Test(
+        "the desk's front page: what waits for a caption, draft and scheduled articles, what changed since the last visit"
+    )
     func frontPage() async throws {
         let fixture = try await GalleryFixture(captions: ["Có chú thích", nil, nil])
         try await fixture.addUser("lan", role: .editor)

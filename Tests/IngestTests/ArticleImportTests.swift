@@ -134,7 +134,8 @@ struct ArticleImportTests {
                     == "\(article): the photo \(image) is outside the article's folder \(folder) (give --allow-outside to import it)"
             )
         }
-        #expect(try await desk.articles(limit: 10, audience: .editors).isEmpty, "nothing is imported from a refused file")
+        #expect(
+            try await desk.articles(limit: 10, audience: .editors).isEmpty, "nothing is imported from a refused file")
         try write("photos/pipe.jpg")
         #expect(
             await refusal(allowOutside: true)

@@ -10,7 +10,8 @@ import Testing
 
 @Suite("Crop renditions")
 struct CropRenditionTests {
-    @Test("a crop is made from the original, named by content, its aspect within a pixel; verify --repair makes it again")
+    @Test(
+        "a crop is made from the original, named by content, its aspect within a pixel; verify --repair makes it again")
     func cropAndRepair() async throws {
         let work = try TemporaryFolder("crops")
         let library = Library(path: work.path + "/library")
@@ -30,7 +31,8 @@ struct CropRenditionTests {
         let image = try VipsImage.load(path: library.absolute(made.path))
         #expect(image.width == made.width && image.height == made.height)
         #expect(
-            try Data(contentsOf: URL(fileURLWithPath: work.path + "/in/a.jpg")) == original, "the original is untouched")
+            try Data(contentsOf: URL(fileURLWithPath: work.path + "/in/a.jpg")) == original, "the original is untouched"
+        )
         // Made once: asking again finds it.
         #expect(try await CropRenditions(desk: desk).make(sha256: photo.sha256, crop: crop) == made)
 

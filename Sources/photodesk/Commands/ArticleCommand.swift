@@ -26,7 +26,8 @@ struct ArticleCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ArticleImportCommand.self, ArticleListCommand.self, ArticleShowCommand.self, ArticleLinkCommand.self,
-            ArticleUnlinkCommand.self, ArticleCropCommand.self, ArticlePublishCommand.self, ArticleUnpublishCommand.self,
+            ArticleUnlinkCommand.self, ArticleCropCommand.self, ArticlePublishCommand.self,
+            ArticleUnpublishCommand.self,
         ])
 }
 
@@ -98,14 +99,16 @@ struct ArticleShowCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        guard let (article, _) = try await libraryOptions.openDesk(create: false).article(slug: slug, audience: .editors)
+        guard
+            let (article, _) = try await libraryOptions.openDesk(create: false).article(slug: slug, audience: .editors)
         else { throw CommandError("no article \(slug)") }
         if json {
             Output.line(JSONOutput.pretty(article))
             return
         }
         Output.line(
-            "\(article.headline)\n\(article.dateline ?? "")  \(article.published ?? "")  \(article.byline ?? "")  \(article.status)")
+            "\(article.headline)\n\(article.dateline ?? "")  \(article.published ?? "")  \(article.byline ?? "")  \(article.status)"
+        )
         for photo in article.photos {
             Output.line("  \(photo.position). \(photo.id ?? "(removed)")  \(photo.caption ?? "(no caption)")")
         }

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Catalog
 import Desk
-import PhotoModel
 import Foundation
 import Ingest
+import PhotoModel
 
 /// `photodesk caption ...`
 struct CaptionCommand: AsyncParsableCommand {
@@ -54,7 +54,8 @@ struct CaptionFieldOptions: ParsableArguments {
             }
             guard let field = CaptionField(rawValue: name) else {
                 throw ValidationError(
-                    "unknown field --\(name); fields: \(CaptionField.allCases.map { "--" + $0.rawValue }.joined(separator: " "))")
+                    "unknown field --\(name); fields: \(CaptionField.allCases.map { "--" + $0.rawValue }.joined(separator: " "))"
+                )
             }
             if value == nil {
                 index += 1

@@ -106,7 +106,8 @@ extension IngestCommand {
     /// `--enqueue`: one job per new or changed file, and what was queued.
     func queueFiles(_ desk: Desk) async throws {
         guard let queue = desk.store as? any JobQueue else {
-            throw ValidationError("--enqueue needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
+            throw ValidationError(
+                "--enqueue needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
         }
         let report = try await IngestQueue.enqueue(
             paths, desk: desk, queue: queue, pipeline: pipeline, copy: copy, author: Editor.name)
@@ -117,7 +118,9 @@ extension IngestCommand {
                 var job: Int64?
                 var reason: String?
             }
-            for (path, id) in report.queued { Output.line(JSONOutput.line(Line(path: path, status: "queued", job: id))) }
+            for (path, id) in report.queued {
+                Output.line(JSONOutput.line(Line(path: path, status: "queued", job: id)))
+            }
             for (path, reason) in report.skipped {
                 Output.line(JSONOutput.line(Line(path: path, status: "skipped", reason: reason)))
             }

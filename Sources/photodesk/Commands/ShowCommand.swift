@@ -46,7 +46,11 @@ struct ShowCommand: AsyncParsableCommand {
         var lines: [(String, String?)] = CaptionFieldLines.lines(document.fields)
         lines += [
             ("taken", document.takenAt),
-            ("camera", [document.camera.make, document.camera.model, document.camera.lens].compactMap { $0 }.joined(separator: " ")),
+            (
+                "camera",
+                [document.camera.make, document.camera.model, document.camera.lens].compactMap { $0 }.joined(
+                    separator: " ")
+            ),
             ("gps", document.gps.map { String(format: "%.6f, %.6f", $0.latitude, $0.longitude) }),
             ("public", document.publicFrom.map { PublicationTime.text($0) } ?? "no (private)"),
         ]

@@ -33,7 +33,8 @@ struct UserCommand: AsyncParsableCommand {
             password = readLine(strippingNewline: true)
         }
         guard let password, !password.isEmpty else {
-            throw CommandError("no password on standard input (type it, or pipe it in: printf '%s\\n' \"$PASSWORD\" | ...)")
+            throw CommandError(
+                "no password on standard input (type it, or pipe it in: printf '%s\\n' \"$PASSWORD\" | ...)")
         }
         if let problem = Credentials.passwordProblem(password) { throw CommandError("refused: \(problem)") }
         return password
@@ -119,7 +120,9 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await libraryOptions.openDesk(create: false).store
-            guard var account = try await store.account(named: name) else { throw CommandError("no user named \(name)") }
+            guard var account = try await store.account(named: name) else {
+                throw CommandError("no user named \(name)")
+            }
             account.passwordHash = Credentials.hashPassword(
                 try UserCommand.readPassword(prompt: "New password for \(name): "))
             if let role { account.role = role }
@@ -170,7 +173,9 @@ struct UserCommand: AsyncParsableCommand {
             guard try await store.account(named: name) != nil else { throw CommandError("no user named \(name)") }
             let now = Date()
             let items = try await store.tokens(of: name).map {
-                Item(id: $0.id, label: $0.label, createdAt: $0.createdAt, expiresAt: $0.expiresAt, expired: $0.expiresAt <= now)
+                Item(
+                    id: $0.id, label: $0.label, createdAt: $0.createdAt, expiresAt: $0.expiresAt,
+                    expired: $0.expiresAt <= now)
             }
             if json {
                 Output.line(JSONOutput.pretty(["tokens": items]))
@@ -179,7 +184,8 @@ struct UserCommand: AsyncParsableCommand {
             let formatter = ISO8601DateFormatter()
             for item in items {
                 Output.line(
-                    "\(item.id)\t\(item.expired ? "expired" : "expires") \(formatter.string(from: item.expiresAt))\t\(item.label)")
+                    "\(item.id)\t\(item.expired ? "expired" : "expires") \(formatter.string(from: item.expiresAt))\t\(item.label)"
+                )
             }
             if items.isEmpty { Output.line("\(name) has no API tokens.") }
         }

@@ -45,7 +45,8 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let desk = try await libraryOptions.openDesk(create: true)
         guard let queue = desk.store as? any JobQueue else {
-            throw ValidationError("a worker needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
+            throw ValidationError(
+                "a worker needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
         }
         var options = QueueWorker.Options(pipelines: ProjectFolders.find("Pipelines"))
         options.slots = jobs
@@ -110,7 +111,8 @@ struct JobsCommand: AsyncParsableCommand {
 /// The queue of a desk, or the reason there is none.
 func jobQueue(_ desk: Desk) throws -> any JobQueue {
     guard let queue = desk.store as? any JobQueue else {
-        throw ValidationError("the job queue needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
+        throw ValidationError(
+            "the job queue needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
     }
     return queue
 }
@@ -139,9 +141,12 @@ struct JobsListCommand: AsyncParsableCommand {
             Output.line(
                 JSONOutput.pretty(
                     Listing(
-                        counts: Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+                        counts: Dictionary(
+                            uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
                         dead: dead.map {
-                            Dead(id: $0.id, key: $0.key, attempts: $0.attempts, error: $0.lastError, updatedAt: $0.updatedAt)
+                            Dead(
+                                id: $0.id, key: $0.key, attempts: $0.attempts, error: $0.lastError,
+                                updatedAt: $0.updatedAt)
                         })))
             return
         }
