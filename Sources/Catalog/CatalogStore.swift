@@ -94,7 +94,8 @@ public protocol CatalogStore: Sendable {
     func searchHits(
         _ match: TextMatch, filters: SearchFilters, audience: Audience, before document: Int64?, limit: Int
     ) async throws -> [SearchHit]
-    /// How many photos match (all tiers together when `match` is all terms).
+    /// How many photos match (all tiers together when `match` is all terms); a text match counts
+    /// up to `TextMatch.countCap` (more are reported as the cap).
     func searchCount(_ match: TextMatch?, filters: SearchFilters, audience: Audience) async throws -> Int
 
     // MARK: Changes

@@ -59,6 +59,11 @@ public struct TextMatch: Sendable, Equatable, Hashable {
     public var terms: [SearchTerm]
     public var mode: Mode
 
+    /// The most matches a store counts (`searchCount`): a larger total is reported as this many,
+    /// read "this many or more". Counting every match of a common word costs a read of each
+    /// (thousands), where the page itself reads twenty.
+    public static let countCap = 500
+
     /// Makes a match.
     public init(terms: [SearchTerm], mode: Mode) {
         self.terms = terms

@@ -71,10 +71,10 @@ extension PostgresCatalog {
     /// the page would need more), it reads the rest of the range through the GIN index.
     static let walkBudget: Int64 = 16_384
     /// `searchCount` counts matches up to this many; a larger total is reported as the cap
-    /// ("500 or more"). SQLite counts exactly, but a PostgreSQL count must read every matching
-    /// row (a GIN index cannot answer it alone), which at a million captions costs tens of
-    /// milliseconds for a common word.
-    public static let countCap = 500
+    /// ("500 or more", `TextMatch.countCap`): a PostgreSQL count must read every matching row (a
+    /// GIN index cannot answer it alone), which at a million captions costs tens of milliseconds
+    /// for a common word.
+    public static let countCap = TextMatch.countCap
 
     /// One window of a search: its documents `low <= id < high` that match, newest first, at
     /// most `limit`; or, when `counting`, how many of them match (at most `limit`).

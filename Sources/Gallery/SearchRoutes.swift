@@ -35,7 +35,7 @@ struct SearchRoutes: Sendable {
         var camera: String
         var missing: [Option]
         var searched: Bool
-        var total: Int
+        var total: String
         var photos: [PhotoRoutes.Tile]
         var nextPage: String?
         var error: String?
@@ -87,7 +87,9 @@ struct SearchRoutes: Sendable {
             missing: SearchQuery.missingFields.map {
                 Option(value: $0.rawValue, selected: $0 == query.filters.missing)
             },
-            searched: searched, total: page.total, photos: tiles, nextPage: next, error: nil,
+            searched: searched,
+            total: page.total >= TextMatch.countCap ? "\(TextMatch.countCap) or more" : "\(page.total)",
+            photos: tiles, nextPage: next, error: nil,
             empty: searched && tiles.isEmpty)
         return try pages.page(
             "search", title: query.text.isEmpty ? "Search" : "Search: \(query.text.prefix(80))", view,

@@ -427,6 +427,14 @@ if only.contains("serve") {
         log: work + "/serve-search.log")
     let nginxFolder = work + "/nginx"
     try reset(nginxFolder + "/logs")
+    // The library folder is its owner's alone (0700) and nginx's workers run as another user:
+    // nginx serves a copy of the same file from a folder of its own.
+    try reset(nginxFolder + "/site")
+    try FileManager.default.createDirectory(
+        atPath: nginxFolder + "/site/" + (thumbnail as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: coldLibrary + "/" + thumbnail, toPath: nginxFolder + "/site/" + thumbnail)
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: nginxFolder + "/site/" + thumbnail)
     try """
     worker_processes 2;
     daemon off;
@@ -441,9 +449,9 @@ if only.contains("serve") {
         types { image/webp webp; image/jpeg jpg; }
         server {
             listen 127.0.0.1:18081;
-            root \(coldLibrary);
+            root \(nginxFolder)/site;
             location /renditions/ { etag on; add_header Cache-Control "public, max-age=31536000, immutable"; }
-            location /articles/ { root \(nginxFolder)/site; default_type "text/html; charset=utf-8"; }
+            location /articles/ { default_type "text/html; charset=utf-8"; }
         }
     }
     """.write(toFile: nginxFolder + "/nginx.conf", atomically: true, encoding: .utf8)
@@ -459,7 +467,7 @@ if only.contains("serve") {
     let searchAPI = "http://127.0.0.1:18082/api/v1/search?q=dong+van"
     for url in [ourThumb, nginxThumb, articlePage, searchAPI] { try Server.waitUntilUp(url) }
     // nginx serves the article page Photodesk made, saved as a file: the floor for a page.
-    try reset(nginxFolder + "/site/articles")
+    try FileManager.default.createDirectory(atPath: nginxFolder + "/site/articles", withIntermediateDirectories: true)
     _ = try ProcessRunner.run([["curl", "-sf", "-o", nginxFolder + "/site/articles/bench-visit", articlePage]])
     let nginxArticle = "http://127.0.0.1:18081/articles/bench-visit"
     try Server.waitUntilUp(nginxArticle)

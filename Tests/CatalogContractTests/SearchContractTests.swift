@@ -116,6 +116,32 @@ struct SearchContractTests {
         #expect(exact.results.filter { $0.score == 2 }.map(\.id) == [id(5), id(3), id(2), id(1)])
     }
 
+    @Test("a count stops at the cap: more matches are reported as the cap, fewer exactly", arguments: Backend.available)
+    func countCap(_ backend: Backend) async throws {
+        let harness = try await Self.catalog(backend)
+        // "anh so" (ảnh số) is in every caption but the 13 left blank: 1,187 matches.
+        let matches = (0..<Self.count).filter { $0 % 97 != 0 }.count
+        #expect(matches > TextMatch.countCap)
+        // Readers see the first 600 photos (593 captioned): over the cap too.
+        for index in 0..<600 {
+            try await harness.store.setPhotoPublication(
+                Harness.sha(index + 1), publishedAt: Date(timeIntervalSince1970: 1_600_000_000))
+        }
+        for audience in [Audience.editors, .readers(at: Date())] {
+            let many = try await harness.desk.search(
+                SearchQuery(text: "anh so"), limit: 20, after: nil, audience: audience)
+            #expect(many.total == TextMatch.countCap, "\(audience)")
+            #expect(many.results.count == 20 && many.next != nil)
+        }
+        // Under the cap, readers' counts are exact: captions at Hà Giang among the public photos.
+        let few = try await harness.desk.search(
+            SearchQuery(text: "ha giang"), limit: 200, after: nil, audience: .readers(at: Date()))
+        #expect(few.total == few.results.count && few.total > 0 && few.next == nil)
+        let editors = try await harness.desk.search(
+            SearchQuery(text: "ha giang"), limit: 200, after: nil, audience: .editors)
+        #expect(editors.total > few.total, "private photos are not counted for readers")
+    }
+
     @Test("prefixes match from two letters; pages by keyset cover every match once", arguments: Backend.available)
     func prefixes(_ backend: Backend) async throws {
         let desk = try await Self.catalog(backend).desk

@@ -432,7 +432,8 @@ enum RawHTTP {
         }
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Date().addingTimeInterval(20)
+        // A deadline, not a wait: a loaded machine (the whole suite at once) may be slow to answer.
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
             let statusLines = String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 ").count - 1
