@@ -616,6 +616,13 @@ func verdict(_ figure: Figure, target: Double) -> String {
     return seconds
 }
 
+/// The four slowest of a run's queries, with their times.
+func slowest(_ times: [Double]) -> String {
+    zip(SearchCorpus.queries, times).sorted { $0.1 > $1.1 }.prefix(4)
+        .map { "`\($0.0.replacingOccurrences(of: "`", with: "'"))` \(String(format: "%.1f", $0.1)) ms" }
+        .joined(separator: ", ")
+}
+
 if only.contains("postgres") {
     if BenchPostgres.adminURL == nil {
         log(
@@ -653,10 +660,8 @@ if only.contains("postgres") {
                 Row(
                     work: "Search in PostgreSQL, \(count) captions: 99th percentile latency", photodesk: p99, peer: "–",
                     peerFigure: nil,
-                    note: "target: under \(Int(target)) ms: **\(met)**"
-                        + (met == "met"
-                            ? ""
-                            : "; the slow queries are a place and a common word (`ha noi bo`): the phrase is never found, so GIN returns every document holding all the words and each is read from the heap to check the word positions")
+                    note: "target: under \(Int(target)) ms: **\(met)**; the slowest queries of the last run: "
+                        + slowest(latencies.last ?? [])
                 ))
         }
 
