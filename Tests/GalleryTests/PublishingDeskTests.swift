@@ -87,6 +87,12 @@ struct PublishingDeskTests {
                         #expect(abs(decoded.width * 9 - decoded.height * 16) <= 16, "16:9 within a pixel")
                     }
                 }
+                // The article's feed shows the same crop.
+                try await client.execute(uri: "/articles/visit/feed.xml", method: .get) { feed in
+                    let xml = String(buffer: feed.body)
+                    #expect(feed.status == .ok)
+                    #expect(crops.first.map { xml.contains($0) } == true, "the feed names the crop")
+                }
             }
         }
         let article = try #require(try await fixture.desk.article(slug: "visit", audience: .editors)?.0)
