@@ -89,19 +89,25 @@ public struct ThrottlePolicy: Sendable, Equatable {
     public var freeAttempts: Int
     public var window: TimeInterval
     public var maxDelay: TimeInterval
+    /// The wait after the last free attempt; it doubles with each attempt after.
+    public var firstDelay: TimeInterval
 
     /// Makes a policy.
-    public init(freeAttempts: Int = 5, window: TimeInterval = 15 * 60, maxDelay: TimeInterval = 15 * 60) {
+    public init(
+        freeAttempts: Int = 5, window: TimeInterval = 15 * 60, maxDelay: TimeInterval = 15 * 60,
+        firstDelay: TimeInterval = 2
+    ) {
         self.freeAttempts = freeAttempts
         self.window = window
         self.maxDelay = maxDelay
+        self.firstDelay = firstDelay
     }
 
     /// Seconds still to wait after `count` counted attempts, the last at `last`.
     public func wait(count: Int, last: Date, now: Date) -> TimeInterval {
         guard count >= freeAttempts, now.timeIntervalSince(last) <= window else { return 0 }
         let doublings = min(30, count - freeAttempts)
-        let delay = min(maxDelay, Double(1 << doublings) * 2)
+        let delay = min(maxDelay, Double(1 << doublings) * firstDelay)
         return max(0, delay - now.timeIntervalSince(last))
     }
 }

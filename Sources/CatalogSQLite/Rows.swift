@@ -149,19 +149,19 @@ enum Rows {
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
             var renditions: [String: [Rendition]] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT * FROM rendition WHERE sha256 IN (\(marks)) ORDER BY width, preset",
+                db.cachedStatement(sql: "SELECT * FROM rendition WHERE sha256 IN (\(marks)) ORDER BY width, preset"),
                 arguments: StatementArguments(chunk))
             {
                 let rendition = rendition(row)
                 renditions[rendition.sha256, default: []].append(rendition)
             }
             for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT asset.sha256, asset.width, asset.height, asset.takenAt, asset.createdAt, asset.publicFrom,
-                           caption.fields
-                    FROM asset LEFT JOIN caption USING (sha256) WHERE asset.sha256 IN (\(marks))
-                    """, arguments: StatementArguments(chunk))
+                db.cachedStatement(
+                    sql: """
+                        SELECT asset.sha256, asset.width, asset.height, asset.takenAt, asset.createdAt, asset.publicFrom,
+                               caption.fields
+                        FROM asset LEFT JOIN caption USING (sha256) WHERE asset.sha256 IN (\(marks))
+                        """), arguments: StatementArguments(chunk))
             {
                 let sha: String = row["sha256"]
                 found[sha] = PhotoCard(

@@ -40,14 +40,14 @@ extension SQLiteCatalog {
                 ? "JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
                 : ""
             return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT searchIndex.rowid AS document, searchDoc.sha256 AS sha256,
-                           (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256) AS caption
-                    FROM searchIndex JOIN searchDoc ON searchDoc.id = searchIndex.rowid \(joins)
-                    WHERE searchIndex MATCH ?\(clause.andSQL)
-                    ORDER BY searchIndex.rowid DESC LIMIT ?
-                    """, arguments: StatementArguments([expression] + clause.arguments + [bounded])
+                db.cachedStatement(
+                    sql: """
+                        SELECT searchIndex.rowid AS document, searchDoc.sha256 AS sha256,
+                               (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256) AS caption
+                        FROM searchIndex JOIN searchDoc ON searchDoc.id = searchIndex.rowid \(joins)
+                        WHERE searchIndex MATCH ?\(clause.andSQL)
+                        ORDER BY searchIndex.rowid DESC LIMIT ?
+                        """), arguments: StatementArguments([expression] + clause.arguments + [bounded])
             ).map { SearchHit(document: $0["document"], sha256: $0["sha256"], caption: $0["caption"]) }
         }
     }
@@ -61,14 +61,14 @@ extension SQLiteCatalog {
             // (a common word matches thousands).
             return try await read { db in
                 try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM (
-                            SELECT 1 FROM searchIndex WHERE searchIndex MATCH ? AND rowid NOT IN (
-                                SELECT searchDoc.id FROM asset JOIN searchDoc ON searchDoc.sha256 = asset.sha256
-                                WHERE asset.publicFrom IS NULL OR asset.publicFrom > ?)
-                            LIMIT ?)
-                        """, arguments: [expression, now, TextMatch.countCap]) ?? 0
+                    db.cachedStatement(
+                        sql: """
+                            SELECT COUNT(*) FROM (
+                                SELECT 1 FROM searchIndex WHERE searchIndex MATCH ? AND rowid NOT IN (
+                                    SELECT searchDoc.id FROM asset JOIN searchDoc ON searchDoc.sha256 = asset.sha256
+                                    WHERE asset.publicFrom IS NULL OR asset.publicFrom > ?)
+                                LIMIT ?)
+                            """), arguments: [expression, now, TextMatch.countCap]) ?? 0
             }
         }
         return try await read { db in
@@ -79,11 +79,11 @@ extension SQLiteCatalog {
                 ? "JOIN searchDoc ON searchDoc.id = searchIndex.rowid JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
                 : ""
             return try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) FROM (
-                        SELECT 1 FROM searchIndex \(joins) WHERE searchIndex MATCH ?\(clause.andSQL) LIMIT ?)
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT COUNT(*) FROM (
+                            SELECT 1 FROM searchIndex \(joins) WHERE searchIndex MATCH ?\(clause.andSQL) LIMIT ?)
+                        """),
                 arguments: StatementArguments([expression] + clause.arguments + [TextMatch.countCap])) ?? 0
         }
     }

@@ -30,6 +30,9 @@ public struct GalleryServer: Sendable {
         /// A request's head must arrive within this long of the connection opening (or of the
         /// previous answer on it), so a slow client cannot hold a connection forever.
         public var headerTimeout: TimeAmount = .seconds(20)
+        /// The sign-in throttle: five free attempts a name and address, then a wait that
+        /// doubles with each attempt (2 s first, by default), counted in the catalog.
+        public var loginThrottle = ThrottlePolicy()
         /// The aspects editors may crop photos to (the pipeline's `crops:`).
         public var crops: [CropAspect] = []
         /// What ingests uploaded files (`photodesk serve` gives the CLI's ingest); without one,
@@ -202,7 +205,7 @@ struct GalleryEnvironment: Sendable {
     let workshop: (any RenditionWorkshop)?
     /// Takes uploads; nil when the server has no ingest for them.
     let uploads: UploadReceiver?
-    let throttle = ThrottlePolicy()
+    var throttle: ThrottlePolicy { configuration.loginThrottle }
 
     var library: Library { desk.library }
     var crops: [CropAspect] { configuration.crops }

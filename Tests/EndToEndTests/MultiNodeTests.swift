@@ -145,11 +145,13 @@ struct MultiNodeTests {
         try #require(issued.status == 0 && !token.isEmpty, "\(issued.stderr)")
 
         let galleryA = try NodeProcess(
-            "gallery-a", ["serve", "--library", library, "--catalog", database.url, "--port", "0"],
+            "gallery-a",
+            ["serve", "--library", library, "--catalog", database.url, "--port", "0", "--login-delay", "600"],
             environment: environment, folder: work.path)
         nodes.append(galleryA)
         let galleryB = try NodeProcess(
-            "gallery-b", ["serve", "--library", library, "--catalog", database.url, "--port", "0"],
+            "gallery-b",
+            ["serve", "--library", library, "--catalog", database.url, "--port", "0", "--login-delay", "600"],
             environment: environment, folder: work.path)
         nodes.append(galleryB)
         let workerA = try NodeProcess(
@@ -265,6 +267,7 @@ struct MultiNodeTests {
         #expect(strangerOnB.status == 303, "without the cookie node B sends a reader to sign in")
 
         // Five wrong passwords on node A; the sixth attempt, on node B, waits (even with the right one).
+        // The nodes wait 600 s after five (--login-delay), so a slow machine cannot outlast the wait.
         var failures: [Int] = []
         var fifthSent = ContinuousClock.now
         for _ in 0..<5 {

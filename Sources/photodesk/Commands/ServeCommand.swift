@@ -101,11 +101,25 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "seconds"))
     var idleTimeout = 60
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds a sign-in waits after five failed ones (1 to 900); the wait doubles with each attempt after.",
+            discussion: """
+                Counted per name and address, and per address, in the catalog, so every gallery node \
+                sharing it counts the same attempts. The wait stops doubling at 15 minutes.
+                """,
+            valueName: "seconds"))
+    var loginDelay = 2
+
     static let timeoutRange = 1...3600
 
     func validate() throws {
         guard Self.timeoutRange.contains(headerTimeout) else {
             throw ValidationError("--header-timeout must be 1 to 3600 seconds, not \(headerTimeout)")
+        }
+        guard (1...900).contains(loginDelay) else {
+            throw ValidationError("--login-delay must be 1 to 900 seconds, not \(loginDelay)")
         }
         guard Self.timeoutRange.contains(idleTimeout) else {
             throw ValidationError("--idle-timeout must be 1 to 3600 seconds, not \(idleTimeout)")
@@ -154,6 +168,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.crops = chosenPipeline.crops
         configuration.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
+        configuration.loginThrottle = ThrottlePolicy(firstDelay: TimeInterval(loginDelay))
         configuration.uploads = UploadIngest(desk: desk, pipeline: chosenPipeline)
         let server = GalleryServer(
             desk: desk, configuration: configuration, accessLog: level <= .info, workshop: CropRenditions(desk: desk))
