@@ -198,8 +198,9 @@ extension PostgresCatalog {
             return configuration
         }
 
-        /// One connection's configuration (for migrations, before the pool runs).
-        func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        /// One connection's configuration (for migrations, before the pool runs; for tools that
+        /// need a connection of their own).
+        public func connectionConfiguration() throws -> PostgresConnection.Configuration {
             var configuration: PostgresConnection.Configuration
             switch endpoint {
             case .tcp(let host, let port):

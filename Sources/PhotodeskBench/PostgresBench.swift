@@ -54,18 +54,7 @@ enum BenchPostgres {
 
     /// Runs `body` on a connection of its own to the database `url` names.
     static func connect(_ url: String, _ body: (PostgresConnection) async throws -> Void) async throws {
-        let settings = try PostgresCatalog.Configuration(url: url)
-        let configuration: PostgresConnection.Configuration =
-            switch settings.endpoint {
-            case .tcp(let host, let port):
-                .init(
-                    host: host, port: port, username: settings.username, password: settings.password,
-                    database: settings.database, tls: .disable)
-            case .unixSocket(let directory, let port):
-                .init(
-                    unixSocketPath: directory + "/.s.PGSQL.\(port)", username: settings.username,
-                    password: settings.password, database: settings.database)
-            }
+        let configuration = try PostgresCatalog.Configuration(url: url).connectionConfiguration()
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
             try await body(connection)

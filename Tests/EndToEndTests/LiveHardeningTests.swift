@@ -2,38 +2,6 @@ import Foundation
 import PhotoFactory
 import Testing
 
-/// `photodesk serve` on a free loopback port for one test, its output kept quiet; `stop()` ends it.
-private final class LiveServer {
-    let process = Process()
-    let port: Int
-
-    init(library: String, options: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: Binary.path)
-        process.arguments = ["serve", "--library", library, "--port", "0"] + options
-        process.environment = ProcessInfo.processInfo.environment.merging([
-            "PHOTODESK_HOME": Binary.root.path, "PHOTODESK_LOG": "warning",
-        ]) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let banner = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        guard let match = banner.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)\//), let port = Int(match.output.1) else {
-            process.terminate()
-            process.waitUntilExit()
-            throw LoopbackFailure(plain: "photodesk serve did not start: \(banner)")
-        }
-        self.port = port
-    }
-
-    var pid: Int32 { process.processIdentifier }
-
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
-}
-
 /// A failed socket call, with the system's reason.
 private struct LoopbackFailure: Error, CustomStringConvertible {
     var description: String
@@ -359,7 +327,7 @@ struct LiveHardeningTests {
     func redirects() async throws {
         let work = try TemporaryFolder("e2e-redirects")
         let (library, _) = try Self.library(in: work)
-        let server = try LiveServer(library: library)
+        let server = try ServeProcess(library: library)
         defer { server.stop() }
 
         let offSite = [
@@ -426,7 +394,7 @@ struct LiveHardeningTests {
         let script = [("Authorization", "Bearer \(try #require(secrets["script"]))")]
         let scanner = [("Authorization", "Bearer \(try #require(secrets["scanner"]))")]
 
-        let server = try LiveServer(library: library)
+        let server = try ServeProcess(library: library)
         defer { server.stop() }
         let before = try await HardeningHTTP.send(port: server.port, "GET", "/api/v1/assets/\(photo)", headers: script)
         #expect(before.status == 200, "a private photo, seen with the token: \(before.text.prefix(300))")
@@ -452,7 +420,7 @@ struct LiveHardeningTests {
     func passwordEndsSession() async throws {
         let work = try TemporaryFolder("e2e-password")
         let (library, photo) = try Self.library(in: work)
-        let server = try LiveServer(library: library)
+        let server = try ServeProcess(library: library)
         defer { server.stop() }
 
         let signIn = try await LoginForm.fetch(port: server.port).submit(
@@ -499,7 +467,7 @@ struct LiveHardeningTests {
     func throttle() async throws {
         let work = try TemporaryFolder("e2e-throttle")
         let (library, _) = try Self.library(in: work)
-        let server = try LiveServer(library: library)
+        let server = try ServeProcess(library: library)
         defer { server.stop() }
         let form = try await LoginForm.fetch(port: server.port)
         let port = server.port
@@ -561,7 +529,7 @@ struct LiveHardeningTests {
     func slowClient() async throws {
         let work = try TemporaryFolder("e2e-slow")
         let (library, _) = try Self.library(in: work)
-        let server = try LiveServer(library: library, options: ["--header-timeout", "1"])
+        let server = try ServeProcess(library: library, arguments: ["--header-timeout", "1"])
         defer { server.stop() }
         let port = server.port
 
@@ -642,7 +610,7 @@ struct LiveHardeningTests {
         let file = try Data(contentsOf: URL(fileURLWithPath: library + "/" + large))
         try #require(file.count > 512 << 10, "the large rendition is \(file.count) bytes, not over the cache's limit")
 
-        let server = try LiveServer(library: library)
+        let server = try ServeProcess(library: library)
         defer { server.stop() }
         let pid = server.pid
         let port = server.port

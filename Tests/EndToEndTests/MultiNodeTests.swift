@@ -69,18 +69,7 @@ enum ScratchDatabase {
     }
 
     private static func connect(_ url: String, _ body: (PostgresConnection) async throws -> Void) async throws {
-        let settings = try PostgresCatalog.Configuration(url: url)
-        let configuration: PostgresConnection.Configuration =
-            switch settings.endpoint {
-            case .tcp(let host, let port):
-                .init(
-                    host: host, port: port, username: settings.username, password: settings.password,
-                    database: settings.database, tls: .disable)
-            case .unixSocket(let directory, let port):
-                .init(
-                    unixSocketPath: directory + "/.s.PGSQL.\(port)", username: settings.username,
-                    password: settings.password, database: settings.database)
-            }
+        let configuration = try PostgresCatalog.Configuration(url: url).connectionConfiguration()
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
             try await body(connection)
@@ -182,9 +171,7 @@ struct MultiNodeTests {
 
         // Worker A dies at its claim; its job stays running under its lease until the lease ends.
         let catalog = try await PostgresCatalog.open(url: database.url, logger: ScratchDatabase.logger)
-        try await Eventually.holds(within: .seconds(120), "worker A to kill itself at its claim \(Self.crashClaim)") {
-            !workerA.isRunning
-        }
+        try await workerA.ended(within: 120)
         #expect(workerA.wasKilled, "worker A ends by SIGKILL. \(workerA.errorTail)")
         // It said which job it held and until when, just before it died (its lease may run out
         // and worker B take the job before this line runs, on a busy machine).

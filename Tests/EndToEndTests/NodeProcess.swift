@@ -11,6 +11,9 @@ final class NodeProcess: @unchecked Sendable {
     let process = Process()
     let outputPath: String
     let errorPath: String
+    /// Signalled when the process ends (its termination handler); waited on, then signalled
+    /// again, so that every wait after the end returns at once.
+    private let ended = DispatchSemaphore(value: 0)
 
     /// Starts `photodesk ARGUMENTS` with the test's environment plus `environment`.
     init(_ name: String, _ arguments: [String], environment: [String: String], folder: String) throws {
@@ -28,6 +31,7 @@ final class NodeProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: outputPath)
         process.standardError = FileHandle(forWritingAtPath: errorPath)
+        process.terminationHandler = { [ended] _ in ended.signal() }
         try process.run()
     }
 
@@ -61,18 +65,33 @@ final class NodeProcess: @unchecked Sendable {
         }
     }
 
+    /// Whether the process ended within `seconds` (woken by its end, not by polling).
+    func waitForEnd(seconds: TimeInterval) -> Bool {
+        guard ended.wait(timeout: .now() + seconds) == .success else { return false }
+        ended.signal()
+        return true
+    }
+
+    /// Waits for the process to end on a thread of its own; throws when `seconds` pass first.
+    func ended(within seconds: TimeInterval) async throws {
+        let done = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.waitForEnd(seconds: seconds)) }
+        }
+        guard done else { throw Failure(description: "\(name) still runs after \(seconds) s. \(errorTail)") }
+        process.waitUntilExit()
+    }
+
     /// SIGTERM, then SIGKILL when it has not ended within 10 s; returns once it has ended.
     func stop() {
         guard process.isRunning else { return }
         kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
+        if !waitForEnd(seconds: 10) { kill(pid, SIGKILL) }
         process.waitUntilExit()
     }
 }
 
-/// Polling with a deadline: the only way these tests wait for something another process does.
+/// Polling with a deadline, for state another process holds (an HTTP answer, a catalog row)
+/// that sends no event a test can wait on.
 enum Eventually {
     struct Timeout: Error, CustomStringConvertible {
         var description: String

@@ -11,6 +11,9 @@ final class ServeProcess {
     let process = Process()
     /// `http://127.0.0.1:PORT/`, from the banner.
     let address: String
+    /// Its port.
+    let port: Int
+    var pid: Int32 { process.processIdentifier }
 
     init(library: String, arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: Binary.path)
@@ -23,12 +26,13 @@ final class ServeProcess {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let banner = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        guard let match = banner.firstMatch(of: /http:\/\/127\.0\.0\.1:\d+\//) else {
+        guard let match = banner.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)\//), let port = Int(match.output.1) else {
             process.terminate()
             process.waitUntilExit()
             throw Failure(description: "photodesk serve printed no address: \(banner)")
         }
-        address = String(match.output)
+        address = String(match.output.0)
+        self.port = port
     }
 
     struct Failure: Error, CustomStringConvertible {
