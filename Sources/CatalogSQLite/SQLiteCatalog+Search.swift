@@ -55,22 +55,6 @@ extension SQLiteCatalog {
     public func searchCount(_ match: TextMatch?, filters: SearchFilters, audience: Audience) async throws -> Int {
         guard let match else { return try await photoCount(filters: filters, audience: audience) }
         guard let expression = Self.expression(match) else { return 0 }
-        if filters.isEmpty, case .readers(let now) = audience {
-            // Readers see the public photos: the matches less the few that are not public yet,
-            // found through the publicFrom index, rather than a look-up of every match's photo
-            // (a common word matches thousands).
-            return try await read { db in
-                try Int.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT COUNT(*) FROM (
-                                SELECT 1 FROM searchIndex WHERE searchIndex MATCH ? AND rowid NOT IN (
-                                    SELECT searchDoc.id FROM asset JOIN searchDoc ON searchDoc.sha256 = asset.sha256
-                                    WHERE asset.publicFrom IS NULL OR asset.publicFrom > ?)
-                                LIMIT ?)
-                            """), arguments: [expression, now, TextMatch.countCap]) ?? 0
-            }
-        }
         return try await read { db in
             let clause = Filters(filters, audience: audience)
             let needsPhoto = !filters.isEmpty || audience != .editors
