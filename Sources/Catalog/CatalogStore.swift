@@ -97,6 +97,11 @@ public protocol CatalogStore: Sendable {
     /// How many photos match (all tiers together when `match` is all terms); a text match counts
     /// up to `TextMatch.countCap` (more are reported as the cap).
     func searchCount(_ match: TextMatch?, filters: SearchFilters, audience: Audience) async throws -> Int
+    /// A page of a search in tiers and its count: the same hits as `searchHits` over each tier
+    /// in turn from `startTier` (below `before` in that tier) until `limit`, and the same total
+    /// as `searchCount(counting)`. The default runs those calls one after the other; a backend
+    /// answers it in one read (one snapshot, one trip to the store) when it can.
+    func searchTiers(_ search: TieredSearch) async throws -> TieredPage
 
     // MARK: Changes
 
@@ -141,4 +146,28 @@ public protocol CatalogStore: Sendable {
 
     /// Counts for monitoring, as the audience sees them.
     func statistics(audience: Audience) async throws -> CatalogStatistics
+}
+
+extension CatalogStore {
+    public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
+        try await searchTiersOneByOne(search)
+    }
+
+    /// `searchTiers` through `searchHits` and `searchCount`, one call after another (the
+    /// default, and what the contract suite holds a backend's own answer to).
+    public func searchTiersOneByOne(_ search: TieredSearch) async throws -> TieredPage {
+        let limit = max(1, min(search.limit, 1000))
+        var hits: [TieredHit] = []
+        for index in search.tiers.indices where index >= search.startTier && hits.count < limit {
+            let found = try await searchHits(
+                search.tiers[index], filters: search.filters, audience: search.audience,
+                before: index == search.startTier ? search.before : nil, limit: limit - hits.count)
+            hits += found.map { TieredHit(tier: index, hit: $0) }
+        }
+        var total: Int?
+        if let counting = search.counting {
+            total = try await searchCount(counting, filters: search.filters, audience: search.audience)
+        }
+        return TieredPage(hits: hits, total: total)
+    }
 }

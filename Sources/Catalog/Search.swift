@@ -86,6 +86,61 @@ public struct SearchHit: Sendable, Equatable {
     }
 }
 
+/// One page of a search in tiers (`CatalogStore.searchTiers`): the matches of each tier in turn,
+/// newest first within a tier, and a capped count, read together.
+public struct TieredSearch: Sendable, Equatable {
+    /// The tiers, best first: every hit of a tier comes before any hit of a later one.
+    public var tiers: [TextMatch]
+    /// The tier (an index into `tiers`) the page starts in; the tiers before it are skipped.
+    public var startTier: Int
+    /// Within `startTier`, the document number its hits are below (nil: from its newest).
+    public var before: Int64?
+    /// The most hits.
+    public var limit: Int
+    /// What to count as `searchCount` counts it, or nil for no count.
+    public var counting: TextMatch?
+    public var filters: SearchFilters
+    public var audience: Audience
+
+    /// Makes a tiered search.
+    public init(
+        tiers: [TextMatch], startTier: Int = 0, before: Int64? = nil, limit: Int, counting: TextMatch?,
+        filters: SearchFilters, audience: Audience
+    ) {
+        self.tiers = tiers
+        self.startTier = startTier
+        self.before = before
+        self.limit = limit
+        self.counting = counting
+        self.filters = filters
+        self.audience = audience
+    }
+}
+
+/// A hit of a tiered search, with the tier (an index into `TieredSearch.tiers`) that found it.
+public struct TieredHit: Sendable, Equatable {
+    public var tier: Int
+    public var hit: SearchHit
+
+    /// Makes a tiered hit.
+    public init(tier: Int, hit: SearchHit) {
+        self.tier = tier
+        self.hit = hit
+    }
+}
+
+/// What a tiered search found: its hits in order and the count (nil when none was asked for).
+public struct TieredPage: Sendable, Equatable {
+    public var hits: [TieredHit]
+    public var total: Int?
+
+    /// Makes a page.
+    public init(hits: [TieredHit], total: Int?) {
+        self.hits = hits
+        self.total = total
+    }
+}
+
 /// Counts for `/metrics` and the desk.
 public struct CatalogStatistics: Sendable, Equatable {
     public var photos = 0

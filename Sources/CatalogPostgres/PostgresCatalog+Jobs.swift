@@ -31,27 +31,19 @@ extension PostgresCatalog {
 
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [Int64] {
         guard !jobs.isEmpty else { return [] }
-        return try await write(counted: false) { connection in
-            // A key with a live job is skipped (ON CONFLICT on the partial unique index), and so
-            // is the same key twice in one batch.
+        // One statement, so one round trip and its own transaction. A key with a live job is
+        // skipped (ON CONFLICT on the partial unique index), and so is the same key twice in one
+        // batch. Each new row notifies `photodesk_jobs`; PostgreSQL delivers identical
+        // notifications of one transaction once, at commit, and none when nothing was inserted.
+        return try await statement(doing: "could not enqueue jobs") { connection in
             var ids: [Int64] = []
-            for try await (id, ) in try await connection.query(
-                """
-                INSERT INTO job (kind, payload, key, priority, max_attempts, run_after, created_at, updated_at)
-                SELECT kind, payload, key, priority, max_attempts, \(now.instant), \(now.instant), \(now.instant)
-                FROM unnest(\(jobs.map(\.kind))::text[], \(jobs.map(\.payload))::text[], \(jobs.map(\.key))::text[],
-                  \(jobs.map(\.priority))::int[], \(jobs.map { max(1, $0.maxAttempts) })::int[])
-                  WITH ORDINALITY AS new(kind, payload, key, priority, max_attempts, position)
-                ORDER BY position
-                ON CONFLICT (key) WHERE state IN ('queued', 'running') DO NOTHING
-                RETURNING id
-                """, logger: logger
-            ).decode((Int64,).self) {
+            for try await id in try await connection.execute(
+                EnqueueStatement(
+                    kinds: jobs.map(\.kind), payloads: jobs.map(\.payload), keys: jobs.map(\.key),
+                    priorities: jobs.map(\.priority), maxAttempts: jobs.map { max(1, $0.maxAttempts) },
+                    now: now.instant), logger: logger)
+            {
                 ids.append(id)
-            }
-            if !ids.isEmpty {
-                // Delivered at commit, once however many jobs: workers wake and claim.
-                try await connection.run("SELECT pg_notify('photodesk_jobs', '')", logger: logger)
             }
             return ids.sorted()
         }
@@ -60,41 +52,24 @@ extension PostgresCatalog {
     public func claim(worker: String, limit: Int, lease: TimeInterval, now: Date) async throws -> [Job] {
         let bounded = max(1, min(limit, 1000))
         let until = Self.leaseEnd(now, lease)
-        return try await write(counted: false) { connection in
-            // Expired leases first: back to queued (claimable below, in this transaction), or dead
-            // when that was the last attempt. SKIP LOCKED: claimers never wait for each other.
-            try await connection.run(
-                """
-                WITH expired AS (
-                  SELECT id FROM job WHERE state = 'running' AND locked_until <= \(now.instant)
-                  FOR UPDATE SKIP LOCKED)
-                UPDATE job SET
-                  state = CASE WHEN job.attempts >= job.max_attempts THEN 'dead' ELSE 'queued' END,
-                  run_after = \(now.instant), updated_at = \(now.instant),
-                  last_error = 'lease expired: worker ' || COALESCE(job.locked_by, '?') || ' stopped renewing it',
-                  finished_at = CASE WHEN job.attempts >= job.max_attempts THEN \(now.instant) END,
-                  locked_by = NULL, locked_until = NULL
-                FROM expired WHERE job.id = expired.id
-                """, logger: logger)
-            return try await connection.rows(
-                """
-                WITH next AS (
-                  SELECT id FROM job WHERE state = 'queued' AND run_after <= \(now.instant)
-                  ORDER BY priority DESC, id LIMIT \(bounded)
-                  FOR UPDATE SKIP LOCKED)
-                UPDATE job SET state = 'running', attempts = job.attempts + 1, locked_by = \(worker),
-                  locked_until = \(until.instant), updated_at = \(now.instant)
-                FROM next WHERE job.id = next.id
-                RETURNING job.*
-                """, logger: logger
-            ).map(Self.job).sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
+        // One statement (one round trip). A running job whose lease has expired is claimable
+        // again like a queued one, its last error saying why, or dead when that was its last
+        // attempt. SKIP LOCKED: claimers never wait for each other.
+        return try await statement(doing: "could not claim jobs") { connection in
+            var jobs: [Job] = []
+            for try await job in try await connection.execute(
+                ClaimStatement(now: now.instant, limit: bounded, worker: worker, until: until.instant), logger: logger)
+            {
+                jobs.append(job)
+            }
+            return jobs.sorted { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
         }
     }
 
     public func renew(_ ids: [Int64], worker: String, lease: TimeInterval, now: Date) async throws -> [Int64] {
         guard !ids.isEmpty else { return [] }
         let until = Self.leaseEnd(now, lease)
-        return try await write(counted: false) { connection in
+        return try await statement(doing: "could not renew leases") { connection in
             var held = Set<Int64>()
             for try await (id, ) in try await connection.query(
                 """
@@ -110,19 +85,19 @@ extension PostgresCatalog {
     }
 
     public func complete(_ id: Int64, worker: String, now: Date) async throws -> Bool {
-        try await write(counted: false) { connection in
-            try await connection.value(
-                """
-                UPDATE job SET state = 'done', finished_at = \(now.instant), updated_at = \(now.instant),
-                  locked_by = NULL, locked_until = NULL, last_error = NULL
-                WHERE id = \(id) AND state = 'running' AND locked_by = \(worker)
-                RETURNING 1
-                """, as: Int.self, logger: logger) != nil
+        try await statement(doing: "could not complete a job") { connection in
+            var completed = false
+            for try await _ in try await connection.execute(
+                CompleteStatement(id: id, worker: worker, now: now.instant), logger: logger)
+            {
+                completed = true
+            }
+            return completed
         }
     }
 
     public func fail(_ id: Int64, worker: String, error: String, retryAt: Date?, now: Date) async throws -> Bool {
-        try await write(counted: false) { connection in
+        try await statement(doing: "could not record a job's failure") { connection in
             try await connection.value(
                 """
                 UPDATE job SET
@@ -205,4 +180,124 @@ extension PostgresCatalog {
             ()
         }
     }
+}
+
+// The queue's three hot statements, prepared once per connection (postgres-nio keeps them by
+// name): the server parses and plans each once instead of at every call, which is most of a
+// job's overhead when the work itself is small. They name their columns (no `job.*`), so a later
+// migration that adds one cannot change a prepared statement's result.
+
+/// Enqueues jobs in one statement (one round trip, its own transaction). A key with a live job is
+/// skipped (ON CONFLICT on the partial unique index), and so is the same key twice in one batch.
+/// Each new row notifies `photodesk_jobs`; PostgreSQL delivers identical notifications of one
+/// transaction once, at commit, and none when nothing was inserted.
+struct EnqueueStatement: PostgresPreparedStatement {
+    static let name = "photodesk_job_enqueue_1"
+    static let sql = """
+        WITH new AS (
+          INSERT INTO job (kind, payload, key, priority, max_attempts, run_after, created_at, updated_at)
+          SELECT kind, payload, key, priority, max_attempts, $6, $6, $6
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[])
+            WITH ORDINALITY AS new(kind, payload, key, priority, max_attempts, position)
+          ORDER BY position
+          ON CONFLICT (key) WHERE state IN ('queued', 'running') DO NOTHING
+          RETURNING id)
+        SELECT new.id FROM new
+          CROSS JOIN LATERAL (SELECT pg_notify('photodesk_jobs', '') WHERE new.id IS NOT NULL) AS woke
+        """
+    typealias Row = Int64
+
+    var kinds: [String]
+    var payloads: [String]
+    var keys: [String]
+    var priorities: [Int]
+    var maxAttempts: [Int]
+    var now: Instant
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 6)
+        bindings.append(kinds)
+        bindings.append(payloads)
+        bindings.append(keys)
+        bindings.append(priorities)
+        bindings.append(maxAttempts)
+        bindings.append(now)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+}
+
+/// Claims up to `limit` jobs in one statement (one round trip). A running job whose lease has
+/// expired is claimable again like a queued one, its last error saying why, or dead when that was
+/// its last attempt. SKIP LOCKED: claimers never wait for each other.
+struct ClaimStatement: PostgresPreparedStatement {
+    static let name = "photodesk_job_claim_1"
+    static let sql = """
+        WITH dead AS (
+          UPDATE job SET state = 'dead', finished_at = $1, updated_at = $1,
+            last_error = 'lease expired: worker ' || COALESCE(job.locked_by, '?') || ' stopped renewing it',
+            locked_by = NULL, locked_until = NULL
+          WHERE job.id IN (
+            SELECT id FROM job WHERE state = 'running' AND locked_until <= $1 AND attempts >= max_attempts
+            FOR UPDATE SKIP LOCKED)
+          RETURNING job.id),
+        next AS (
+          SELECT id FROM job
+          WHERE (state = 'queued' AND run_after <= $1)
+             OR (state = 'running' AND locked_until <= $1 AND attempts < max_attempts)
+          ORDER BY priority DESC, id LIMIT $2
+          FOR UPDATE SKIP LOCKED)
+        UPDATE job SET state = 'running', attempts = job.attempts + 1, locked_by = $3, locked_until = $4,
+          updated_at = $1,
+          last_error = CASE WHEN job.state = 'running'
+            THEN 'lease expired: worker ' || COALESCE(job.locked_by, '?') || ' stopped renewing it'
+            ELSE job.last_error END
+        FROM next WHERE job.id = next.id
+        RETURNING job.id, job.kind, job.payload, job.key, job.priority, job.state, job.attempts, job.max_attempts,
+          job.run_after, job.locked_by, job.locked_until, job.last_error, job.created_at, job.updated_at
+        """
+    typealias Row = Job
+
+    var now: Instant
+    var limit: Int
+    var worker: String
+    var until: Instant
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(now)
+        bindings.append(limit)
+        bindings.append(worker)
+        bindings.append(until)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Job { try PostgresCatalog.job(row.makeRandomAccess()) }
+}
+
+/// Marks a job done while the worker still holds it; a row back when it did.
+struct CompleteStatement: PostgresPreparedStatement {
+    static let name = "photodesk_job_complete_1"
+    static let sql = """
+        UPDATE job SET state = 'done', finished_at = $3, updated_at = $3,
+          locked_by = NULL, locked_until = NULL, last_error = NULL
+        WHERE id = $1 AND state = 'running' AND locked_by = $2
+        RETURNING 1
+        """
+    typealias Row = Int
+
+    var id: Int64
+    var worker: String
+    var now: Instant
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        bindings.append(id)
+        bindings.append(worker)
+        bindings.append(now)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
 }

@@ -125,6 +125,22 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
         }
     }
 
+    /// One write that is a single statement, run in its own implicit transaction: one round trip
+    /// instead of BEGIN, the statement and COMMIT (the job queue's calls). It does not bump the
+    /// change counter. Retried like a transaction.
+    func statement<T: Sendable>(doing what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in try await body(connection) }
+            } catch let error where Self.isRetryable(error) && attempt < 5 {
+                attempt += 1
+            } catch {
+                throw catalogError(error, doing: what)
+            }
+        }
+    }
+
     /// Deadlocks, serialization failures, and a pooled connection the server has closed (a
     /// restart, `pg_terminate_backend`): the pool opens a new one for the next attempt. A drop
     /// between COMMIT and its answer could repeat a write; the compare-and-set writes then fail

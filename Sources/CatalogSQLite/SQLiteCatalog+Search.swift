@@ -29,46 +29,84 @@ extension SQLiteCatalog {
     public func searchHits(
         _ match: TextMatch, filters: SearchFilters, audience: Audience, before document: Int64?, limit: Int
     ) async throws -> [SearchHit] {
-        guard let expression = Self.expression(match) else { return [] }
-        let bounded = max(1, min(limit, 1000))
-        return try await read { db in
-            var clause = Filters(filters, audience: audience)
-            if let document { clause.add("searchIndex.rowid < ?", document) }
-            let needsPhoto = !filters.isEmpty || audience != .editors
-            let joins =
-                needsPhoto
-                ? "JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
-                : ""
-            return try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT searchIndex.rowid AS document, searchDoc.sha256 AS sha256,
-                               (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256) AS caption
-                        FROM searchIndex JOIN searchDoc ON searchDoc.id = searchIndex.rowid \(joins)
-                        WHERE searchIndex MATCH ?\(clause.andSQL)
-                        ORDER BY searchIndex.rowid DESC LIMIT ?
-                        """), arguments: StatementArguments([expression] + clause.arguments + [bounded])
-            ).map { SearchHit(document: $0["document"], sha256: $0["sha256"], caption: $0["caption"]) }
+        try await read { db in
+            try Self.hits(db, match, filters: filters, audience: audience, before: document, limit: limit)
         }
     }
 
     public func searchCount(_ match: TextMatch?, filters: SearchFilters, audience: Audience) async throws -> Int {
         guard let match else { return try await photoCount(filters: filters, audience: audience) }
-        guard let expression = Self.expression(match) else { return 0 }
-        return try await read { db in
-            let clause = Filters(filters, audience: audience)
-            let needsPhoto = !filters.isEmpty || audience != .editors
-            let joins =
-                needsPhoto
-                ? "JOIN searchDoc ON searchDoc.id = searchIndex.rowid JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
-                : ""
-            return try Int.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT COUNT(*) FROM (
-                            SELECT 1 FROM searchIndex \(joins) WHERE searchIndex MATCH ?\(clause.andSQL) LIMIT ?)
-                        """),
-                arguments: StatementArguments([expression] + clause.arguments + [TextMatch.countCap])) ?? 0
+        return try await read { db in try Self.count(db, match, filters: filters, audience: audience) }
+    }
+
+    /// The tiers and the count in one read: one snapshot, one trip to a reader connection.
+    public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
+        try await read { db in
+            let limit = max(1, min(search.limit, 1000))
+            var hits: [TieredHit] = []
+            for index in search.tiers.indices where index >= search.startTier && hits.count < limit {
+                let found = try Self.hits(
+                    db, search.tiers[index], filters: search.filters, audience: search.audience,
+                    before: index == search.startTier ? search.before : nil, limit: limit - hits.count)
+                hits += found.map { TieredHit(tier: index, hit: $0) }
+            }
+            var total: Int?
+            if let counting = search.counting {
+                total = try Self.count(db, counting, filters: search.filters, audience: search.audience)
+            }
+            return TieredPage(hits: hits, total: total)
         }
+    }
+
+    /// The conditions of a search's filters and audience. Without filters the photo is not read:
+    /// a reader's search checks the publicFrom its search document carries (migration v7).
+    static func visibleDocuments(_ filters: SearchFilters, audience: Audience) -> Filters {
+        guard filters.isEmpty else { return Filters(filters, audience: audience) }
+        var clause = Filters(filters, audience: .editors)
+        if case .readers(let now) = audience {
+            clause.add("searchDoc.publicFrom IS NOT NULL AND searchDoc.publicFrom <= ?", now)
+        }
+        return clause
+    }
+
+    static func hits(
+        _ db: Database, _ match: TextMatch, filters: SearchFilters, audience: Audience, before document: Int64?,
+        limit: Int
+    ) throws -> [SearchHit] {
+        guard let expression = Self.expression(match) else { return [] }
+        let bounded = max(1, min(limit, 1000))
+        var clause = Self.visibleDocuments(filters, audience: audience)
+        if let document { clause.add("searchIndex.rowid < ?", document) }
+        let needsPhoto = !filters.isEmpty
+        let joins =
+            needsPhoto
+            ? "JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
+            : ""
+        return try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT searchIndex.rowid AS document, searchDoc.sha256 AS sha256,
+                           (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256) AS caption
+                    FROM searchIndex JOIN searchDoc ON searchDoc.id = searchIndex.rowid \(joins)
+                    WHERE searchIndex MATCH ?\(clause.andSQL)
+                    ORDER BY searchIndex.rowid DESC LIMIT ?
+                    """), arguments: StatementArguments([expression] + clause.arguments + [bounded])
+        ).map { SearchHit(document: $0["document"], sha256: $0["sha256"], caption: $0["caption"]) }
+    }
+
+    static func count(_ db: Database, _ match: TextMatch, filters: SearchFilters, audience: Audience) throws -> Int {
+        guard let expression = Self.expression(match) else { return 0 }
+        let clause = Self.visibleDocuments(filters, audience: audience)
+        let joins =
+            !filters.isEmpty
+            ? "JOIN searchDoc ON searchDoc.id = searchIndex.rowid JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
+            : audience != .editors ? "JOIN searchDoc ON searchDoc.id = searchIndex.rowid" : ""
+        return try Int.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT COUNT(*) FROM (
+                        SELECT 1 FROM searchIndex \(joins) WHERE searchIndex MATCH ?\(clause.andSQL) LIMIT ?)
+                    """),
+            arguments: StatementArguments([expression] + clause.arguments + [TextMatch.countCap])) ?? 0
     }
 }

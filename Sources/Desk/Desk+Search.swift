@@ -33,34 +33,31 @@ extension Desk {
         }
         if case .recent = cursor { throw PageToken.refused }
         // One word is its own phrase: a single tier.
-        let tiers: [(rank: Int, match: TextMatch)] =
+        let ranks = terms.count > 1 ? [2, 1] : [2]
+        let tiers =
             terms.count > 1
-            ? [(2, TextMatch(terms: terms, mode: .phrase)), (1, TextMatch(terms: terms, mode: .allTermsNotPhrase))]
-            : [(2, TextMatch(terms: terms, mode: .allTerms))]
-        var found: [(hit: SearchHit, tier: Int)] = []
-        for tier in tiers where found.count <= bounded {
-            var before: Int64?
-            if case .tier(let rank, let document) = cursor {
-                if tier.rank > rank { continue }
-                if tier.rank == rank { before = document }
-            }
-            let wanted = bounded + 1 - found.count
-            let hits = try await stored {
-                try await store.searchHits(
-                    tier.match, filters: query.filters, audience: audience, before: before, limit: wanted)
-            }
-            found += hits.map { ($0, tier.rank) }
+            ? [TextMatch(terms: terms, mode: .phrase), TextMatch(terms: terms, mode: .allTermsNotPhrase)]
+            : [TextMatch(terms: terms, mode: .allTerms)]
+        // A page token names the tier it stopped in and the document it stopped at: the page goes
+        // on below that document, then through the later tiers.
+        var startTier = 0
+        var before: Int64?
+        if case .tier(let rank, let document) = cursor {
+            startTier = ranks.firstIndex { $0 <= rank } ?? ranks.count
+            if startTier < ranks.count, ranks[startTier] == rank { before = document }
         }
-        let total = try await stored {
-            try await store.searchCount(
-                TextMatch(terms: terms, mode: .allTerms), filters: query.filters, audience: audience)
+        let found = try await stored {
+            try await store.searchTiers(
+                TieredSearch(
+                    tiers: tiers, startTier: startTier, before: before, limit: bounded + 1,
+                    counting: TextMatch(terms: terms, mode: .allTerms), filters: query.filters, audience: audience))
         }
-        let shown = found.prefix(bounded)
+        let shown = found.hits.prefix(bounded)
         return SearchPage(
-            results: shown.map { .init(sha256: $0.hit.sha256, caption: $0.hit.caption, score: Double($0.tier)) },
-            total: total,
-            next: found.count > bounded
-                ? shown.last.map { SearchCursor.tier($0.tier, document: $0.hit.document).token } : nil)
+            results: shown.map { .init(sha256: $0.hit.sha256, caption: $0.hit.caption, score: Double(ranks[$0.tier])) },
+            total: found.total ?? 0,
+            next: found.hits.count > bounded
+                ? shown.last.map { SearchCursor.tier(ranks[$0.tier], document: $0.hit.document).token } : nil)
     }
 
     /// Every photo a search finds, in its order (for batch captions).

@@ -42,6 +42,16 @@ final class GalleryMetrics: @unchecked Sendable {
         bytesSent += bytes
     }
 
+    /// Readers' cacheable requests, answered from the reader cache or made.
+    private var cacheHits = 0
+    private var cacheMisses = 0
+
+    func readerCache(hit: Bool) {
+        lock.withLock {
+            if hit { cacheHits += 1 } else { cacheMisses += 1 }
+        }
+    }
+
     func loginSucceeded() { lock.withLock { logins.succeeded += 1 } }
     func loginFailed() { lock.withLock { logins.failed += 1 } }
     func loginRefused() { lock.withLock { logins.refused += 1 } }
@@ -83,6 +93,11 @@ final class GalleryMetrics: @unchecked Sendable {
             "photodesk_http_renditions_from_memory_total", "counter",
             "Rendition requests answered from memory before the router (included in the requests above).")
         lines.append("photodesk_http_renditions_from_memory_total \(fromMemory)")
+        metric(
+            "photodesk_reader_cache_requests_total", "counter",
+            "Readers' requests for pages and API answers that may be cached, by whether the cache answered.")
+        lines.append("photodesk_reader_cache_requests_total{result=\"hit\"} \(cacheHits)")
+        lines.append("photodesk_reader_cache_requests_total{result=\"miss\"} \(cacheMisses)")
         metric("photodesk_http_response_bytes_total", "counter", "Body bytes sent.")
         lines.append("photodesk_http_response_bytes_total \(bytesSent)")
         metric("photodesk_logins_total", "counter", "Sign-in attempts by outcome.")

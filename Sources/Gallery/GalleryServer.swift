@@ -108,7 +108,7 @@ public struct GalleryServer: Sendable {
             middleware: AccessLogMiddleware(metrics: metrics, log: accessLog, proxies: configuration.trustedProxies))
         router.add(middleware: ErrorPageMiddleware(pages: pages, logger: logger))
         router.add(middleware: SessionMiddleware(store: desk.store))
-        router.add(middleware: ReaderCacheMiddleware(desk: desk, cache: readerCache))
+        router.add(middleware: ReaderCacheMiddleware(desk: desk, cache: readerCache, metrics: metrics))
         router.add(
             middleware: StaticFiles(
                 files: FileMiddleware(

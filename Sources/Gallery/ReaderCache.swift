@@ -88,6 +88,7 @@ struct ReaderCacheMiddleware: RouterMiddleware {
     typealias Context = GalleryContext
     let desk: Desk
     let cache: ReaderCache
+    let metrics: GalleryMetrics
     /// The longest query string a cached page may have.
     static let maxKeyBytes = 1024
 
@@ -99,7 +100,9 @@ struct ReaderCacheMiddleware: RouterMiddleware {
         else { return try await next(request, context) }
         let counter = try await desk.store.changeCounter()
         let key = (request.head.authority ?? "") + " " + request.uri.string
-        if let page = cache.page(key, counter: counter, now: context.now) {
+        let cached = cache.page(key, counter: counter, now: context.now)
+        metrics.readerCache(hit: cached != nil)
+        if let page = cached {
             var response = page.response
             response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-cache"
             return response

@@ -142,6 +142,49 @@ struct SearchContractTests {
         #expect(editors.total > few.total, "private photos are not counted for readers")
     }
 
+    @Test(
+        "searchTiers answers as searchHits and searchCount called one by one, from any tier and document",
+        arguments: Backend.available)
+    func tieredInOneRead(_ backend: Backend) async throws {
+        let harness = try await Self.catalog(backend)
+        for index in stride(from: 0, to: 900, by: 2) {
+            try await harness.store.setPhotoPublication(
+                Harness.sha(index + 1), publishedAt: Date(timeIntervalSince1970: 1_600_000_000))
+        }
+        let words = [SearchTerm("ha", prefix: false), SearchTerm("giang", prefix: true)]
+        let tiers = [TextMatch(terms: words, mode: .phrase), TextMatch(terms: words, mode: .allTermsNotPhrase)]
+        let newest = try await harness.store.searchHits(
+            tiers[1], filters: SearchFilters(), audience: .editors, before: nil, limit: 10)
+        #expect(newest.count == 10)
+        var compared = 0
+        for audience in [Audience.editors, .readers(at: Date())] {
+            for filters in [SearchFilters(), SearchFilters(byline: "jane")] {
+                for (startTier, before) in [(0, nil), (1, nil), (1, newest[4].document), (0, Int64(2)), (2, nil)] {
+                    for limit in [1, 3, 25, 500] {
+                        let search = TieredSearch(
+                            tiers: tiers, startTier: startTier, before: before, limit: limit,
+                            counting: limit == 3 ? nil : TextMatch(terms: words, mode: .allTerms), filters: filters,
+                            audience: audience)
+                        let together = try await harness.store.searchTiers(search)
+                        let oneByOne = try await harness.store.searchTiersOneByOne(search)
+                        #expect(
+                            together == oneByOne,
+                            "\(audience) \(filters) from \(startTier)/\(String(describing: before)), \(limit)")
+                        #expect((together.total == nil) == (limit == 3))
+                        compared += together.hits.count
+                    }
+                }
+            }
+        }
+        #expect(compared > 200, "the cases found hits")
+        let page = try await harness.store.searchTiers(
+            TieredSearch(
+                tiers: tiers, limit: 25, counting: TextMatch(terms: words, mode: .allTerms), filters: SearchFilters(),
+                audience: .editors))
+        #expect(page.hits.first?.tier == 0 && page.hits.last?.tier == 1)
+        #expect(page.hits.first?.hit.sha256 == Harness.sha(902))
+    }
+
     @Test("prefixes match from two letters; pages by keyset cover every match once", arguments: Backend.available)
     func prefixes(_ backend: Backend) async throws {
         let desk = try await Self.catalog(backend).desk
@@ -220,5 +263,20 @@ struct SearchContractTests {
         let inArticle = try await desk.search(
             SearchQuery(filters: SearchFilters(article: "market")), limit: 5, after: nil, audience: readers)
         #expect(inArticle.results.map(\.id) == [Self.id(424)])
+        // A reader's search follows publication as it changes: unpublished, the photo is gone;
+        // in an article scheduled for later, it is found from that time on, by words and count.
+        try await desk.setPublished(Harness.sha(778), false)
+        #expect(try await desk.search(SearchQuery(text: "lung cu"), limit: 5, after: nil, audience: readers).total == 0)
+        let later = harness.clock.now.addingTimeInterval(3600)
+        try await desk.saveArticle(
+            ArticleContent(
+                slug: "flag", headline: "Cực Bắc", publication: Publication(state: .published, at: later, text: nil)),
+            photos: [ArticlePhotoInput(sha256: Harness.sha(778), caption: "Cột cờ")])
+        for (audience, expected) in [
+            (readers, [String]()), (.readers(at: later.addingTimeInterval(1)), [Self.id(777)]),
+        ] {
+            let page = try await desk.search(SearchQuery(text: "lung cu"), limit: 5, after: nil, audience: audience)
+            #expect(page.results.map(\.id) == expected && page.total == expected.count, "\(audience)")
+        }
     }
 }

@@ -79,8 +79,18 @@ struct BrowserTests {
         #expect(dom.contains("Bộ trưởng trò chuyện với người dân xã Lũng Cú."))
         #expect(dom.contains("Officials at the new boarding school, Đồng Văn."))
         #expect(dom.contains("\"@type\":\"NewsArticle\""))
-        // The browser fetched and got every photo it shows.
-        let log = try String(contentsOfFile: accessLog, encoding: .utf8).split(separator: "\n")
+        // The browser fetched and got every photo it shows. The server writes its access log a
+        // tenth of a second at a time: the file is read again until the lines are there (10 s at most).
+        var log: [Substring] = []
+        let logDeadline = Date().addingTimeInterval(10)
+        repeat {
+            log = try String(contentsOfFile: accessLog, encoding: .utf8).split(separator: "\n")
+            let loaded = Set(images).allSatisfy { id in
+                log.contains { $0.contains("path=/r/\(id)/") && $0.contains("status=200") }
+            }
+            if loaded { break }
+            usleep(20_000)
+        } while Date() < logDeadline
         for id in Set(images) {
             #expect(
                 log.contains { $0.contains("path=/r/\(id)/") && $0.contains("status=200") },

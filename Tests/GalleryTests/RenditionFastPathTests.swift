@@ -186,3 +186,41 @@ struct RenditionFastPathTests {
         #expect(cache.entry("0123456789abcdef/thumb.webp") == nil, "an entry read before the clear is not kept")
     }
 }
+
+/// The access log's lines and its writer, which writes a tenth of a second at a time.
+@Suite("Access log")
+struct AccessLogTests {
+    @Test("a line's values: milliseconds as Double writes them, values quoted only when they need it")
+    func lineValues() {
+        for (seconds, text) in [(0.0, "0.0"), (0.0037, "3.7"), (0.01205, "12.05"), (0.00001, "0.01"), (2.5, "2500.0")] {
+            #expect(AccessLog.milliseconds(seconds) == text, "\(seconds)")
+            #expect(AccessLog.milliseconds(seconds) == "\((seconds * 100_000).rounded() / 100)")
+        }
+        #expect(AccessLog.quoted("/r/0123/thumb.webp") == "/r/0123/thumb.webp")
+        #expect(AccessLog.quoted("") == "")
+        #expect(AccessLog.quoted("a b") == "\"a b\"")
+        #expect(AccessLog.quoted("x\"y") == "\"x\\\"y\"")
+        #expect(AccessLog.quoted("bell\u{7}") == "bell\\x07")
+        #expect(AccessLog.quoted("Hà Nội") == "\"Hà Nội\"")
+        let line = AccessLog.line(
+            method: "GET", path: "/search?q=a b", route: "/search", status: 200, seconds: 0.0042, bytes: 12,
+            user: nil, client: "127.0.0.1", requestID: "r1")
+        #expect(
+            line.hasSuffix(
+                " access method=GET path=\"/search?q=a b\" route=/search status=200 ms=4.2 bytes=12 user=- client=127.0.0.1 request_id=r1"
+            ))
+    }
+
+    @Test("every line appended is written, in order, by the time the log is closed")
+    func writesEveryLine() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let reading = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
+        let log = AccessLog(descriptor: ends[1])
+        for index in 0..<2_000 { log.append("line \(index)") }
+        log.close()
+        close(ends[1])
+        let text = String(decoding: reading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text == (0..<2_000).map { "line \($0)\n" }.joined())
+    }
+}
