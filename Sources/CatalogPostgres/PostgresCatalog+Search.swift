@@ -104,9 +104,11 @@ extension PostgresCatalog {
         if case .readers(let now) = audience {
             conditions.append("d.public_from <= \(statement.bind(now.instant))")
         }
+        // A count needs any `limit` matches of the window, not the newest: without the order, a
+        // read through the index stops at the limit instead of fetching and sorting every match.
         let matching =
             "SELECT d.id, d.sha256 FROM search_document d\(joins) WHERE \(conditions.joined(separator: " AND "))"
-            + " ORDER BY d.id DESC LIMIT \(statement.bind(limit))"
+            + (counting ? "" : " ORDER BY d.id DESC") + " LIMIT \(statement.bind(limit))"
         statement.append(counting ? "SELECT count(*) FROM (\(matching)) matching" : matching)
         return statement
     }
