@@ -53,11 +53,13 @@ extension Desk {
                     counting: TextMatch(terms: terms, mode: .allTerms), filters: query.filters, audience: audience))
         }
         let shown = found.hits.prefix(bounded)
+        // A tier's rank from its index (a store answers with indices into `tiers`).
+        let rank = { (hit: TieredHit) in ranks.indices.contains(hit.tier) ? ranks[hit.tier] : 1 }
         return SearchPage(
-            results: shown.map { .init(sha256: $0.hit.sha256, caption: $0.hit.caption, score: Double(ranks[$0.tier])) },
+            results: shown.map { .init(sha256: $0.hit.sha256, caption: $0.hit.caption, score: Double(rank($0))) },
             total: found.total ?? 0,
             next: found.hits.count > bounded
-                ? shown.last.map { SearchCursor.tier(ranks[$0.tier], document: $0.hit.document).token } : nil)
+                ? shown.last.map { SearchCursor.tier(rank($0), document: $0.hit.document).token } : nil)
     }
 
     /// Every photo a search finds, in its order (for batch captions).
