@@ -413,7 +413,7 @@ if only.contains("serve") {
         + ((FileManager.default.enumerator(atPath: coldLibrary + "/renditions")?.allObjects as? [String] ?? [])
             .sorted().first { $0.hasSuffix("-thumb.webp") && ($0 as NSString).lastPathComponent.hasPrefix(thumbId) }
             ?? "")
-    // Photodesk serves with its default logging: an access log line per request, on standard output.
+    // Photodesk serves with its default logging: an access log line per request, on standard error.
     let environment = [
         "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"]
             ?? FileManager.default.currentDirectoryPath,
@@ -775,10 +775,14 @@ report += """
     each file, reads its metadata and records it in SQLite. The scale run's memory is its peak resident set
     (VmHWM) read while it runs, after its 50th file and after its last. Each cold-ingest warm-up is a pass
     over 2 files; each wrk warm-up is one second of the same load. The serving rows run with access logs on:
-    Photodesk's default (a line per request on standard output, written by its own thread) and nginx's
+    Photodesk's default (a line per request on standard error, gathered and written by its own thread a tenth
+    of a second at a time) and nginx's
     `access_log` in the combined format, buffered 64 KiB. The article page is the published article with the
     first five 24 MP photos; nginx serves the HTML Photodesk made for it, saved as a file (no pictures are
-    fetched). The uncached search row sends 200 different queries with a request number, so no URL repeats.
+    fetched). The uncached search row sends 200 different queries with a request number and a name new at
+    each run of wrk, so no URL repeats across the warm-up and the runs (before 2026-12-01 the names repeated
+    from run to run, and some answers came from the reader cache); the reader cache's hit count in /metrics
+    is read before and after to show it.
     The PostgreSQL rows run against the
     throwaway PostgreSQL 15 that `make bench` starts with `scripts/with-postgres` (fsync off, default memory
     settings); their search corpora are the same generated captions, written 10,000 photos a statement
