@@ -80,16 +80,7 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
 
     /// One read on a pooled connection (again on another, when the server closed the first).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await client.withConnection { connection in try await body(connection) }
-            } catch let error where Self.isRetryable(error) && attempt < 3 {
-                attempt += 1
-            } catch {
-                throw catalogError(error, doing: "catalog query failed")
-            }
-        }
+        try await pooled(attempts: 3, doing: "catalog query failed", body)
     }
 
     /// One write transaction on a pooled connection. A counted write (every write but account
@@ -129,11 +120,19 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
     /// instead of BEGIN, the statement and COMMIT (the job queue's calls). It does not bump the
     /// change counter. Retried like a transaction.
     func statement<T: Sendable>(doing what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await pooled(attempts: 5, doing: what, body)
+    }
+
+    /// `body` on a pooled connection, run again (on another) after a retryable error, up to
+    /// `attempts` times; other errors as the catalog's, saying what was being done.
+    private func pooled<T: Sendable>(
+        attempts: Int, doing what: String, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         var attempt = 1
         while true {
             do {
                 return try await client.withConnection { connection in try await body(connection) }
-            } catch let error where Self.isRetryable(error) && attempt < 5 {
+            } catch let error where Self.isRetryable(error) && attempt < attempts {
                 attempt += 1
             } catch {
                 throw catalogError(error, doing: what)
