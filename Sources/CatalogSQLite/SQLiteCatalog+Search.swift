@@ -97,10 +97,14 @@ extension SQLiteCatalog {
     static func count(_ db: Database, _ match: TextMatch, filters: SearchFilters, audience: Audience) throws -> Int {
         guard let expression = Self.expression(match) else { return 0 }
         let clause = Self.visibleDocuments(filters, audience: audience)
-        let joins =
-            !filters.isEmpty
-            ? "JOIN searchDoc ON searchDoc.id = searchIndex.rowid JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
-            : audience != .editors ? "JOIN searchDoc ON searchDoc.id = searchIndex.rowid" : ""
+        // Filters read the photo and its caption; a reader's visibility, the search document.
+        var joins = ""
+        if !filters.isEmpty {
+            joins =
+                "JOIN searchDoc ON searchDoc.id = searchIndex.rowid JOIN asset ON asset.sha256 = searchDoc.sha256 LEFT JOIN caption ON caption.sha256 = asset.sha256"
+        } else if audience != .editors {
+            joins = "JOIN searchDoc ON searchDoc.id = searchIndex.rowid"
+        }
         return try Int.fetchOne(
             db.cachedStatement(
                 sql: """

@@ -548,11 +548,10 @@ if only.contains("serve") {
         note: "access logs on for both; target 5,000 req/s, p99 under 50 ms")
     // The reader cache's own counts (/metrics) show whether any of these was answered from it.
     func readerCacheHits() throws -> Int {
-        let file = work + "/search-metrics.txt"
-        _ = try ProcessRunner.run([["curl", "-sf", "-o", file, "http://127.0.0.1:18082/metrics"]])
-        let line = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").first {
-            $0.hasPrefix("photodesk_reader_cache_requests_total{result=\"hit\"}")
-        }
+        let line = try ProcessRunner.output(["curl", "-sf", "http://127.0.0.1:18082/metrics"]).split(separator: "\n")
+            .first {
+                $0.hasPrefix("photodesk_reader_cache_requests_total{result=\"hit\"}")
+            }
         guard let count = line?.split(separator: " ").last.flatMap({ Int($0) }) else {
             throw ProcessRunner.Failure(description: "/metrics has no reader cache count")
         }

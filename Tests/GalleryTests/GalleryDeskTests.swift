@@ -687,6 +687,8 @@ struct GalleryDeskTests {
         let token = try await fixture.token(for: "lan")
         try await fixture.app().test(.router) { client in
             try await client.execute(uri: "/photos/\(shown)", method: .get) { _ in }
+            // The same page again, nothing written between: the reader cache answers it.
+            try await client.execute(uri: "/photos/\(shown)", method: .get) { _ in }
             try await client.execute(uri: "/photos/0000000000000000", method: .get) { _ in }
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
@@ -698,13 +700,15 @@ struct GalleryDeskTests {
                 let text = String(buffer: response.body)
                 #expect(
                     text.contains(
-                        "photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"200\"} 1"))
+                        "photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"200\"} 2"))
                 #expect(
                     text.contains(
                         "photodesk_http_requests_total{method=\"GET\",route=\"/photos/{id}\",status=\"404\"} 1"))
                 #expect(
                     text.contains(
-                        "photodesk_http_request_duration_seconds_bucket{route=\"/photos/{id}\",le=\"+Inf\"} 2"))
+                        "photodesk_http_request_duration_seconds_bucket{route=\"/photos/{id}\",le=\"+Inf\"} 3"))
+                #expect(text.contains("photodesk_reader_cache_requests_total{result=\"hit\"} 1\n"))
+                #expect(text.contains("photodesk_reader_cache_requests_total{result=\"miss\"} 2\n"))
                 // Readers count what they can see, and nothing of the files.
                 #expect(text.contains("photodesk_assets 2\n"))
                 #expect(text.contains("photodesk_missing_captions 0\n"))
