@@ -161,6 +161,7 @@ public struct GalleryServer: Sendable {
         let metrics = self.metrics
         let accessLog = self.accessLog
         let headerTimeout = configuration.headerTimeout
+        let idleTimeout = configuration.idleTimeout
         let readerCache = self.readerCache
         var services: [any Service] = []
         if let notifying = desk.store as? any ChangeNotifying {
@@ -169,13 +170,21 @@ public struct GalleryServer: Sendable {
         }
         return Application(
             router: router,
-            // Each connection gets its header timer and its fast path for renditions in memory.
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [
-                        HeaderTimeoutHandler(timeout: headerTimeout),
-                        RenditionFastPath(cache: renditions, metrics: metrics, log: accessLog),
-                    ], idleTimeout: configuration.idleTimeout)),
+            // Each connection gets its timers and its fast paths for renditions in memory: one on
+            // the bytes read, before the HTTP decoder, and one on the decoded requests after it.
+            // The timers are HeaderTimeoutHandler's (it hears of the raw path's answers), so
+            // Hummingbird's own idle timer is off.
+            server: HTTPServerBuilder { responder in
+                GalleryChannel(
+                    http: HTTP1Channel(
+                        responder: responder,
+                        configuration: .init(
+                            additionalChannelHandlers: [
+                                HeaderTimeoutHandler(timeout: headerTimeout, idleTimeout: idleTimeout),
+                                RenditionFastPath(cache: renditions, metrics: metrics, log: accessLog),
+                            ], idleTimeout: nil)),
+                    first: { RawRenditionPath(cache: renditions, metrics: metrics, log: accessLog) })
+            },
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName,
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
@@ -328,5 +337,25 @@ enum MethodGuard {
                 }
             }
         }
+    }
+}
+
+/// Hummingbird's HTTP/1 child channel with one more handler in front of its HTTP decoder.
+struct GalleryChannel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    let http: HTTP1Channel
+    /// Made for each connection, placed first in its pipeline.
+    let first: @Sendable () -> RawRenditionPath
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        http.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            try channel.pipeline.syncOperations.addHandler(first(), position: .first)
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await http.handle(value: value, logger: logger)
     }
 }

@@ -93,12 +93,8 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             if byte == UInt8(ascii: "/") { slashes += 1 }
             if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "%") { return nil }
         }
-        // The stat is of the inode cache, not a read: it notices a rendition re-made on disk.
-        guard slashes == 1, let entry = cache.entry(String(path.dropFirst(3))), entry.bytes != nil,
-            let publicFrom = entry.publicFrom, publicFrom <= Date(), FileStat.of(entry.path) == entry.stamp,
-            cache.catalogUnchanged()
-        else { return nil }
-        return entry
+        guard slashes == 1 else { return nil }
+        return cache.servable(String(path.dropFirst(3)))
     }
 
     private func respond(_ context: ChannelHandlerContext, _ answer: Pending) {

@@ -186,6 +186,8 @@ final class RenditionCache: @unchecked Sendable {
         let publicFrom: Date?
         /// Every header of a 200 answer to a reader but `Date`, made once for the fast path.
         let answerHeaders: HTTPFields
+        /// The same answer's status line and headers as bytes, for `RawRenditionPath`.
+        let rawHead: ByteBuffer
 
         init(path: String, stamp: FileStat, etag: String, mimeType: String, bytes: ByteBuffer?, publicFrom: Date?) {
             self.path = path
@@ -199,6 +201,14 @@ final class RenditionCache: @unchecked Sendable {
             SecurityHeadersMiddleware.add(to: &answer)
             answer[.server] = GalleryServer.serverName
             answerHeaders = answer
+            var raw = ByteBuffer(string: "HTTP/1.1 200 OK\r\n")
+            for field in answer {
+                raw.writeString(field.name.rawName)
+                raw.writeStaticString(": ")
+                raw.writeString(field.value)
+                raw.writeStaticString("\r\n")
+            }
+            rawHead = raw
         }
     }
 
@@ -230,6 +240,16 @@ final class RenditionCache: @unchecked Sendable {
 
     func entry(_ key: String) -> Entry? {
         lock.withLock { entries[key] }
+    }
+
+    /// The entry for `key` when it may be answered from memory alone, to anyone, now: held in
+    /// memory, public, its file unchanged (one `stat` of the inode cache, not a read: it notices
+    /// a rendition re-made on disk) and the catalog's files as they were at the last sync.
+    func servable(_ key: String) -> Entry? {
+        guard let entry = entry(key), entry.bytes != nil, let publicFrom = entry.publicFrom, publicFrom <= Date(),
+            FileStat.of(entry.path) == entry.stamp, catalogUnchanged()
+        else { return nil }
+        return entry
     }
 
     func store(_ key: String, _ entry: Entry, generation: Int) {

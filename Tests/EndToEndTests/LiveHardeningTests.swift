@@ -578,6 +578,75 @@ struct LiveHardeningTests {
     }
 
     @Test(
+        "requests pipelined on one keep-alive connection, some answered from memory before the decoder and some by the router, come back whole and in order"
+    )
+    func pipelinedRenditions() async throws {
+        let work = try TemporaryFolder("e2e-pipelined")
+        let library = work.path + "/library"
+        try FileManager.default.createDirectory(atPath: work.path + "/in", withIntermediateDirectories: true)
+        try SyntheticPhoto(width: 640, height: 480, seed: 5).write(to: work.file("in/visit.jpg"))
+        let ingest = try Binary.run(["ingest", "--library", library, "--json", work.path + "/in"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let id = String(try #require(ingest.stdout.firstMatch(of: /"id":"([0-9a-f]{16})"/)).output.1)
+        #expect(try Binary.run(["publish", "--library", library, id]).status == 0)
+        let server = try ServeProcess(library: library)
+        defer { server.stop() }
+        let thumb = "/r/\(id)/thumb.webp"
+        // The router's answer, which also puts the rendition in memory.
+        let warm = try await HardeningHTTP.send(port: server.port, "GET", thumb)
+        try #require(warm.status == 200)
+        let etag = try #require(warm.header("ETag"))
+
+        let host = "Host: 127.0.0.1\r\n"
+        let requests = [
+            "GET \(thumb) HTTP/1.1\r\n\(host)\r\n",
+            "HEAD \(thumb) HTTP/1.1\r\n\(host)\r\n",
+            "GET \(thumb) HTTP/1.1\r\n\(host)Range: bytes=0-3\r\n\r\n",
+            "GET \(thumb) HTTP/1.1\r\n\(host)If-None-Match: \(etag)\r\n\r\n",
+            "GET \(thumb) HTTP/1.1\r\n\(host)\r\n",
+            "GET /healthz HTTP/1.1\r\n\(host)Connection: close\r\n\r\n",
+        ]
+        let connection = try HardeningHTTP.connect(port: server.port)
+        defer { close(connection) }
+        try HardeningHTTP.writeAll(connection, Array(requests.joined().utf8))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = recv(connection, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            received += buffer[0..<count]
+        }
+        // The answers one after another: each head, then as many bytes as it declares (none
+        // for HEAD and 304), the last one up to the close.
+        var answers: [(status: Int, body: [UInt8])] = []
+        var rest = received[...]
+        for (index, request) in requests.enumerated() {
+            guard let end = rest.firstRange(of: Array("\r\n\r\n".utf8)) else {
+                Issue.record("answer \(index + 1) is missing: \(String(decoding: rest, as: UTF8.self))")
+                return
+            }
+            let head = String(decoding: rest[..<end.lowerBound], as: UTF8.self).lowercased()
+            let status = Int(head.split(separator: " ")[1]) ?? 0
+            let declared = head.firstMatch(of: /content-length: *(\d+)/).flatMap { Int($0.output.1) } ?? 0
+            let length = request.hasPrefix("HEAD") || status == 304 ? 0 : declared
+            let body = Array(rest[end.upperBound...].prefix(length))
+            answers.append((status, body))
+            rest = rest[(end.upperBound + body.count)...]
+        }
+        #expect(answers.map(\.status) == [200, 200, 206, 304, 200, 200])
+        #expect(answers[0].body == Array(warm.body) && answers[4].body == Array(warm.body))
+        #expect(answers[2].body == Array(warm.body.prefix(4)))
+        #expect(String(decoding: answers[5].body, as: UTF8.self).hasPrefix("ok"))
+        #expect(rest.isEmpty, "nothing after the last answer")
+        let metrics = try await HardeningHTTP.send(port: server.port, "GET", "/metrics")
+        let fromMemory = metrics.text.firstMatch(of: /photodesk_http_renditions_from_memory_total (\d+)/)
+        // The first two before the decoder; the fifth from memory too only when the router had
+        // answered the two before it by the time it was decoded (answers stay in order).
+        let counted = fromMemory.flatMap { Int($0.output.1) } ?? 0
+        #expect((2...3).contains(counted), "\(counted) answers came from memory")
+    }
+
+    @Test(
         "a rendition over the memory cache's 512 KiB is streamed: 50 parallel downloads, whole and exact, memory flat")
     func largeRendition() async throws {
         let work = try TemporaryFolder("e2e-stream")
