@@ -644,7 +644,10 @@ func slowest(_ times: [Double]) -> String {
         .joined(separator: ", ")
 }
 
-if only.contains("postgres") {
+// "postgres" is both of its parts: "pgsearch" (the search rows) and "pgqueue" (the queue's rows).
+let pgSearch = only.contains("postgres") || only.contains("pgsearch")
+let pgQueue = only.contains("postgres") || only.contains("pgqueue")
+if pgSearch || pgQueue {
     if BenchPostgres.adminURL == nil {
         log(
             "PostgreSQL rows skipped: \(BenchPostgres.variable) is not set (make bench runs this under scripts/with-postgres)"
@@ -652,8 +655,10 @@ if only.contains("postgres") {
     } else {
         let server =
             "PostgreSQL 15 from scripts/with-postgres (fsync off, shared_buffers 128 MB), one client on loopback"
-        let sizes = (ProcessInfo.processInfo.environment["BENCH_PG_SEARCH_SIZES"] ?? "100000,1000000")
-            .split(separator: ",").compactMap { Int($0) }
+        let sizes =
+            pgSearch
+            ? (ProcessInfo.processInfo.environment["BENCH_PG_SEARCH_SIZES"] ?? "100000,1000000")
+                .split(separator: ",").compactMap { Int($0) } : []
         for size in sizes {
             let count = grouped(size)
             log("building a PostgreSQL catalog of \(count) captions")
@@ -686,51 +691,55 @@ if only.contains("postgres") {
                 ))
         }
 
-        log("the job queue's overhead: enqueue, claim and complete, one job at a time: warm-up and \(runs) runs")
-        let queueURL = try await BenchPostgres.freshDatabase("bench_queue")
-        let queue = try await PostgresCatalog.open(url: queueURL, logger: BenchPostgres.logger)
-        _ = try await QueueOverhead.measure(queue, jobs: 200, label: "warm-up")
-        var perJob: [Double] = []
-        for run in 0..<runs { perJob.append(try await QueueOverhead.measure(queue, jobs: 1000, label: "run-\(run)")) }
-        await queue.shutdown()
-        try await BenchPostgres.drop("bench_queue")
-        let overhead = Figure(values: perJob, unit: "ms/job", higherIsBetter: false)
-        rows.append(
-            Row(
-                work: "PostgreSQL job queue: overhead per job (enqueue, claim, complete)", photodesk: overhead,
-                peer: "–",
-                peerFigure: nil,
-                note:
-                    "target: under 2 ms: **\(verdict(overhead, target: 2))**; 1,000 jobs a run through the store, three transactions a job; \(server): with fsync on, each commit also waits for the WAL flush (fdatasync of 0.7–2.7 ms on this machine's disk by pg_test_fsync)"
-            ))
+        if pgQueue {
+            log("the job queue's overhead: enqueue, claim and complete, one job at a time: warm-up and \(runs) runs")
+            let queueURL = try await BenchPostgres.freshDatabase("bench_queue")
+            let queue = try await PostgresCatalog.open(url: queueURL, logger: BenchPostgres.logger)
+            _ = try await QueueOverhead.measure(queue, jobs: 200, label: "warm-up")
+            var perJob: [Double] = []
+            for run in 0..<runs {
+                perJob.append(try await QueueOverhead.measure(queue, jobs: 1000, label: "run-\(run)"))
+            }
+            await queue.shutdown()
+            try await BenchPostgres.drop("bench_queue")
+            let overhead = Figure(values: perJob, unit: "ms/job", higherIsBetter: false)
+            rows.append(
+                Row(
+                    work: "PostgreSQL job queue: overhead per job (enqueue, claim, complete)", photodesk: overhead,
+                    peer: "–",
+                    peerFigure: nil,
+                    note:
+                        "target: under 2 ms: **\(verdict(overhead, target: 2))**; 1,000 jobs a run through the store, three transactions a job; \(server): with fsync on, each commit also waits for the WAL flush (fdatasync of 0.7–2.7 ms on this machine's disk by pg_test_fsync)"
+                ))
 
-        let coldFolder = work + "/inputs/cold-24mp"
-        let directLibrary = work + "/libraries/direct"
-        let direct = try repeated("direct photodesk ingest of 50 x 24 MP, for the queue's comparison") {
-            (warmUp: Bool) -> ProcessRunner.Measure in
-            try reset(directLibrary)
-            let inputs = warmUp ? Array(coldFiles.prefix(2)) : [coldFolder]
-            return try ProcessRunner.run([
-                [photodesk, "ingest", "--library", directLibrary, "--jobs", "\(jobs)"] + inputs
-            ])
+            let coldFolder = work + "/inputs/cold-24mp"
+            let directLibrary = work + "/libraries/direct"
+            let direct = try repeated("direct photodesk ingest of 50 x 24 MP, for the queue's comparison") {
+                (warmUp: Bool) -> ProcessRunner.Measure in
+                try reset(directLibrary)
+                let inputs = warmUp ? Array(coldFiles.prefix(2)) : [coldFolder]
+                return try ProcessRunner.run([
+                    [photodesk, "ingest", "--library", directLibrary, "--jobs", "\(jobs)"] + inputs
+                ])
+            }
+            log("ingest of 50 x 24 MP through the PostgreSQL queue, two workers: warm-up and \(runs) runs")
+            let queueLibrary = work + "/libraries/queue"
+            _ = try await queueIngest(Array(coldFiles.prefix(2)), library: queueLibrary)
+            var queued: [Double] = []
+            for _ in 0..<runs { queued.append(try await queueIngest(coldFiles, library: queueLibrary)) }
+            try await BenchPostgres.drop("bench_queue_ingest")
+            let throughQueue = Figure(values: queued.map { 50 / $0 }, unit: "files/s", higherIsBetter: true)
+            let directFigure = throughput(direct, files: 50)
+            let ratio = throughQueue.median / directFigure.median
+            rows.append(
+                Row(
+                    work: "Ingest of 50 x 24 MP through the PostgreSQL queue, 2 workers (--jobs 1 each): throughput",
+                    photodesk: throughQueue, peer: "direct photodesk ingest --jobs \(jobs) (SQLite)",
+                    peerFigure: directFigure,
+                    note:
+                        "target: at least 0.9x the direct ingest: **\(ratio >= 0.9 ? "met" : "NOT met")**; from `ingest --enqueue` to an empty queue, the workers already waiting; release binary; \(server)"
+                ))
         }
-        log("ingest of 50 x 24 MP through the PostgreSQL queue, two workers: warm-up and \(runs) runs")
-        let queueLibrary = work + "/libraries/queue"
-        _ = try await queueIngest(Array(coldFiles.prefix(2)), library: queueLibrary)
-        var queued: [Double] = []
-        for _ in 0..<runs { queued.append(try await queueIngest(coldFiles, library: queueLibrary)) }
-        try await BenchPostgres.drop("bench_queue_ingest")
-        let throughQueue = Figure(values: queued.map { 50 / $0 }, unit: "files/s", higherIsBetter: true)
-        let directFigure = throughput(direct, files: 50)
-        let ratio = throughQueue.median / directFigure.median
-        rows.append(
-            Row(
-                work: "Ingest of 50 x 24 MP through the PostgreSQL queue, 2 workers (--jobs 1 each): throughput",
-                photodesk: throughQueue, peer: "direct photodesk ingest --jobs \(jobs) (SQLite)",
-                peerFigure: directFigure,
-                note:
-                    "target: at least 0.9x the direct ingest: **\(ratio >= 0.9 ? "met" : "NOT met")**; from `ingest --enqueue` to an empty queue, the workers already waiting; release binary; \(server)"
-            ))
     }
 }
 
