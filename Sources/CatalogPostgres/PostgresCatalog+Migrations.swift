@@ -19,6 +19,9 @@ extension PostgresCatalog {
         Migration(
             version: 4, name: "phrase-pairs",
             sql: String(decoding: PackageResources._004_phrase_pairs_sql, as: UTF8.self)),
+        Migration(
+            version: 5, name: "search-words",
+            sql: String(decoding: PackageResources._005_search_words_sql, as: UTF8.self)),
     ]
 
     /// The advisory lock every node takes to migrate: "photodsk" read as a big-endian Int64.
@@ -84,16 +87,20 @@ extension PostgresCatalog {
         }
     }
 
-    /// The statements of a migration file: split after each `;` that ends a line, comments
-    /// dropped (migration files hold no function bodies or quoted semicolons at line ends).
+    /// The statements of a migration file: split after each `;` that ends a line outside a `$$`
+    /// body (a function's), comment lines outside one dropped (migration files hold no quoted
+    /// semicolons at line ends).
     static func statements(_ sql: String) -> [String] {
         var statements: [String] = []
         var current: [Substring] = []
+        // Inside a `$$` body (a function's), a line ending in `;` ends one of its statements.
+        var inBody = false
         for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("--") || trimmed.isEmpty { continue }
+            if !inBody && (trimmed.hasPrefix("--") || trimmed.isEmpty) { continue }
             current.append(line)
-            if trimmed.hasSuffix(";") {
+            if line.components(separatedBy: "$$").count % 2 == 0 { inBody.toggle() }
+            if !inBody && trimmed.hasSuffix(";") {
                 statements.append(current.joined(separator: "\n"))
                 current = []
             }

@@ -58,6 +58,12 @@ SELECT pg_temp.expect((SELECT search_vector @@ to_tsquery('photodesk', '''platea
 SELECT pg_temp.expect((SELECT string_agg(id::text, ' ' ORDER BY id DESC) FROM search_document
                        WHERE search_vector @@ to_tsquery('photodesk', '''ha'' <-> ''giang'':*')) = '8 6 3 1',
     'a phrase whose last word is a prefix');
+SELECT pg_temp.expect((SELECT string_agg(word, ' ' ORDER BY word) FROM search_word WHERE word >= 'g' AND word < 'h')
+        = 'giang giangxi',
+    'the words of the vectors are kept (search_word), the pairs not');
+SELECT pg_temp.expect((SELECT count(*) FROM search_word WHERE word IN ('cho', 'vung', 'cao', 'plateau')) = 4
+        AND NOT EXISTS (SELECT 1 FROM search_word WHERE word LIKE '~%'),
+    'a rewritten text adds its new words');
 SELECT pg_temp.expect((SELECT string_agg(id::text, ' ' ORDER BY id DESC) FROM search_document
                        WHERE search_vector @@ to_tsquery('photodesk', '(''ha'':* & ''giang'':*) & !(''ha'' <-> ''giang'':*)')) = '5 2',
     'the words apart, less the phrase');
