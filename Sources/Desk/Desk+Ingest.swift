@@ -81,6 +81,21 @@ extension Desk {
         try await stored { try await store.photosNeedingRenditions(fingerprints: fingerprints) }
     }
 
+    /// Whether one photo lacks a rendition of one of these presets (name to fingerprint), or
+    /// holds one made with other settings: `photosNeedingRenditions` for one photo.
+    public func needsRenditions(_ sha256: String, fingerprints: [String: String]) async throws -> Bool {
+        guard !fingerprints.isEmpty else { return false }
+        let held = try await renditions(of: sha256)
+        return !fingerprints.allSatisfy { preset, fingerprint in
+            held.contains { $0.preset == preset && $0.fingerprint == fingerprint }
+        }
+    }
+
+    /// Where a file was last seen, by its path.
+    public func location(path: String) async throws -> FileLocation? {
+        try await stored { try await store.location(path: path) }
+    }
+
     /// A photo by its full hash.
     public func photo(sha256: String) async throws -> Photo? {
         try await stored { try await store.photo(sha256: sha256) }

@@ -50,8 +50,21 @@ public struct Ingester: Sendable {
         if lock == nil { try library.create(access: library.existingAccess ?? .owner) }
         let entries = try FolderScanner(excluding: [library.root]).scan(paths)
         report(.scanned(total: entries.count))
-        let known = try await desk.knownLocations()
-        let stale = try await desk.photosNeedingRenditions(fingerprints: pipeline.fingerprints)
+        // A folder's worth of files: the catalog's locations and stale photos read once. A few
+        // files (a queue worker's job, an upload): each looked up, whatever the catalog's size.
+        let fileCount = entries.count { if case .file = $0 { true } else { false } }
+        let few = fileCount <= Self.fewFiles
+        var known: [String: FileLocation] = [:]
+        let stale: StaleRenditions
+        if few {
+            for case .file(let path, _) in entries {
+                if let location = try await desk.location(path: path) { known[path] = location }
+            }
+            stale = .asked(desk, pipeline.fingerprints)
+        } else {
+            known = try await desk.knownLocations()
+            stale = .listed(try await desk.photosNeedingRenditions(fingerprints: pipeline.fingerprints))
+        }
         let registry = InFlightAssets()
         var summary = IngestSummary()
         var done = 0
@@ -72,7 +85,7 @@ public struct Ingester: Sendable {
                     continue
                 case .file(let path, let stat):
                     if let location = known[path], location.size == stat.size, location.modifiedAt == stat.modifiedAt,
-                        location.inode == stat.inode, !stale.contains(location.sha256)
+                        location.inode == stat.inode, try await !stale.contains(location.sha256)
                     {
                         finish(
                             Outcome(FileResult(path: path, status: .unchanged, id: String(location.sha256.prefix(16)))))
@@ -97,6 +110,25 @@ public struct Ingester: Sendable {
         return summary
     }
 
+    /// At most this many files are looked up one by one rather than with the whole catalog's
+    /// locations.
+    public static let fewFiles = 64
+
+    /// The photos whose renditions the pipeline would make again (missing a preset, or made with
+    /// other settings): listed for the whole catalog, or asked photo by photo.
+    enum StaleRenditions: Sendable {
+        case listed(Set<String>)
+        case asked(Desk, [String: String])
+
+        func contains(_ sha: String) async throws -> Bool {
+            switch self {
+            case .listed(let set): return set.contains(sha)
+            case .asked(let desk, let fingerprints):
+                return try await desk.needsRenditions(sha, fingerprints: fingerprints)
+            }
+        }
+    }
+
     struct Outcome: Sendable {
         var result: FileResult
         var renditionsMade = 0
@@ -108,7 +140,9 @@ public struct Ingester: Sendable {
     }
 
     /// One file, start to end. Never throws: every problem becomes a `failed` result.
-    func process(path: String, stat: FileStat, previous: FileLocation?, stale: Set<String>, registry: InFlightAssets)
+    func process(
+        path: String, stat: FileStat, previous: FileLocation?, stale: StaleRenditions, registry: InFlightAssets
+    )
         async
         -> Outcome
     {
@@ -146,7 +180,9 @@ public struct Ingester: Sendable {
         return outcome
     }
 
-    private func ingest(path: String, stat: FileStat, sha: String, previous: FileLocation?, stale: Set<String>)
+    private func ingest(
+        path: String, stat: FileStat, sha: String, previous: FileLocation?, stale: StaleRenditions
+    )
         async throws -> Outcome
     {
         let location = FileLocation(
@@ -154,7 +190,7 @@ public struct Ingester: Sendable {
         let shortId = String(sha.prefix(16))
         if try await desk.photo(sha256: sha) != nil {
             var made = 0
-            if stale.contains(sha) {
+            if try await stale.contains(sha) {
                 made = try await remakeStaleRenditions(sha: sha, from: path)
             }
             try await desk.touch(location)

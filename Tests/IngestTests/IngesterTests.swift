@@ -157,6 +157,30 @@ struct IngesterTests {
         #expect(largeBefore == largeAfter)
     }
 
+    @Test(
+        "a preset changed is re-made for every photo, whether the files are looked up one by one (a few) or with the whole catalog (many)",
+        arguments: [2, Ingester.fewFiles + 6])
+    func presetChangeAtScale(_ count: Int) async throws {
+        for index in 0..<count {
+            try SyntheticPhoto(width: 64, height: 48, seed: index + 100).write(to: work.file("s/\(index).jpg"))
+        }
+        let (first, _) = try await run([work.path + "/s"])
+        #expect(first.ingested == count)
+        var changed = IngesterTests.pipeline
+        changed.renditions[0].width = 50
+        let stale = try await desk.photosNeedingRenditions(fingerprints: changed.fingerprints)
+        #expect(stale.count == count)
+        for sha256 in stale {
+            #expect(try await desk.needsRenditions(sha256, fingerprints: changed.fingerprints))
+            #expect(try await !desk.needsRenditions(sha256, fingerprints: IngesterTests.pipeline.fingerprints))
+        }
+        let (second, _) = try await run([work.path + "/s"], pipeline: changed)
+        #expect(second.renditionsMade == count && second.ingested == count)
+        let (third, _) = try await run([work.path + "/s"], pipeline: changed)
+        #expect(third.unchanged == count && third.renditionsMade == 0)
+        #expect(try await desk.photosNeedingRenditions(fingerprints: changed.fingerprints).isEmpty)
+    }
+
     @Test("links out of the folder given are reported, not followed")
     func links() async throws {
         try SyntheticPhoto(width: 200, height: 100).write(to: work.file("outside/x.jpg"))
