@@ -14,7 +14,8 @@ import NIOCore
 /// `keep-alive`). The rendition must be one `RenditionCache.servable` gives (public now, in
 /// memory, its file unchanged, the catalog unchanged).
 ///
-/// The first request that is anything else (or arrives in pieces) goes on to the HTTP decoder
+/// The first request that is anything else (or arrives in pieces, or while the connection holds
+/// unsent answers) goes on to the HTTP decoder
 /// with every byte after it, and so does everything the connection sends from then on: the
 /// decoder never sees a request begin in the middle, and answers stay in request order. Those
 /// requests still meet `RenditionFastPath` after the decoder.
@@ -62,7 +63,9 @@ final class RawRenditionPath: ChannelInboundHandler, RemovableChannelHandler {
         }
         var buffer = unwrapInboundIn(data)
         var answered = false
-        while buffer.readableBytes > 0 {
+        // While the client does not read its answers, the requests go on to the decoder, whose
+        // path stops reading from the connection until it does: answers never pile up here.
+        while buffer.readableBytes > 0, context.channel.isWritable {
             let started = ContinuousClock.now
             guard let request = buffer.withUnsafeReadableBytes({ Self.parse($0) }),
                 let entry = cache.servable(request.key)

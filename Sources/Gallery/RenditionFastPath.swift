@@ -53,7 +53,9 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let request):
-            if passedOn == 0, let entry = answerable(request) {
+            // A client that does not read its answers gets them through the router, which stops
+            // reading from the connection until it does.
+            if passedOn == 0, context.channel.isWritable, let entry = answerable(request) {
                 pending = Pending(
                     entry: entry, head: request.method == .head, path: request.path ?? "", started: .now)
                 return

@@ -192,6 +192,15 @@ struct RawRenditionPathTests {
         #expect(try passedOn() == Self.get)
     }
 
+    @Test("while the connection holds answers the client has not read, requests go on to the decoder")
+    func notWritable() throws {
+        try store()
+        channel.isWritable = false
+        try send(Self.get)
+        #expect(try written().isEmpty)
+        #expect(try passedOn() == Self.get)
+    }
+
     @Test("answered requests, then one it does not answer: the rest of the read starts at that request")
     func answeredThenPassed() throws {
         try store()

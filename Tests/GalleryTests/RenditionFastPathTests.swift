@@ -121,6 +121,17 @@ struct RenditionFastPathTests {
         #expect(try passedOn().count == 2, "\(label): head and end go on")
     }
 
+    @Test("while the connection holds answers the client has not read, renditions go on to the router")
+    func notWritable() throws {
+        cache.store(
+            "0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)),
+            generation: cache.generation)
+        channel.isWritable = false
+        try send("/r/0123456789abcdef/thumb.webp")
+        #expect(try answered().isEmpty)
+        #expect(try passedOn().count == 2)
+    }
+
     @Test("answers stay in order: while a request passed on is unanswered, the next ones go on too")
     func order() throws {
         cache.store(
