@@ -156,13 +156,13 @@ extension CatalogStore {
     /// `searchTiers` through `searchHits` and `searchCount`, one call after another (the
     /// default, and what the contract suite holds a backend's own answer to).
     public func searchTiersOneByOne(_ search: TieredSearch) async throws -> TieredPage {
-        let limit = max(1, min(search.limit, 1000))
+        let limit = search.boundedLimit
         var hits: [TieredHit] = []
-        for index in search.tiers.indices where index >= search.startTier && hits.count < limit {
+        for read in search.reads where hits.count < limit {
             let found = try await searchHits(
-                search.tiers[index], filters: search.filters, audience: search.audience,
-                before: index == search.startTier ? search.before : nil, limit: limit - hits.count)
-            hits += found.map { TieredHit(tier: index, hit: $0) }
+                search.tiers[read.tier], filters: search.filters, audience: search.audience, before: read.before,
+                limit: limit - hits.count)
+            hits += found.map { TieredHit(tier: read.tier, hit: $0) }
         }
         var total: Int?
         if let counting = search.counting {

@@ -115,6 +115,15 @@ public struct TieredSearch: Sendable, Equatable {
         self.filters = filters
         self.audience = audience
     }
+
+    /// The most hits, 1 to 1,000.
+    public var boundedLimit: Int { max(1, min(limit, 1000)) }
+
+    /// The tiers the page reads, in order from `startTier`, each with the document its hits are
+    /// below (`before` in the first, none after).
+    public var reads: [(tier: Int, before: Int64?)] {
+        tiers.indices.filter { $0 >= startTier }.map { ($0, $0 == startTier ? before : nil) }
+    }
 }
 
 /// A hit of a tiered search, with the tier (an index into `TieredSearch.tiers`) that found it.

@@ -31,10 +31,7 @@ extension PostgresCatalog {
 
     public func enqueue(_ jobs: [NewJob], now: Date) async throws -> [Int64] {
         guard !jobs.isEmpty else { return [] }
-        // One statement, so one round trip and its own transaction. A key with a live job is
-        // skipped (ON CONFLICT on the partial unique index), and so is the same key twice in one
-        // batch. Each new row notifies `photodesk_jobs`; PostgreSQL delivers identical
-        // notifications of one transaction once, at commit, and none when nothing was inserted.
+        // One statement (see EnqueueStatement): one round trip, its own transaction.
         return try await statement(doing: "could not enqueue jobs") { connection in
             var ids: [Int64] = []
             for try await id in try await connection.execute(
@@ -52,9 +49,7 @@ extension PostgresCatalog {
     public func claim(worker: String, limit: Int, lease: TimeInterval, now: Date) async throws -> [Job] {
         let bounded = max(1, min(limit, 1000))
         let until = Self.leaseEnd(now, lease)
-        // One statement (one round trip). A running job whose lease has expired is claimable
-        // again like a queued one, its last error saying why, or dead when that was its last
-        // attempt. SKIP LOCKED: claimers never wait for each other.
+        // One statement (see ClaimStatement): one round trip, its own transaction.
         return try await statement(doing: "could not claim jobs") { connection in
             var jobs: [Job] = []
             for try await job in try await connection.execute(

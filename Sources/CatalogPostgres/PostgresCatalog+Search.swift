@@ -363,20 +363,20 @@ extension PostgresCatalog {
     /// connection: the matches folded and the document range read in one statement, then each
     /// tier's windows, the count's, and the captions.
     public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
-        let limit = max(1, min(search.limit, 1000))
-        let tiers = Array(search.tiers.indices.filter { $0 >= search.startTier })
-        let matches = tiers.map { search.tiers[$0] } + (search.counting.map { [$0] } ?? [])
+        let limit = search.boundedLimit
+        let reads = search.reads
+        let matches = reads.map { search.tiers[$0.tier] } + (search.counting.map { [$0] } ?? [])
         return try await readOnly { connection in
             let (queries, bounds) = try await folded(matches, on: connection)
             var found: [(tier: Int, document: Int64, sha256: String)] = []
             var total: Int?
             if let bounds {
-                for (position, index) in tiers.enumerated() where found.count < limit {
+                for (position, read) in reads.enumerated() where found.count < limit {
                     guard let query = queries[position] else { continue }
                     found += try await hits(
                         query, on: connection, bounds: bounds, filters: search.filters, audience: search.audience,
-                        before: index == search.startTier ? search.before : nil, limit: limit - found.count
-                    ).map { (index, $0.document, $0.sha256) }
+                        before: read.before, limit: limit - found.count
+                    ).map { (read.tier, $0.document, $0.sha256) }
                 }
                 if search.counting != nil {
                     total = 0

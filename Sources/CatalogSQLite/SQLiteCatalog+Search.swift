@@ -42,13 +42,13 @@ extension SQLiteCatalog {
     /// The tiers and the count in one read: one snapshot, one trip to a reader connection.
     public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
         try await read { db in
-            let limit = max(1, min(search.limit, 1000))
+            let limit = search.boundedLimit
             var hits: [TieredHit] = []
-            for index in search.tiers.indices where index >= search.startTier && hits.count < limit {
+            for read in search.reads where hits.count < limit {
                 let found = try Self.hits(
-                    db, search.tiers[index], filters: search.filters, audience: search.audience,
-                    before: index == search.startTier ? search.before : nil, limit: limit - hits.count)
-                hits += found.map { TieredHit(tier: index, hit: $0) }
+                    db, search.tiers[read.tier], filters: search.filters, audience: search.audience,
+                    before: read.before, limit: limit - hits.count)
+                hits += found.map { TieredHit(tier: read.tier, hit: $0) }
             }
             var total: Int?
             if let counting = search.counting {

@@ -107,18 +107,13 @@ final class RawRenditionPath: ChannelInboundHandler, RemovableChannelHandler {
             context.write(NIOAny(body), promise: nil)
         }
 
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let method = request.head ? "HEAD" : "GET"
-        metrics.record(
-            method: method, route: RenditionFastPath.route, status: 200, seconds: seconds, bytes: length,
-            fromMemory: true)
-        guard let log else { return }
-        if client == nil { client = context.channel.remoteAddress?.ipAddress ?? "-" }
-        log.append(
-            AccessLog.line(
-                method: method, path: request.path, route: RenditionFastPath.route, status: 200, seconds: seconds,
-                bytes: length, user: nil, client: client ?? "-", requestID: "-"))
+        RenditionFastPath.note(
+            head: request.head, path: request.path, bytes: length, started: started, metrics: metrics, log: log
+        ) {
+            // One connection, one address: asked of the channel once.
+            if client == nil { client = context.channel.remoteAddress?.ipAddress ?? "-" }
+            return client ?? "-"
+        }
     }
 
     /// The request at the start of `bytes` when it is one answered here and it is all there;

@@ -109,15 +109,26 @@ final class RenditionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         if !answer.head { context.write(wrapOutboundOut(.body(bytes)), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
 
-        let elapsed = ContinuousClock.now - answer.started
+        Self.note(
+            head: answer.head, path: answer.path, bytes: length, started: answer.started, metrics: metrics, log: log,
+            client: { context.channel.remoteAddress?.ipAddress ?? "-" })
+    }
+
+    /// Counts a rendition answered from memory in `/metrics`, under the router's route, and
+    /// writes its access log line (`client` is asked only when there is a log): for both fast
+    /// paths.
+    static func note(
+        head: Bool, path: String, bytes: Int, started: ContinuousClock.Instant, metrics: GalleryMetrics,
+        log: AccessLog?, client: () -> String
+    ) {
+        let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let method = answer.head ? "HEAD" : "GET"
-        metrics.record(
-            method: method, route: Self.route, status: 200, seconds: seconds, bytes: length, fromMemory: true)
+        let method = head ? "HEAD" : "GET"
+        metrics.record(method: method, route: route, status: 200, seconds: seconds, bytes: bytes, fromMemory: true)
         log?.append(
             AccessLog.line(
-                method: method, path: answer.path, route: Self.route, status: 200, seconds: seconds, bytes: length,
-                user: nil, client: context.channel.remoteAddress?.ipAddress ?? "-", requestID: "-"))
+                method: method, path: path, route: route, status: 200, seconds: seconds, bytes: bytes, user: nil,
+                client: client(), requestID: "-"))
     }
 }
 
