@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "CatalogContractTests",
             dependencies: [
-                "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel",
+                "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel", "PhotoFactory",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),

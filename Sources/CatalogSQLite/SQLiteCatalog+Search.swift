@@ -39,9 +39,13 @@ extension SQLiteCatalog {
         return try await read { db in try Self.count(db, match, filters: filters, audience: audience) }
     }
 
-    /// The tiers and the count in one read: one snapshot, one trip to a reader connection.
+    /// The tiers and the count in one read: one snapshot, one trip to a reader connection; from
+    /// the index in memory when it is current and can read the search (`MemorySearch`).
     public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
-        try await read { db in
+        let memory = searchMemory
+        let pool = pool
+        return try await read { db in
+            if let page = try memory.page(db, search, pool: pool) { return page }
             let limit = search.boundedLimit
             var hits: [TieredHit] = []
             for read in search.reads where hits.count < limit {

@@ -10,6 +10,8 @@ public final class SQLiteCatalog: CatalogStore {
     let pool: DatabasePool
     /// The catalog file.
     let path: String
+    /// The search index copied into memory, when searches read it (`readSearchesFromMemory`).
+    let searchMemory = SearchMemory()
 
     /// Opens (creating and migrating when needed) the catalog of a library.
     public convenience init(library: Library) throws {

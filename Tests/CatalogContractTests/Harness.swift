@@ -8,13 +8,15 @@ import Testing
 /// The backends every contract test runs against.
 enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    /// SQLite with every search read from its index copied into memory.
+    case sqliteMemory
     case postgres
 
-    /// SQLite always; PostgreSQL when a server is named by `$PHOTODESK_TEST_POSTGRES` (as
+    /// SQLite always (both ways of searching); PostgreSQL when a server is named by `$PHOTODESK_TEST_POSTGRES` (as
     /// `scripts/with-postgres` does), and always under CI (`CI=true`), where a missing server
     /// then fails every PostgreSQL test rather than skipping them quietly.
     static var available: [Backend] {
-        PostgresTestServer.isConfigured || ProcessInfo.processInfo.environment["CI"] == "true" ? allCases : [.sqlite]
+        PostgresTestServer.isConfigured || ProcessInfo.processInfo.environment["CI"] == "true" ? allCases : [.sqlite, .sqliteMemory]
     }
 
     var testDescription: String { rawValue }
@@ -43,6 +45,10 @@ struct Harness: Sendable {
         let store: any CatalogStore
         switch backend {
         case .sqlite: store = try SQLiteCatalog(library: library)
+        case .sqliteMemory:
+            let catalog = try SQLiteCatalog(library: library)
+            catalog.readSearchesFromMemory(.current)
+            store = catalog
         case .postgres: store = try await PostgresTestServer.freshCatalog()
         }
         let clock = TestClock()
