@@ -351,16 +351,34 @@ final class MemorySearchIndex: Sendable {
                 lists: ranges[fewest].map { (Int(postingStart[$0]), Int(postingStart[$0 + 1])) }, below: upper)
             checked.remove(at: fewest)
         }
+        // A term of a few words is checked in its words' lists, walked down with the candidates;
+        // a term of many words, in the candidate's own words.
+        var lists = checked.map { range in
+            range.count <= 16
+                ? ListWalk(postings: postings, lists: range.map { (Int(postingStart[$0]), Int(postingStart[$0 + 1])) })
+                : nil
+        }
+        let scanned = checked.indices.filter { lists[$0] == nil }.map { checked[$0] }
         var found: [Int] = []
         while found.count < limit, let document = candidates.next() {
             if let now, publicFrom[document] > now { continue }
+            if match.mode != .phrase {
+                var held = true
+                for index in lists.indices where lists[index] != nil {
+                    if !lists[index]!.holds(Int32(document)) {
+                        held = false
+                        break
+                    }
+                }
+                guard held else { continue }
+            }
             let held = tokens.withUnsafeBufferPointer { all in
                 let words = UnsafeBufferPointer(rebasing: all[Int(tokenStart[document])..<Int(tokenStart[document + 1])])
                 switch match.mode {
                 case .phrase: return Self.holdsPhrase(words, ranges)
-                case .allTerms: return Self.holdsAll(words, checked)
+                case .allTerms: return Self.holdsAll(words, scanned)
                 case .allTermsNotPhrase:
-                    guard Self.holdsAll(words, checked) else { return false }
+                    guard Self.holdsAll(words, scanned) else { return false }
                     return phrase.map { !Self.holdsPhrase(words, $0) } ?? true
                 }
             }
@@ -423,6 +441,50 @@ final class MemorySearchIndex: Sendable {
             return true
         }
         return false
+    }
+}
+
+/// Whether documents, asked newest first, are in any of some posting lists: each list walked
+/// down once, by galloping, over all the questions.
+struct ListWalk {
+    private let postings: [Int32]
+    /// Per list: the position at or below which the next answer lies, and the start of the list.
+    private var cursors: [(position: Int, start: Int)]
+
+    init(postings: [Int32], lists: [(start: Int, end: Int)]) {
+        self.postings = postings
+        cursors = lists.filter { $0.end > $0.start }.map { ($0.end - 1, $0.start) }
+    }
+
+    /// Whether a document below every one asked before is in a list.
+    mutating func holds(_ document: Int32) -> Bool {
+        var held = false
+        for index in cursors.indices {
+            let (position, start) = cursors[index]
+            guard position >= start else { continue }
+            guard postings[position] > document else {
+                if postings[position] == document { held = true }
+                continue
+            }
+            // The lowest position above `document` is found by doubling steps, then halving.
+            var high = position
+            var step = 1
+            var low = position - step
+            while low >= start && postings[low] > document {
+                high = low
+                step *= 2
+                low = high - step
+            }
+            low = max(low, start - 1)
+            // postings[high] > document; postings[low] <= document, or low is before the list.
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                if postings[middle] > document { high = middle } else { low = middle }
+            }
+            cursors[index].position = low
+            if low >= start && postings[low] == document { held = true }
+        }
+        return held
     }
 }
 

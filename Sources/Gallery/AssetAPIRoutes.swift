@@ -236,8 +236,9 @@ package struct AssetAPIRoutes: Sendable {
         let parameters = FormBody(request.uri.query ?? "")
         let query = try SearchRoutes.query(parameters)
         let limit = try Parse.integer(parameters["limit"], name: "limit", in: 1...200, emptyIsAbsent: false) ?? 20
-        return try JSONBody.response(
-            try await desk.search(query, limit: limit, after: parameters["after"], audience: context.audience))
+        return JSONBody.response(
+            bytes: SearchPageJSON.encode(
+                try await desk.search(query, limit: limit, after: parameters["after"], audience: context.audience)))
     }
 
     /// The body of `POST /api/v1/articles/<slug>/photos`.

@@ -75,7 +75,12 @@ enum JSONBody {
         encoder.dateEncodingStrategy = .iso8601
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let buffer = ByteBuffer(bytes: try encoder.encode(value))
+        return response(bytes: try encoder.encode(value), status: status)
+    }
+
+    /// JSON already written.
+    static func response<Bytes: Sequence<UInt8>>(bytes: Bytes, status: HTTPResponse.Status = .ok) -> Response {
+        let buffer = ByteBuffer(bytes: bytes)
         ResponseCapture.note(buffer)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
