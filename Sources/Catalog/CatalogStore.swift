@@ -171,3 +171,12 @@ extension CatalogStore {
         return TieredPage(hits: hits, total: total)
     }
 }
+
+/// The catalog's change counter as the current task (a reader's request) has already read it.
+/// A store may answer from a copy made at exactly that counter without reading the catalog again:
+/// the answer is then the catalog as that read found it, which is still within the request. Set
+/// only around work that does not write (the gallery's reader cache sets it around the pages it
+/// caches, which are all reads).
+public enum ObservedChanges {
+    @TaskLocal public static var counter: Int64?
+}

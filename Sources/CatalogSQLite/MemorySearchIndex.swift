@@ -34,6 +34,11 @@ final class MemorySearchIndex: Sendable {
     let pairKeys: [UInt64]
     let pairStart: [Int32]
     let pairPostings: [Int32]
+    /// Each document's photo and caption, as a hit shows them: `text[textStart[2d]..<textStart[2d + 1]]`
+    /// is the hash, `text[textStart[2d + 1]..<textStart[2d + 2]]` the caption (nil when `noCaption[d]`).
+    let textStart: [Int32]
+    let text: [UInt8]
+    let noCaption: [Bool]
 
     /// The tokenizer the catalog's FTS5 table must have for the words read here to be its words.
     static let tokenizer = "unicode61 remove_diacritics 2"
@@ -41,7 +46,7 @@ final class MemorySearchIndex: Sendable {
     init(
         changes: Int64, documents: [Int64], publicFrom: [Int64], tokenStart: [Int32], tokens: [Int32],
         wordStart: [Int32], wordBytes: [UInt8], postingStart: [Int32], postings: [Int32], pairKeys: [UInt64],
-        pairStart: [Int32], pairPostings: [Int32]
+        pairStart: [Int32], pairPostings: [Int32], textStart: [Int32], text: [UInt8], noCaption: [Bool]
     ) {
         self.changes = changes
         self.documents = documents
@@ -55,13 +60,25 @@ final class MemorySearchIndex: Sendable {
         self.pairKeys = pairKeys
         self.pairStart = pairStart
         self.pairPostings = pairPostings
+        self.textStart = textStart
+        self.text = text
+        self.noCaption = noCaption
+    }
+
+    /// Document `document` as a search hit.
+    func hit(_ document: Int) -> SearchHit {
+        let hash = text[Int(textStart[2 * document])..<Int(textStart[2 * document + 1])]
+        let caption = text[Int(textStart[2 * document + 1])..<Int(textStart[2 * document + 2])]
+        return SearchHit(
+            document: documents[document], sha256: String(decoding: hash, as: UTF8.self),
+            caption: noCaption[document] ? nil : String(decoding: caption, as: UTF8.self))
     }
 
     /// Bytes held, roughly.
     var footprint: Int {
         documents.count * 16 + tokenStart.count * 4 + tokens.count * 4 + wordStart.count * 4 + wordBytes.count
             + postingStart.count * 4 + postings.count * 4 + pairKeys.count * 8 + pairStart.count * 4
-            + pairPostings.count * 4
+            + pairPostings.count * 4 + textStart.count * 4 + text.count + noCaption.count
     }
 
     // MARK: Reading the catalog
@@ -85,6 +102,9 @@ final class MemorySearchIndex: Sendable {
         var words: [String] = []
         var perDocument: [[Int32]] = []
         var foreign: [(document: Int, body: String)] = []
+        var textStart: [Int32] = [0]
+        var text: [UInt8] = []
+        var noCaption: [Bool] = []
         func word(_ text: String) -> Int32 {
             if let id = wordIDs[text] { return id }
             let id = Int32(words.count)
@@ -95,7 +115,8 @@ final class MemorySearchIndex: Sendable {
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT searchDoc.id, searchDoc.publicFrom, searchIndex.body
+                SELECT searchDoc.id, searchDoc.publicFrom, searchIndex.body, searchDoc.sha256,
+                       (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256)
                 FROM searchDoc JOIN searchIndex ON searchIndex.rowid = searchDoc.id ORDER BY searchDoc.id
                 """)
         while let row = try rows.next() {
@@ -108,6 +129,12 @@ final class MemorySearchIndex: Sendable {
             }
             documents.append(row[0])
             publicFrom.append(key)
+            text += (row[3] as String? ?? "").utf8
+            textStart.append(Int32(text.count))
+            let caption = row[4] as String?
+            text += (caption ?? "").utf8
+            textStart.append(Int32(text.count))
+            noCaption.append(caption == nil)
             let body: String = row[2] ?? ""
             if let asciiWords = asciiTokens(body) {
                 perDocument.append(asciiWords.map(word))
@@ -119,7 +146,10 @@ final class MemorySearchIndex: Sendable {
         if !foreign.isEmpty {
             for (document, found) in try tokenizedByFTS5(foreign) { perDocument[document] = found.map(word) }
         }
-        return assemble(changes: changes, documents: documents, publicFrom: publicFrom, words: words, perDocument)
+        guard text.count < Int32.max else { return nil }
+        return assemble(
+            changes: changes, documents: documents, publicFrom: publicFrom, words: words, perDocument,
+            photos: (textStart, text, noCaption))
     }
 
     /// FTS5's `unicode61` words of an ASCII text (letters and digits; upper case folded), or nil
@@ -183,7 +213,8 @@ final class MemorySearchIndex: Sendable {
 
     /// The lists, with the words put in byte order (nil past 2^20 words).
     static func assemble(
-        changes: Int64, documents: [Int64], publicFrom: [Int64], words: [String], _ perDocument: [[Int32]]
+        changes: Int64, documents: [Int64], publicFrom: [Int64], words: [String], _ perDocument: [[Int32]],
+        photos: (textStart: [Int32], text: [UInt8], noCaption: [Bool])
     ) -> MemorySearchIndex? {
         guard words.count < 1 << 20, documents.count < 1 << 24 else { return nil }
         let order = words.indices.sorted { words[$0].utf8.lexicographicallyPrecedes(words[$1].utf8) }
@@ -255,7 +286,8 @@ final class MemorySearchIndex: Sendable {
         return MemorySearchIndex(
             changes: changes, documents: documents, publicFrom: publicFrom, tokenStart: tokenStart, tokens: tokens,
             wordStart: wordStart, wordBytes: wordBytes, postingStart: postingStart, postings: postings,
-            pairKeys: pairKeys, pairStart: pairStart, pairPostings: pairPostings)
+            pairKeys: pairKeys, pairStart: pairStart, pairPostings: pairPostings, textStart: photos.textStart,
+            text: photos.text, noCaption: photos.noCaption)
     }
 
     // MARK: Searching

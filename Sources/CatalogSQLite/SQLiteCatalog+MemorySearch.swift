@@ -30,8 +30,9 @@ final class SearchMemory: Sendable {
         var pause = 4
         /// Larger catalogs are left to FTS5: the copy takes about 170 bytes a document.
         var maximumDocuments = 500_000
-        /// Searches answered from memory.
+        /// Searches answered from memory, and of them those that did not read the catalog.
         var answered = 0
+        var withoutReading = 0
     }
 
     let state = Mutex(State())
@@ -40,47 +41,50 @@ final class SearchMemory: Sendable {
     /// memory search off, filters, words FTS5 could read otherwise, or no current copy.
     func page(_ db: Database, _ search: TieredSearch, pool: DatabasePool) throws -> TieredPage? {
         let mode = state.withLock { $0.mode }
-        guard mode != .off, search.filters.isEmpty else { return nil }
-        let matches = search.tiers + (search.counting.map { [$0] } ?? [])
-        guard matches.allSatisfy({ $0.terms.allSatisfy(MemorySearchIndex.readsAlike) }) else { return nil }
-        var now: Int64?
-        if case .readers(let at) = search.audience {
-            // The time as the SQL search compares it: as GRDB writes a date.
-            guard case .string(let text) = at.databaseValue.storage, let key = MemorySearchIndex.publicKey(text)
-            else { return nil }
-            now = key
-        }
+        guard mode != .off, let now = Self.readable(search) else { return nil }
         let changes = try Int64.fetchOne(db, sql: "SELECT changes FROM catalogState WHERE id = 1") ?? 0
         guard let index = try current(db, changes: changes, mode: mode, pool: pool) else { return nil }
+        return answer(search, index, now: now)
+    }
+
+    /// A search's page read from memory without reading the catalog, when the copy held was made
+    /// at `changes`, the counter this request read (`ObservedChanges`): the answer is the catalog
+    /// as that read found it. Nil otherwise.
+    func page(_ search: TieredSearch, observed changes: Int64) -> TieredPage? {
+        guard let index = state.withLock({ $0.mode == .off ? nil : $0.index }), index.changes == changes,
+            let now = Self.readable(search)
+        else { return nil }
+        state.withLock { $0.withoutReading += 1 }
+        return answer(search, index, now: now)
+    }
+
+    /// Whether the copy can read a search, and the time readers see photos public by (as a key;
+    /// `.some(nil)` for editors): no filters, and words FTS5 and the copy read alike.
+    private static func readable(_ search: TieredSearch) -> Int64?? {
+        guard search.filters.isEmpty else { return nil }
+        let matches = search.tiers + (search.counting.map { [$0] } ?? [])
+        guard matches.allSatisfy({ $0.terms.allSatisfy(MemorySearchIndex.readsAlike) }) else { return nil }
+        guard case .readers(let at) = search.audience else { return .some(nil) }
+        // The time as the SQL search compares it: as GRDB writes a date.
+        guard case .string(let text) = at.databaseValue.storage, let key = MemorySearchIndex.publicKey(text) else {
+            return nil
+        }
+        return .some(key)
+    }
+
+    private func answer(_ search: TieredSearch, _ index: MemorySearchIndex, now: Int64?) -> TieredPage {
         state.withLock { $0.answered += 1 }
         let limit = search.boundedLimit
-        var found: [(tier: Int, document: Int64)] = []
-        for read in search.reads where found.count < limit {
-            found += index.matches(
-                search.tiers[read.tier], publicBy: now, before: read.before, limit: limit - found.count
-            ).map { (read.tier, index.documents[$0]) }
+        var hits: [TieredHit] = []
+        for read in search.reads where hits.count < limit {
+            hits += index.matches(
+                search.tiers[read.tier], publicBy: now, before: read.before, limit: limit - hits.count
+            ).map { TieredHit(tier: read.tier, hit: index.hit($0)) }
         }
         let total = search.counting.map {
             index.matches($0, publicBy: now, before: nil, limit: TextMatch.countCap).count
         }
-        var photos: [Int64: (sha256: String, caption: String?)] = [:]
-        if !found.isEmpty {
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(
-                    sql: """
-                        SELECT searchDoc.id, searchDoc.sha256,
-                               (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256)
-                        FROM searchDoc WHERE searchDoc.id IN (SELECT value FROM json_each(?))
-                        """),
-                arguments: ["[" + found.map { String($0.document) }.joined(separator: ",") + "]"])
-            while let row = try rows.next() { photos[row[0]] = (row[1], row[2]) }
-        }
-        return TieredPage(
-            hits: found.compactMap { tier, document in
-                photos[document].map {
-                    TieredHit(tier: tier, hit: SearchHit(document: document, sha256: $0.sha256, caption: $0.caption))
-                }
-            }, total: total)
+        return TieredPage(hits: hits, total: total)
     }
 
     /// The copy at `changes`: the one held, one made now (`current`), or none while one is made
@@ -158,7 +162,7 @@ extension SQLiteCatalog {
             MemorySearchStatus(
                 changes: state.index?.changes, documents: state.index?.documents.count ?? 0,
                 words: state.index.map { $0.wordStart.count - 1 } ?? 0, bytes: state.index?.footprint ?? 0,
-                answered: state.answered)
+                answered: state.answered, withoutReading: state.withoutReading)
         }
     }
 
@@ -176,6 +180,8 @@ public struct MemorySearchStatus: Sendable, Equatable {
     public var words: Int
     /// Bytes it holds, roughly.
     public var bytes: Int
-    /// Searches it answered.
+    /// Searches it answered, and of them those answered at the counter their request had read,
+    /// without reading the catalog (`ObservedChanges`).
     public var answered: Int
+    public var withoutReading: Int
 }

@@ -42,6 +42,9 @@ extension SQLiteCatalog {
     /// The tiers and the count in one read: one snapshot, one trip to a reader connection; from
     /// the index in memory when it is current and can read the search (`MemorySearch`).
     public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
+        if let observed = ObservedChanges.counter, let page = searchMemory.page(search, observed: observed) {
+            return page
+        }
         let memory = searchMemory
         let pool = pool
         return try await read { db in

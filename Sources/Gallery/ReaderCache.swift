@@ -112,7 +112,9 @@ struct ReaderCacheMiddleware: RouterMiddleware {
             cache.reset(counter: counter, validUntil: next ?? .distantFuture)
         }
         let capture = ResponseCapture()
-        let response = try await ResponseCapture.$current.withValue(capture) { try await next(request, context) }
+        let response = try await ResponseCapture.$current.withValue(capture) {
+            try await ObservedChanges.$counter.withValue(counter) { try await next(request, context) }
+        }
         guard response.status == .ok || response.status == .notFound, let body = capture.body,
             body.readableBytes == response.body.contentLength
         else { return response }

@@ -83,7 +83,10 @@ struct MemorySearchTests {
                 for audience in [Audience.editors, .readers(at: Date(timeIntervalSince1970: 1_700_000_000))] {
                     let before = catalog.searchMemoryStatus.answered
                     let expected = try await Self.pages(fts, query, audience: audience)
-                    let found = try await Self.pages(memory, query, audience: audience)
+                    let observed = Bool.random(using: &random) ? try await catalog.changeCounter() : nil
+                    let found = try await ObservedChanges.$counter.withValue(observed) {
+                        try await Self.pages(memory, query, audience: audience)
+                    }
                     #expect(found == expected, "\(query) for \(audience)")
                     compared += expected.map(\.results.count).reduce(0, +)
                     let ascii = SearchText.terms(query).allSatisfy(MemorySearchIndex.readsAlike)
@@ -142,6 +145,37 @@ struct MemorySearchTests {
         #expect(try await catalog.searchMemoryStatus.changes == catalog.changeCounter())
     }
 
+    @Test("at the counter a request read: answered without reading the catalog, as that read found it")
+    func observedCounter() async throws {
+        let (fts, _, _) = try await Self.catalogs(count: 300, seed: 13)
+        let catalog = try SQLiteCatalog(path: fts.library.catalogPath)
+        catalog.searchMemory.state.withLock { $0.pause = 0 }
+        catalog.readSearchesFromMemory(.background)
+        await catalog.searchMemoryCopied()
+        let desk = Desk(store: catalog, library: fts.library)
+        let before = try await catalog.changeCounter()
+        let search = { (query: String) in
+            try await desk.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors)
+        }
+        let old = try await ObservedChanges.$counter.withValue(before) { try await search("zebra") }
+        #expect(old.total == 0)
+        #expect(catalog.searchMemoryStatus.withoutReading == 1)
+        try await fts.setCaption(
+            Harness.sha(3), changes: CaptionChanges([.caption: "zebra crossing"]), basedOn: nil, author: "test",
+            source: "test")
+        let after = try await catalog.changeCounter()
+        // A request that read the counter after the change is answered through the catalog.
+        let new = try await ObservedChanges.$counter.withValue(after) { try await search("zebra") }
+        #expect(new.results.map(\.sha256) == [Harness.sha(3)])
+        #expect(catalog.searchMemoryStatus.withoutReading == 1)
+        // One that read it before is answered as the catalog was then.
+        #expect(try await ObservedChanges.$counter.withValue(before) { try await search("zebra") } == old)
+        #expect(catalog.searchMemoryStatus.withoutReading == 2)
+        await catalog.searchMemoryCopied()
+        #expect(try await ObservedChanges.$counter.withValue(after) { try await search("zebra") } == new)
+        #expect(catalog.searchMemoryStatus.withoutReading == 3)
+    }
+
     @Test("a catalog over the limit is not copied and searches read FTS5")
     func overTheLimit() async throws {
         let (fts, _, _) = try await Self.catalogs(count: 50, seed: 9)
@@ -153,6 +187,6 @@ struct MemorySearchTests {
             let expected = try await fts.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors)
             #expect(try await desk.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors) == expected)
         }
-        #expect(catalog.searchMemoryStatus == MemorySearchStatus(changes: nil, documents: 0, words: 0, bytes: 0, answered: 0))
+        #expect(catalog.searchMemoryStatus == MemorySearchStatus(changes: nil, documents: 0, words: 0, bytes: 0, answered: 0, withoutReading: 0))
     }
 }
