@@ -297,7 +297,8 @@ final class MemorySearchIndex: Sendable {
     static func readsAlike(_ term: SearchTerm) -> Bool {
         !term.text.isEmpty
             && term.text.utf8.allSatisfy {
-                ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                    || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
             }
     }
 
@@ -351,7 +352,8 @@ final class MemorySearchIndex: Sendable {
         if match.mode == .allTermsNotPhrase && match.terms.count < 2 { return nil }
         let ranges = match.terms.enumerated().map { index, term in
             words(
-                term.text, prefix: match.mode == .phrase ? (index == match.terms.count - 1 && term.prefix) : term.prefix)
+                term.text, prefix: match.mode == .phrase ? (index == match.terms.count - 1 && term.prefix) : term.prefix
+            )
         }
         return ranges.contains(where: \.isEmpty) ? nil : ranges
     }
@@ -377,7 +379,7 @@ final class MemorySearchIndex: Sendable {
             guard let pairs = rarestPair(ranges) else { return [] }
             candidates = DescendingUnion(postings: pairPostings, lists: pairs, below: upper)
         } else {
-            let fewest = ranges.indices.min { size(ranges[$0]) < size(ranges[$1]) }!
+            let fewest = ranges.indices.min { size(ranges[$0]) < size(ranges[$1]) } ?? 0
             candidates = DescendingUnion(
                 postings: postings,
                 lists: ranges[fewest].map { (Int(postingStart[$0]), Int(postingStart[$0 + 1])) }, below: upper)
@@ -385,27 +387,30 @@ final class MemorySearchIndex: Sendable {
         }
         // A term of a few words is checked in its words' lists, walked down with the candidates;
         // a term of many words, in the candidate's own words.
-        var lists = checked.map { range in
-            range.count <= 16
-                ? ListWalk(postings: postings, lists: range.map { (Int(postingStart[$0]), Int(postingStart[$0 + 1])) })
-                : nil
+        var walks: [ListWalk] = []
+        var scanned: [Range<Int>] = []
+        for range in checked where match.mode != .phrase {
+            guard range.count <= 16 else {
+                scanned.append(range)
+                continue
+            }
+            walks.append(
+                ListWalk(postings: postings, lists: range.map { (Int(postingStart[$0]), Int(postingStart[$0 + 1])) }))
         }
-        let scanned = checked.indices.filter { lists[$0] == nil }.map { checked[$0] }
         var found: [Int] = []
         while found.count < limit, let document = candidates.next() {
             if let now, publicFrom[document] > now { continue }
             if match.mode != .phrase {
                 var held = true
-                for index in lists.indices where lists[index] != nil {
-                    if !lists[index]!.holds(Int32(document)) {
-                        held = false
-                        break
-                    }
+                for index in walks.indices where !walks[index].holds(Int32(document)) {
+                    held = false
+                    break
                 }
                 guard held else { continue }
             }
             let held = tokens.withUnsafeBufferPointer { all in
-                let words = UnsafeBufferPointer(rebasing: all[Int(tokenStart[document])..<Int(tokenStart[document + 1])])
+                let words = UnsafeBufferPointer(
+                    rebasing: all[Int(tokenStart[document])..<Int(tokenStart[document + 1])])
                 switch match.mode {
                 case .phrase: return Self.holdsPhrase(words, ranges)
                 case .allTerms: return Self.holdsAll(words, scanned)
@@ -465,7 +470,8 @@ final class MemorySearchIndex: Sendable {
         guard words.count >= ranges.count else { return false }
         let firstLow = Int32(ranges[0].lowerBound)
         let firstHigh = Int32(ranges[0].upperBound)
-        outer: for first in 0...(words.count - ranges.count) where words[first] >= firstLow && words[first] < firstHigh {
+        outer: for first in 0...(words.count - ranges.count) where words[first] >= firstLow && words[first] < firstHigh
+        {
             for offset in 1..<ranges.count {
                 let word = Int(words[first + offset])
                 if !ranges[offset].contains(word) { continue outer }

@@ -56,7 +56,8 @@ enum SearchPageJSON {
             case 0x09: out += "\\t".utf8
             case 0x08: out += "\\b".utf8
             case 0x0C: out += "\\f".utf8
-            case 0..<0x20: out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            case 0..<0x20:
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
             default: out.append(byte)
             }
         }

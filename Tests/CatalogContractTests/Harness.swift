@@ -16,7 +16,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     /// `scripts/with-postgres` does), and always under CI (`CI=true`), where a missing server
     /// then fails every PostgreSQL test rather than skipping them quietly.
     static var available: [Backend] {
-        PostgresTestServer.isConfigured || ProcessInfo.processInfo.environment["CI"] == "true" ? allCases : [.sqlite, .sqliteMemory]
+        PostgresTestServer.isConfigured || ProcessInfo.processInfo.environment["CI"] == "true"
+            ? allCases : [.sqlite, .sqliteMemory]
     }
 
     var testDescription: String { rawValue }

@@ -1,10 +1,11 @@
 import Catalog
-@testable import CatalogSQLite
 import Desk
 import Foundation
 import PhotoFactory
 import PhotoModel
 import Testing
+
+@testable import CatalogSQLite
 
 /// The SQLite catalog's search index copied into memory answers exactly as FTS5 does.
 @Suite("SQLite search read from memory", .timeLimit(.minutes(5)))
@@ -24,7 +25,7 @@ struct MemorySearchTests {
         var records: [IngestRecord] = []
         for index in 0..<count {
             let words = (0..<Int.random(in: 0...12, using: &random)).map { _ in
-                vocabulary.randomElement(using: &random)!
+                vocabulary[Int.random(in: vocabulary.indices, using: &random)]
             }
             var fields = CaptionFields()
             fields.caption = words.isEmpty ? nil : words.joined(separator: Bool.random(using: &random) ? " " : ", ")
@@ -76,7 +77,7 @@ struct MemorySearchTests {
             }
             for _ in 0..<150 {
                 let words = (0..<Int.random(in: 1...3, using: &random)).map { _ -> String in
-                    let word = SearchText.fold(Self.vocabulary.randomElement(using: &random)!)
+                    let word = SearchText.fold(Self.vocabulary[Int.random(in: Self.vocabulary.indices, using: &random)])
                     return String(word.prefix(Int.random(in: 1...max(1, word.count), using: &random)))
                 }
                 let query = (Bool.random(using: &random) ? "\"" : "") + words.joined(separator: " ")
@@ -185,8 +186,11 @@ struct MemorySearchTests {
         let desk = Desk(store: catalog, library: fts.library)
         for query in ["ha", "noi dong", "\"bo"] {
             let expected = try await fts.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors)
-            #expect(try await desk.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors) == expected)
+            #expect(
+                try await desk.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors) == expected)
         }
-        #expect(catalog.searchMemoryStatus == MemorySearchStatus(changes: nil, documents: 0, words: 0, bytes: 0, answered: 0, withoutReading: 0))
+        #expect(
+            catalog.searchMemoryStatus
+                == MemorySearchStatus(changes: nil, documents: 0, words: 0, bytes: 0, answered: 0, withoutReading: 0))
     }
 }
