@@ -3,15 +3,17 @@ import Foundation
 import GRDB
 
 /// The catalog's search index copied into memory at one value of the change counter: every
-/// document's words in order, each word's documents, and when each document became public.
+/// document's words in order, each word's documents, each pair of neighbouring words'
+/// documents, when each document became public, and its photo's hash and caption.
 /// A search reads it instead of FTS5 while the counter still has that value, with the same
 /// answers: the words are FTS5's own (ASCII text split as FTS5's `unicode61` splits it, any
 /// other text handed to FTS5 itself in a scratch table), and a query whose words are not plain
 /// ASCII letters and digits, or that has filters, is left to FTS5.
 ///
 /// Each search of the gallery read its tiers and counted up to 500 matches through FTS5, about
-/// 1.5 ms of CPU under load; here a search walks the posting lists of its words from the newest
-/// document and checks each candidate's words in order, a few microseconds a candidate.
+/// 1.5 ms of CPU under load; here a search walks posting lists from the newest document (a
+/// phrase, those of its rarest pair of neighbours) and checks each candidate in the lists of
+/// its other words or in its own words.
 final class MemorySearchIndex: Sendable {
     /// The change counter the index was read at.
     let changes: Int64
@@ -130,10 +132,11 @@ final class MemorySearchIndex: Sendable {
             documents.append(row[0])
             publicFrom.append(key)
             text += (row[3] as String? ?? "").utf8
-            textStart.append(Int32(text.count))
+            let hashEnd = text.count
             let caption = row[4] as String?
             text += (caption ?? "").utf8
-            textStart.append(Int32(text.count))
+            guard text.count < Int32.max else { return nil }
+            textStart += [Int32(hashEnd), Int32(text.count)]
             noCaption.append(caption == nil)
             let body: String = row[2] ?? ""
             if let asciiWords = asciiTokens(body) {
@@ -146,7 +149,6 @@ final class MemorySearchIndex: Sendable {
         if !foreign.isEmpty {
             for (document, found) in try tokenizedByFTS5(foreign) { perDocument[document] = found.map(word) }
         }
-        guard text.count < Int32.max else { return nil }
         return assemble(
             changes: changes, documents: documents, publicFrom: publicFrom, words: words, perDocument,
             photos: (textStart, text, noCaption))
@@ -211,12 +213,14 @@ final class MemorySearchIndex: Sendable {
         return key
     }
 
-    /// The lists, with the words put in byte order (nil past 2^20 words).
+    /// The lists, with the words put in byte order (nil past 2^20 words or 2^31 words in all).
     static func assemble(
         changes: Int64, documents: [Int64], publicFrom: [Int64], words: [String], _ perDocument: [[Int32]],
         photos: (textStart: [Int32], text: [UInt8], noCaption: [Bool])
     ) -> MemorySearchIndex? {
-        guard words.count < 1 << 20, documents.count < 1 << 24 else { return nil }
+        guard words.count < 1 << 20, documents.count < 1 << 24,
+            perDocument.reduce(0, { $0 + $1.count }) < Int32.max
+        else { return nil }
         let order = words.indices.sorted { words[$0].utf8.lexicographicallyPrecedes(words[$1].utf8) }
         var renumbered = [Int32](repeating: 0, count: words.count)
         var wordStart: [Int32] = [0]
