@@ -104,7 +104,7 @@ let package = Package(
             name: "CatalogContractTests",
             dependencies: [
                 "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel", "PhotoFactory",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
         .testTarget(

@@ -116,13 +116,22 @@ public protocol ChangeNotifying: Sendable {
     /// Yields the change counter after each committed write anywhere.
     func changeNotifications() -> AsyncStream<Int64>
 
-    /// Files that every committed write changes (SQLite's database and its write-ahead log):
-    /// a cache that cannot wait for a query checks them to notice another process's write
-    /// before its notification arrives. Empty when writes leave no trace here (a server).
-    var changedFiles: [String] { get }
+    /// A mark that changes whenever a write commits anywhere, read without a query or a wait (a
+    /// few bytes the store shares between its connections): the same mark before a read of the
+    /// change counter and now means the counter has not moved, so a cache that cannot wait for
+    /// a query notices another process's write before its notification arrives. Nil when the
+    /// store has none (a server: notifications alone tell of its writes).
+    func commitMark() -> CommitMark?
 }
 
 extension ChangeNotifying {
-    /// None: notifications alone tell of other processes' writes.
-    public var changedFiles: [String] { [] }
+    /// None: the change counter is read, or notifications awaited.
+    public func commitMark() -> CommitMark? { nil }
+}
+
+/// What `ChangeNotifying.commitMark()` reads: opaque words, only compared.
+public struct CommitMark: Equatable, Sendable {
+    let words: [UInt64]
+
+    public init(_ words: [UInt64]) { self.words = words }
 }

@@ -1,11 +1,9 @@
 import Catalog
 import Foundation
 import GRDB
+import Synchronization
 
 extension SQLiteCatalog: ChangeNotifying {
-    /// The catalog and its write-ahead log: a commit anywhere writes to one of them.
-    public var changedFiles: [String] { [path, path + "-wal"] }
-
     /// Yields the change counter when another connection (this process or another) commits: the
     /// catalog's files are watched with inotify, so a server drops its caches as soon as a
     /// `photodesk` command run beside it writes, without polling.
@@ -106,5 +104,46 @@ final class FolderWatch: @unchecked Sendable {
         var byte: UInt8 = 1
         _ = write(wake[1], &byte, 1)
         close(wake[1])
+    }
+}
+
+extension SQLiteCatalog {
+    /// The write-ahead log's index header (SQLite's file format, "WAL-Index Format"): every
+    /// commit rewrites it, increasing its change count and frame count, before any reader can
+    /// see the commit, so the header read before a query of the counter and again later tells
+    /// whether anything committed in between.
+    public func commitMark() -> CommitMark? { walIndex.mark() }
+}
+
+/// Reads the header at the start of the catalog's `-shm` file: two copies of 48 bytes that
+/// SQLite writes one after the other; a read that finds them different caught a commit midway
+/// and gives no mark. A `pread` of shared memory already in the page cache: no disk, no lock.
+final class WALIndexHeader: Sendable {
+    private let path: String
+    /// The open file, -1 until it could be opened.
+    private let descriptor = Mutex<Int32>(-1)
+
+    init(catalog: String) {
+        path = catalog + "-shm"
+    }
+
+    deinit {
+        descriptor.withLock { if $0 >= 0 { close($0) } }
+    }
+
+    func mark() -> CommitMark? {
+        descriptor.withLock { descriptor -> CommitMark? in
+            if descriptor < 0 {
+                descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { return nil }
+            }
+            return withUnsafeTemporaryAllocation(byteCount: 96, alignment: 8) { header -> CommitMark? in
+                guard let base = header.baseAddress, pread(descriptor, base, 96, 0) == 96,
+                    memcmp(base, base + 48, 48) == 0, header[12] == 1
+                else { return nil }
+                // The change count, the frame and page counts, the checksum and the salts.
+                return CommitMark((1..<5).map { header.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) })
+            }
+        }
     }
 }

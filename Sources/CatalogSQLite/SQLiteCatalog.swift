@@ -12,6 +12,8 @@ public final class SQLiteCatalog: CatalogStore {
     let path: String
     /// The search index copied into memory, when searches read it (`readSearchesFromMemory`).
     let searchMemory = SearchMemory()
+    /// See `commitMark()`.
+    let walIndex: WALIndexHeader
 
     /// Opens (creating and migrating when needed) the catalog of a library.
     public convenience init(library: Library) throws {
@@ -22,6 +24,7 @@ public final class SQLiteCatalog: CatalogStore {
     /// Opens (creating and migrating when needed) the catalog file at `path`.
     public init(path: String) throws {
         self.path = path
+        walIndex = WALIndexHeader(catalog: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

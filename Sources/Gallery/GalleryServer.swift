@@ -73,7 +73,7 @@ public struct GalleryServer: Sendable {
     let configuration: Configuration
     let metrics = GalleryMetrics()
     let renditions: RenditionCache
-    let readerCache = ReaderCache()
+    let readerCache: ReaderCache
     let uploadGate = UploadGate()
     let accessLog: AccessLog?
     let workshop: (any RenditionWorkshop)?
@@ -85,7 +85,14 @@ public struct GalleryServer: Sendable {
     ) {
         self.desk = desk
         self.configuration = configuration
-        renditions = RenditionCache(watchedFiles: (desk.store as? any ChangeNotifying)?.changedFiles ?? [])
+        if let notifying = desk.store as? any ChangeNotifying {
+            let commitMark = { @Sendable in notifying.commitMark() }
+            renditions = RenditionCache(commitMark: commitMark)
+            readerCache = ReaderCache(commitMark: commitMark)
+        } else {
+            renditions = RenditionCache()
+            readerCache = ReaderCache()
+        }
         self.accessLog = accessLog ? AccessLog() : nil
         self.workshop = workshop
     }
@@ -292,7 +299,7 @@ struct CatalogWatcher: Service {
                 // A safety net under the notifications: a notification connection that stalls
                 // without dropping (a half-open TCP connection to PostgreSQL) would otherwise
                 // leave renditions in memory that readers may no longer see. The reader cache
-                // reads the counter on each request and needs no net.
+                // reads the counter on each request over PostgreSQL and needs no net.
                 group.addTask {
                     while !Task.isCancelled {
                         do { try await Task.sleep(for: pollInterval) } catch { return }

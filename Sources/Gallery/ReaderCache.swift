@@ -21,6 +21,11 @@ struct CachedPage: Sendable {
 /// change counter stays the same and until the next scheduled publication (an embargo lifting
 /// changes what readers see without any write). Editors' pages are never cached: they carry
 /// their session's token.
+///
+/// Over SQLite, the counter is not read again while the store's commit mark (the write-ahead
+/// log's index header, which every commit rewrites before readers see it) is the one read just
+/// before the counter was: a request that finds it unchanged is answered at that counter with
+/// no query and no wait for the catalog's threads.
 final class ReaderCache: @unchecked Sendable {
     // @unchecked: every field is read and written with `lock` held.
     private let lock = NSLock()
@@ -29,12 +34,47 @@ final class ReaderCache: @unchecked Sendable {
     /// The counter the entries were made at, and the time they stop being valid.
     private var counter: Int64 = -1
     private var validUntil: Date = .distantPast
+    /// The mark read just before `counter` was; nil when unknown.
+    private var stampAtCounter: Stamp?
+    /// How many times `clear` ran: a stamp taken before a clear is not kept after it.
+    private var clears = 0
     let maxEntries: Int
     let maxBytes: Int
+    /// Reads the store's commit mark (none: the counter is read on every request).
+    let commitMark: (@Sendable () -> CommitMark?)?
 
-    init(maxEntries: Int = 4_000, maxBytes: Int = 64 << 20) {
+    /// The store's commit mark at one moment, and the clears so far.
+    struct Stamp: Equatable {
+        var mark: CommitMark?
+        var clears: Int
+    }
+
+    init(maxEntries: Int = 4_000, maxBytes: Int = 64 << 20, commitMark: (@Sendable () -> CommitMark?)? = nil) {
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
+        self.commitMark = commitMark
+    }
+
+    /// The commit mark now, taken before the counter is read.
+    func stamp() -> Stamp {
+        let clears = lock.withLock { self.clears }
+        return Stamp(mark: commitMark?(), clears: clears)
+    }
+
+    /// The counter the entries were made at, when the commit mark is the one read just before
+    /// that counter was and nothing was cleared since: no write has committed meanwhile. Nil:
+    /// read the counter.
+    func knownCounter(_ stamp: Stamp) -> Int64? {
+        lock.withLock {
+            guard stamp.mark != nil, counter >= 0, stampAtCounter == stamp else { return nil }
+            return counter
+        }
+    }
+
+    /// Notes `stamp`, taken just before `counter` was read, when `counter` is the entries' one
+    /// and nothing was cleared since.
+    func note(_ stamp: Stamp, counter: Int64) {
+        lock.withLock { if counter == self.counter, stamp.clears == clears { stampAtCounter = stamp } }
     }
 
     /// The page for `key` when it is still valid at `counter` and `now`.
@@ -50,13 +90,14 @@ final class ReaderCache: @unchecked Sendable {
         lock.withLock { counter != self.counter || now >= validUntil }
     }
 
-    /// Starts a new generation: every entry goes.
-    func reset(counter: Int64, validUntil: Date) {
+    /// Starts a new generation: every entry goes; `stamp` was taken just before `counter` was read.
+    func reset(counter: Int64, validUntil: Date, stamp: Stamp? = nil) {
         lock.withLock {
             entries.removeAll(keepingCapacity: true)
             bytes = 0
             self.counter = counter
             self.validUntil = validUntil
+            stampAtCounter = stamp?.clears == clears ? stamp : nil
         }
     }
 
@@ -79,6 +120,8 @@ final class ReaderCache: @unchecked Sendable {
             entries.removeAll(keepingCapacity: true)
             bytes = 0
             counter = -1
+            stampAtCounter = nil
+            clears += 1
         }
     }
 }
@@ -98,7 +141,14 @@ struct ReaderCacheMiddleware: RouterMiddleware {
         guard request.method == .get, context.viewer == nil, request.headers[.authorization] == nil,
             Self.isCacheable(request.uri.path), request.uri.string.utf8.count <= Self.maxKeyBytes
         else { return try await next(request, context) }
-        let counter = try await desk.store.changeCounter()
+        let stamp = cache.stamp()
+        let counter: Int64
+        if let known = cache.knownCounter(stamp) {
+            counter = known
+        } else {
+            counter = try await desk.store.changeCounter()
+            cache.note(stamp, counter: counter)
+        }
         let key = (request.head.authority ?? "") + " " + request.uri.string
         let cached = cache.page(key, counter: counter, now: context.now)
         metrics.readerCache(hit: cached != nil)
@@ -109,7 +159,7 @@ struct ReaderCacheMiddleware: RouterMiddleware {
         }
         if cache.needsHorizon(counter: counter, now: context.now) {
             let next = try await desk.store.nextPublication(after: context.now)
-            cache.reset(counter: counter, validUntil: next ?? .distantFuture)
+            cache.reset(counter: counter, validUntil: next ?? .distantFuture, stamp: stamp)
         }
         let capture = ResponseCapture()
         let response = try await ResponseCapture.$current.withValue(capture) {

@@ -113,9 +113,9 @@ struct RenditionRoutes: Sendable {
     func lookup(id: String, file: String, audience: Audience) async throws -> RenditionCache.Entry? {
         // A write anywhere (the CLI beside the server, another node) may have changed who may
         // see what: the memory is trusted only at the catalog's current change counter. The
-        // catalog's files are looked at first, so a write after the counter is read shows.
-        let files = cache.catalogFiles()
-        cache.sync(counter: try await environment.desk.store.changeCounter(), files: files)
+        // catalog's commit mark is read first, so a write after the counter is read shows.
+        let mark = cache.catalogMark()
+        cache.sync(counter: try await environment.desk.store.changeCounter(), mark: mark)
         let key = id + "/" + file
         if let entry = cache.entry(key), FileStat.of(entry.path) == entry.stamp {
             return audience.sees(publicFrom: entry.publicFrom) ? entry : nil
@@ -167,12 +167,12 @@ struct RenditionRoutes: Sendable {
 /// (a photo taken back from publication must stop being served to readers at once).
 ///
 /// Another process's write reaches the server as a notification, a moment after it commits; the
-/// fast path, which reads no counter, also compares the catalog's files (`changedFiles` of its
-/// store) with how they were when the counter was last read, and answers nothing from memory
-/// while they differ: a reader's request right after `photodesk article unpublish` goes to the
+/// fast path, which reads no counter, also compares the store's commit mark (`commitMark()`, the
+/// SQLite write-ahead log's index header) with the one read before the counter was last read,
+/// and answers nothing from memory while they differ: a reader's request right after `photodesk article unpublish` goes to the
 /// router, which reads the counter.
 final class RenditionCache: @unchecked Sendable {
-    // @unchecked: `entries`, `bytes`, `generation`, `counter` and `filesAtSync` are only touched
+    // @unchecked: `entries`, `bytes`, `generation`, `counter` and `markAtSync` are only touched
     // with `lock` held; entries are immutable values.
     struct Entry: Sendable {
         let path: String
@@ -217,22 +217,23 @@ final class RenditionCache: @unchecked Sendable {
     private var bytes = 0
     private var currentGeneration = 0
     private var counter: Int64 = -1
-    /// The catalog's files as they were just before the counter was last read; nil when unknown.
-    private var filesAtSync: [FileStat?]?
+    /// The commit mark read just before the counter was last read; nil when unknown.
+    private var markAtSync: CommitMark?
     let maxEntries: Int
     let maxBytes: Int
     /// Files larger than this are streamed from disk per request rather than kept.
     let maxFileBytes: Int
-    /// The files every catalog write changes (none: notifications alone tell of writes).
-    let watchedFiles: [String]
+    /// Reads the store's commit mark (none: notifications alone tell of writes).
+    let commitMark: (@Sendable () -> CommitMark?)?
 
     init(
-        maxEntries: Int = 20_000, maxBytes: Int = 128 << 20, maxFileBytes: Int = 512 << 10, watchedFiles: [String] = []
+        maxEntries: Int = 20_000, maxBytes: Int = 128 << 20, maxFileBytes: Int = 512 << 10,
+        commitMark: (@Sendable () -> CommitMark?)? = nil
     ) {
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
         self.maxFileBytes = maxFileBytes
-        self.watchedFiles = watchedFiles
+        self.commitMark = commitMark
     }
 
     /// Increases with every `clear`: an entry read before a clear is not stored after it.
@@ -244,7 +245,7 @@ final class RenditionCache: @unchecked Sendable {
 
     /// The entry for `key` when it may be answered from memory alone, to anyone, now: held in
     /// memory, public, its file unchanged (one `stat` of the inode cache, not a read: it notices
-    /// a rendition re-made on disk) and the catalog's files as they were at the last sync.
+    /// a rendition re-made on disk) and the catalog's commit mark as it was at the last sync.
     func servable(_ key: String) -> Entry? {
         guard let entry = entry(key), entry.bytes != nil, let publicFrom = entry.publicFrom, publicFrom <= Date(),
             FileStat.of(entry.path) == entry.stamp, catalogUnchanged()
@@ -271,24 +272,24 @@ final class RenditionCache: @unchecked Sendable {
         }
     }
 
-    /// The status of the catalog's files now (one `stat` each).
-    func catalogFiles() -> [FileStat?] {
-        watchedFiles.map { FileStat.of($0) }
+    /// The catalog's commit mark now.
+    func catalogMark() -> CommitMark? {
+        commitMark?()
     }
 
-    /// Whether the catalog's files are as they were when the counter was last read: if not,
-    /// another process may have written, and only a fresh read of the counter tells.
+    /// Whether the catalog's commit mark is the one read before the counter was last read: if
+    /// not, another process may have written, and only a fresh read of the counter tells.
     func catalogUnchanged() -> Bool {
-        guard !watchedFiles.isEmpty else { return true }
-        let now = catalogFiles()
-        return lock.withLock { filesAtSync == now }
+        guard let commitMark else { return true }
+        guard let now = commitMark() else { return false }
+        return lock.withLock { markAtSync == now }
     }
 
     /// Forgets every entry when the catalog's change counter is not the one they were read at;
-    /// `files` is the catalog's files' status taken before `counter` was read (nil: unknown).
-    func sync(counter: Int64, files: [FileStat?]? = nil) {
+    /// `mark` is the commit mark read before `counter` was (nil: unknown).
+    func sync(counter: Int64, mark: CommitMark? = nil) {
         lock.withLock {
-            filesAtSync = files
+            markAtSync = mark
             guard counter != self.counter else { return }
             entries.removeAll(keepingCapacity: true)
             bytes = 0
@@ -298,7 +299,7 @@ final class RenditionCache: @unchecked Sendable {
     }
 
     /// Forgets every entry when `counter` is not the one the entries were made at (a poll of the
-    /// catalog's counter; the files noted at the last sync are kept).
+    /// catalog's counter; the mark noted at the last sync is kept).
     func notice(counter: Int64) {
         lock.withLock {
             guard counter != self.counter else { return }

@@ -1,3 +1,5 @@
+import Catalog
+import CatalogSQLite
 import Foundation
 import HTTPTypes
 import Imaging
@@ -13,7 +15,7 @@ import Testing
 struct RenditionFastPathTests {
     let cache: RenditionCache
     let file: String
-    /// Stands for the catalog's file, which every write changes.
+    /// The catalog whose commits the cache watches.
     let catalog: String
     let channel: EmbeddedChannel
 
@@ -21,10 +23,10 @@ struct RenditionFastPathTests {
         file = NSTemporaryDirectory() + "fast-\(UUID().uuidString).webp"
         FileManager.default.createFile(atPath: file, contents: Data("RIFF-rendition".utf8))
         catalog = NSTemporaryDirectory() + "fast-\(UUID().uuidString).sqlite"
-        FileManager.default.createFile(atPath: catalog, contents: Data("counter 1".utf8))
-        cache = RenditionCache(watchedFiles: [catalog, catalog + "-wal"])
-        // The router read the counter, the catalog's files as they are.
-        cache.sync(counter: 1, files: cache.catalogFiles())
+        let store = try SQLiteCatalog(path: catalog)
+        cache = RenditionCache(commitMark: { store.commitMark() })
+        // The router read the counter, the catalog's commit mark as it is.
+        cache.sync(counter: 1, mark: cache.catalogMark())
         channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
             RenditionFastPath(cache: cache, metrics: GalleryMetrics(), log: nil))
@@ -154,16 +156,15 @@ struct RenditionFastPathTests {
     @Test(
         "after another process writes to the catalog, renditions go on to the router (before any notification) until it reads the counter again"
     )
-    func catalogWrittenElsewhere() throws {
+    func catalogWrittenElsewhere() async throws {
         cache.store(
             "0123456789abcdef/thumb.webp", try entry(publicFrom: Date(timeIntervalSince1970: 0)),
             generation: cache.generation)
         try send("/r/0123456789abcdef/thumb.webp")
         #expect(try answered().count == 3)
 
-        // `photodesk article unpublish` commits: the write-ahead log appears.
-        FileManager.default.createFile(atPath: catalog + "-wal", contents: Data("frame".utf8))
-        defer { try? FileManager.default.removeItem(atPath: catalog + "-wal") }
+        // `photodesk article unpublish` commits, from a connection of its own.
+        try await SQLiteCatalog(path: catalog).addAccount(Account(name: "lan", role: .editor, passwordHash: "x"))
         try send("/r/0123456789abcdef/thumb.webp")
         #expect(try answered().isEmpty, "answered from memory after a write it has not checked")
         #expect(try passedOn().count == 2)
@@ -172,11 +173,11 @@ struct RenditionFastPathTests {
         _ = try answered()
 
         // The router read the counter (unchanged: the write changed nothing readers see).
-        cache.sync(counter: 1, files: cache.catalogFiles())
+        cache.sync(counter: 1, mark: cache.catalogMark())
         try send("/r/0123456789abcdef/thumb.webp")
         #expect(try answered().count == 3)
 
-        // A notification carries no look at the files: the router reads the counter first.
+        // A notification carries no commit mark: the router reads the counter first.
         cache.sync(counter: 1)
         try send("/r/0123456789abcdef/thumb.webp")
         #expect(try answered().isEmpty)
