@@ -169,8 +169,8 @@ struct RenditionRoutes: Sendable {
 /// Another process's write reaches the server as a notification, a moment after it commits; the
 /// fast path, which reads no counter, also compares the store's commit mark (`commitMark()`, the
 /// SQLite write-ahead log's index header) with the one read before the counter was last read,
-/// and answers nothing from memory while they differ: a reader's request right after `photodesk article unpublish` goes to the
-/// router, which reads the counter.
+/// and answers nothing from memory while they differ: a reader's request right after
+/// `photodesk article unpublish` goes to the router, which reads the counter.
 final class RenditionCache: @unchecked Sendable {
     // @unchecked: `entries`, `bytes`, `generation`, `counter` and `markAtSync` are only touched
     // with `lock` held; entries are immutable values.
