@@ -29,6 +29,8 @@ private final class AnsweredCounter: ChannelInboundHandler {
 @Suite("Rendition fast path on raw bytes (EmbeddedChannel)")
 struct RawRenditionPathTests {
     let cache: RenditionCache
+    /// The rendition and the catalog, removed with it after the test.
+    let work: TemporaryFolder
     let file: String
     let catalog: String
     let channel: EmbeddedChannel
@@ -39,9 +41,10 @@ struct RawRenditionPathTests {
     static let get = "GET \(target) HTTP/1.1\r\nHost: x\r\nUser-Agent: wrk\r\n\r\n"
 
     init() throws {
-        file = NSTemporaryDirectory() + "raw-\(UUID().uuidString).webp"
+        work = try TemporaryFolder("raw")
+        file = work.file("rendition.webp")
         FileManager.default.createFile(atPath: file, contents: Data("RIFF-rendition".utf8))
-        catalog = NSTemporaryDirectory() + "raw-\(UUID().uuidString).sqlite"
+        catalog = work.file("catalog.sqlite")
         let store = try SQLiteCatalog(path: catalog)
         cache = RenditionCache(commitMark: { store.commitMark() })
         cache.sync(counter: 1, mark: cache.catalogMark())

@@ -6,6 +6,7 @@ import Imaging
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
+import PhotoFactory
 import Testing
 
 @testable import Gallery
@@ -14,15 +15,18 @@ import Testing
 @Suite("Rendition fast path (EmbeddedChannel)")
 struct RenditionFastPathTests {
     let cache: RenditionCache
+    /// The rendition and the catalog, removed with it after the test.
+    let work: TemporaryFolder
     let file: String
     /// The catalog whose commits the cache watches.
     let catalog: String
     let channel: EmbeddedChannel
 
     init() throws {
-        file = NSTemporaryDirectory() + "fast-\(UUID().uuidString).webp"
+        work = try TemporaryFolder("fast")
+        file = work.file("rendition.webp")
         FileManager.default.createFile(atPath: file, contents: Data("RIFF-rendition".utf8))
-        catalog = NSTemporaryDirectory() + "fast-\(UUID().uuidString).sqlite"
+        catalog = work.file("catalog.sqlite")
         let store = try SQLiteCatalog(path: catalog)
         cache = RenditionCache(commitMark: { store.commitMark() })
         // The router read the counter, the catalog's commit mark as it is.
