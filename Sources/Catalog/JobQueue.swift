@@ -129,9 +129,14 @@ extension ChangeNotifying {
     public func commitMark() -> CommitMark? { nil }
 }
 
-/// What `ChangeNotifying.commitMark()` reads: opaque words, only compared.
+/// What `ChangeNotifying.commitMark()` reads: four opaque words, only compared (held inline: it
+/// is read for every rendition the fast paths answer, so it allocates nothing).
 public struct CommitMark: Equatable, Sendable {
-    let words: [UInt64]
+    let words: (UInt64, UInt64, UInt64, UInt64)
 
-    public init(_ words: [UInt64]) { self.words = words }
+    public init(_ first: UInt64, _ second: UInt64, _ third: UInt64, _ fourth: UInt64) {
+        words = (first, second, third, fourth)
+    }
+
+    public static func == (left: CommitMark, right: CommitMark) -> Bool { left.words == right.words }
 }

@@ -142,7 +142,8 @@ final class WALIndexHeader: Sendable {
                     memcmp(base, base + 48, 48) == 0, header[12] == 1
                 else { return nil }
                 // The change count, the frame and page counts, the checksum and the salts.
-                return CommitMark((1..<5).map { header.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) })
+                let word = { (index: Int) in header.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) }
+                return CommitMark(word(1), word(2), word(3), word(4))
             }
         }
     }
