@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "CImaging", dependencies: ["CVips", "CExif"]),
         .target(
             name: "Imaging",
-            dependencies: ["CImaging", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CImaging", "PhotoModel", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "PhotoModel"),
         .target(

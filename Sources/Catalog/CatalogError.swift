@@ -1,5 +1,7 @@
+import PhotoModel
+
 /// An error from a catalog store: what went wrong, with the underlying cause.
-public struct CatalogError: Error, CustomStringConvertible, Sendable {
+public struct CatalogError: PhotodeskError {
     /// What kind of failure this is; new codes never break callers that match on others.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -33,8 +35,18 @@ public struct CatalogError: Error, CustomStringConvertible, Sendable {
         self.cause = cause
     }
 
-    public var description: String {
-        guard let cause else { return message }
-        return "\(message) (\(cause))"
+    /// The kind of failure each code is.
+    public var kind: ErrorKind {
+        switch code {
+        case .notFound: .notFound
+        case .conflict: .busy
+        case .inUse, .exists: .conflict
+        case .open: .unavailable
+        case .unsupported: .unsupported
+        default: .internal
+        }
     }
+
+    /// The database's own words.
+    public var underlying: (any Error)? { cause.map(ErrorText.init) }
 }

@@ -2,7 +2,7 @@ import Catalog
 import PhotoModel
 
 /// An error from the desk's rules: what was refused and why, in words an editor can act on.
-public struct DeskError: Error, CustomStringConvertible, Sendable {
+public struct DeskError: PhotodeskError {
     /// What kind of refusal this is; new codes never break callers that match on others.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -32,6 +32,8 @@ public struct DeskError: Error, CustomStringConvertible, Sendable {
     public var stale: StaleEdit?
     /// The underlying error, for logs.
     public var cause: String?
+    /// For a store's failure, the store's kind of it (an unreachable server is `unavailable`).
+    var storageKind: ErrorKind?
 
     /// Makes an error.
     public init(_ code: Code, _ message: String, stale: StaleEdit? = nil, cause: String? = nil) {
@@ -52,8 +54,26 @@ public struct DeskError: Error, CustomStringConvertible, Sendable {
             default: .storage
             }
         self.init(code, error.message, cause: error.cause)
+        if code == .storage { storageKind = error.kind }
     }
 
+    /// The kind of refusal each code is.
+    public var kind: ErrorKind {
+        switch code {
+        case .notFound: .notFound
+        case .ambiguous: .ambiguous
+        case .stale: .stale
+        case .inUse, .exists: .conflict
+        case .invalid: .invalid
+        case .busy: .busy
+        default: storageKind ?? .internal
+        }
+    }
+
+    /// The store's own words, for logs.
+    public var underlying: (any Error)? { cause.map(ErrorText.init) }
+
+    /// A stale edit shows both versions; any other refusal its message.
     public var description: String { stale?.description ?? message }
 }
 

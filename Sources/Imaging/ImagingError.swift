@@ -1,7 +1,9 @@
+import PhotoModel
+
 /// An error from reading or writing an image, naming the file and the cause.
 ///
 /// Matched by `code`, so that new cases never break callers.
-public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ImagingError: PhotodeskError, Equatable {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -47,9 +49,21 @@ public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable 
     /// The reason an empty file is refused, wherever it is found empty.
     public static let emptyReason = "empty file (0 bytes): copy it again from the card or camera"
 
-    public var description: String {
-        var text = message
-        if let cause, !cause.isEmpty { text += " (libvips: \(cause))" }
-        return text
+    /// The kind of failure each code is: a file the desk cannot take is `unsupported`, `tooLarge`
+    /// or `unreadable`; a failed read or write of the disk is `unavailable`.
+    public var kind: ErrorKind {
+        switch code {
+        case .unsupported: .unsupported
+        case .tooLarge: .tooLarge
+        case .empty, .corrupt: .unreadable
+        case .io: .unavailable
+        default: .internal
+        }
+    }
+
+    /// libvips' own words for this operation.
+    public var underlying: (any Error)? {
+        guard let cause, !cause.isEmpty else { return nil }
+        return ErrorText("libvips: " + cause)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// Reads the small side files that people and photographers' folders supply (XMP and caption
 /// sidecars, caption sheets, code lists, article files, pipelines) without being led astray: only
@@ -7,7 +8,7 @@ import Foundation
 /// it (a link is followed only to a target in that folder).
 public enum SafeFile {
     /// Why a side file was not read.
-    public struct Refusal: Error, CustomStringConvertible, Sendable, Equatable {
+    public struct Refusal: PhotodeskError, Equatable {
         /// What kind of refusal this is.
         public struct Code: Hashable, Sendable, CustomStringConvertible {
             let name: String
@@ -38,7 +39,19 @@ public enum SafeFile {
             self.reason = reason
         }
 
-        public var description: String { "\(path): \(reason)" }
+        /// The file and what is wrong with it.
+        public var message: String { "\(path): \(reason)" }
+
+        /// A missing file is `notFound`, a large one `tooLarge`; a link out of its folder, a FIFO or a
+        /// device is `invalid` (never read); a file the system refused is `unavailable`.
+        public var kind: ErrorKind {
+            switch code {
+            case .missing: .notFound
+            case .tooLarge: .tooLarge
+            case .unreadable: .unavailable
+            default: .invalid
+            }
+        }
     }
 
     /// The bytes of the regular file at `path`, at most `maxBytes` of them.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PhotoModel
 
 /// The SHA-256 of a file's bytes, read in chunks so memory stays flat.
 public enum ContentHasher {
@@ -32,11 +33,14 @@ public enum ContentHasher {
     }
 
     /// A file that could not be read.
-    public struct HashError: Error, CustomStringConvertible {
+    public struct HashError: PhotodeskError {
         /// The file.
         public var path: String
         /// What went wrong, without the path ("cannot be read: Permission denied").
         public var reason: String
-        public var description: String { "\(path): \(reason)" }
+        /// The file and what went wrong.
+        public var message: String { "\(path): \(reason)" }
+        /// A file the system would not let be read.
+        public var kind: ErrorKind { .unavailable }
     }
 }

@@ -1,5 +1,7 @@
+import PhotoModel
+
 /// An error that stops an ingest before it starts (a bad pipeline, a missing folder).
-public struct IngestError: Error, CustomStringConvertible, Sendable {
+public struct IngestError: PhotodeskError {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable {
         let name: String
@@ -18,5 +20,6 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String { message }
+    /// A usage error is `invalid` (exit status 2, HTTP 400); another ingest holding the library is `busy`.
+    public var kind: ErrorKind { code == .usage ? .invalid : .busy }
 }

@@ -45,8 +45,16 @@ public struct XMPValues: Codable, Sendable, Equatable {
 }
 
 /// A malformed XMP packet: it is skipped with a warning, never fatal.
-public struct XMPParseError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+public struct XMPParseError: PhotodeskError {
+    /// What is wrong with the packet.
+    public var message: String
+    /// A packet that cannot be read.
+    public var kind: ErrorKind { .unreadable }
+
+    /// Makes an error.
+    public init(_ message: String) {
+        self.message = message
+    }
 }
 
 /// Reads XMP packets: RDF in attribute and element forms, UTF-8 and UTF-16.
@@ -54,10 +62,10 @@ public enum XMPReader {
     /// Parses a packet. Throws `XMPParseError` when it is not well-formed XML with RDF.
     public static func read(_ packet: Data, extension extended: Data? = nil) throws -> XMPValues {
         guard let root = XMLElementNode.parse(normalise(packet)) else {
-            throw XMPParseError(description: "the XMP packet is not well-formed XML")
+            throw XMPParseError("the XMP packet is not well-formed XML")
         }
         var descriptions = root.descendants(XMPNamespace.rdf, "Description")
-        guard !descriptions.isEmpty else { throw XMPParseError(description: "the XMP packet has no rdf:Description") }
+        guard !descriptions.isEmpty else { throw XMPParseError("the XMP packet has no rdf:Description") }
         // Extended XMP (part 3, 1.1.3.1) carries the properties that did not fit the main packet.
         if let extended, let more = XMLElementNode.parse(normalise(extended)) {
             descriptions += more.descendants(XMPNamespace.rdf, "Description")

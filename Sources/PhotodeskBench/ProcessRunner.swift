@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// Runs commands as child processes and measures them with wait4: wall time, CPU time (user +
 /// system) and peak resident memory.
@@ -10,8 +11,14 @@ enum ProcessRunner {
         var peakMB: Double
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    /// A command that could not be run or failed.
+    struct Failure: PhotodeskError {
+        var message: String
+        var kind: ErrorKind { .internal }
+
+        init(description: String) {
+            message = description
+        }
     }
 
     /// Starts a process with its output sent to the file `output` (default /dev/null), or to the

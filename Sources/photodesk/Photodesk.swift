@@ -6,6 +6,7 @@ import Gallery
 import Imaging
 import Ingest
 import Logging
+import PhotoModel
 
 /// The `photodesk` command.
 @main
@@ -74,20 +75,20 @@ struct Photodesk: AsyncParsableCommand {
     /// The exit status and message of the errors the modules throw; nil for the argument
     /// parser's own (usage, help, exit codes).
     static func failure(_ error: any Error) -> (Int32, String)? {
-        switch error {
-        case let error as CommandError: return (1, error.description)
-        case let error as DeskError: return (error.code == .invalid ? 2 : 1, error.description)
-        case let error as CatalogError: return (1, error.description)
-        case let error as IngestError: return (error.code == .usage ? 2 : 1, error.message)
-        case let error as ImagingError: return (1, error.description)
-        case let error as GalleryError: return (error.status == .badRequest ? 2 : 1, error.message)
-        default: return nil
-        }
+        guard let error = error as? any PhotodeskError else { return nil }
+        return (error.kind.exitStatus, error.description)
     }
 }
 
-/// Errors a command reports to the person at the terminal, with exit status 1.
-struct CommandError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+/// A failure a command itself reports to the person at the terminal (what the modules report
+/// comes as their own errors).
+struct CommandError: PhotodeskError {
+    var kind: ErrorKind
+    var message: String
+
+    /// Makes an error: `notFound` unless another kind is given.
+    init(_ message: String, kind: ErrorKind = .notFound) {
+        self.kind = kind
+        self.message = message
+    }
 }

@@ -111,7 +111,7 @@ enum SafeRead {
         do throws(SafeFile.Refusal) {
             return try SafeFile.read(path: path, maxBytes: limit)
         } catch {
-            throw CommandError("cannot read \(what) \(error)")
+            throw CommandError("cannot read \(what) \(error)", kind: .unavailable)
         }
     }
 }

@@ -138,7 +138,7 @@ struct CaptionEditCommand: AsyncParsableCommand {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CommandError("the editor (\(editor)) failed; nothing was changed")
+            throw CommandError("the editor (\(editor)) failed; nothing was changed", kind: .unavailable)
         }
         let edited = String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self)
         var changes = CaptionChanges()

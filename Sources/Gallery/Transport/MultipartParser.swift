@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PhotoModel
 
 /// The head of one part of a `multipart/form-data` body (RFC 7578): its field name, the file
 /// name the client gave (sanitised: its last path component only) and its content type.
@@ -23,9 +24,9 @@ enum MultipartEvent: Sendable, Equatable {
 }
 
 /// A body that is not the `multipart/form-data` it says it is; `message` says what is wrong.
-struct MultipartError: Error, CustomStringConvertible, Sendable, Equatable {
+struct MultipartError: PhotodeskError, Equatable {
     var message: String
-    var description: String { message }
+    var kind: ErrorKind { .invalid }
 
     init(_ message: String) { self.message = message }
 }

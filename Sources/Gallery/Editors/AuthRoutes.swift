@@ -92,7 +92,7 @@ struct AuthRoutes: Sendable {
         let hash = account?.passwordHash ?? Self.decoyHash
         guard let matches = await environment.bcrypt.run({ Credentials.verify(password, hash: hash) }) else {
             throw GalleryError(
-                .serviceUnavailable, "Too many sign-ins at once; try again in a moment.", headers: [.retryAfter: "5"])
+                .unavailable, "Too many sign-ins at once; try again in a moment.", headers: [.retryAfter: "5"])
         }
         guard let account, matches else {
             environment.metrics.loginFailed()
@@ -205,7 +205,7 @@ struct AuthRoutes: Sendable {
             return try await users(request, context, error: "Not added: \(problem).", status: .badRequest)
         }
         guard let hash = await environment.bcrypt.run({ Credentials.hashPassword(password) }) else {
-            throw GalleryError(.serviceUnavailable, "The server is busy; try again in a moment.")
+            throw GalleryError(.unavailable, "The server is busy; try again in a moment.")
         }
         do {
             try await store.addAccount(Account(name: name, role: role, passwordHash: hash))

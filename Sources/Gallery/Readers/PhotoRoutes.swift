@@ -50,7 +50,7 @@ struct PhotoRoutes: Sendable {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         guard let field = CaptionField(rawValue: text), SearchQuery.missingFields.contains(field) else {
             throw GalleryError(
-                .badRequest,
+                .invalid,
                 "missing takes one of: \(SearchQuery.missingFields.map(\.rawValue).joined(separator: ", "))")
         }
         return field
@@ -232,7 +232,7 @@ struct PhotoRoutes: Sendable {
             if let value = form[field.rawValue] { changes.values[field] = .some(value) }
         }
         guard let revision = try Parse.integer(form["revision"], name: "revision", in: 0...Int.max) else {
-            throw GalleryError(.badRequest, "The form has no caption revision: reload the page.")
+            throw GalleryError(.invalid, "The form has no caption revision: reload the page.")
         }
         do {
             let saved = try await desk.setCaption(
@@ -299,7 +299,7 @@ struct PhotoRoutes: Sendable {
         try FormAuth.require(request, context, form: form)
         let photo = try await photo(context)
         guard let revision = try Parse.integer(form["revision"], name: "revision", in: 1...Int.max) else {
-            throw GalleryError(.badRequest, "The form names no revision to restore: reload the history page.")
+            throw GalleryError(.invalid, "The form names no revision to restore: reload the history page.")
         }
         let saved = try await desk.revert(photo.sha256, to: revision, author: context.viewer?.name ?? "web")
         environment.changed()

@@ -135,11 +135,11 @@ public struct TrustedProxies: Sendable, Equatable {
         for block in blocks {
             let parts = block.split(separator: "/", maxSplits: 1).map(String.init)
             guard let first = parts.first, let address = Self.bytes(first) else {
-                throw GalleryError(.badRequest, "--trusted-proxy \(block) is not an address or CIDR block")
+                throw GalleryError(.invalid, "--trusted-proxy \(block) is not an address or CIDR block")
             }
             let prefix = parts.count == 2 ? Int(parts[1]) : address.count * 8
             guard let prefix, (0...(address.count * 8)).contains(prefix) else {
-                throw GalleryError(.badRequest, "--trusted-proxy \(block): the prefix length is out of range")
+                throw GalleryError(.invalid, "--trusted-proxy \(block): the prefix length is out of range")
             }
             networks.append(Network(address: address, prefix: prefix))
         }

@@ -27,7 +27,7 @@ struct UploadRoutes: Sendable {
     func receiver() throws -> UploadReceiver {
         guard let receiver = environment.uploads else {
             throw GalleryError(
-                .serviceUnavailable,
+                .unavailable,
                 "This server takes no uploads: it was started without an ingest pipeline. Run photodesk serve, or ingest the files with photodesk ingest."
             )
         }
@@ -48,7 +48,7 @@ struct UploadRoutes: Sendable {
             received = try await receiver.raw(request, name: UploadName.sanitised(name))
         } else {
             throw GalleryError(
-                .unsupportedMediaType,
+                .unsupported,
                 "Send multipart/form-data with one part per file, or one file as the body with Content-Type image/* or application/octet-stream and ?name=FILE."
             )
         }

@@ -103,7 +103,7 @@ struct DeskRoutes: Sendable {
         switch form["action"] {
         case "publish": try await desk.setPublished(photo.sha256, true, at: context.now)
         case "unpublish": try await desk.setPublished(photo.sha256, false)
-        default: throw GalleryError(.badRequest, "The form asks for no action: publish or unpublish.")
+        default: throw GalleryError(.invalid, "The form asks for no action: publish or unpublish.")
         }
         environment.changed()
         return Redirect.to("/photos/\(photo.shortId)")

@@ -115,7 +115,7 @@ struct UploadReceiver: Sendable {
         }
         guard !received.isEmpty else {
             throw GalleryError(
-                .badRequest, "The body holds no file: send each file as a form-data part with a filename.")
+                .invalid, "The body holds no file: send each file as a form-data part with a filename.")
         }
         return received
     }
@@ -152,7 +152,7 @@ struct UploadReceiver: Sendable {
         case .field(let name, var value):
             guard value.readableBytes + bytes.readableBytes <= Self.maxFieldBytes else {
                 throw GalleryError(
-                    .badRequest, "The form field \(name.prefix(64)) is over \(Self.maxFieldBytes) bytes.")
+                    .invalid, "The form field \(name.prefix(64)) is over \(Self.maxFieldBytes) bytes.")
             }
             value.writeImmutableBuffer(bytes)
             return .field(name: name, value: value)
@@ -162,7 +162,7 @@ struct UploadReceiver: Sendable {
     }
 
     static func malformed(_ error: MultipartError) -> GalleryError {
-        GalleryError(.badRequest, "The multipart body is malformed: \(error.message).")
+        GalleryError(.invalid, "The multipart body is malformed: \(error.message).")
     }
 
     /// Receives one file sent as the raw body. Over the cap (by its `Content-Length`, or as it
@@ -170,7 +170,7 @@ struct UploadReceiver: Sendable {
     func raw(_ request: Request, name: String) async throws -> [Received] {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
             throw GalleryError(
-                .contentTooLarge,
+                .tooLarge,
                 "Refused \(name): \(length) bytes is over the \(maxBytes)-byte limit (set limits.maxBytes in the pipeline to allow it)."
             )
         }
@@ -181,7 +181,7 @@ struct UploadReceiver: Sendable {
         } catch let error as UploadFileError {
             await file.discard()
             guard error.code == .tooLarge else { return [.refused(name: name, reason: error.message)] }
-            throw GalleryError(.contentTooLarge, "Refused \(name): \(error.message).")
+            throw GalleryError(.tooLarge, "Refused \(name): \(error.message).")
         } catch {
             await file.discard()
             throw error

@@ -102,7 +102,7 @@ public struct GalleryServer: Sendable {
         let pages = try await PageRenderer(folder: configuration.assetsPath + "/templates")
         let openAPIPath = configuration.assetsPath + "/api/openapi.json"
         guard let openAPI = FileManager.default.contents(atPath: openAPIPath) else {
-            throw GalleryError(.internalServerError, "no API description at \(openAPIPath)")
+            throw GalleryError(.internal, "no API description at \(openAPIPath)")
         }
         let uploads = configuration.uploads.map { UploadReceiver(desk: desk, ingesting: $0, gate: uploadGate) }
         if let uploads { IncomingFile.removeStale(in: uploads.folder) }
@@ -339,7 +339,7 @@ enum MethodGuard {
             for method in all where !allowed.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ -> Response in
                     throw GalleryError(
-                        .methodNotAllowed, "\(method.rawValue) is not allowed here; use \(allow)",
+                        .notAllowed, "\(method.rawValue) is not allowed here; use \(allow)",
                         headers: [.allow: allow])
                 }
             }

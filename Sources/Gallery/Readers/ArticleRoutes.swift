@@ -273,7 +273,7 @@ package enum Parse {
             let value = Int(text), range.contains(value)
         else {
             throw GalleryError(
-                .badRequest, "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                .invalid, "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }

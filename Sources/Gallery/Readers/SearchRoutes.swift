@@ -48,7 +48,7 @@ struct SearchRoutes: Sendable {
         func text(_ name: String) throws -> String? {
             guard let value = parameters[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
             guard value.utf8.count <= maxText else {
-                throw GalleryError(.badRequest, "\(name) is too long (at most \(maxText) bytes)")
+                throw GalleryError(.invalid, "\(name) is too long (at most \(maxText) bytes)")
             }
             return value
         }

@@ -4,9 +4,10 @@ import Foundation
 import Imaging
 import NIOCore
 import NIOPosix
+import PhotoModel
 
 /// Why one uploaded file was not kept; `message` does not repeat the file's name.
-struct UploadFileError: Error, CustomStringConvertible, Sendable {
+struct UploadFileError: PhotodeskError {
     /// What kind of refusal this is.
     enum Code: Sendable, Equatable {
         /// Over the pipeline's size cap.
@@ -17,11 +18,20 @@ struct UploadFileError: Error, CustomStringConvertible, Sendable {
 
     var code: Code
     var message: String
-    var description: String { message }
+    /// For a refusal of the disk: whether it was for want of room.
+    var full = false
 
     init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+    }
+
+    /// Too large, or the disk's refusal: for want of room, or for another reason.
+    var kind: ErrorKind {
+        switch code {
+        case .tooLarge: .tooLarge
+        case .storage: full ? .noSpace : .unavailable
+        }
     }
 
     /// The refusal of a file over `limit` bytes.
@@ -33,10 +43,13 @@ struct UploadFileError: Error, CustomStringConvertible, Sendable {
 
     /// A system call's failure on the library's disk, with what to do.
     static func storage(_ what: String, path: String) -> UploadFileError {
-        UploadFileError(
+        let full = errno == ENOSPC || errno == EDQUOT
+        var error = UploadFileError(
             .storage,
             "the library could not \(what) \(path): \(String(cString: strerror(errno))) (check the disk's free space and the library's permissions)"
         )
+        error.full = full
+        return error
     }
 }
 

@@ -111,7 +111,7 @@ struct ArticleDeskRoutes: Sendable {
         let aspect = try preset.map { name in
             guard let aspect = environment.crops.first(where: { $0.name == name }) else {
                 throw GalleryError(
-                    .badRequest,
+                    .invalid,
                     "There is no crop preset \(name.prefix(40)); the presets are \(environment.crops.map(\.name).joined(separator: ", "))."
                 )
             }
@@ -143,7 +143,7 @@ struct ArticleDeskRoutes: Sendable {
             return try await cropPage(request, context, error: error.message, status: .badRequest)
         }
         guard let workshop = environment.workshop else {
-            throw GalleryError(.serviceUnavailable, "This server cannot make crops (no rendition workshop).")
+            throw GalleryError(.unavailable, "This server cannot make crops (no rendition workshop).")
         }
         try await workshop.makeCrop(sha256: card.sha256, crop: crop)
         environment.changed()
@@ -161,16 +161,16 @@ struct ArticleDeskRoutes: Sendable {
             let local = (form["at"] ?? "").trimmingCharacters(in: .whitespaces)
             let offset = (form["offset"] ?? "+00:00").trimmingCharacters(in: .whitespaces)
             guard offset.wholeMatch(of: /[+-]\d\d:\d\d|Z/) != nil else {
-                throw GalleryError(.badRequest, "The offset must be like +07:00.")
+                throw GalleryError(.invalid, "The offset must be like +07:00.")
             }
             let text = (local.count == 16 ? local + ":00" : local) + offset
             let at: Date
             do { at = try PublicationTime.parse(text, name: "the publication time") } catch let error as DeskError {
-                throw GalleryError(.badRequest, error.message)
+                throw GalleryError(.invalid, error.message)
             }
             publication = Publication(state: .published, at: at, text: text)
         case "unpublish": publication = Publication(state: .draft, at: nil, text: nil)
-        default: throw GalleryError(.badRequest, "The form asks for no action: publish now, schedule or unpublish.")
+        default: throw GalleryError(.invalid, "The form asks for no action: publish now, schedule or unpublish.")
         }
         try await desk.setPublication(slug, publication)
         environment.changed()

@@ -81,7 +81,7 @@ enum APIAuth {
     }
 
     static func unauthorized(_ message: String) -> GalleryError {
-        GalleryError(.unauthorized, message, headers: [.wwwAuthenticate: "Bearer realm=\"photodesk\""])
+        GalleryError(.unauthenticated, message, headers: [.wwwAuthenticate: "Bearer realm=\"photodesk\""])
     }
 }
 
@@ -95,14 +95,11 @@ package enum Redirect {
     }
 
     /// 303 to the login page, coming back here afterwards (as an error to throw).
-    static func toLogin(from request: Request) -> GalleryError {
+    static func toLogin(from request: Request) -> SignInFirst {
         let back = request.method == .get ? request.uri.string : (request.headers[.referer].flatMap(localPath) ?? "/")
         let target = localPath(back) ?? "/"
-        return GalleryError(
-            .seeOther, "Sign in first.",
-            headers: [
-                .location: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")
-            ])
+        return SignInFirst(
+            location: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
     }
 
     /// A path on this site, or nil, so that a login can never send a browser elsewhere: it must
@@ -168,14 +165,14 @@ enum Body {
     /// framing is malformed (a transfer coding or chunk size the HTTP parser refuses).
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength], announces(length, over: limit) {
-            throw GalleryError(.contentTooLarge, "The request body is over the \(limit)-byte limit of this address.")
+            throw GalleryError(.tooLarge, "The request body is over the \(limit)-byte limit of this address.")
         }
         do {
             return try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw GalleryError(.contentTooLarge, "The request body is over the \(limit)-byte limit of this address.")
+            throw GalleryError(.tooLarge, "The request body is over the \(limit)-byte limit of this address.")
         } catch let error as HTTPParserError {
-            throw GalleryError(.badRequest, "The request body is not valid HTTP/1.1 (\(error)).")
+            throw GalleryError(.invalid, "The request body is not valid HTTP/1.1 (\(error)).")
         }
     }
 

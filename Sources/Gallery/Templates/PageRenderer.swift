@@ -9,7 +9,7 @@ struct PageRenderer: Sendable {
     init(folder: String) async throws {
         guard FileManager.default.fileExists(atPath: folder + "/layout.mustache") else {
             throw GalleryError(
-                .internalServerError, "no templates in \(folder) (set PHOTODESK_HOME to the project folder)")
+                .internal, "no templates in \(folder) (set PHOTODESK_HOME to the project folder)")
         }
         library = try await MustacheLibrary(directory: folder)
     }
@@ -21,13 +21,13 @@ struct PageRenderer: Sendable {
         structuredData: String? = nil
     ) throws -> Response {
         guard let body = library.render(object, withTemplate: template) else {
-            throw GalleryError(.internalServerError, "template \(template) is missing")
+            throw GalleryError(.internal, "template \(template) is missing")
         }
         let layout = LayoutView(
             title: title, body: body, viewer: context.viewer?.name, csrf: context.viewer?.csrf,
             isAdmin: context.isAdmin, structuredData: structuredData)
         guard let html = library.render(layout, withTemplate: "layout") else {
-            throw GalleryError(.internalServerError, "template layout is missing")
+            throw GalleryError(.internal, "template layout is missing")
         }
         let buffer = ByteBuffer(string: html)
         ResponseCapture.note(buffer)
@@ -41,7 +41,7 @@ struct PageRenderer: Sendable {
     /// Any other text made from a template (feeds), with its content type.
     func text(_ template: String, _ object: Any, contentType: String) throws -> Response {
         guard let text = library.render(object, withTemplate: template) else {
-            throw GalleryError(.internalServerError, "template \(template) is missing")
+            throw GalleryError(.internal, "template \(template) is missing")
         }
         let buffer = ByteBuffer(string: text)
         ResponseCapture.note(buffer)

@@ -187,9 +187,9 @@ package struct AssetAPIRoutes: Sendable {
             changes = try JSONDecoder().decode(CaptionChanges.self, from: body)
         } catch {
             throw GalleryError(
-                .badRequest, "the body must be a JSON object of caption fields: \(JSONProblem.describe(error))")
+                .invalid, "the body must be a JSON object of caption fields: \(JSONProblem.describe(error))")
         }
-        guard !changes.isEmpty else { throw GalleryError(.badRequest, "the body names no caption field") }
+        guard !changes.isEmpty else { throw GalleryError(.invalid, "the body names no caption field") }
         let stored = try await desk.caption(of: photo.sha256)
         do {
             try await desk.setCaption(
@@ -225,7 +225,7 @@ package struct AssetAPIRoutes: Sendable {
         let photo = try await photo(context)
         let body = try await Body.collect(request, limit: 16 << 10)
         guard let revert = try? JSONDecoder().decode(RevertBody.self, from: body), revert.revision >= 1 else {
-            throw GalleryError(.badRequest, "send {\"revision\": N}, N a revision of the caption's history")
+            throw GalleryError(.invalid, "send {\"revision\": N}, N a revision of the caption's history")
         }
         try await desk.revert(photo.sha256, to: revert.revision, author: viewer.name)
         environment.changed()
@@ -258,15 +258,15 @@ package struct AssetAPIRoutes: Sendable {
         let link: LinkBody
         do { link = try JSONDecoder().decode(LinkBody.self, from: body) } catch {
             throw GalleryError(
-                .badRequest,
+                .invalid,
                 "send {\"photos\": [ID, ...], \"position\": N, \"caption\": TEXT}: \(JSONProblem.describe(error))")
         }
         guard (1...500).contains(link.photos.count) else {
-            throw GalleryError(.badRequest, "photos must list 1 to 500 photo ids")
+            throw GalleryError(.invalid, "photos must list 1 to 500 photo ids")
         }
         if let position = link.position, !Self.positions.contains(position) {
             throw GalleryError(
-                .badRequest, "position must be from \(Self.positions.lowerBound) to \(Self.positions.upperBound)")
+                .invalid, "position must be from \(Self.positions.lowerBound) to \(Self.positions.upperBound)")
         }
         var hashes: [String] = []
         for reference in link.photos {
