@@ -10,7 +10,7 @@ DEMO_PHOTOS := Assets/demo/photos
 # Debian packages: what the build needs, what the tests use as oracles (and the PostgreSQL 15
 # server scripts/with-postgres starts for them, the browser and its WebDriver for the browser
 # tests), what the benchmarks race.
-BUILD_PACKAGES := libvips-dev libexif-dev libsqlite3-dev pkg-config
+BUILD_PACKAGES := libvips-dev libexif-dev libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 TEST_PACKAGES := libimage-exiftool-perl chromium chromium-driver python3-venv postgresql
 BENCH_PACKAGES := libvips-tools imagemagick nginx wrk time
 
@@ -102,9 +102,11 @@ run: demo
 	@echo "Serving the gallery on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	PORT=$(PORT) $(RELEASE_BIN) serve
 
-# The house style: swift-format (the toolchain's) in strict mode with the project's .swift-format.
+# The house style: swift-format (the toolchain's) in strict mode with the project's .swift-format;
+# then the layering: every import follows docs/ARCHITECTURE.md's table and Package.swift's lists.
 lint:
 	swift format lint --strict --recursive Sources Tests Package.swift
+	scripts/check-layering
 
 conformance: setup
 	@test -n "$(PHOTODESK_CORPUS)" || { echo "Set PHOTODESK_CORPUS to the corpus folder (../shared/corpus)"; exit 2; }

@@ -1,9 +1,17 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// Built and tested on Linux (Debian 12) with the Swift 6.3 toolchain: no platform is claimed
+// beyond it. Every target lists each module it imports; `make lint` checks that, and that the
+// imports follow the layering of docs/ARCHITECTURE.md (scripts/check-layering).
+
+/// A product of another package.
+func product(_ name: String, _ package: String) -> Target.Dependency {
+    .product(name: name, package: package)
+}
+
 let package = Package(
     name: "Photodesk",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "photodesk", targets: ["photodesk"])
     ],
@@ -23,112 +31,122 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
+        // System libraries and the small C target over them.
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .systemLibrary(name: "CExif", pkgConfig: "libexif", providers: [.apt(["libexif-dev"])]),
+        .systemLibrary(
+            name: "CCmark", pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .target(name: "CImaging", dependencies: ["CVips", "CExif"]),
-        .target(
-            name: "Imaging",
-            dependencies: ["CImaging", "PhotoModel", .product(name: "Logging", package: "swift-log")]
-        ),
+
+        // Values, pictures and metadata.
         .target(name: "PhotoModel"),
+        .target(name: "Imaging", dependencies: ["CImaging", "PhotoModel", product("Logging", "swift-log")]),
         .target(
-            name: "Metadata",
-            dependencies: ["Imaging", "PhotoModel", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "PhotoFactory", dependencies: ["Imaging", "Metadata"]),
+            name: "Metadata", dependencies: ["CImaging", "Imaging", "PhotoModel", product("Crypto", "swift-crypto")]),
+        .target(name: "ArticleMarkdown", dependencies: ["CCmark"]),
+
+        // The catalog: its protocols, its two backends, and the desk in front of them.
         .target(name: "Catalog", dependencies: ["PhotoModel"]),
         .target(
             name: "CatalogSQLite",
-            dependencies: ["Catalog", "PhotoModel", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "Catalog", "PhotoModel", product("GRDB", "GRDB.swift"), product("GRDBSQLite", "GRDB.swift"),
+            ]),
         .target(
             name: "CatalogPostgres",
             dependencies: [
-                "Catalog", "PhotoModel",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                "Catalog", "PhotoModel", product("PostgresNIO", "postgres-nio"), product("Logging", "swift-log"),
             ],
             resources: [.embedInCode("Schema")]
         ),
         .target(
-            name: "Desk", dependencies: ["Catalog", "PhotoModel", .product(name: "Crypto", package: "swift-crypto")]),
+            name: "Desk",
+            dependencies: [
+                "Catalog", "PhotoModel", product("Crypto", "swift-crypto"),
+                product("HummingbirdBcrypt", "hummingbird-auth"),
+            ]),
+
+        // What runs on the desk: ingest, exports, the gallery, the command line.
         .target(
             name: "Ingest",
             dependencies: [
-                "Imaging", "Metadata", "Catalog", "Desk", "PhotoModel",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
+                "Imaging", "Metadata", "Catalog", "Desk", "PhotoModel", product("Crypto", "swift-crypto"),
+                product("Logging", "swift-log"), product("Yams", "Yams"),
             ]
         ),
         .target(name: "Exports", dependencies: ["Desk", "Catalog", "PhotoModel", "Metadata", "Imaging"]),
         .target(
             name: "Gallery",
             dependencies: [
-                "Desk", "Catalog", "PhotoModel", "Imaging",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "_NIOFileSystem", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "ArticleMarkdown", "Desk", "Catalog", "PhotoModel", "Imaging",
+                product("Hummingbird", "hummingbird"), product("HummingbirdCore", "hummingbird"),
+                product("Mustache", "swift-mustache"), product("HTTPTypes", "swift-http-types"),
+                product("Crypto", "swift-crypto"), product("Logging", "swift-log"),
+                product("NIOCore", "swift-nio"), product("NIOPosix", "swift-nio"), product("NIOHTTP1", "swift-nio"),
+                product("_NIOFileSystem", "swift-nio"), product("NIOHTTPTypes", "swift-nio-extras"),
+                product("ServiceLifecycle", "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "photodesk",
             dependencies: [
                 "Imaging", "Metadata", "PhotoModel", "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "Ingest",
-                "Gallery",
-                "PhotoFactory", "Exports",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
+                "Gallery", "PhotoFactory", "Exports", product("ArgumentParser", "swift-argument-parser"),
+                product("Hummingbird", "hummingbird"), product("Logging", "swift-log"), product("Yams", "Yams"),
             ]
         ),
+
+        // Fixtures, the fuzzer and the benchmark.
+        .target(name: "PhotoFactory", dependencies: ["Imaging", "Metadata", "PhotoModel"]),
         .executableTarget(
-            name: "MetadataFuzz", dependencies: ["Metadata", "Gallery", "Desk", "Catalog", "PhotoModel"]),
+            name: "MetadataFuzz",
+            dependencies: ["ArticleMarkdown", "Metadata", "Gallery", "Desk", "Catalog", "PhotoModel"]),
         .executableTarget(
             name: "PhotodeskBench",
             dependencies: [
                 "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel", "Imaging", "Metadata",
-                "PhotoFactory",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                "PhotoFactory", product("PostgresNIO", "postgres-nio"), product("Logging", "swift-log"),
             ]),
+
+        // Tests, a target per module (and the end-to-end and conformance suites).
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
-        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "PhotoFactory"]),
+        .testTarget(name: "MetadataTests", dependencies: ["Imaging", "Metadata", "PhotoFactory", "PhotoModel"]),
+        .testTarget(name: "ArticleMarkdownTests", dependencies: ["ArticleMarkdown"]),
         .testTarget(
             name: "CatalogContractTests",
             dependencies: [
                 "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel", "PhotoFactory",
-                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+                product("PostgresNIO", "postgres-nio"), product("GRDB", "GRDB.swift"), product("Logging", "swift-log"),
             ]),
         .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "PhotoFactory", "Metadata", "Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
+            dependencies: [
+                "Ingest", "Imaging", "PhotoFactory", "Metadata", "Desk", "Catalog", "CatalogSQLite", "PhotoModel",
+            ]),
         .testTarget(
             name: "GalleryTests",
             dependencies: [
-                "Gallery", "Ingest", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite", "PhotoModel",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                "Gallery", "Ingest", "Imaging", "Metadata", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite",
+                "PhotoModel", product("Hummingbird", "hummingbird"), product("HummingbirdTesting", "hummingbird"),
+                product("HTTPTypes", "swift-http-types"), product("Crypto", "swift-crypto"),
+                product("NIOCore", "swift-nio"), product("NIOEmbedded", "swift-nio"),
+                product("NIOHTTPTypes", "swift-nio-extras"),
             ]
         ),
         .testTarget(
             name: "ExportsTests",
-            dependencies: ["Exports", "Ingest", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
+            dependencies: [
+                "Exports", "Imaging", "Ingest", "Metadata", "PhotoFactory", "Desk", "Catalog", "CatalogSQLite",
+                "PhotoModel",
+            ]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "photodesk", "PhotoFactory", "Metadata", "Imaging", "Gallery", "Desk", "Catalog", "CatalogSQLite",
-                "CatalogPostgres", "PhotoModel",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                "CatalogPostgres", "PhotoModel", product("PostgresNIO", "postgres-nio"),
+                product("Logging", "swift-log"),
             ]),
         .testTarget(
             name: "ConformanceTests",

@@ -3,12 +3,42 @@ import Foundation
 import PostgresNIO
 
 extension PostgresCatalog {
-    public func changeNotifications() -> AsyncStream<Int64> {
-        listen(on: "photodesk_changes", bufferingNewest: 16) { payload in
-            Int64(payload)
-        } onConnect: { [logger] connection in
-            try await connection.value("SELECT value FROM change_counter", as: Int64.self, logger: logger)
+    /// The counter the last notification carried, while the connection that listens for them is
+    /// up; `unreadable` before it first connects and while it reconnects (a write may be missed
+    /// then, so nothing is answered from memory until it is back and has read the counter).
+    public func currentVersion() -> VersionReading {
+        startChangeFeed()
+        return changeFeed.reading()
+    }
+
+    public func changeCounter() async throws -> Int64 {
+        try await read { connection in
+            try await connection.value("SELECT value FROM change_counter", as: Int64.self, logger: logger) ?? 0
         }
+    }
+
+    /// The counters as `photodesk_changes` notifications bring them (every counted write on any
+    /// node notifies in its transaction), and the counter read each time the listening connection
+    /// is made, which covers what was missed while it was down.
+    public func changes() -> AsyncStream<CatalogVersion> {
+        startChangeFeed()
+        return changeFeed.subscribe()
+    }
+
+    /// Starts the one listener that keeps `changeFeed` current, once.
+    func startChangeFeed() {
+        guard changeFeed.start() else { return }
+        let feed = changeFeed
+        let stream = listen(
+            on: "photodesk_changes", bufferingNewest: 16, parse: { Int64($0) },
+            onConnect: { [logger] connection in
+                try await connection.value("SELECT value FROM change_counter", as: Int64.self, logger: logger)
+            }, onDisconnect: { feed.lost() })
+        let task = Task {
+            for await counter in stream { feed.received(counter) }
+            feed.lost()
+        }
+        if !listeners.add(UUID(), task) { feed.lost() }
     }
 
     /// A stream of a channel's notifications, from a connection of the pool held for it. Each
@@ -18,7 +48,8 @@ extension PostgresCatalog {
     /// stops or the catalog shuts down.
     func listen<Element: Sendable>(
         on channel: String, bufferingNewest size: Int, parse: @escaping @Sendable (String) -> Element?,
-        onConnect: @escaping @Sendable (PostgresConnection) async throws -> Element?
+        onConnect: @escaping @Sendable (PostgresConnection) async throws -> Element?,
+        onDisconnect: @escaping @Sendable () -> Void = {}
     ) -> AsyncStream<Element> {
         let (stream, continuation) = AsyncStream.makeStream(of: Element.self, bufferingPolicy: .bufferingNewest(size))
         let client = client
@@ -39,6 +70,7 @@ extension PostgresCatalog {
                         }
                     }
                 } catch {
+                    onDisconnect()
                     if Task.isCancelled || listeners.isClosed { break }
                     logger.warning(
                         "lost the LISTEN \(channel) connection; reconnecting",
@@ -54,5 +86,73 @@ extension PostgresCatalog {
         continuation.onTermination = { _ in task.cancel() }
         if !listeners.add(id, task) { continuation.finish() }
         return stream
+    }
+}
+
+/// What the change signal of a PostgreSQL catalog knows: the newest counter notified, whether
+/// the listening connection is up, and the streams that hear of each counter.
+final class ChangeFeed: @unchecked Sendable {
+    // @unchecked: every field is only touched with `lock` held.
+    private let lock = NSLock()
+    private var started = false
+    private var connected = false
+    private var latest: Int64?
+    private var subscribers: [UUID: AsyncStream<CatalogVersion>.Continuation] = [:]
+
+    /// True the first time only: the caller starts the listener.
+    func start() -> Bool {
+        lock.withLock {
+            defer { started = true }
+            return !started
+        }
+    }
+
+    func reading() -> VersionReading {
+        lock.withLock {
+            guard connected, let latest else { return .unreadable }
+            return .current(CatalogVersion(latest))
+        }
+    }
+
+    /// A counter read on connecting or carried by a notification.
+    func received(_ counter: Int64) {
+        let listeners = lock.withLock { () -> [AsyncStream<CatalogVersion>.Continuation] in
+            connected = true
+            latest = max(latest ?? counter, counter)
+            return Array(subscribers.values)
+        }
+        for listener in listeners { listener.yield(CatalogVersion(counter)) }
+    }
+
+    /// The listening connection is down: the version cannot be told until it is back.
+    func lost() {
+        lock.withLock { connected = false }
+    }
+
+    /// A stream of the counters from now on, starting with the newest known.
+    func subscribe() -> AsyncStream<CatalogVersion> {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: CatalogVersion.self, bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        let current = lock.withLock { () -> Int64? in
+            subscribers[id] = continuation
+            return connected ? latest : nil
+        }
+        if let current { continuation.yield(CatalogVersion(current)) }
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            _ = self.lock.withLock { self.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Ends every stream (the catalog shuts down).
+    func finish() {
+        let listeners = lock.withLock { () -> [AsyncStream<CatalogVersion>.Continuation] in
+            connected = false
+            defer { subscribers.removeAll() }
+            return Array(subscribers.values)
+        }
+        for listener in listeners { listener.finish() }
     }
 }

@@ -344,12 +344,6 @@ extension PostgresCatalog {
 
     // MARK: Changes and statistics
 
-    public func changeCounter() async throws -> Int64 {
-        try await read { connection in
-            try await connection.value("SELECT value FROM change_counter", as: Int64.self, logger: logger) ?? 0
-        }
-    }
-
     public func statistics(audience: Audience) async throws -> CatalogStatistics {
         try await read { connection in
             var statistics = CatalogStatistics()

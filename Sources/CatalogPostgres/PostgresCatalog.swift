@@ -10,13 +10,17 @@ import PostgresNIO
 /// Open it with `open(_:)`, which migrates the schema and starts the connection pool in a task
 /// the catalog owns; call `shutdown()` when done (a catalog that is released also stops its
 /// pool, but without waiting for it).
-public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
+public final class PostgresCatalog: CatalogStore, JobQueue {
     let client: PostgresClient
     let logger: Logger
     /// The settings it was opened with.
     public let configuration: Configuration
     private let runTask: Task<Void, Never>
     let listeners: ListenerRegistry
+    /// The change signal's state (`currentVersion`, `changes`).
+    let changeFeed = ChangeFeed()
+    /// "postgresql".
+    public var backend: String { "postgresql" }
 
     private init(
         configuration: Configuration, client: PostgresClient, logger: Logger, started: @escaping @Sendable () -> Void
@@ -33,6 +37,7 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
 
     deinit {
         listeners.closeAll()
+        changeFeed.finish()
         runTask.cancel()
     }
 
@@ -72,6 +77,7 @@ public final class PostgresCatalog: CatalogStore, JobQueue, ChangeNotifying {
     /// closed. Calls made after it fail with `CatalogError(.open)`.
     public func shutdown() async {
         listeners.closeAll()
+        changeFeed.finish()
         runTask.cancel()
         await runTask.value
     }

@@ -12,8 +12,12 @@ public final class SQLiteCatalog: CatalogStore {
     let path: String
     /// The search index copied into memory, when searches read it (`readSearchesFromMemory`).
     let searchMemory = SearchMemory()
-    /// See `commitMark()`.
-    let walIndex: WALIndexHeader
+    /// Tells commits for the change signal (`currentVersion`).
+    let commits: CommitWatch
+    /// How often `changes()` asks whether anything committed.
+    let changePollInterval: Duration = .milliseconds(100)
+    /// "sqlite".
+    public var backend: String { "sqlite" }
 
     /// Opens (creating and migrating when needed) the catalog of a library.
     public convenience init(library: Library) throws {
@@ -24,7 +28,7 @@ public final class SQLiteCatalog: CatalogStore {
     /// Opens (creating and migrating when needed) the catalog file at `path`.
     public init(path: String) throws {
         self.path = path
-        walIndex = WALIndexHeader(catalog: path)
+        commits = CommitWatch(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -296,11 +300,7 @@ public final class SQLiteCatalog: CatalogStore {
         }
     }
 
-    // MARK: Changes
-
-    public func changeCounter() async throws -> Int64 {
-        try await read { db in try Int64.fetchOne(db, sql: "SELECT changes FROM catalogState WHERE id = 1") ?? 0 }
-    }
+    // MARK: Statistics
 
     public func statistics(audience: Audience) async throws -> CatalogStatistics {
         try await read { db in

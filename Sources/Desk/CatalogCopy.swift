@@ -32,6 +32,11 @@ public struct CatalogCopy: Sendable {
         self.target = target
     }
 
+    /// Makes a copy of a desk's catalog into another (a new, empty) store.
+    public init(from desk: Desk, to target: any CatalogStore) {
+        self.init(from: desk.store, to: target)
+    }
+
     /// Copies, reporting progress (photos done so far) as it goes.
     public func run(progress: @Sendable (Int) -> Void = { _ in }) async throws -> Report {
         guard try await target.photoCount(filters: SearchFilters(), audience: .editors) == 0,

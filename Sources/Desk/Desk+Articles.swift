@@ -63,8 +63,74 @@ public struct CropAspect: Codable, Sendable, Equatable {
     }
 }
 
+/// What an editor asks a crop to be: an aspect of the pipeline (the largest centred rectangle of
+/// it), a rectangle (in the pixels of the photo as displayed), or a rectangle checked against
+/// an aspect.
+public struct CropRequest: Sendable, Equatable {
+    /// The aspect's name ("hero"); nil for a free crop.
+    public var preset: String?
+    /// X, Y, width and height; nil for the aspect's centred rectangle.
+    public var rectangle: [Int]?
+
+    /// Makes a request.
+    public init(preset: String?, rectangle: [Int]?) {
+        self.preset = preset
+        self.rectangle = rectangle
+    }
+
+    /// A request from "X,Y,WIDTH,HEIGHT" (the command line's `--rect`).
+    public init(preset: String?, rectangle text: String?) throws {
+        var numbers: [Int]?
+        if let text {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
+            guard parts.count == 4, parts.allSatisfy({ $0 != nil }) else {
+                throw DeskError(.invalid, "a crop rectangle is X,Y,WIDTH,HEIGHT: four whole numbers")
+            }
+            numbers = parts.compactMap { $0 }
+        }
+        self.init(preset: preset, rectangle: numbers)
+    }
+
+    /// The crop of a photo of `width` x `height` this asks for, with `aspects` the pipeline's
+    /// presets: `invalid` for a preset that is not one of them, a rectangle that is not four
+    /// numbers or not of its preset's aspect, or neither a preset nor a rectangle. Whether the
+    /// rectangle lies inside the photo is checked when it is saved (`Desk.setCrop`).
+    public func crop(width: Int, height: Int, aspects: [CropAspect]) throws -> Crop {
+        let aspect = try preset.map { name in
+            guard let aspect = aspects.first(where: { $0.name == name }) else {
+                throw DeskError(
+                    .invalid,
+                    "there is no crop preset \(name.prefix(40)); the presets are \(aspects.map(\.name).joined(separator: ", "))"
+                )
+            }
+            return aspect
+        }
+        guard let rectangle else {
+            guard let aspect else { throw DeskError(.invalid, "give a preset, or x, y, width and height") }
+            return aspect.centred(width: width, height: height)
+        }
+        guard rectangle.count == 4 else {
+            throw DeskError(.invalid, "a crop rectangle is x, y, width and height: four whole numbers")
+        }
+        let crop = Crop(
+            x: rectangle[0], y: rectangle[1], width: rectangle[2], height: rectangle[3], preset: aspect?.name)
+        if let aspect, !aspect.fits(crop) {
+            throw DeskError(
+                .invalid,
+                "\(crop.width) x \(crop.height) is not \(aspect.width):\(aspect.height); adjust the width or height")
+        }
+        return crop
+    }
+}
+
 /// An article's text as a file or a form gives it.
 public struct ArticleContent: Sendable, Equatable {
+    /// The longest body the desk keeps, in bytes: a long feature is a tenth of it, and CommonMark
+    /// renders every body of this size in well under a second however it is written.
+    public static let maxBodyBytes = 64 << 10
+
     public var slug: String
     public var headline: String
     public var dateline: String?
@@ -190,6 +256,12 @@ extension Desk {
     public func saveArticle(_ content: ArticleContent, photos: [ArticlePhotoInput]) async throws -> (
         article: Article, created: Bool
     ) {
+        guard content.body.utf8.count <= ArticleContent.maxBodyBytes else {
+            throw DeskError(
+                .invalid,
+                "article \(content.slug.prefix(200)): the body is \(content.body.utf8.count) bytes, over the \(ArticleContent.maxBodyBytes)-byte limit of an article's text (photos are not counted: they are files of their own)"
+            )
+        }
         for _ in 0..<Self.attempts {
             let existing = try await stored { try await store.article(slug: content.slug) }
             var article =
@@ -279,6 +351,31 @@ extension Desk {
             }
             uses.removeAll { $0.sha256 == sha256 }
         }
+    }
+
+    /// The use at a position of an article, with the article and the photo's card (editors'
+    /// view): `notFound` when there is no such article, or no photo at that position.
+    public func use(in slug: String, at position: Int) async throws -> (
+        article: ArticleBundle, use: ArticleUse, card: PhotoCard
+    ) {
+        guard let bundle = try await stored({ try await store.article(slug: slug) }) else {
+            throw DeskError(.notFound, "no article \(slug.prefix(200))")
+        }
+        guard let use = bundle.uses.first(where: { $0.position == position }), let sha = use.sha256,
+            let card = bundle.photos[sha]
+        else { throw DeskError(.notFound, "article \(slug.prefix(200)) has no photo at position \(position)") }
+        return (bundle, use, card)
+    }
+
+    /// Crops the photo at a position of an article as an editor asked (see `CropRequest`) and
+    /// saves it: the crop and the photo's hash, for its rendition to be made.
+    public func crop(_ slug: String, position: Int, _ request: CropRequest, aspects: [CropAspect]) async throws
+        -> (crop: Crop, sha256: String)
+    {
+        let (_, _, card) = try await use(in: slug, at: position)
+        let crop = try request.crop(width: card.width, height: card.height, aspects: aspects)
+        try await setCrop(slug, position: position, crop: crop)
+        return (crop, card.sha256)
     }
 
     /// Sets (or with nil, removes) the crop of the use at a position: a rectangle inside the
@@ -373,8 +470,9 @@ extension Desk {
         try await stored { try await store.articles(limit: limit, audience: audience) }
     }
 
-    /// The next time something scheduled becomes public (caches of readers' pages end then).
-    public func nextPublication() async throws -> Date? {
-        try await stored { try await store.nextPublication(after: clock()) }
+    /// The next time after `date` (now by default) that something scheduled becomes public
+    /// (caches of readers' pages end then).
+    public func nextPublication(after date: Date? = nil) async throws -> Date? {
+        try await stored { try await store.nextPublication(after: date ?? clock()) }
     }
 }

@@ -9,6 +9,12 @@ extension Desk {
             ?? Caption(sha256: sha256, fields: CaptionFields(), revision: 0)
     }
 
+    /// Caption changes made after a time, newest first, at most `limit` (the desk's "since your
+    /// last visit").
+    public func recentChanges(since date: Date, limit: Int) async throws -> [CaptionRevision] {
+        try await stored { try await store.captionRevisions(since: date, limit: max(1, min(limit, 1000))) }
+    }
+
     /// Every change of a photo's caption fields, oldest first.
     public func history(of sha256: String) async throws -> [CaptionRevision] {
         try await stored { try await store.captionHistory(of: sha256) }

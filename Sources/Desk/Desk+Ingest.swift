@@ -111,7 +111,13 @@ extension Desk {
         try await stored { try await store.renditions(of: sha256) }
     }
 
-    /// Adds or replaces renditions of a photo.
+    /// One rendition by a photo's short id and the preset, with the photo's `publicFrom` (who
+    /// may see it is the caller's to judge).
+    public func rendition(shortId: String, preset: String) async throws -> RenditionLookup? {
+        try await stored { try await store.rendition(shortId: shortId, preset: preset) }
+    }
+
+    /// Adds or replaces renditions of a photo (by preset).
     public func saveRenditions(_ renditions: [Rendition], of sha256: String) async throws {
         try await stored { try await store.saveRenditions(renditions, of: sha256) }
     }

@@ -5,10 +5,14 @@ import PhotoModel
 /// The newsroom's rules, written once over any catalog store: which photo a reference names,
 /// caption revisions and stale edits, history and revert, caption carry-over, articles and
 /// their uses (caption and crop as used), publication, usages and the remove guard, batch
-/// captions, and what search finds in which order. The CLI and the gallery both call it.
+/// captions, and what search finds in which order.
+///
+/// The only door to the catalog: the gallery, the exports and the command line reach it through
+/// the desk and the services beside it (`accounts`, `jobQueue`, `changes`), never through the
+/// store, which only the desk holds.
 public struct Desk: Sendable {
     /// The catalog.
-    public let store: any CatalogStore
+    let store: any CatalogStore
     /// The library folder, for the files the desk's changes remove (renditions).
     public let library: Library
     /// The time now: readers' visibility and embargoes are judged by it (tests set it).
@@ -28,6 +32,26 @@ public struct Desk: Sendable {
 
     /// Readers now.
     public var readers: Audience { .readers(at: clock()) }
+
+    // MARK: The services beside the desk
+
+    /// The people who may sign in: accounts, sessions, API tokens and the sign-in throttle.
+    public var accounts: Accounts { Accounts(store: store, clock: clock) }
+
+    /// The catalog's job queue, when its backend has one (PostgreSQL's).
+    public var jobQueue: (any JobQueue)? { store as? any JobQueue }
+
+    /// The catalog's change signal: its version, read cheaply, and a stream of versions as
+    /// writes commit anywhere. Caches of what the catalog holds key on it.
+    public var changes: any ChangeSignal { store }
+
+    /// The catalog's backend ("sqlite", "postgresql"), for health checks and logs.
+    public var backend: String { store.backend }
+
+    /// Counts for monitoring, as the audience sees them.
+    public func statistics(audience: Audience) async throws -> CatalogStatistics {
+        try await stored { try await store.statistics(audience: audience) }
+    }
 
     // MARK: Photos
 

@@ -178,7 +178,13 @@ final class Server {
         throw ProcessRunner.Failure(description: "\(url) did not come up")
     }
 
+    /// Whether it was stopped already.
+    private var stopped = false
+
+    /// Stops it and waits for it to end (once: a second call does nothing).
     func stop() {
+        guard !stopped else { return }
+        stopped = true
         kill(pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)

@@ -23,7 +23,7 @@ let resultsFile = arguments[3]
 let runs = Int(ProcessInfo.processInfo.environment["BENCH_RUNS"] ?? "") ?? 5
 let jobs = 2
 let benchStart = Date()
-/// BENCH_ONLY=cold,scale,rescan,search,serve,postgres runs some sections (the others keep their inputs).
+/// BENCH_ONLY=cold,scale,rescan,search,serve,postgres runs some sections (serve includes the PostgreSQL node rows when a server is named) (the others keep their inputs).
 let only = Set(
     (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "cold,scale,rescan,search,serve,postgres").split(
         separator: ","
@@ -569,6 +569,69 @@ if only.contains("serve") {
     try loadRows(
         "Serving the article page", articlePage, peer: "nginx, the same page saved as a file", peerURL: nginxArticle,
         note: "access logs on for both; target 5,000 req/s, p99 under 50 ms")
+    // The same library served by a node whose catalog is PostgreSQL (a copy of the SQLite one),
+    // beside the SQLite node: the same binary, files and load.
+    if BenchPostgres.adminURL != nil {
+        let nodeURL = try await BenchPostgres.freshDatabase("bench_node")
+        _ = try ProcessRunner.run([[photodesk, "catalog", "copy", "--library", coldLibrary, "--to", nodeURL]])
+        let node = try Server(
+            [photodesk, "serve", "--library", coldLibrary, "--catalog", nodeURL, "--port", "18083"],
+            environment: environment, log: work + "/serve-postgres.log")
+        defer { node.stop() }
+        let nodeThumb = "http://127.0.0.1:18083/r/\(thumbId)/thumb.webp"
+        let nodeArticle = "http://127.0.0.1:18083/articles/bench-visit"
+        for url in [nodeThumb, nodeArticle] { try Server.waitUntilUp(url) }
+        for (label, url, peerURL) in [
+            ("a thumbnail rendition", nodeThumb, ourThumb), ("the article page", nodeArticle, articlePage),
+        ] {
+            try loadRows(
+                "Serving \(label) on a PostgreSQL node", url, peer: "the same on a SQLite node", peerURL: peerURL,
+                note:
+                    "one library, one binary; the node's catalog a copy of the SQLite one in PostgreSQL 15 (scripts/with-postgres); access logs on for both"
+            )
+            if let index = rows.lastIndex(where: {
+                $0.work == "Serving \(label) on a PostgreSQL node: requests per second"
+            }),
+                let peerFigure = rows[index].peerFigure
+            {
+                let ratio = rows[index].photodesk.median / peerFigure.median
+                rows[index].note += "; target: at least 0.8x the SQLite node: **\(ratio >= 0.8 ? "met" : "NOT met")**"
+            }
+        }
+        // How soon a caption saved by another process (a command, a node) is seen on this node:
+        // the time from the command's end to the node's API showing the new caption.
+        var seenAfter: [Double] = []
+        for round in 0..<(runs * 4) {
+            let caption = "Bộ trưởng thăm xã biên giới, lần \(round) \(UUID().uuidString.prefix(6))"
+            _ = try ProcessRunner.run([
+                [
+                    photodesk, "caption", "set", "--library", coldLibrary, "--catalog", nodeURL, thumbId, "--caption",
+                    caption,
+                ]
+            ])
+            let saved = Date()
+            while true {
+                let answer = try ProcessRunner.output([
+                    "curl", "-sf", "http://127.0.0.1:18083/api/v1/assets/\(thumbId)",
+                ])
+                if answer.contains(caption) { break }
+                guard Date().timeIntervalSince(saved) < 30 else {
+                    throw ProcessRunner.Failure(
+                        description: "the PostgreSQL node did not show a new caption within 30 s")
+                }
+            }
+            seenAfter.append(Date().timeIntervalSince(saved) * 1000)
+        }
+        rows.append(
+            Row(
+                work: "A caption saved by another process, seen on a PostgreSQL node: delay",
+                photodesk: Figure(values: seenAfter, unit: "ms", higherIsBetter: false), peer: "–", peerFigure: nil,
+                note:
+                    "\(seenAfter.count) edits by `photodesk caption set` against the node's catalog; from the command's end to the node's API answering the new caption (curl in a loop, each answer through the node's reader cache, which the catalog's notification clears); the median with the lowest and highest"
+            ))
+        node.stop()
+        try await BenchPostgres.drop("bench_node")
+    }
     // The reader cache's own counts (/metrics) show whether any of these was answered from it.
     func readerCacheHits() throws -> Int {
         let line = try ProcessRunner.output(["curl", "-sf", "http://127.0.0.1:18082/metrics"]).split(separator: "\n")

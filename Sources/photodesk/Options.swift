@@ -47,7 +47,9 @@ struct LibraryOptions: ParsableArguments {
     /// Every file made from here on (the catalog, the lock, renditions, exports) gets the
     /// library's access through the umask; a command that creates sets the modes of the folder,
     /// catalog and lock as well.
-    func openDesk(create: Bool) async throws -> Desk {
+    /// `memorySearch` copies a SQLite catalog's search index into memory for the searches to
+    /// read (`serve`).
+    func openDesk(create: Bool, memorySearch: Bool = false) async throws -> Desk {
         let library = resolved
         if let url = catalogURL {
             // The files (renditions, originals) still live in the library folder, shared by every
@@ -66,10 +68,10 @@ struct LibraryOptions: ParsableArguments {
         }
         let access = self.access
         umask(access.umask)
-        guard create else { return Desk(store: try SQLiteCatalog(library: library), library: library) }
-        try library.create(access: access)
+        if create { try library.create(access: access) }
         let catalog = try SQLiteCatalog(library: library)
-        library.apply(access)
+        if create { library.apply(access) }
+        if memorySearch { catalog.readSearchesFromMemory(.background) }
         return Desk(store: catalog, library: library)
     }
 }

@@ -1,4 +1,5 @@
 import Catalog
+import CatalogPostgres
 import CatalogSQLite
 import Desk
 import Foundation
@@ -56,6 +57,12 @@ struct Harness: Sendable {
         return Harness(
             store: store, desk: Desk(store: store, library: library, clock: { clock.now }), library: library,
             clock: clock)
+    }
+
+    /// Another connection to the same catalog, as a command beside a server or another node has.
+    func beside() async throws -> any CatalogStore {
+        if let postgres = store as? PostgresCatalog { return try await PostgresCatalog.open(postgres.configuration) }
+        return try SQLiteCatalog(library: library)
     }
 
     static func sha(_ seed: Int) -> String {

@@ -8,13 +8,16 @@ import Testing
 /// A desk over a fresh SQLite catalog, with photos 1...n ingested through the desk.
 struct DeskFixture {
     let desk: Desk
+    /// The catalog the desk holds.
+    let catalog: SQLiteCatalog
     let library: Library
     let now = Date(timeIntervalSince1970: 1_700_000_000)
 
     init(photos: Int = 3) async throws {
         library = Library(path: NSTemporaryDirectory() + "desk-\(UUID().uuidString)")
         let now = self.now
-        desk = Desk(store: try SQLiteCatalog(library: library), library: library, clock: { now })
+        catalog = try SQLiteCatalog(library: library)
+        desk = Desk(store: catalog, library: library, clock: { now })
         var files: [IngestedFile] = []
         for seed in 1...max(1, photos) {
             var fields = CaptionFields([.caption: "Photo \(seed)", .byline: "An", .instructions: "Embargo until 6 pm"])
@@ -291,7 +294,7 @@ struct DeskRulesTests {
     func embargo() async throws {
         let fixture = try await DeskFixture(photos: 1)
         let clock = Clock(fixture.now)
-        let desk = Desk(store: fixture.desk.store, library: fixture.library, clock: { clock.now })
+        let desk = Desk(store: fixture.catalog, library: fixture.library, clock: { clock.now })
         try await desk.saveArticle(
             ArticleContent(slug: "e", headline: "E"), photos: [ArticlePhotoInput(sha256: DeskFixture.sha(1))])
         let at = fixture.now.addingTimeInterval(10)

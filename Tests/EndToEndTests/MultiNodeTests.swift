@@ -191,49 +191,6 @@ struct MultiNodeTests {
         let asset = "/api/v1/assets/\(photoID)"
         let bearer = ["Authorization": "Bearer \(token)"]
 
-        // A reader's view of the photo on node B, cached there before the edit.
-        let before = try await LoopbackHTTP.send(port: portB, asset)
-        #expect(before.status == 200, "\(before.text)")
-        let current = try await LoopbackHTTP.send(port: portA, asset + "/caption", headers: bearer)
-        let revision = try #require(current.header("ETag"), "\(current.status) \(current.text)")
-        let marker = UUID().uuidString.prefix(8)
-        let caption = "Đoàn công tác thăm xã biên giới Lũng Cú, Hà Giang (\(marker))"
-        let saved = try await LoopbackHTTP.send(
-            "PATCH", port: portA, asset + "/caption",
-            headers: bearer.merging(["If-Match": revision, "Content-Type": "application/json"]) { $1 },
-            body: try JSONSerialization.data(withJSONObject: ["caption": caption]))
-        let savedAt = ContinuousClock.now
-        try #require(saved.status == 200, "\(saved.text)")
-        let delay = try await Eventually.value(
-            within: .seconds(5), every: .milliseconds(5), "node B to show the caption saved on node A"
-        ) { () -> Duration? in
-            let answer = try await LoopbackHTTP.send(port: portB, asset)
-            return try Self.json(answer.text)["caption"] as? String == caption ? ContinuousClock.now - savedAt : nil
-        }
-        print("MultiNode: a caption saved through node A's API was read back from node B after \(delay)")
-        #expect(delay < .milliseconds(500), "node B showed node A's caption after \(delay)")
-        let page = try await LoopbackHTTP.send(port: portB, "/photos/\(photoID)")
-        #expect(page.status == 200 && page.text.contains(String(marker)), "node B's photo page has the new caption")
-
-        // A rendition node B holds in memory is answered from its event loop without asking the
-        // catalog; unpublished by another process, it is refused once node B hears of the change.
-        let thumbnail = "/r/\(photoID)/thumb.webp"
-        for _ in 0..<2 {
-            let served = try await LoopbackHTTP.send(port: portB, thumbnail, keepAlive: true)
-            #expect(served.status == 200, "a reader gets the published photo's thumbnail from node B")
-        }
-        let unpublished = try Binary.run(["unpublish", "--library", library, photoID], environment: environment)
-        let unpublishedAt = ContinuousClock.now
-        try #require(unpublished.status == 0, "\(unpublished.stderr)")
-        let refusedAfter = try await Eventually.value(
-            within: .seconds(5), every: .milliseconds(5), "node B to refuse the unpublished photo's thumbnail"
-        ) { () -> Duration? in
-            try await LoopbackHTTP.send(port: portB, thumbnail, keepAlive: true).status == 404
-                ? ContinuousClock.now - unpublishedAt : nil
-        }
-        print("MultiNode: node B refused the thumbnail of a photo unpublished elsewhere after \(refusedAfter)")
-        #expect(refusedAfter < .milliseconds(500), "node B dropped its cached thumbnail after \(refusedAfter)")
-
         // A session made by signing in on node A is good on node B.
         let loginPage = try await LoopbackHTTP.send(port: portA, "/login")
         let loginCookie = try #require(loginPage.cookie("pd_login"), "the login form sets its cookie")
@@ -274,6 +231,67 @@ struct MultiNodeTests {
         try await Eventually.holds(within: .seconds(120), every: .milliseconds(200), "the queue to empty") {
             let counts = try await catalog.jobCounts()
             return counts[.queued, default: 0] + counts[.running, default: 0] == 0
+        }
+
+        // With the queue empty and the workers idle, the catalog is quiet: a reader's view of the
+        // photo on node B is cached there before the edit (the second request is a hit of node
+        // B's reader cache).
+        let hitsBefore = try await Self.metric("photodesk_reader_cache_requests_total{result=\"hit\"}", port: portB)
+        for _ in 0..<2 {
+            let before = try await LoopbackHTTP.send(port: portB, asset)
+            #expect(before.status == 200, "\(before.text)")
+        }
+        #expect(
+            try await Self.metric("photodesk_reader_cache_requests_total{result=\"hit\"}", port: portB) > hitsBefore,
+            "node B answers the reader's view from its cache")
+        let current = try await LoopbackHTTP.send(port: portA, asset + "/caption", headers: bearer)
+        let revision = try #require(current.header("ETag"), "\(current.status) \(current.text)")
+        let marker = UUID().uuidString.prefix(8)
+        let caption = "Đoàn công tác thăm xã biên giới Lũng Cú, Hà Giang (\(marker))"
+        let saved = try await LoopbackHTTP.send(
+            "PATCH", port: portA, asset + "/caption",
+            headers: bearer.merging(["If-Match": revision, "Content-Type": "application/json"]) { $1 },
+            body: try JSONSerialization.data(withJSONObject: ["caption": caption]))
+        try #require(saved.status == 200, "\(saved.text)")
+        // Node B hears of the write through the catalog's notification and drops what it cached:
+        // waited for as an event (the new caption shows), however slow the machine. How soon is
+        // a figure of `make bench`, not a test's.
+        try await Eventually.holds(within: .seconds(60), every: .milliseconds(5), "node B to show the new caption") {
+            try Self.json(try await LoopbackHTTP.send(port: portB, asset).text)["caption"] as? String == caption
+        }
+        // The new caption is cached on node B in turn: it came through the cache, not around it.
+        let hitsAfterEdit = try await Self.metric(
+            "photodesk_reader_cache_requests_total{result=\"hit\"}", port: portB)
+        let again = try await LoopbackHTTP.send(port: portB, asset)
+        #expect(try Self.json(again.text)["caption"] as? String == caption)
+        #expect(
+            try await Self.metric("photodesk_reader_cache_requests_total{result=\"hit\"}", port: portB)
+                == hitsAfterEdit + 1, "node B answers the edited view from its cache")
+        let page = try await LoopbackHTTP.send(port: portB, "/photos/\(photoID)")
+        #expect(page.status == 200 && page.text.contains(String(marker)), "node B's photo page has the new caption")
+
+        // A rendition both nodes hold in memory is answered from their event loops without asking
+        // the catalog (their counts of renditions answered from memory grow); unpublished by
+        // another process, it is refused once each node hears of the change.
+        let thumbnail = "/r/\(photoID)/thumb.webp"
+        for port in [portA, portB] {
+            let fromMemory = try await Self.metric("photodesk_http_renditions_from_memory_total", port: port)
+            for _ in 0..<3 {
+                let served = try await LoopbackHTTP.send(port: port, thumbnail, keepAlive: true)
+                #expect(served.status == 200, "a reader gets the published photo's thumbnail from port \(port)")
+            }
+            #expect(
+                try await Self.metric("photodesk_http_renditions_from_memory_total", port: port) >= fromMemory + 2,
+                "the node on port \(port) answers the thumbnail from memory")
+        }
+        let unpublished = try Binary.run(["unpublish", "--library", library, photoID], environment: environment)
+        try #require(unpublished.status == 0, "\(unpublished.stderr)")
+        for port in [portA, portB] {
+            try await Eventually.holds(
+                within: .seconds(60), every: .milliseconds(5), "port \(port) to refuse the unpublished thumbnail"
+            ) {
+                try await LoopbackHTTP.send(port: port, thumbnail, keepAlive: true).status == 404
+            }
         }
 
         let jobs = try Binary.run(["jobs", "--library", library, "--json"], environment: environment)
@@ -331,6 +349,14 @@ struct MultiNodeTests {
         await catalog.shutdown()
         try await ScratchDatabase.drop(database.name)
         print("MultiNode: the whole run took \(ContinuousClock.now - started)")
+    }
+
+    /// A counter of a node's `/metrics`, by its line's name and labels.
+    static func metric(_ name: String, port: Int) async throws -> Int {
+        let metrics = try await LoopbackHTTP.send(port: port, "/metrics")
+        let line = try #require(
+            metrics.text.split(separator: "\n").first { $0.hasPrefix(name + " ") }, "no \(name) in /metrics")
+        return try #require(Int(line.split(separator: " ").last ?? ""), "\(line)")
     }
 
     /// The regular files under a folder, by path relative to it.

@@ -51,8 +51,7 @@ extension GalleryFixture {
     static let password = "correct horse battery"
 
     func addUser(_ name: String, role: Role) async throws {
-        try await desk.store.addAccount(
-            Account(name: name, role: role, passwordHash: Credentials.hashPassword(Self.password, cost: 4)))
+        try await desk.accounts.add(name, role: role, passwordHash: Credentials.hashPassword(Self.password, cost: 4))
     }
 
     /// An article as editors see it.
@@ -62,7 +61,7 @@ extension GalleryFixture {
 
     /// An API token for a user; the secret.
     func token(for name: String) async throws -> String {
-        try await Credentials.issueToken(for: name, label: "test", in: desk.store).secret
+        try await desk.accounts.issueToken(for: name, label: "test").secret
     }
 
     /// Signs in through the login form; the browser then holds the session cookie and its CSRF token.
@@ -140,7 +139,7 @@ struct GalleryDeskTests {
                 #expect(html.contains("Signed in as <strong>lan</strong>"))
             }
             let cookie = try #require(plain.cookies["pd_session"])
-            #expect(try await fixture.desk.store.session(tokenHash: Credentials.digest(cookie), now: Date()) != nil)
+            #expect(try await fixture.desk.accounts.session(secret: cookie) != nil)
         }
     }
 
@@ -402,8 +401,8 @@ struct GalleryDeskTests {
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("Added minh (editor)"))
             }
-            #expect(try await fixture.desk.store.account(named: "mallory") == nil)
-            #expect(try await fixture.desk.store.account(named: "minh")?.role == .editor)
+            #expect(try await fixture.desk.accounts.account(named: "mallory") == nil)
+            #expect(try await fixture.desk.accounts.account(named: "minh")?.role == .editor)
             let token = try await client.execute(
                 uri: "/admin/users/minh/token", method: .post, headers: formHeaders.merging(admin.cookieHeader),
                 body: form(["label": "scanner", "csrf": admin.csrf ?? ""])

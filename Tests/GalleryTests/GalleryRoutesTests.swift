@@ -17,6 +17,8 @@ import Testing
 struct GalleryFixture {
     let work: TemporaryFolder
     let library: Library
+    /// The catalog the desk holds, for what a test checks below the desk.
+    let catalog: SQLiteCatalog
     let desk: Desk
     let ids: [String]
 
@@ -28,7 +30,8 @@ struct GalleryFixture {
     {
         work = try TemporaryFolder("gallery")
         library = Library(path: work.path + "/library")
-        desk = Desk(store: try SQLiteCatalog(library: library), library: library)
+        catalog = try SQLiteCatalog(library: library)
+        desk = Desk(store: catalog, library: library)
         for (index, caption) in captions.enumerated() {
             // The first is a portrait taken with the camera turned: stored landscape, orientation 6.
             var photo = SyntheticPhoto(

@@ -13,7 +13,7 @@ struct MemorySearchRouteTests {
     @Test("a reader's search is answered from the copy at the counter the reader cache read, then from the new state")
     func readerSearch() async throws {
         let fixture = try await GalleryFixture(captions: ["Phiên chợ Đồng Văn", "Cột cờ Lũng Cú", "Đồng Văn phố cổ"])
-        let catalog = try #require(fixture.desk.store as? SQLiteCatalog)
+        let catalog = fixture.catalog
         catalog.searchMemory.state.withLock { $0.pause = 0 }
         catalog.readSearchesFromMemory(.background)
         await catalog.searchMemoryCopied()

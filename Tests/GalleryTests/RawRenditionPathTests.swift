@@ -45,9 +45,7 @@ struct RawRenditionPathTests {
         file = work.file("rendition.webp")
         FileManager.default.createFile(atPath: file, contents: Data("RIFF-rendition".utf8))
         catalog = work.file("catalog.sqlite")
-        let store = try SQLiteCatalog(path: catalog)
-        cache = RenditionCache(commitMark: { store.commitMark() })
-        cache.sync(counter: 1, mark: cache.catalogMark())
+        cache = RenditionCache(signal: try SQLiteCatalog(path: catalog))
         channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandlers([
             RawRenditionPath(cache: cache, metrics: metrics, log: nil), counter,
@@ -55,12 +53,16 @@ struct RawRenditionPathTests {
     }
 
     func store(publicFrom: Date? = Date(timeIntervalSince1970: 0)) throws {
+        guard case .current(let version) = cache.signal.currentVersion() else {
+            Issue.record("the catalog's version cannot be read")
+            return
+        }
         cache.store(
             "0123456789abcdef/thumb.webp",
             RenditionCache.Entry(
                 path: file, stamp: try #require(FileStat.of(file)), etag: "\"e1\"", mimeType: "image/webp",
                 bytes: ByteBuffer(string: "RIFF-rendition"), publicFrom: publicFrom),
-            generation: cache.generation)
+            at: version, ticket: cache.entries.ticket())
     }
 
     func send(_ text: String) throws {

@@ -9,46 +9,65 @@ import Testing
 
 @testable import Gallery
 
-@Suite("Reader cache: the counter read again only when the commit mark moved")
+@Suite("Versioned cache: what is kept is answered only at the catalog version it was made at")
 struct ReaderCacheTests {
-    @Test("known while the mark is the one read before the counter; not after a commit or a clear")
-    func knownCounter() async throws {
-        let fixture = try await GalleryFixture()
-        let server = try SQLiteCatalog(library: fixture.library)
-        let beside = try SQLiteCatalog(library: fixture.library)
-        let cache = ReaderCache(commitMark: { server.commitMark() })
-        let before = cache.stamp()
-        #expect(cache.knownCounter(before) == nil, "nothing read yet")
-        cache.reset(counter: try await server.changeCounter(), validUntil: .distantFuture, stamp: before)
-        let first = try await server.changeCounter()
-        #expect(cache.knownCounter(cache.stamp()) == first)
-
-        // A command beside the server commits: the next request reads the counter.
-        try await beside.addAccount(Account(name: "lan", role: .editor, passwordHash: "x"))
-        let afterWrite = cache.stamp()
-        #expect(cache.knownCounter(afterWrite) == nil)
-        cache.note(afterWrite, counter: first + 1)
-        #expect(cache.knownCounter(afterWrite) == nil, "a stamp for another counter than the entries' is not kept")
-        cache.reset(counter: first + 1, validUntil: .distantFuture, stamp: afterWrite)
-        #expect(cache.knownCounter(cache.stamp()) == first + 1)
-
-        // A notification of a write clears: a stamp taken before it is neither trusted nor kept.
-        let beforeClear = cache.stamp()
-        cache.clear()
-        #expect(cache.knownCounter(beforeClear) == nil)
-        cache.reset(counter: first + 1, validUntil: .distantFuture, stamp: beforeClear)
-        #expect(cache.knownCounter(beforeClear) == nil)
-        #expect(cache.knownCounter(cache.stamp()) == nil)
-        cache.note(cache.stamp(), counter: first + 1)
-        #expect(cache.knownCounter(cache.stamp()) == first + 1)
+    func page(_ text: String) -> CachedPage {
+        CachedPage(status: .ok, headers: [:], body: ByteBuffer(string: text))
     }
 
-    @Test("without a mark (PostgreSQL) the counter is read on every request")
-    func noMark() {
+    @Test("a page is answered at its version and before its horizon; a newer version empties the cache")
+    func versions() {
         let cache = ReaderCache()
-        let stamp = cache.stamp()
-        cache.reset(counter: 3, validUntil: .distantFuture, stamp: stamp)
-        #expect(cache.knownCounter(stamp) == nil)
+        let now = Date()
+        let (five, six) = (CatalogVersion(5), CatalogVersion(6))
+        #expect(cache.needsHorizon(at: five, now: now))
+        cache.store("/", page("kept before any horizon"), at: five, ticket: cache.ticket())
+        #expect(cache.value("/", at: five, now: now) == nil, "nothing is kept before the horizon is known")
+        cache.reset(to: five, horizon: now.addingTimeInterval(60))
+        cache.store("/", page("front"), at: five, ticket: cache.ticket())
+        #expect(cache.value("/", at: five, now: now)?.body == ByteBuffer(string: "front"))
+        #expect(cache.value("/", at: six, now: now) == nil)
+        #expect(cache.value("/", at: five, now: now.addingTimeInterval(61)) == nil, "past the horizon")
+        #expect(cache.needsHorizon(at: five, now: now.addingTimeInterval(61)))
+
+        // The catalog's change stream moves the cache on: its horizon is then unknown again (a
+        // write may have scheduled a publication), so nothing is answered until it is read.
+        cache.advance(to: six)
+        #expect(cache.value("/", at: five, now: now) == nil)
+        #expect(cache.needsHorizon(at: six, now: now))
+        cache.reset(to: five, horizon: .distantFuture)
+        cache.store("/", page("stale"), at: five, ticket: cache.ticket())
+        #expect(cache.value("/", at: five, now: now) == nil, "an older version never comes back")
+        cache.store("/", page("before the horizon"), at: six, ticket: cache.ticket())
+        #expect(cache.value("/", at: six, now: now) == nil)
+        cache.reset(to: six, horizon: now.addingTimeInterval(60))
+        cache.store("/", page("new"), at: six, ticket: cache.ticket())
+        #expect(cache.value("/", at: six, now: now)?.body == ByteBuffer(string: "new"))
+    }
+
+    @Test("a clear (a write in this process) empties the cache and refuses what was made before it")
+    func clear() {
+        let cache = ReaderCache()
+        let five = CatalogVersion(5)
+        cache.reset(to: five)
+        let before = cache.ticket()
+        cache.clear()
+        cache.reset(to: five)
+        cache.store("/", page("made before the write"), at: five, ticket: before)
+        #expect(cache.value("/", at: five) == nil)
+        cache.store("/", page("made after"), at: five, ticket: cache.ticket())
+        #expect(cache.value("/", at: five) != nil)
+    }
+
+    @Test("bounded: past its count the cache starts again, and a page over an eighth of its bytes is not kept")
+    func bounds() {
+        let cache = ReaderCache(maxEntries: 2, maxBytes: 80)
+        let five = CatalogVersion(5)
+        cache.reset(to: five)
+        cache.store("big", page(String(repeating: "x", count: 11)), at: five, ticket: cache.ticket())
+        #expect(cache.count == 0)
+        for key in ["a", "b", "c"] { cache.store(key, page(key), at: five, ticket: cache.ticket()) }
+        #expect(cache.count == 1 && cache.value("c", at: five) != nil)
     }
 
     @Test("a command writing beside the server (another connection, no notification) is seen by the next page")

@@ -5,17 +5,12 @@ import Imaging
 import NIOCore
 
 /// Renditions kept in memory (the bytes of small ones), so a thumbnail costs a `stat` and no
-/// query or read. Bounded in count and bytes; emptied when full, and when the catalog changes
-/// (a photo taken back from publication must stop being served to readers at once).
-///
-/// Another process's write reaches the server as a notification, a moment after it commits; the
-/// fast path, which reads no counter, also compares the store's commit mark (`commitMark()`, the
-/// SQLite write-ahead log's index header) with the one read before the counter was last read,
-/// and answers nothing from memory while they differ: a reader's request right after
-/// `photodesk article unpublish` goes to the router, which reads the counter.
-final class RenditionCache: @unchecked Sendable {
-    // @unchecked: `entries`, `bytes`, `generation`, `counter` and `markAtSync` are only touched
-    // with `lock` held; entries are immutable values.
+/// query or read: a `VersionedCache` of entries, answered only at the catalog version they were
+/// read at (a photo taken back from publication must stop being served to readers at once).
+/// The version is the catalog's change signal's cheap reading, so the fast paths, which cannot
+/// wait for a query, ask it for every answer: a reader's request right after `photodesk article
+/// unpublish` (another process) finds another version and goes to the router.
+final class RenditionCache: Sendable {
     struct Entry: Sendable {
         let path: String
         /// The file as it was when read: a different size, time or inode means it was replaced.
@@ -54,110 +49,38 @@ final class RenditionCache: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var entries: [String: Entry] = [:]
-    private var bytes = 0
-    private var currentGeneration = 0
-    private var counter: Int64 = -1
-    /// The commit mark read just before the counter was last read; nil when unknown.
-    private var markAtSync: CommitMark?
-    let maxEntries: Int
-    let maxBytes: Int
+    let entries: VersionedCache<Entry>
+    /// The catalog's change signal.
+    let signal: any ChangeSignal
     /// Files larger than this are streamed from disk per request rather than kept.
     let maxFileBytes: Int
-    /// Reads the store's commit mark (none: notifications alone tell of writes).
-    let commitMark: (@Sendable () -> CommitMark?)?
 
     init(
-        maxEntries: Int = 20_000, maxBytes: Int = 128 << 20, maxFileBytes: Int = 512 << 10,
-        commitMark: (@Sendable () -> CommitMark?)? = nil
+        signal: any ChangeSignal, maxEntries: Int = 20_000, maxBytes: Int = 128 << 20,
+        maxFileBytes: Int = 512 << 10
     ) {
-        self.maxEntries = maxEntries
-        self.maxBytes = maxBytes
+        self.signal = signal
         self.maxFileBytes = maxFileBytes
-        self.commitMark = commitMark
-    }
-
-    /// Increases with every `clear`: an entry read before a clear is not stored after it.
-    var generation: Int { lock.withLock { currentGeneration } }
-
-    func entry(_ key: String) -> Entry? {
-        lock.withLock { entries[key] }
+        entries = VersionedCache(maxEntries: maxEntries, maxBytes: maxBytes) { $0.bytes?.readableBytes ?? 0 }
     }
 
     /// The entry for `key` when it may be answered from memory alone, to anyone, now: held in
-    /// memory, public, its file unchanged (one `stat` of the inode cache, not a read: it notices
-    /// a rendition re-made on disk) and the catalog's commit mark as it was at the last sync.
+    /// memory at the catalog's current version (read without a query), public, and its file
+    /// unchanged (one `stat` of the inode cache, not a read: it notices a rendition re-made on
+    /// disk).
     func servable(_ key: String) -> Entry? {
-        guard let entry = entry(key), entry.bytes != nil, let publicFrom = entry.publicFrom, publicFrom <= Date(),
-            FileStat.of(entry.path) == entry.stamp, catalogUnchanged()
+        guard case .current(let version) = signal.currentVersion(), let entry = entries.value(key, at: version),
+            entry.bytes != nil, let publicFrom = entry.publicFrom, publicFrom <= Date(),
+            FileStat.of(entry.path) == entry.stamp
         else { return nil }
         return entry
     }
 
-    func store(_ key: String, _ entry: Entry, generation: Int) {
+    /// Keeps an entry read at `version` (small files only).
+    func store(_ key: String, _ entry: Entry, at version: CatalogVersion, ticket: VersionedCache<Entry>.Ticket) {
         guard let size = entry.bytes?.readableBytes, size <= maxFileBytes else { return }
-        lock.withLock {
-            guard generation == currentGeneration else { return }
-            if entries.count >= maxEntries || bytes + size > maxBytes {
-                entries.removeAll(keepingCapacity: true)
-                bytes = 0
-            }
-            if let old = entries.updateValue(entry, forKey: key) { bytes -= old.bytes?.readableBytes ?? 0 }
-            bytes += size
-        }
-    }
-
-    func remove(_ key: String) {
-        lock.withLock {
-            if let old = entries.removeValue(forKey: key) { bytes -= old.bytes?.readableBytes ?? 0 }
-        }
-    }
-
-    /// The catalog's commit mark now.
-    func catalogMark() -> CommitMark? {
-        commitMark?()
-    }
-
-    /// Whether the catalog's commit mark is the one read before the counter was last read: if
-    /// not, another process may have written, and only a fresh read of the counter tells.
-    func catalogUnchanged() -> Bool {
-        guard let commitMark else { return true }
-        guard let now = commitMark() else { return false }
-        return lock.withLock { markAtSync == now }
-    }
-
-    /// Forgets every entry when the catalog's change counter is not the one they were read at;
-    /// `mark` is the commit mark read before `counter` was (nil: unknown).
-    func sync(counter: Int64, mark: CommitMark? = nil) {
-        lock.withLock {
-            markAtSync = mark
-            guard counter != self.counter else { return }
-            entries.removeAll(keepingCapacity: true)
-            bytes = 0
-            currentGeneration += 1
-            self.counter = counter
-        }
-    }
-
-    /// Forgets every entry when `counter` is not the one the entries were made at (a poll of the
-    /// catalog's counter; the mark noted at the last sync is kept).
-    func notice(counter: Int64) {
-        lock.withLock {
-            guard counter != self.counter else { return }
-            entries.removeAll(keepingCapacity: true)
-            bytes = 0
-            currentGeneration += 1
-            self.counter = counter
-        }
-    }
-
-    /// Forgets every entry (the catalog changed: visibility may have).
-    func clear() {
-        lock.withLock {
-            entries.removeAll(keepingCapacity: true)
-            bytes = 0
-            currentGeneration += 1
-        }
+        // Renditions need no horizon: whether each is public yet is checked as it is answered.
+        if entries.needsHorizon(at: version, now: Date()) { entries.reset(to: version) }
+        entries.store(key, entry, at: version, ticket: ticket)
     }
 }

@@ -58,14 +58,9 @@ struct ArticleDeskRoutes: Sendable {
     /// The use at a position of an article, with its photo's card, for editors.
     func use(_ context: GalleryContext) async throws -> (ArticleBundle, ArticleUse, PhotoCard) {
         let slug = try context.parameters.require("slug")
-        let position = try Parse.integer(context.parameters.get("position"), name: "position", in: 1...100_000)
-        guard let bundle = try await desk.store.article(slug: slug) else {
-            throw GalleryError.notFound("article \(slug.prefix(200))")
-        }
-        guard let position, let use = bundle.uses.first(where: { $0.position == position }), let sha = use.sha256,
-            let card = bundle.photos[sha]
+        guard let position = try Parse.integer(context.parameters.get("position"), name: "position", in: 1...100_000)
         else { throw GalleryError.notFound("photo at that place in the article") }
-        return (bundle, use, card)
+        return try await desk.use(in: slug, at: position)
     }
 
     func requireEditor(_ request: Request, _ context: GalleryContext) throws -> String {
@@ -108,39 +103,22 @@ struct ArticleDeskRoutes: Sendable {
             return Redirect.to("/articles/\(slug)#fig-\(use.position)")
         }
         let preset = form["preset"].flatMap { $0.isEmpty || $0 == "free" ? nil : $0 }
-        let aspect = try preset.map { name in
-            guard let aspect = environment.crops.first(where: { $0.name == name }) else {
-                throw GalleryError(
-                    .invalid,
-                    "There is no crop preset \(name.prefix(40)); the presets are \(environment.crops.map(\.name).joined(separator: ", "))."
-                )
-            }
-            return aspect
-        }
         let bound = max(card.width, card.height)
         let numbers = try ["x", "y", "width", "height"].map {
             try Parse.integer(form[$0], name: $0, in: 0...max(1, bound))
         }
-        var crop: Crop
-        if numbers.allSatisfy({ $0 == nil }), let aspect {
-            crop = aspect.centred(width: card.width, height: card.height)
-        } else {
-            guard let x = numbers[0], let y = numbers[1], let width = numbers[2], let height = numbers[3] else {
-                return try await cropPage(
-                    request, context, error: "Give x, y, width and height, or choose a preset.", status: .badRequest)
-            }
-            crop = Crop(x: x, y: y, width: width, height: height, preset: aspect?.name)
-            if let aspect, !aspect.fits(crop) {
-                return try await cropPage(
-                    request, context,
-                    error: "\(width) x \(height) is not \(aspect.width):\(aspect.height); adjust the width or height.",
-                    status: .badRequest)
-            }
-        }
+        let crop: Crop
         do {
-            try await desk.setCrop(slug, position: use.position, crop: crop)
+            guard numbers.allSatisfy({ $0 == nil }) || numbers.allSatisfy({ $0 != nil }) else {
+                throw DeskError(.invalid, "give x, y, width and height, or choose a preset")
+            }
+            let rectangle = numbers.allSatisfy { $0 == nil } ? nil : numbers.compactMap { $0 }
+            crop = try await desk.crop(
+                slug, position: use.position, CropRequest(preset: preset, rectangle: rectangle),
+                aspects: environment.crops
+            ).crop
         } catch let error as DeskError where error.code == .invalid {
-            return try await cropPage(request, context, error: error.message, status: .badRequest)
+            return try await cropPage(request, context, error: error.message + ".", status: .badRequest)
         }
         guard let workshop = environment.workshop else {
             throw GalleryError(.unavailable, "This server cannot make crops (no rendition workshop).")

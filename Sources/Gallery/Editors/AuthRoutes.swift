@@ -1,4 +1,5 @@
 import Catalog
+import Desk
 import Foundation
 import Hummingbird
 import Imaging
@@ -6,7 +7,7 @@ import Imaging
 /// Signing in and out, and the admins' user management.
 struct AuthRoutes: Sendable {
     let environment: GalleryEnvironment
-    var store: any CatalogStore { environment.desk.store }
+    var accounts: Accounts { environment.desk.accounts }
     var pages: PageRenderer { environment.pages }
 
     init(_ environment: GalleryEnvironment) {
@@ -14,7 +15,7 @@ struct AuthRoutes: Sendable {
     }
 
     static let loginCookie = "pd_login"
-    static let sessionLifetime = 7 * 24 * 3600
+    static let sessionLifetime = Int(Accounts.sessionLifetime)
     /// Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
     static let decoyHash = Credentials.hashPassword("photodesk-decoy-password")
 
@@ -78,7 +79,7 @@ struct AuthRoutes: Sendable {
         let next = form["next"].flatMap(Redirect.localPath) ?? "/"
         let keys = Self.throttleKeys(name: name, client: context.clientAddress)
         // Counted before bcrypt runs: concurrent attempts cannot all slip past the check.
-        let wait = try await store.chargeLoginAttempt(keys: keys, policy: environment.throttle, now: context.now)
+        let wait = try await accounts.chargeSignIn(keys: keys, policy: environment.throttle)
         if wait > 0 {
             environment.metrics.loginRefused()
             let seconds = Int(wait.rounded(.up))
@@ -88,7 +89,7 @@ struct AuthRoutes: Sendable {
             response.headers[.retryAfter] = String(seconds)
             return response
         }
-        let account = Account.isValidName(name) ? try await store.account(named: name) : nil
+        let account = try await accounts.account(named: name)
         let hash = account?.passwordHash ?? Self.decoyHash
         guard let matches = await environment.bcrypt.run({ Credentials.verify(password, hash: hash) }) else {
             throw GalleryError(
@@ -100,13 +101,8 @@ struct AuthRoutes: Sendable {
                 request, context, error: "Wrong name or password.", name: String(name.prefix(64)),
                 status: .unauthorized)
         }
-        try await store.clearLoginAttempts(keys: keys)
-        let secret = Credentials.randomToken()
-        try await store.saveSession(
-            Session(
-                tokenHash: Credentials.digest(secret), name: account.name, csrf: Credentials.randomToken(bytes: 18),
-                createdAt: context.now,
-                expiresAt: context.now.addingTimeInterval(TimeInterval(Self.sessionLifetime))))
+        try await accounts.clearSignIns(keys: keys)
+        let (secret, _) = try await accounts.openSession(for: account)
         environment.metrics.loginSucceeded()
         let secure = environment.secureCookie(request, context)
         return Redirect.to(
@@ -121,7 +117,7 @@ struct AuthRoutes: Sendable {
     func logout(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let form = try await FormBody.read(request, limit: 16 << 10)
         try FormAuth.require(request, context, form: form)
-        if let hash = context.viewer?.sessionHash { try await store.deleteSession(tokenHash: hash) }
+        if let hash = context.viewer?.sessionHash { try await accounts.endSession(hash: hash) }
         return Redirect.to(
             "/",
             cookies: [
@@ -168,8 +164,8 @@ struct AuthRoutes: Sendable {
         try requireAdmin(request, context)
         let formatter = ISO8601DateFormatter()
         var users: [UsersView.User] = []
-        for account in try await store.accounts() {
-            let tokens = try await store.tokens(of: account.name).filter { $0.expiresAt > context.now }
+        for account in try await accounts.all() {
+            let tokens = try await accounts.tokens(of: account.name, liveOnly: true)
             users.append(
                 UsersView.User(
                     name: account.name, role: account.role.rawValue, created: formatter.string(from: account.createdAt),
@@ -208,9 +204,11 @@ struct AuthRoutes: Sendable {
             throw GalleryError(.unavailable, "The server is busy; try again in a moment.")
         }
         do {
-            try await store.addAccount(Account(name: name, role: role, passwordHash: hash))
-        } catch let error as CatalogError where error.code == .exists {
-            return try await users(request, context, error: "Not added: \(error.message).", status: .conflict)
+            try await accounts.add(name, role: role, passwordHash: hash)
+        } catch let error as DeskError where error.code == .exists || error.code == .invalid {
+            return try await users(
+                request, context, error: "Not added: \(error.message).",
+                status: GalleryError.httpStatus(of: error.kind))
         }
         return try await users(request, context, message: "Added \(name) (\(role.rawValue)).")
     }
@@ -222,7 +220,7 @@ struct AuthRoutes: Sendable {
         guard name != context.viewer?.name else {
             return try await users(request, context, error: "You cannot remove yourself.", status: .badRequest)
         }
-        guard Account.isValidName(name), try await store.removeAccount(named: name) else {
+        do { try await accounts.remove(name) } catch let error as DeskError where error.code == .notFound {
             return try await users(request, context, error: "No user named \(name.prefix(64)).", status: .notFound)
         }
         return try await users(request, context, message: "Removed \(name), with their sessions and tokens.")
@@ -232,21 +230,21 @@ struct AuthRoutes: Sendable {
         let form = try await FormBody.read(request, limit: 16 << 10)
         try FormAuth.require(request, context, form: form, role: .admin)
         let name = try context.parameters.require("name")
-        guard Account.isValidName(name), try await store.account(named: name) != nil else {
+        let label = (form["label"] ?? "").trimmingCharacters(in: .whitespaces)
+        do {
+            let issued = try await accounts.issueToken(
+                for: name, label: label.isEmpty ? "issued by \(context.viewer?.name ?? "admin")" : label)
+            return try await users(request, context, issued: (name, issued.secret))
+        } catch let error as DeskError where error.code == .notFound {
             return try await users(request, context, error: "No user named \(name.prefix(64)).", status: .notFound)
         }
-        let label = (form["label"] ?? "").trimmingCharacters(in: .whitespaces)
-        let issued = try await Credentials.issueToken(
-            for: name, label: label.isEmpty ? "issued by \(context.viewer?.name ?? "admin")" : label, in: store,
-            now: context.now)
-        return try await users(request, context, issued: (name, issued.secret))
     }
 
     func revokeToken(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let form = try await FormBody.read(request, limit: 16 << 10)
         try FormAuth.require(request, context, form: form, role: .admin)
         let id = try context.parameters.require("id")
-        guard id.utf8.count <= 64, try await store.revokeToken(id: id) else {
+        do { try await accounts.revokeToken(id: id) } catch let error as DeskError where error.code == .notFound {
             return try await users(request, context, error: "No token \(id.prefix(64)).", status: .notFound)
         }
         return try await users(request, context, message: "Revoked \(id).")

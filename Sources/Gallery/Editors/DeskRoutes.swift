@@ -77,7 +77,7 @@ struct DeskRoutes: Sendable {
                 when: summary.publishAt.map { PublicationTime.text($0) }, photos: summary.photos)
         }
         let since = viewer.lastDeskVisit ?? context.now.addingTimeInterval(-86_400)
-        let changes = try await desk.store.captionRevisions(since: since, limit: 50).map {
+        let changes = try await desk.recentChanges(since: since, limit: 50).map {
             Change(
                 id: String($0.sha256.prefix(16)), field: CaptionField(rawValue: $0.field)?.label ?? $0.field,
                 value: $0.newValue ?? "(cleared)", author: $0.author, at: ISO8601DateFormatter().string(from: $0.at))
@@ -89,7 +89,7 @@ struct DeskRoutes: Sendable {
                 waiting: waiting, latest: PhotoRoutes.tiles(latest, marking: context.now), articles: articles,
                 hasArticles: !articles.isEmpty, changes: changes, hasChanges: !changes.isEmpty),
             context: context)
-        try await desk.store.markDeskVisit(tokenHash: session, at: context.now)
+        try await desk.accounts.markDeskVisit(hash: session)
         return response
     }
 

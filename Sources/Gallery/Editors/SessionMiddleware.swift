@@ -1,4 +1,5 @@
 import Catalog
+import Desk
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,7 +8,7 @@ import NIOHTTP1
 /// Finds who is asking: a bearer token (API clients) or a session cookie (browsers).
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = GalleryContext
-    let store: any CatalogStore
+    let accounts: Accounts
 
     static let cookieName = "pd_session"
     static let forwardedFor = HTTPField.Name.constant("X-Forwarded-For")
@@ -21,19 +22,16 @@ struct SessionMiddleware: RouterMiddleware {
                 throw APIAuth.unauthorized("send Authorization: Bearer TOKEN (an admin issues tokens)")
             }
             let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
-            guard !token.isEmpty,
-                let (_, owner) = try await store.token(hash: Credentials.digest(token), now: context.now)
-            else {
+            guard let owner = try await accounts.bearer(token) else {
                 throw APIAuth.unauthorized("the bearer token is not valid (expired, revoked, or its user was removed)")
             }
             context.viewer = Viewer(name: owner.name, role: owner.role, csrf: nil, sessionHash: nil)
-        } else if let secret = request.cookies[Self.cookieName]?.value, !secret.isEmpty, secret.utf8.count <= 256 {
-            let hash = Credentials.digest(secret)
-            if let (session, account) = try await store.session(tokenHash: hash, now: context.now) {
-                context.viewer = Viewer(
-                    name: account.name, role: account.role, csrf: session.csrf, sessionHash: hash,
-                    lastDeskVisit: session.lastDeskVisit)
-            }
+        } else if let secret = request.cookies[Self.cookieName]?.value,
+            let (session, account) = try await accounts.session(secret: secret)
+        {
+            context.viewer = Viewer(
+                name: account.name, role: account.role, csrf: session.csrf, sessionHash: session.tokenHash,
+                lastDeskVisit: session.lastDeskVisit)
         }
         var response = try await next(request, context)
         if let name = context.viewer?.name { response.headers[AccessLogMiddleware.userHeader] = name }

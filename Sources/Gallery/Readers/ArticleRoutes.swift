@@ -1,3 +1,4 @@
+import ArticleMarkdown
 import Catalog
 import Desk
 import Foundation
@@ -68,15 +69,11 @@ struct ArticleRoutes: Sendable {
         return "published"
     }
 
-    /// A part of an article's body: a paragraph, a heading or one of its photos.
+    /// A part of an article's body: safe HTML made by CommonMark from its text, or one of its
+    /// photos.
     struct Block {
-        var paragraph: Paragraph?
-        var heading: String?
+        var html: String?
         var figure: Figure?
-    }
-
-    struct Paragraph {
-        var spans: [Markdown.Span]
     }
 
     struct Figure {
@@ -136,19 +133,12 @@ struct ArticleRoutes: Sendable {
         else { throw GalleryError.notFound("article \(slug.prefix(200))") }
         let figures = Self.figures(document)
         var remaining = figures.makeIterator()
+        let body = ArticleMarkdown.parse(document.body)
         var blocks: [Block] = []
-        for chunk in document.body.components(separatedBy: "\n\n") {
-            let text = chunk.trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.isEmpty { continue }
-            let lines = text.split(separator: "\n")
-            let imageLines = lines.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("![") }
-            if !imageLines.isEmpty && imageLines.count == lines.count {
-                for _ in imageLines { if let figure = remaining.next() { blocks.append(Block(figure: figure)) } }
-            } else if text.hasPrefix("#") {
-                blocks.append(Block(heading: text.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)))
-            } else {
-                blocks.append(
-                    Block(paragraph: Paragraph(spans: Markdown.spans(text.replacingOccurrences(of: "\n", with: " ")))))
+        for block in body.blocks {
+            switch block {
+            case .html(let html): blocks.append(Block(html: html))
+            case .figure: if let figure = remaining.next() { blocks.append(Block(figure: figure)) }
             }
         }
         while let figure = remaining.next() { blocks.append(Block(figure: figure)) }
@@ -174,7 +164,8 @@ struct ArticleRoutes: Sendable {
             StructuredData.NewsArticle(
                 headline: document.headline, url: base + "/articles/\(document.slug)",
                 datePublished: document.published, dateline: document.dateline,
-                author: document.byline.map { StructuredData.Person(name: $0) }, image: images))
+                author: document.byline.map { StructuredData.Person(name: $0) }, image: images,
+                articleBody: body.plainText.isEmpty ? nil : body.plainText))
         return try pages.page(
             "article", title: document.headline, view, context: context, structuredData: structured)
     }

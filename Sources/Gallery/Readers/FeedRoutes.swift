@@ -1,3 +1,4 @@
+import ArticleMarkdown
 import Catalog
 import Desk
 import Foundation
@@ -94,16 +95,12 @@ struct FeedRoutes: Sendable {
                 byline: photo.byline.map(XMLText.clean),
                 credit: photo.credit.map(XMLText.clean), copyright: photo.copyright.map(XMLText.clean))
         }
-        let summary = document.body.components(separatedBy: "\n\n").map {
-            $0.trimmingCharacters(in: .whitespacesAndNewlines)
-        }.first { !$0.isEmpty && !$0.hasPrefix("![") && !$0.hasPrefix("#") }
+        let body = ArticleMarkdown.parse(document.body).html
         return Item(
             title: XMLText.clean(document.headline), link: base + "/articles/\(document.slug)",
             pubDate: document.publishAt.map(Self.rfc822) ?? document.published.flatMap(Self.rfc822),
             author: document.byline.map(XMLText.clean),
-            summary: summary.map {
-                XMLText.clean(Markdown.spans($0.replacingOccurrences(of: "\n", with: " ")).map(\.text).joined())
-            },
+            summary: body.isEmpty ? nil : XMLText.clean(body),
             media: media)
     }
 

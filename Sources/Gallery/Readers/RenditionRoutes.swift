@@ -112,25 +112,24 @@ struct RenditionRoutes: Sendable {
     /// file is unchanged, otherwise through the catalog and NIO's file system.
     func lookup(id: String, file: String, audience: Audience) async throws -> RenditionCache.Entry? {
         // A write anywhere (the CLI beside the server, another node) may have changed who may
-        // see what: the memory is trusted only at the catalog's current change counter. The
-        // catalog's commit mark is read first, so a write after the counter is read shows.
-        let mark = cache.catalogMark()
-        cache.sync(counter: try await environment.desk.store.changeCounter(), mark: mark)
+        // see what: memory is trusted only at the catalog's current version, read before the
+        // catalog is (nil while it cannot be told: then nothing is kept).
+        let ticket = cache.entries.ticket()
+        let version = try await environment.desk.changes.version()
         let key = id + "/" + file
-        if let entry = cache.entry(key), FileStat.of(entry.path) == entry.stamp {
+        if let version, let entry = cache.entries.value(key, at: version), FileStat.of(entry.path) == entry.stamp {
             return audience.sees(publicFrom: entry.publicFrom) ? entry : nil
         }
         let parts = file.split(separator: ".", omittingEmptySubsequences: false)
         guard id.utf8.count == 16, id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
             parts.count == 2, parts[0].utf8.count <= 80,
-            let found = try await environment.desk.store.rendition(shortId: id, preset: String(parts[0])),
+            let found = try await environment.desk.rendition(shortId: id, preset: String(parts[0])),
             let format = ImageFormat(rawValue: found.rendition.format), format.fileExtension == parts[1]
         else {
-            cache.remove(key)
+            cache.entries.remove(key)
             return nil
         }
         guard audience.sees(publicFrom: found.publicFrom) else { return nil }
-        let generation = cache.generation
         let path = environment.library.absolute(found.rendition.path)
         let etag = "\"\(id)-\(found.rendition.preset)-\(Self.digest(found.rendition.fingerprint))\""
         let limit = cache.maxFileBytes
@@ -147,13 +146,13 @@ struct RenditionRoutes: Sendable {
                 return (stamp, try await handle.readToEnd(maximumSizeAllowed: .bytes(Int64(limit))))
             }
         } catch {
-            cache.remove(key)
+            cache.entries.remove(key)
             return nil
         }
         let entry = RenditionCache.Entry(
             path: path, stamp: read.0, etag: etag, mimeType: format.mimeType, bytes: read.1,
             publicFrom: found.publicFrom)
-        if read.1 != nil { cache.store(key, entry, generation: generation) }
+        if let version { cache.store(key, entry, at: version, ticket: ticket) }
         return entry
     }
 

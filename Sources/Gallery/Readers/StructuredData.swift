@@ -43,10 +43,12 @@ enum StructuredData {
         var dateline: String?
         var author: Person?
         var image: [ImageObject]
+        /// The body as plain text (CommonMark's rendering, images left out).
+        var articleBody: String?
         enum CodingKeys: String, CodingKey {
             case context = "@context"
             case type = "@type"
-            case headline, url, datePublished, dateline, author, image
+            case headline, url, datePublished, dateline, author, image, articleBody
         }
     }
 

@@ -85,14 +85,8 @@ public struct GalleryServer: Sendable {
     ) {
         self.desk = desk
         self.configuration = configuration
-        if let notifying = desk.store as? any ChangeNotifying {
-            let commitMark = { @Sendable in notifying.commitMark() }
-            renditions = RenditionCache(commitMark: commitMark)
-            readerCache = ReaderCache(commitMark: commitMark)
-        } else {
-            renditions = RenditionCache()
-            readerCache = ReaderCache()
-        }
+        renditions = RenditionCache(signal: desk.changes)
+        readerCache = ReaderCache()
         self.accessLog = accessLog ? AccessLog() : nil
         self.workshop = workshop
     }
@@ -114,7 +108,7 @@ public struct GalleryServer: Sendable {
         router.add(
             middleware: AccessLogMiddleware(metrics: metrics, log: accessLog, proxies: configuration.trustedProxies))
         router.add(middleware: ErrorPageMiddleware(pages: pages, logger: logger))
-        router.add(middleware: SessionMiddleware(store: desk.store))
+        router.add(middleware: SessionMiddleware(accounts: desk.accounts))
         router.add(middleware: ReaderCacheMiddleware(desk: desk, cache: readerCache, metrics: metrics))
         router.add(
             middleware: StaticFiles(
@@ -122,18 +116,18 @@ public struct GalleryServer: Sendable {
                     configuration.assetsPath + "/static", urlBasePath: "/static", searchForIndexHtml: false)))
         router.get("/healthz") { _, _ in
             // The answer a load balancer reads: ok while the catalog answers, 503 when it does not.
-            let backend = self.desk.store is any JobQueue ? "postgresql" : "sqlite"
+            let backend = self.desk.backend
             do {
-                let counter = try await self.desk.store.changeCounter()
+                let counter = try await self.desk.changes.changeCounter()
                 return PlainText.response(.ok, "ok\ncatalog: \(backend), answering (change \(counter))")
             } catch {
                 return PlainText.response(.serviceUnavailable, "catalog: \(backend), not answering: \(error)")
             }
         }
         router.get("/metrics") { _, context in
-            let statistics = try await self.desk.store.statistics(audience: context.audience)
+            let statistics = try await self.desk.statistics(audience: context.audience)
             var queue: [JobState: Int]?
-            if let jobs = self.desk.store as? any JobQueue { queue = try await jobs.jobCounts() }
+            if let jobs = self.desk.jobQueue { queue = try await jobs.jobCounts() }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
@@ -170,11 +164,9 @@ public struct GalleryServer: Sendable {
         let headerTimeout = configuration.headerTimeout
         let idleTimeout = configuration.idleTimeout
         let readerCache = self.readerCache
-        var services: [any Service] = []
-        if let notifying = desk.store as? any ChangeNotifying {
-            services.append(
-                CatalogWatcher(source: notifying, store: desk.store, readerCache: readerCache, renditions: renditions))
-        }
+        let services: [any Service] = [
+            CatalogWatcher(signal: desk.changes, readerCache: readerCache, renditions: renditions)
+        ]
         return Application(
             router: router,
             // Each connection gets its timers and its fast paths for renditions in memory: one on
@@ -235,7 +227,7 @@ struct GalleryEnvironment: Sendable {
     /// After a write made here: readers' pages and the renditions' visibility are made again.
     func changed() {
         readerCache.clear()
-        renditions.clear()
+        renditions.entries.clear()
     }
 
     /// The site's address as the client reached it, for absolute URLs in feeds and structured data.
@@ -277,35 +269,18 @@ struct StaticFiles<Files: RouterMiddleware>: RouterMiddleware where Files.Contex
     }
 }
 
-/// Drops the caches whenever another process (the CLI, another node) writes to the catalog, as
-/// its backend reports it (inotify on SQLite's files, LISTEN/NOTIFY on PostgreSQL).
+/// Frees the caches' memory as soon as the catalog's version moves (a write in another process,
+/// on another node), rather than at the next request that reads the version.
 struct CatalogWatcher: Service {
-    let source: any ChangeNotifying
-    let store: any CatalogStore
+    let signal: any ChangeSignal
     let readerCache: ReaderCache
     let renditions: RenditionCache
-    /// How often the counter is read beside the notifications.
-    var pollInterval: Duration = .seconds(2)
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await counter in source.changeNotifications() {
-                        readerCache.clear()
-                        renditions.sync(counter: counter)
-                    }
-                }
-                // A safety net under the notifications: a notification connection that stalls
-                // without dropping (a half-open TCP connection to PostgreSQL) would otherwise
-                // leave renditions in memory that readers may no longer see. The reader cache
-                // reads the counter on each request over PostgreSQL and needs no net.
-                group.addTask {
-                    while !Task.isCancelled {
-                        do { try await Task.sleep(for: pollInterval) } catch { return }
-                        if let counter = try? await store.changeCounter() { renditions.notice(counter: counter) }
-                    }
-                }
+        await cancelWhenGracefulShutdown {
+            for await version in signal.changes() {
+                readerCache.advance(to: version)
+                renditions.entries.advance(to: version)
             }
         }
     }

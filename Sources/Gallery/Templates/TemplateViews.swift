@@ -20,12 +20,8 @@ extension ArticleRoutes.ArticleTile: TemplateView {
 
 extension ArticleRoutes.Block: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
-        "paragraph": \Self.paragraph, "heading": \Self.heading, "figure": \Self.figure,
+        "html": \Self.html, "figure": \Self.figure,
     ]
-}
-
-extension ArticleRoutes.Paragraph: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["spans": \Self.spans]
 }
 
 extension ArticleRoutes.Figure: TemplateView {
@@ -123,13 +119,6 @@ extension FeedRoutes.Media: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
         "url": \Self.url, "type": \Self.type, "width": \Self.width, "height": \Self.height, "caption": \Self.caption,
         "byline": \Self.byline, "credit": \Self.credit, "copyright": \Self.copyright,
-    ]
-}
-
-extension Markdown.Span: TemplateView {
-    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
-        "text": \Self.text, "strong": \Self.strong, "emphasis": \Self.emphasis, "code": \Self.code, "href": \Self.href,
-        "plain": \Self.plain,
     ]
 }
 

@@ -188,31 +188,8 @@ struct ArticleCropCommand: AsyncParsableCommand {
             return
         }
         let aspects = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines")).crops
-        let aspect = try preset.map { name in
-            guard let aspect = aspects.first(where: { $0.name == name }) else {
-                throw ValidationError(
-                    "no crop preset \(name) in the pipeline (presets: \(aspects.map(\.name).joined(separator: ", ")))")
-            }
-            return aspect
-        }
-        guard let bundle = try await desk.store.article(slug: slug) else { throw CommandError("no article \(slug)") }
-        guard let use = bundle.uses.first(where: { $0.position == position }), let sha = use.sha256,
-            let card = bundle.photos[sha]
-        else { throw CommandError("article \(slug) has no photo at position \(position)") }
-        var crop: Crop
-        if let rect {
-            let numbers = rect.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard numbers.count == 4 else { throw ValidationError("--rect takes X,Y,WIDTH,HEIGHT, four whole numbers") }
-            crop = Crop(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3], preset: aspect?.name)
-            if let aspect, !aspect.fits(crop) {
-                throw ValidationError("\(numbers[2]) x \(numbers[3]) is not \(aspect.width):\(aspect.height)")
-            }
-        } else if let aspect {
-            crop = aspect.centred(width: card.width, height: card.height)
-        } else {
-            throw ValidationError("give --preset NAME or --rect X,Y,WIDTH,HEIGHT")
-        }
-        try await desk.setCrop(slug, position: position, crop: crop)
+        let (crop, sha) = try await desk.crop(
+            slug, position: position, try CropRequest(preset: preset, rectangle: rect), aspects: aspects)
         let rendition = try await CropRenditions(desk: desk).make(sha256: sha, crop: crop)
         Output.line(
             "\(slug) #\(position): cropped \(crop.width) x \(crop.height) at \(crop.x),\(crop.y)\(crop.preset.map { " (\($0))" } ?? ""), rendition \(rendition.width) x \(rendition.height)"

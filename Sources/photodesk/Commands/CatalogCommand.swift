@@ -36,7 +36,7 @@ struct CatalogCopyCommand: AsyncParsableCommand {
         guard libraryOptions.catalogURL == nil else {
             throw ValidationError("copy reads the library's SQLite catalog: give --to, not --catalog")
         }
-        let source = try await libraryOptions.openDesk(create: false).store
+        let source = try await libraryOptions.openDesk(create: false)
         let target = try await PostgresCatalog.open(url: to)
         defer { Task { await target.shutdown() } }
         let report = try await CatalogCopy(from: source, to: target).run { done in

@@ -105,7 +105,7 @@ struct IngestCommand: AsyncParsableCommand {
 extension IngestCommand {
     /// `--enqueue`: one job per new or changed file, and what was queued.
     func queueFiles(_ desk: Desk) async throws {
-        guard let queue = desk.store as? any JobQueue else {
+        guard let queue = desk.jobQueue else {
             throw ValidationError(
                 "--enqueue needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
         }

@@ -170,8 +170,7 @@ struct ServeCommand: AsyncParsableCommand {
         let file = try settings()
         let proxies = try TrustedProxies(trustedProxies.isEmpty ? file.trustedProxies ?? [] : trustedProxies)
         let chosenPipeline = try Pipeline.load(nameOrPath: pipeline, folder: ProjectFolders.find("Pipelines"))
-        let desk = try await libraryOptions.openDesk(create: true)
-        if memorySearch, let catalog = desk.store as? SQLiteCatalog { catalog.readSearchesFromMemory(.background) }
+        let desk = try await libraryOptions.openDesk(create: true, memorySearch: memorySearch)
         var logger = Logger(label: "photodesk.serve")
         let level = Logger.Level(rawValue: environment["PHOTODESK_LOG"] ?? "") ?? .info
         logger.logLevel = level

@@ -2,7 +2,6 @@ import ArgumentParser
 import Catalog
 import Desk
 import Foundation
-import Gallery
 
 /// `photodesk user ...`: the people who may edit in the browser or through the API.
 struct UserCommand: AsyncParsableCommand {
@@ -36,7 +35,9 @@ struct UserCommand: AsyncParsableCommand {
             throw CommandError(
                 "no password on standard input (type it, or pipe it in: printf '%s\\n' \"$PASSWORD\" | ...)")
         }
-        if let problem = Credentials.passwordProblem(password) { throw CommandError("refused: \(problem)") }
+        if let problem = Credentials.passwordProblem(password) {
+            throw CommandError("refused: \(problem)", kind: .forbidden)
+        }
         return password
     }
 
@@ -55,13 +56,13 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await libraryOptions.openDesk(create: true).store
+            let accounts = try await libraryOptions.openDesk(create: true).accounts
             let password = try UserCommand.readPassword(prompt: "Password for \(name): ")
             do {
-                try await store.addAccount(
-                    Account(name: name, role: role, passwordHash: Credentials.hashPassword(password)))
-            } catch let error as CatalogError where error.code == .exists {
-                throw CommandError("\(error.message) (photodesk user password \(name) changes the password)")
+                try await accounts.add(name, role: role, passwordHash: Credentials.hashPassword(password))
+            } catch let error as DeskError where error.code == .exists {
+                throw CommandError(
+                    "\(error.message) (photodesk user password \(name) changes the password)", kind: .conflict)
             }
             Output.line("Added \(name) (\(role.rawValue)).")
         }
@@ -80,10 +81,10 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await libraryOptions.openDesk(create: false).store
+            let accounts = try await libraryOptions.openDesk(create: false).accounts
             var users: [User] = []
-            for account in try await store.accounts() {
-                let tokens = try await store.tokens(of: account.name).filter { $0.expiresAt > Date() }.count
+            for account in try await accounts.all() {
+                let tokens = try await accounts.tokens(of: account.name, liveOnly: true).count
                 users.append(
                     User(name: account.name, role: account.role.rawValue, createdAt: account.createdAt, tokens: tokens))
             }
@@ -105,8 +106,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let store = try await libraryOptions.openDesk(create: false).store
-            guard try await store.removeAccount(named: name) else { throw CommandError("no user named \(name)") }
+            try await libraryOptions.openDesk(create: false).accounts.remove(name)
             Output.line("Removed \(name).")
         }
     }
@@ -119,14 +119,10 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "Change the role too (editor or admin).") var role: Role?
 
         func run() async throws {
-            let store = try await libraryOptions.openDesk(create: false).store
-            guard var account = try await store.account(named: name) else {
-                throw CommandError("no user named \(name)")
-            }
-            account.passwordHash = Credentials.hashPassword(
-                try UserCommand.readPassword(prompt: "New password for \(name): "))
-            if let role { account.role = role }
-            try await store.updateAccount(account, endSessions: true)
+            let accounts = try await libraryOptions.openDesk(create: false).accounts
+            _ = try await accounts.existing(name)
+            let hash = Credentials.hashPassword(try UserCommand.readPassword(prompt: "New password for \(name): "))
+            try await accounts.setPassword(name, passwordHash: hash, role: role)
             Output.line("Changed the password of \(name); their sessions have ended.")
         }
     }
@@ -144,9 +140,8 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await libraryOptions.openDesk(create: false).store
-            guard try await store.account(named: name) != nil else { throw CommandError("no user named \(name)") }
-            let issued = try await Credentials.issueToken(for: name, label: label, days: days, in: store)
+            let accounts = try await libraryOptions.openDesk(create: false).accounts
+            let issued = try await accounts.issueToken(for: name, label: label, days: days)
             Output.line(issued.secret)
             Output.error(
                 "Token \(issued.token.id) for \(name), expires \(ISO8601DateFormatter().string(from: issued.token.expiresAt)); it is shown once."
@@ -169,10 +164,8 @@ struct UserCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await libraryOptions.openDesk(create: false).store
-            guard try await store.account(named: name) != nil else { throw CommandError("no user named \(name)") }
             let now = Date()
-            let items = try await store.tokens(of: name).map {
+            let items = try await libraryOptions.openDesk(create: false).accounts.tokens(of: name).map {
                 Item(
                     id: $0.id, label: $0.label, createdAt: $0.createdAt, expiresAt: $0.expiresAt,
                     expired: $0.expiresAt <= now)
@@ -198,8 +191,9 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The token's id (tok_...), not its secret.") var id: String
 
         func run() async throws {
-            let store = try await libraryOptions.openDesk(create: false).store
-            guard try await store.revokeToken(id: id) else {
+            do { try await libraryOptions.openDesk(create: false).accounts.revokeToken(id: id) } catch let error
+                as DeskError where error.code == .notFound
+            {
                 throw CommandError("no token \(id) (photodesk user tokens NAME lists them)")
             }
             Output.line("Revoked \(id).")

@@ -44,7 +44,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let desk = try await libraryOptions.openDesk(create: true)
-        guard let queue = desk.store as? any JobQueue else {
+        guard let queue = desk.jobQueue else {
             throw ValidationError(
                 "a worker needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
         }
@@ -110,7 +110,7 @@ struct JobsCommand: AsyncParsableCommand {
 
 /// The queue of a desk, or the reason there is none.
 func jobQueue(_ desk: Desk) throws -> any JobQueue {
-    guard let queue = desk.store as? any JobQueue else {
+    guard let queue = desk.jobQueue else {
         throw ValidationError(
             "the job queue needs a PostgreSQL catalog (--catalog postgres://... or $PHOTODESK_CATALOG)")
     }

@@ -109,34 +109,3 @@ public protocol JobQueue: Sendable {
     /// Wakes when jobs are added (`LISTEN/NOTIFY`); workers also poll, so a lost wake-up only delays.
     func jobWakeups() -> AsyncStream<Void>
 }
-
-/// A store that tells other processes' writes as they commit (PostgreSQL's `LISTEN/NOTIFY`), so
-/// caches elsewhere are dropped at once rather than at the next poll of the change counter.
-public protocol ChangeNotifying: Sendable {
-    /// Yields the change counter after each committed write anywhere.
-    func changeNotifications() -> AsyncStream<Int64>
-
-    /// A mark that changes whenever a write commits anywhere, read without a query or a wait (a
-    /// few bytes the store shares between its connections): the same mark before a read of the
-    /// change counter and now means the counter has not moved, so a cache that cannot wait for
-    /// a query notices another process's write before its notification arrives. Nil when the
-    /// store has none (a server: notifications alone tell of its writes).
-    func commitMark() -> CommitMark?
-}
-
-extension ChangeNotifying {
-    /// None: the change counter is read, or notifications awaited.
-    public func commitMark() -> CommitMark? { nil }
-}
-
-/// What `ChangeNotifying.commitMark()` reads: four opaque words, only compared (held inline: it
-/// is read for every rendition the fast paths answer, so it allocates nothing).
-public struct CommitMark: Equatable, Sendable {
-    let words: (UInt64, UInt64, UInt64, UInt64)
-
-    public init(_ first: UInt64, _ second: UInt64, _ third: UInt64, _ fourth: UInt64) {
-        words = (first, second, third, fourth)
-    }
-
-    public static func == (left: CommitMark, right: CommitMark) -> Bool { left.words == right.words }
-}
