@@ -33,7 +33,8 @@ public struct SearchFilters: Sendable, Equatable, Hashable {
     public var isEmpty: Bool { self == SearchFilters() }
 }
 
-/// One word of a search, folded (letters and digits only), matched whole or as a prefix.
+/// One token of a search, matched whole or as a prefix: a word (letters and digits, folded, as
+/// the desk's `SearchText` makes them) or a pair of neighbouring words (`pair`).
 public struct SearchTerm: Sendable, Equatable, Hashable {
     public var text: String
     public var prefix: Bool
@@ -42,6 +43,45 @@ public struct SearchTerm: Sendable, Equatable, Hashable {
     public init(_ text: String, prefix: Bool) {
         self.text = text
         self.prefix = prefix
+    }
+
+    /// The token of two neighbouring words, `~first~second`: no word holds a `~`, so no word (and
+    /// no word's prefix) is ever a pair.
+    public static func pair(_ first: String, _ second: String, prefix: Bool = false) -> SearchTerm {
+        SearchTerm("~" + first + "~" + second, prefix: prefix)
+    }
+}
+
+/// The search index's vocabulary, the same on every backend: a document is its words one space
+/// apart, then the pair of each two neighbouring words, so that a phrase is found by its pairs
+/// as plain tokens. Backends split a document on spaces only and match tokens, whole or as a
+/// prefix; they never split words themselves.
+public enum SearchTokens {
+    /// A document's tokens as one text: the words (already folded, letters and digits only),
+    /// then their neighbouring pairs.
+    public static func document(_ words: [String]) -> String {
+        guard words.count > 1 else { return words.joined(separator: " ") }
+        let pairs = (1..<words.count).map { SearchTerm.pair(words[$0 - 1], words[$0]).text }
+        return (words + pairs).joined(separator: " ")
+    }
+
+    /// The words of a document made by `document` (its pairs left out).
+    public static func words(of document: String) -> [String] {
+        document.split(separator: " ").filter { !$0.hasPrefix("~") }.map(String.init)
+    }
+}
+
+/// What a match asks of a document's tokens: every token of `all`, and not every token of
+/// `none` (when there is one). Backends translate it mechanically: FTS5 `"a"* AND "b" NOT
+/// ("~a~b")`, a PostgreSQL tsquery `'a':* & 'b' & !('~a~b')`, sets in memory.
+public struct TokenQuery: Sendable, Equatable, Hashable {
+    public var all: [SearchTerm]
+    public var none: [SearchTerm]?
+
+    /// Makes a query.
+    public init(all: [SearchTerm], none: [SearchTerm]? = nil) {
+        self.all = all
+        self.none = none
     }
 }
 
@@ -68,6 +108,23 @@ public struct TextMatch: Sendable, Equatable, Hashable {
     public init(terms: [SearchTerm], mode: Mode) {
         self.terms = terms
         self.mode = mode
+    }
+
+    /// The match as tokens, defined here once for every backend: a phrase of several words is
+    /// all of its neighbouring pairs (the last one a prefix when its last word is), one word is
+    /// itself; all terms are the words; all terms but not the phrase are the words without
+    /// every pair. Nil when it matches nothing (no terms, or the second tier of one word).
+    public var tokens: TokenQuery? {
+        guard !terms.isEmpty else { return nil }
+        let pairs = (1..<max(1, terms.count)).map { index in
+            SearchTerm.pair(
+                terms[index - 1].text, terms[index].text, prefix: index == terms.count - 1 && terms[index].prefix)
+        }
+        switch mode {
+        case .phrase: return TokenQuery(all: terms.count > 1 ? pairs : terms)
+        case .allTerms: return TokenQuery(all: terms)
+        case .allTermsNotPhrase: return terms.count > 1 ? TokenQuery(all: terms, none: pairs) : nil
+        }
     }
 }
 

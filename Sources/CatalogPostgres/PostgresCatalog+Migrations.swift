@@ -22,6 +22,9 @@ extension PostgresCatalog {
         Migration(
             version: 5, name: "search-words",
             sql: String(decoding: PackageResources._005_search_words_sql, as: UTF8.self)),
+        Migration(
+            version: 6, name: "search-tokens",
+            sql: String(decoding: PackageResources._006_search_tokens_sql, as: UTF8.self)),
     ]
 
     /// The advisory lock every node takes to migrate: "photodsk" read as a big-endian Int64.

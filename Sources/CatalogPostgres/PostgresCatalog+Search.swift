@@ -8,83 +8,31 @@ extension PostgresCatalog {
         "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
     }
 
-    /// tsquery text for a match: every term single-quoted (a quote doubled, a backslash
-    /// doubled), so no text is ever tsquery syntax; prefix terms marked `:*`. Bound as a
-    /// parameter of `to_tsquery('photodesk', …)`, which folds it as the documents were folded.
-    static func tsquery(_ match: TextMatch) -> String? {
-        guard !match.terms.isEmpty else { return nil }
-        let words = match.terms.map { quoted($0.text) + ($0.prefix ? ":*" : "") }
-        // As FTS5's phrase "a b"*: only the last word of a phrase is a prefix.
-        let phrase =
-            match.terms.enumerated().map { index, term in
-                quoted(term.text) + (index == match.terms.count - 1 && term.prefix ? ":*" : "")
-            }.joined(separator: " <-> ")
-        switch match.mode {
-        case .phrase: return match.terms.count > 1 ? "(\(phrase))" : words[0]
-        case .allTerms: return "(" + words.joined(separator: " & ") + ")"
-        case .allTermsNotPhrase:
-            guard match.terms.count > 1 else { return nil }
-            return "(" + words.joined(separator: " & ") + ") & !(\(phrase))"
+    /// tsquery text for a match's tokens (`TextMatch.tokens`), cast with `::tsquery`: no
+    /// parser and no configuration, since the tokens are the desk's own. Each token is
+    /// single-quoted, so no text is ever tsquery syntax; a prefix is `:*`, or, when `spelled`
+    /// holds the words a word's prefix stands for, those words `('bo' | 'border')`, which the GIN
+    /// index reads as exact keys (see Schema/0005-search-words.sql). `(all) & !(none)`.
+    static func tsquery(_ tokens: TokenQuery, spelled: [String: [String]] = [:]) -> String {
+        func term(_ token: SearchTerm) -> String {
+            guard token.prefix else { return quoted(token.text) }
+            guard let words = spelled[token.text], !words.isEmpty else { return quoted(token.text) + ":*" }
+            return words.count == 1 ? quoted(words[0]) : "(" + words.map(quoted).joined(separator: " | ") + ")"
         }
+        let all = "(" + tokens.all.map(term).joined(separator: " & ") + ")"
+        guard let none = tokens.none else { return all }
+        return all + " & !(" + none.map(term).joined(separator: " & ") + ")"
     }
 
-    /// The tsquery of a phrase's neighbouring word pairs, `'~a b' & '~b c':*` (the last pair a
-    /// prefix when the phrase's last word is one), from the phrase's words as the search
-    /// configuration folds them; nil when there is no pair, or when a word does not fold to
-    /// exactly one lexeme (the phrase is then checked from the positions alone).
-    static func wordPairs(_ words: [String], lastIsPrefix: Bool) -> String? {
-        guard words.count > 1, words.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else { return nil }
-        return (1..<words.count).map { index in
-            quoted("~" + words[index - 1] + " " + words[index]) + (index == words.count - 1 && lastIsPrefix ? ":*" : "")
-        }.joined(separator: " & ")
-    }
-
-    /// A match as the search configuration folds it: the tsquery of its words, and for a phrase
-    /// of two words or more the tsquery of its word pairs (which every match holds; for three
-    /// words or more a document may hold the pairs apart, so the positions are still checked).
+    /// A match as the store asks it: its tsquery with prefixes, and the same with each word
+    /// prefix spelled out as the words it stands for (nil when none was).
     struct FoldedQuery {
         var words: String
-        var pairs: String?
-        /// The words with each prefix term spelled out as the words it stands for (see
-        /// Schema/0005-search-words.sql), for the GIN index; nil when no prefix was spelled out.
         var indexed: String? = nil
     }
 
-    /// A prefix standing for more words than this is left a prefix.
+    /// A word prefix standing for more words than this is left a prefix.
     static let maxSpelledOut = 64
-
-    /// `match` with each prefix term replaced by the words it stands for, `('bo' | 'border')`:
-    /// what the prefix finds, read from the GIN index as exact words. `lexemes` are the terms as
-    /// the configuration folds them, `expansions` each prefix term's words (space-separated, at
-    /// most one more than `maxSpelledOut`). Nil when nothing was spelled out, or when a term does
-    /// not fold to exactly one lexeme.
-    static func spelledOut(_ match: TextMatch, lexemes: [String], expansions: [String]) -> String? {
-        guard !match.terms.isEmpty, lexemes.count == match.terms.count, expansions.count == match.terms.count,
-            lexemes.allSatisfy({ !$0.isEmpty && !$0.contains(" ") })
-        else { return nil }
-        var spelled = false
-        func term(_ index: Int, prefix: Bool) -> String {
-            let word = quoted(lexemes[index])
-            guard prefix else { return word }
-            let words = expansions[index].split(separator: " ").map { quoted(String($0)) }
-            guard !words.isEmpty, words.count <= maxSpelledOut else { return word + ":*" }
-            spelled = true
-            return words.count == 1 ? words[0] : "(" + words.joined(separator: " | ") + ")"
-        }
-        let all = match.terms.indices.map { term($0, prefix: match.terms[$0].prefix) }.joined(separator: " & ")
-        let last = match.terms.count - 1
-        let phrase = match.terms.indices.map { term($0, prefix: $0 == last && match.terms[$0].prefix) }
-            .joined(separator: " <-> ")
-        let text: String
-        switch match.mode {
-        case .phrase: text = "(\(phrase))"
-        case .allTerms: text = "(\(all))"
-        case .allTermsNotPhrase:
-            guard match.terms.count > 1 else { return nil }
-            text = "(\(all)) & !(\(phrase))"
-        }
-        return spelled ? text : nil
-    }
 
     /// What a count does with the documents it has walked, when the rest would have to be read
     /// through the index: `found` matches among the newest `walked`, `remaining` documents left.
@@ -123,17 +71,12 @@ extension PostgresCatalog {
     ) -> Statement {
         var statement = Statement()
         var conditions = ["d.id >= \(statement.bind(low))", "d.id < \(statement.bind(high))"]
-        // The function form of @@ is one the GIN index cannot answer: a walk stays a walk, and a
-        // phrase read through the index asks the index for its word pairs only, its positions
-        // checked on those few rows.
-        switch (read, query.pairs) {
-        case (.walk, _):
+        // The function form of @@ is one the GIN index cannot answer: a walk stays a walk.
+        switch read {
+        case .walk:
             conditions.append("ts_match_vq(d.search_vector, \(statement.bind(query.words))::tsquery)")
-        case (.index, nil):
+        case .index:
             conditions.append("d.search_vector @@ \(statement.bind(query.indexed ?? query.words))::tsquery")
-        case (.index, let pairs?):
-            conditions.append("d.search_vector @@ \(statement.bind(pairs))::tsquery")
-            conditions.append("ts_match_vq(d.search_vector, \(statement.bind(query.words))::tsquery)")
         }
         var joins = ""
         if !filters.isEmpty {
@@ -152,59 +95,44 @@ extension PostgresCatalog {
         return statement
     }
 
-    /// The search's matches as the configuration folds them (nil for a match with no words),
-    /// and the lowest and highest document numbers (nil when there is none): one statement.
+    /// The search's matches as tsqueries (nil for a match of no tokens), and the lowest and
+    /// highest document numbers (nil when there is none): one statement, which also reads the
+    /// words each word prefix stands for (up to one more than `maxSpelledOut`).
     func folded(_ matches: [TextMatch], on connection: PostgresConnection) async throws -> (
         queries: [FoldedQuery?], bounds: (low: Int64, high: Int64)?
     ) {
-        let texts = matches.map { Self.tsquery($0) ?? "" }
-        // Every match of a search holds the same terms: each folded as the configuration folds
-        // it (for a phrase's word pairs, see Schema/0004-phrase-pairs.sql), and each prefix's
-        // words (up to one more than maxSpelledOut, see Schema/0005-search-words.sql).
-        let terms = matches.first { !$0.terms.isEmpty }?.terms ?? []
-        let words = terms.map(\.text)
-        let prefixes = terms.map(\.prefix)
-        var queries: [String] = []
-        var lexemes: [String] = []
-        var expansions: [String] = []
+        let tokens = matches.map(\.tokens)
+        let prefixes = Array(
+            Set(
+                tokens.flatMap { ($0?.all ?? []) + ($0?.none ?? []) }.filter { $0.prefix && !$0.text.hasPrefix("~") }
+                    .map(
+                        \.text))
+        ).sorted()
+        var spelled: [String: [String]] = [:]
         var bounds: (low: Int64, high: Int64)?
-        for try await (folded, termLexemes, termExpansions, low, high) in try await connection.query(
+        for try await (expansions, low, high) in try await connection.query(
             """
-            WITH terms AS (
-                SELECT t.i, t.prefix,
-                       coalesce((SELECT string_agg(lexeme, ' ') FROM unnest(to_tsvector('photodesk', t.w))), '') AS lexemes
-                FROM unnest(\(words)::text[], \(prefixes)::boolean[]) WITH ORDINALITY AS t(w, prefix, i)
-            )
             SELECT ARRAY(
-                       SELECT CASE WHEN q = '' THEN '' ELSE to_tsquery('photodesk', q)::text END
-                       FROM unnest(\(texts)::text[]) WITH ORDINALITY AS t(q, i) ORDER BY i),
-                   ARRAY(SELECT lexemes FROM terms ORDER BY i),
-                   ARRAY(
-                       SELECT CASE WHEN prefix AND lexemes <> '' AND position(' ' IN lexemes) = 0 THEN
-                           coalesce((SELECT string_agg(w.word, ' ' ORDER BY w.word) FROM (
-                               SELECT word FROM search_word
-                               WHERE word >= terms.lexemes AND word < terms.lexemes || chr(1114111)
-                               ORDER BY word LIMIT \(Self.maxSpelledOut + 1)) w), '')
-                           ELSE '' END
-                       FROM terms ORDER BY i),
+                       SELECT coalesce((SELECT string_agg(w.word, ' ' ORDER BY w.word) FROM (
+                           SELECT word FROM search_word WHERE word >= t.p AND word < t.p || chr(1114111)
+                           ORDER BY word LIMIT \(Self.maxSpelledOut + 1)) w), '')
+                       FROM unnest(\(prefixes)::text[]) WITH ORDINALITY AS t(p, i) ORDER BY i),
                    (SELECT min(id) FROM search_document), (SELECT max(id) FROM search_document)
             """, logger: logger
-        ).decode(([String], [String], [String], Int64?, Int64?).self) {
-            queries = folded
-            lexemes = termLexemes
-            expansions = termExpansions
+        ).decode(([String], Int64?, Int64?).self) {
+            for (prefix, words) in zip(prefixes, expansions) {
+                let list = words.split(separator: " ").map(String.init)
+                if !list.isEmpty && list.count <= Self.maxSpelledOut { spelled[prefix] = list }
+            }
             if let low, let high { bounds = (low, high) }
         }
         return (
-            matches.indices.map { index in
-                guard index < queries.count, !queries[index].isEmpty else { return nil }
-                let match = matches[index]
-                let pairs =
-                    match.mode == .phrase && match.terms.count > 1
-                    ? Self.wordPairs(lexemes, lastIsPrefix: match.terms.last?.prefix ?? false) : nil
-                return FoldedQuery(
-                    words: queries[index], pairs: pairs,
-                    indexed: Self.spelledOut(match, lexemes: lexemes, expansions: expansions))
+            tokens.map { tokens in
+                tokens.map {
+                    let words = Self.tsquery($0)
+                    let indexed = Self.tsquery($0, spelled: spelled)
+                    return FoldedQuery(words: words, indexed: indexed == words ? nil : indexed)
+                }
             }, bounds
         )
     }

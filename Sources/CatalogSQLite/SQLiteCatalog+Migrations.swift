@@ -226,6 +226,29 @@ extension SQLiteCatalog {
                     END;
                     """)
         }
+        migrator.registerMigration("v8-search-tokens") { db in
+            // The index holds the desk's tokens (SearchTokens: words, then neighbouring-word
+            // pairs), split on spaces only: FTS5's ascii tokenizer with `~` a token character (it
+            // takes every other byte above 127 as a token character and folds only A-Z, which the
+            // desk's words no longer hold), so no backend has its own idea of a word. The texts
+            // kept so far were words; they gain their pairs.
+            for (table, key, column) in [("searchDoc", "id", "photoText"), ("articlePhoto", "rowid", "searchText")] {
+                let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS key, \(column) AS text FROM \(table)")
+                for row in rows {
+                    let words = (row["text"] as String? ?? "").split(separator: " ").map(String.init)
+                    try db.execute(
+                        sql: "UPDATE \(table) SET \(column) = ? WHERE \(key) = ?",
+                        arguments: [SearchTokens.document(words), row["key"] as Int64])
+                }
+            }
+            try db.execute(sql: "DROP TABLE searchIndex")
+            try db.execute(sql: "CREATE VIRTUAL TABLE searchIndex USING fts5(body, \(Self.searchTokenizer))")
+            try Rows.reindex(db, try String.fetchAll(db, sql: "SELECT sha256 FROM searchDoc"))
+        }
         return migrator
     }
+
+    /// The search index's table options: tokens split on spaces only, `~` (which starts a word
+    /// pair) a token character, and prefix indexes for prefixes of one to three characters.
+    static let searchTokenizer = "tokenize = \"ascii tokenchars '~'\", prefix = '1 2 3'"
 }

@@ -4,27 +4,18 @@ import GRDB
 import PhotoModel
 
 extension SQLiteCatalog {
-    /// An FTS5 query for a match: each term quoted (so no text is ever query syntax), prefix
-    /// terms marked `*`.
-    static func expression(_ terms: [SearchTerm]) -> String {
-        terms.map { quote($0.text) + ($0.prefix ? "*" : "") }.joined(separator: " ")
-    }
-
-    static func phrase(_ terms: [SearchTerm]) -> String {
-        quote(terms.map(\.text).joined(separator: " ")) + (terms.last?.prefix == true ? "*" : "")
+    /// An FTS5 query for a match's tokens (`TextMatch.tokens`): each token quoted (so no text is
+    /// ever query syntax), prefix tokens marked `*`, `(all) NOT (none)`.
+    static func expression(_ match: TextMatch) -> String? {
+        guard let tokens = match.tokens else { return nil }
+        func all(_ terms: [SearchTerm]) -> String {
+            "(" + terms.map { quote($0.text) + ($0.prefix ? "*" : "") }.joined(separator: " AND ") + ")"
+        }
+        guard let none = tokens.none else { return all(tokens.all) }
+        return all(tokens.all) + " NOT " + all(none)
     }
 
     static func quote(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-
-    static func expression(_ match: TextMatch) -> String? {
-        guard !match.terms.isEmpty else { return nil }
-        switch match.mode {
-        case .phrase: return phrase(match.terms)
-        case .allTerms: return expression(match.terms)
-        case .allTermsNotPhrase:
-            return match.terms.count > 1 ? "(\(expression(match.terms))) NOT \(phrase(match.terms))" : nil
-        }
-    }
 
     public func searchHits(
         _ match: TextMatch, filters: SearchFilters, audience: Audience, before document: Int64?, limit: Int

@@ -53,16 +53,16 @@ public enum SearchText {
         words(query).prefix(maxTerms).map { SearchTerm($0, prefix: $0.count >= minPrefixLength) }
     }
 
-    /// A photo's own search text: the words of its searchable caption fields, folded, one space
-    /// apart (so every backend's index sees the same words in the same places).
+    /// A photo's own search text: the tokens (`SearchTokens.document`) of the words of its
+    /// searchable caption fields, folded, so every backend's index holds the same tokens.
     public static func photoText(_ fields: CaptionFields) -> String {
-        words(CaptionField.allCases.filter(\.isSearchable).compactMap { fields[$0] }.joined(separator: " "))
-            .joined(separator: " ")
+        SearchTokens.document(
+            words(CaptionField.allCases.filter(\.isSearchable).compactMap { fields[$0] }.joined(separator: " ")))
     }
 
-    /// The search text a use in an article adds to its photo: the words of the article's
-    /// headline and of the caption as used there, folded.
+    /// The search text a use in an article adds to its photo: the tokens of the words of the
+    /// article's headline and of the caption as used there, folded.
     public static func useText(headline: String, caption: String?) -> String {
-        words([headline, caption].compactMap { $0 }.joined(separator: " ")).joined(separator: " ")
+        SearchTokens.document(words([headline, caption].compactMap { $0 }.joined(separator: " ")))
     }
 }

@@ -18,7 +18,8 @@ struct PostgresIndexReadTests {
 
     /// Document `g` (0 is the oldest): the common words everywhere; among the oldest 3,000, every
     /// 7th holds "border post" or "bordeaux wine", every 11th one of a hundred words "zq0"…"zq99",
-    /// every 13th the phrase "ha bord".
+    /// every 13th the phrase "ha bord"; then their neighbouring pairs, as `SearchTokens.document`
+    /// makes them (`pg_temp.tokens`).
     static let text = """
         'ha noi anh ' || g
         || CASE WHEN g < 3000 AND g % 7 = 0 THEN CASE WHEN g % 2 = 0 THEN ' border post' ELSE ' bordeaux wine' END ELSE '' END
@@ -31,6 +32,15 @@ struct PostgresIndexReadTests {
             let logger = PostgresTestServer.logger
             try await connection.run(
                 """
+                CREATE FUNCTION pg_temp.tokens(words text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+                    SELECT array_to_string(w.list || ARRAY(
+                        SELECT '~' || w.list[i] || '~' || w.list[i + 1]
+                        FROM generate_series(1, cardinality(w.list) - 1) AS i ORDER BY i), ' ')
+                    FROM (SELECT string_to_array(words, ' ') AS list) AS w
+                $$
+                """, logger: logger)
+            try await connection.run(
+                """
                 INSERT INTO asset (sha256, format, bytes, width, height, orientation, created_at, published_at, public_from)
                 SELECT lpad(to_hex(g + 1), 16, '0') || repeat('0', 48), 'jpeg', 1, 1, 1, 1,
                        to_timestamp(1600000000 + g), to_timestamp(1600000000), to_timestamp(1600000000)
@@ -40,7 +50,8 @@ struct PostgresIndexReadTests {
                 PostgresQuery(
                     unsafeSQL: """
                         INSERT INTO search_document (sha256, public_from, photo_text)
-                        SELECT lpad(to_hex(g + 1), 16, '0') || repeat('0', 48), to_timestamp(1600000000), \(text)
+                        SELECT lpad(to_hex(g + 1), 16, '0') || repeat('0', 48), to_timestamp(1600000000),
+                               pg_temp.tokens(\(text))
                         FROM generate_series(0, \(size - 1)) g ORDER BY g
                         """), logger: logger)
             for table in ["asset", "search_document", "search_word"] {
@@ -51,12 +62,13 @@ struct PostgresIndexReadTests {
 
     /// The documents matching `match`, newest first, as PostgreSQL reads the tsquery itself.
     static func expected(_ match: TextMatch, _ configuration: PostgresCatalog.Configuration) async throws -> [Int64] {
-        guard let text = PostgresCatalog.tsquery(match) else { return [] }
+        guard let tokens = match.tokens else { return [] }
+        let text = PostgresCatalog.tsquery(tokens)
         return try await PostgresTestServer.connect(configuration) { connection in
             var ids: [Int64] = []
             for try await id in try await connection.query(
                 """
-                SELECT id FROM search_document WHERE search_vector @@ to_tsquery('photodesk', \(text))
+                SELECT id FROM search_document WHERE search_vector @@ \(text)::tsquery
                 ORDER BY id DESC
                 """, logger: PostgresTestServer.logger
             ).decode(Int64.self) {
