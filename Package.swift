@@ -60,6 +60,7 @@ let package = Package(
             ],
             resources: [.embedInCode("Schema")]
         ),
+        .target(name: "SearchMemory", dependencies: ["Catalog"]),
         .target(
             name: "Desk",
             dependencies: [
@@ -91,8 +92,9 @@ let package = Package(
         .executableTarget(
             name: "photodesk",
             dependencies: [
-                "Imaging", "Metadata", "PhotoModel", "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "Ingest",
-                "Gallery", "PhotoFactory", "Exports", product("ArgumentParser", "swift-argument-parser"),
+                "Imaging", "Metadata", "PhotoModel", "Catalog", "CatalogSQLite", "CatalogPostgres", "SearchMemory",
+                "Desk",
+                "Ingest", "Gallery", "PhotoFactory", "Exports", product("ArgumentParser", "swift-argument-parser"),
                 product("Hummingbird", "hummingbird"), product("Logging", "swift-log"), product("Yams", "Yams"),
             ]
         ),
@@ -105,8 +107,8 @@ let package = Package(
         .executableTarget(
             name: "PhotodeskBench",
             dependencies: [
-                "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel", "Imaging", "Metadata",
-                "PhotoFactory", product("PostgresNIO", "postgres-nio"), product("Logging", "swift-log"),
+                "Catalog", "CatalogSQLite", "CatalogPostgres", "SearchMemory", "Desk", "PhotoModel", "Imaging",
+                "Metadata", "PhotoFactory", product("PostgresNIO", "postgres-nio"), product("Logging", "swift-log"),
             ]),
 
         // Tests, a target per module (and the end-to-end and conformance suites).
@@ -116,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "CatalogContractTests",
             dependencies: [
-                "Catalog", "CatalogSQLite", "CatalogPostgres", "Desk", "PhotoModel", "PhotoFactory",
+                "Catalog", "CatalogSQLite", "CatalogPostgres", "SearchMemory", "Desk", "PhotoModel", "PhotoFactory",
                 product("PostgresNIO", "postgres-nio"), product("GRDB", "GRDB.swift"), product("Logging", "swift-log"),
             ]),
         .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),

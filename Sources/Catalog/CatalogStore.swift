@@ -20,12 +20,3 @@ public protocol CatalogStore: PhotoStore, FileStore, CaptionStore, ArticleStore,
     /// The backend's name ("sqlite", "postgresql"), for health checks and logs.
     var backend: String { get }
 }
-
-/// The catalog's change counter as the current task (a reader's request) has already read it.
-/// A store may answer from a copy made at exactly that counter without reading the catalog again:
-/// the answer is then the catalog as that read found it, which is still within the request. Set
-/// only around work that does not write (the gallery's reader cache sets it around the pages it
-/// caches, which are all reads).
-public enum ObservedChanges {
-    @TaskLocal public static var counter: Int64?
-}

@@ -203,6 +203,9 @@ enum Rows {
                         "SELECT searchText FROM articlePhoto WHERE sha256 = ? AND searchText != '' ORDER BY articleId, position"
                 ),
                 arguments: [sha])
+            try db.cachedStatement(
+                sql: "UPDATE searchDoc SET changedAt = (SELECT changes FROM catalogState WHERE id = 1) + 1 WHERE id = ?"
+            ).execute(arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM searchIndex WHERE rowid = ?").execute(arguments: [id])
             try db.cachedStatement(sql: "INSERT INTO searchIndex (rowid, body) VALUES (?, ?)").execute(
                 arguments: [id, parts.filter { !$0.isEmpty }.joined(separator: " \n ")])

@@ -245,6 +245,34 @@ extension SQLiteCatalog {
             try db.execute(sql: "CREATE VIRTUAL TABLE searchIndex USING fts5(body, \(Self.searchTokenizer))")
             try Rows.reindex(db, try String.fetchAll(db, sql: "SELECT sha256 FROM searchDoc"))
         }
+        migrator.registerMigration("v9-search-changes") { db in
+            // Which search documents changed after a counter, for a copy of the index in memory
+            // to follow (SearchDocumentFeed): each document notes the change counter its write
+            // commits as (the writes bump it last, so it is the counter plus one while they run),
+            // and a removed document leaves its number behind.
+            try db.alter(table: "searchDoc") { t in t.add(column: "changedAt", .integer).notNull().defaults(to: 0) }
+            try db.create(index: "searchDoc_changedAt", on: "searchDoc", columns: ["changedAt"])
+            try db.create(table: "searchDocRemoved") { t in
+                t.primaryKey("id", .integer)
+                t.column("changedAt", .integer).notNull().indexed()
+            }
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER searchDoc_changed_new AFTER INSERT ON searchDoc BEGIN
+                      UPDATE searchDoc SET changedAt = (SELECT changes FROM catalogState WHERE id = 1) + 1
+                      WHERE id = NEW.id;
+                      DELETE FROM searchDocRemoved WHERE id = NEW.id;
+                    END;
+                    CREATE TRIGGER searchDoc_changed AFTER UPDATE OF photoText, publicFrom ON searchDoc BEGIN
+                      UPDATE searchDoc SET changedAt = (SELECT changes FROM catalogState WHERE id = 1) + 1
+                      WHERE id = NEW.id;
+                    END;
+                    CREATE TRIGGER searchDoc_removed AFTER DELETE ON searchDoc BEGIN
+                      INSERT OR REPLACE INTO searchDocRemoved (id, changedAt)
+                      VALUES (OLD.id, (SELECT changes FROM catalogState WHERE id = 1) + 1);
+                    END;
+                    """)
+        }
         return migrator
     }
 

@@ -30,16 +30,9 @@ extension SQLiteCatalog {
         return try await read { db in try Self.count(db, match, filters: filters, audience: audience) }
     }
 
-    /// The tiers and the count in one read: one snapshot, one trip to a reader connection; from
-    /// the index in memory when it is current and can read the search (`MemorySearch`).
+    /// The tiers and the count in one read: one snapshot, one trip to a reader connection.
     public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
-        if let observed = ObservedChanges.counter, let page = searchMemory.page(search, observed: observed) {
-            return page
-        }
-        let memory = searchMemory
-        let pool = pool
-        return try await read { db in
-            if let page = try memory.page(db, search, pool: pool) { return page }
+        try await read { db in
             let limit = search.boundedLimit
             var hits: [TieredHit] = []
             for read in search.reads where hits.count < limit {
@@ -53,6 +46,34 @@ extension SQLiteCatalog {
                 total = try Self.count(db, counting, filters: search.filters, audience: search.audience)
             }
             return TieredPage(hits: hits, total: total)
+        }
+    }
+
+    /// Every search document, or those changed after a counter (`changedAt`, migration v9) and
+    /// those removed after it, in one read.
+    public func searchDocuments(changedAfter counter: Int64?) async throws -> SearchDocumentChanges {
+        try await read { db in
+            let now = try Int64.fetchOne(db, sql: "SELECT changes FROM catalogState WHERE id = 1") ?? 0
+            var documents: [SearchDocument] = []
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT searchDoc.id, searchDoc.sha256, searchIndex.body, searchDoc.publicFrom,
+                           (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256)
+                    FROM searchDoc JOIN searchIndex ON searchIndex.rowid = searchDoc.id
+                    WHERE searchDoc.changedAt > ? ORDER BY searchDoc.id
+                    """, arguments: [counter ?? Int64.min])
+            while let row = try rows.next() {
+                documents.append(
+                    SearchDocument(
+                        number: row[0], sha256: row[1], tokens: row[2] ?? "", publicFrom: row[3], caption: row[4]))
+            }
+            let removed =
+                counter == nil
+                ? []
+                : try Int64.fetchAll(
+                    db, sql: "SELECT id FROM searchDocRemoved WHERE changedAt > ?", arguments: [counter])
+            return SearchDocumentChanges(counter: now, documents: documents, removed: removed)
         }
     }
 

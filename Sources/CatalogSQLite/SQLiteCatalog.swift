@@ -6,12 +6,10 @@ import PhotoModel
 /// The embedded catalog: one SQLite file in WAL mode (readers never wait for the writer), with
 /// FTS5 for search. Every call is one read or one transaction on GRDB's pool, run off the
 /// caller's thread.
-public final class SQLiteCatalog: CatalogStore {
+public final class SQLiteCatalog: CatalogStore, SearchDocumentFeed {
     let pool: DatabasePool
     /// The catalog file.
     let path: String
-    /// The search index copied into memory, when searches read it (`readSearchesFromMemory`).
-    let searchMemory = SearchMemory()
     /// Tells commits for the change signal (`currentVersion`).
     let commits: CommitWatch
     /// How often `changes()` asks whether anything committed.

@@ -4,10 +4,9 @@ import PhotoModel
 /// A caption template as photo desks use them: `{city}, {country}, {date:d MMMM yyyy}: {caption}
 /// Photo: {byline}/{credit}`, with a code-replacement table (`=lt=` becomes a full name and title).
 public struct CaptionTemplate: Sendable {
-    /// The variables a template may use.
-    public static let variables = [
-        "city", "region", "country", "date", "byline", "credit", "caption", "headline", "n", "id",
-    ]
+    /// The variables a template may use: every caption field (a list field's items joined by
+    /// ", "), the taking date, the photo's number in the batch and its id.
+    public static let variables = CaptionField.allCases.map(\.rawValue) + ["date", "n", "id"]
 
     enum Piece: Sendable {
         case text(String)
@@ -53,14 +52,11 @@ public struct CaptionTemplate: Sendable {
             switch piece {
             case .text(let literal): text += literal
             case .variable(let name, let format):
+                if let field = CaptionField(rawValue: name) {
+                    text += fields[field] ?? ""
+                    continue
+                }
                 switch name {
-                case "city": text += fields.city ?? ""
-                case "region": text += fields.region ?? ""
-                case "country": text += fields.country ?? ""
-                case "byline": text += fields.byline ?? ""
-                case "credit": text += fields.credit ?? ""
-                case "caption": text += fields.caption ?? ""
-                case "headline": text += fields.headline ?? ""
                 case "n": text += String(n)
                 case "id": text += id
                 case "date": text += takenAt.flatMap { formatDate($0, format ?? "d MMMM yyyy") } ?? ""

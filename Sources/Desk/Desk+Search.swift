@@ -47,7 +47,7 @@ extension Desk {
             if startTier < ranks.count, ranks[startTier] == rank { before = document }
         }
         let found = try await stored {
-            try await store.searchTiers(
+            try await search.searchTiers(
                 TieredSearch(
                     tiers: tiers, startTier: startTier, before: before, limit: bounded + 1,
                     counting: TextMatch(terms: terms, mode: .allTerms), filters: query.filters, audience: audience))

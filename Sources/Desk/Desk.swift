@@ -17,17 +17,24 @@ public struct Desk: Sendable {
     public let library: Library
     /// The time now: readers' visibility and embargoes are judged by it (tests set it).
     public let clock: @Sendable () -> Date
+    /// What answers searches: the store, or a copy of its index held in memory in front of it.
+    let search: any SearchStore
 
     /// How many times a write is tried again when other writers keep changing the same row.
     static let attempts = 32
     /// The same for one caption, which many editors and a batch may write at once.
     static let captionAttempts = 64
 
-    /// Makes a desk over a store.
-    public init(store: any CatalogStore, library: Library, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// Makes a desk over a store; `search`, when given, answers searches in front of the store
+    /// (a copy of its index in memory).
+    public init(
+        store: any CatalogStore, library: Library, clock: @escaping @Sendable () -> Date = { Date() },
+        search: (any SearchStore)? = nil
+    ) {
         self.store = store
         self.library = library
         self.clock = clock
+        self.search = search ?? store
     }
 
     /// Readers now.

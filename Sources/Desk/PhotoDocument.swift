@@ -51,11 +51,6 @@ public struct PhotoDocument: Encodable, Sendable, Equatable {
         /// Relative to the library; editors only.
         public var path: String?
     }
-    public struct Place: Codable, Sendable, Equatable {
-        public var city: String?
-        public var region: String?
-        public var country: String?
-    }
     public struct Use: Codable, Sendable, Equatable {
         public var slug: String
         public var position: Int
@@ -94,14 +89,6 @@ public struct PhotoDocument: Encodable, Sendable, Equatable {
     public var sources: String?
     public var includeSources = false
 
-    /// Place fields, nested as `location` in the JSON.
-    static let placeFields: Set<CaptionField> = [.city, .region, .country]
-
-    public var location: Place? {
-        guard fields.city != nil || fields.region != nil || fields.country != nil else { return nil }
-        return Place(city: fields.city, region: fields.region, country: fields.country)
-    }
-
     public var caption: String? { fields.caption }
     public var headline: String? { fields.headline }
     public var byline: String? { fields.byline }
@@ -132,14 +119,21 @@ public struct PhotoDocument: Encodable, Sendable, Equatable {
         try container.encode(exposure, forKey: Key("exposure"))
         // Objects the file does not have are null; texts it does not have are absent.
         try container.encode(gps, forKey: Key("gps"))
-        for field in CaptionField.allCases where !Self.placeFields.contains(field) {
+        for field in CaptionField.allCases where !field.isPlace {
             if field.isList {
-                try container.encode(fields.keywords, forKey: Key(field.rawValue))
+                try container.encode(fields.list(field), forKey: Key(field.rawValue))
             } else {
                 try container.encodeIfPresent(fields[field], forKey: Key(field.rawValue))
             }
         }
-        try container.encode(location, forKey: Key("location"))
+        // Where it was taken: the place fields nested as `location`, null when none is known.
+        let place = CaptionField.allCases.filter(\.isPlace).compactMap { field in fields[field].map { (field, $0) } }
+        if place.isEmpty {
+            try container.encodeNil(forKey: Key("location"))
+        } else {
+            var location = container.nestedContainer(keyedBy: Key.self, forKey: Key("location"))
+            for (field, value) in place { try location.encode(value, forKey: Key(field.rawValue)) }
+        }
         try container.encode(renditions, forKey: Key("renditions"))
         try container.encode(articles, forKey: Key("articles"))
         try container.encode(captionRevision, forKey: Key("captionRevision"))

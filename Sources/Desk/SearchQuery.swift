@@ -16,8 +16,8 @@ public struct SearchQuery: Sendable, Equatable {
     /// Whether the query asks for nothing.
     public var isEmpty: Bool { SearchText.terms(text).isEmpty && filters.isEmpty }
 
-    /// The fields `missing` accepts.
-    public static let missingFields: [CaptionField] = [.caption, .headline, .byline, .credit, .copyright]
+    /// The fields `missing` accepts: every caption field.
+    public static let missingFields = CaptionField.allCases
 }
 
 /// One page of search results.

@@ -6,8 +6,8 @@ import Metadata
 import PhotoModel
 
 /// Writes photos' current caption fields out for other tools: XMP sidecars that ExifTool,
-/// Lightroom and Photo Mechanic read, a CSV or JSON listing, or JPEGs with the caption, byline
-/// and copyright embedded in EXIF, IPTC and XMP alike.
+/// Lightroom and Photo Mechanic read, a CSV or JSON listing, or JPEGs with every caption field
+/// embedded in EXIF, IPTC and XMP alike.
 public struct Exporter: Sendable {
     /// The kinds of export.
     public enum Format: String, CaseIterable, Sendable {
@@ -54,10 +54,7 @@ public struct Exporter: Sendable {
             return try uniqueNames(documents).compactMap { document, stem in
                 guard let large = document.renditions.last, let relative = large.path else { return nil }
                 let image = try VipsImage.load(path: library.absolute(relative))
-                let credits = CreditMetadata(
-                    byline: document.byline, credit: document.credit, copyright: document.copyright,
-                    caption: document.caption)
-                for (name, blob) in credits.blobs { image.setBlob(name, blob) }
+                for (name, blob) in EmbeddedMetadata(document.fields).blobs { image.setBlob(name, blob) }
                 let path = folder + "/" + stem + ".jpg"
                 try image.write(to: path, as: .jpeg, quality: 90, keepMetadata: true)
                 return path
@@ -107,23 +104,12 @@ public struct Exporter: Sendable {
         }
     }
 
-    /// The XMP a sidecar carries for a photo: every caption field where XMP keeps it.
+    /// The XMP a sidecar carries for a photo: every caption field where its metadata puts it.
     public static func xmpValues(_ document: PhotoDocument) -> XMPValues {
         var values = XMPValues()
-        for field in CaptionField.allCases {
-            let value = document.fields[field]
-            switch field {
-            case .caption: values.description = value
-            case .headline: values.headline = value
-            case .byline: values.creator = value.map { [$0] } ?? []
-            case .credit: values.credit = value
-            case .copyright: values.rights = value
-            case .keywords: values.subject = document.fields.keywords
-            case .city: values.city = value
-            case .region: values.state = value
-            case .country: values.country = value
-            case .instructions: values.instructions = value
-            }
+        for field in CaptionField.allCases where field.metadata.xmp != nil {
+            let items = field.isList ? document.fields.list(field) : (document.fields[field].map { [$0] } ?? [])
+            if !items.isEmpty { values.fields[field] = items }
         }
         values.dateCreated = document.takenAt
         return values
@@ -152,7 +138,7 @@ public struct Exporter: Sendable {
         var lines = [csvColumns.joined(separator: ",")]
         for document in documents {
             let fields = CaptionField.allCases.map { field in
-                field.isList ? document.fields.keywords.joined(separator: "; ") : document.fields[field]
+                field.isList ? document.fields.list(field).joined(separator: "; ") : document.fields[field]
             }
             let row: [String?] = [document.id, document.paths?.first] + fields + [document.takenAt]
             lines.append(row.map(csvCell).joined(separator: ","))

@@ -43,7 +43,7 @@ public struct CropRenditions: Sendable {
             )
         }
         let fields = details.caption?.fields ?? CaptionFields()
-        let credits = CreditMetadata(byline: fields.byline, credit: fields.credit, copyright: fields.copyright).blobs
+        let credits = EmbeddedMetadata.renditions(of: fields).blobs
         let spec = Self.spec(name: name)
         let relative = Library.renditionPath(sha256: sha256, preset: name, fileExtension: spec.format.fileExtension)
         let rectangle = CropRectangle(x: crop.x, y: crop.y, width: crop.width, height: crop.height)

@@ -230,16 +230,16 @@ public struct Ingester: Sendable {
             sidecar: sidecar)
         var captionSource = sidecar == nil ? "embedded" : "sidecar"
         if sources.contains(.sidecar), let text = Self.captionText(for: path, warnings: &sideWarnings) {
-            metadata.caption = text
+            metadata.fields.caption = text
             captionSource = "sidecar"
         }
         metadata.sources.warnings = sideWarnings + metadata.sources.warnings
         for warning in metadata.sources.warnings {
             Ingester.logger.warning("\(path): \(warning)")
         }
-        let credits = CreditMetadata(byline: metadata.byline, credit: metadata.credit, copyright: metadata.copyright)
         let results = try maker.make(
-            from: path, specs: pipeline.renditions, embedded: credits.blobs, header: header
+            from: path, specs: pipeline.renditions, embedded: EmbeddedMetadata.renditions(of: metadata.fields).blobs,
+            header: header
         ) { spec in
             library.absolute(
                 Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
@@ -249,20 +249,9 @@ public struct Ingester: Sendable {
             height: header.height, orientation: metadata.orientation, takenAt: metadata.takenAt,
             camera: metadata.camera, exposure: metadata.exposure, gps: metadata.gps,
             sources: Self.json(metadata.sources))
-        var captions = CaptionFields()
-        captions.caption = metadata.caption
-        captions.headline = metadata.headline
-        captions.byline = metadata.byline
-        captions.credit = metadata.credit
-        captions.copyright = metadata.copyright
-        captions.keywords = metadata.keywords
-        captions.city = metadata.location.city
-        captions.region = metadata.location.region
-        captions.country = metadata.location.country
-        captions.instructions = metadata.instructions
         return (
             IngestedFile(
-                photo: photo, location: location, captions: captions, captionSource: captionSource,
+                photo: photo, location: location, captions: metadata.fields, captionSource: captionSource,
                 renditions: results.map { record(sha: sha, $0) }, author: options.author),
             metadata.sources.warnings
         )
@@ -285,10 +274,9 @@ public struct Ingester: Sendable {
         return results.count
     }
 
-    /// The credit metadata renditions of a photo carry: from its current caption fields.
+    /// The metadata renditions of a photo carry: from its current caption fields.
     func credits(of sha: String) async throws -> [String: Data] {
-        let fields = try await desk.caption(of: sha).fields
-        return CreditMetadata(byline: fields.byline, credit: fields.credit, copyright: fields.copyright).blobs
+        EmbeddedMetadata.renditions(of: try await desk.caption(of: sha).fields).blobs
     }
 
     func record(sha: String, _ result: RenditionResult) -> Rendition {

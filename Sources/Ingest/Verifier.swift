@@ -167,7 +167,7 @@ public struct Verifier: Sendable {
                 return RenditionSpec(name: record.preset, width: box.0, height: box.1, format: format, quality: quality)
             }
             let fields = try await desk.caption(of: asset.sha256).fields
-            let credits = CreditMetadata(byline: fields.byline, credit: fields.credit, copyright: fields.copyright)
+            let credits = EmbeddedMetadata.renditions(of: fields)
             let made = try RenditionMaker().make(from: original.path, specs: specs, embedded: credits.blobs) { spec in
                 library.absolute(
                     Library.renditionPath(

@@ -34,6 +34,24 @@ public struct ExifValues: Codable, Sendable, Equatable {
     /// No values.
     public init() {}
 
+    /// One of the text tags MWG reconciles (`ExifText`).
+    public subscript(text: ExifText) -> String? {
+        get {
+            switch text {
+            case .imageDescription: imageDescription
+            case .artist: artist
+            case .copyright: copyright
+            }
+        }
+        set {
+            switch text {
+            case .imageDescription: imageDescription = newValue
+            case .artist: artist = newValue
+            case .copyright: copyright = newValue
+            }
+        }
+    }
+
     /// The taking date as ISO 8601, with sub-seconds and the offset when the file gives them.
     public var takenAt: String? {
         guard let raw = dateTimeOriginal else { return nil }

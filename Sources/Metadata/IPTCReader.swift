@@ -1,22 +1,18 @@
 import Crypto
 import Foundation
+import PhotoModel
 
 /// What a photo's IPTC-IIM block says (record 2, the application record).
-public struct IPTCValues: Codable, Sendable, Equatable {
+public struct IPTCValues: Sendable, Equatable {
+    /// The caption fields the block holds, each from the dataset the field's metadata names
+    /// (`CaptionField.metadata`): one value, or one per dataset for those that repeat.
+    public var fields: [CaptionField: [String]] = [:]
+    /// 2:05 ObjectName (the title).
     public var objectName: String?
-    public var keywords: [String] = []
-    public var specialInstructions: String?
+    /// 2:115 Source.
+    public var source: String?
     /// Date created as ISO 8601 (with time and offset when TimeCreated gives them).
     public var dateCreated: String?
-    public var byline: [String] = []
-    public var city: String?
-    public var provinceState: String?
-    public var country: String?
-    public var headline: String?
-    public var credit: String?
-    public var source: String?
-    public var copyrightNotice: String?
-    public var caption: String?
     /// The character set the block declared ("UTF-8"), or nil when it declared none.
     public var declaredCharacterSet: String?
     /// Whether the Photoshop IPTC digest (resource 0x0425) was present and matches the IIM block
@@ -26,6 +22,111 @@ public struct IPTCValues: Codable, Sendable, Equatable {
 
     /// No values.
     public init() {}
+
+    /// A caption field's one value (several joined by ", ").
+    public subscript(field: CaptionField) -> String? {
+        get { fields[field].flatMap { $0.isEmpty ? nil : $0.joined(separator: ", ") } }
+        set { fields[field] = newValue.map { [$0] } }
+    }
+
+    /// 2:120 Caption/Abstract.
+    public var caption: String? {
+        get { self[.caption] }
+        set { self[.caption] = newValue }
+    }
+    /// 2:105 Headline.
+    public var headline: String? {
+        get { self[.headline] }
+        set { self[.headline] = newValue }
+    }
+    /// 2:80 By-line, one dataset per creator.
+    public var byline: [String] {
+        get { fields[.byline] ?? [] }
+        set { fields[.byline] = newValue }
+    }
+    /// 2:110 Credit.
+    public var credit: String? {
+        get { self[.credit] }
+        set { self[.credit] = newValue }
+    }
+    /// 2:116 Copyright Notice.
+    public var copyrightNotice: String? {
+        get { self[.copyright] }
+        set { self[.copyright] = newValue }
+    }
+    /// 2:25 Keywords, one dataset each.
+    public var keywords: [String] {
+        get { fields[.keywords] ?? [] }
+        set { fields[.keywords] = newValue }
+    }
+    /// 2:90 City.
+    public var city: String? {
+        get { self[.city] }
+        set { self[.city] = newValue }
+    }
+    /// 2:95 Province/State.
+    public var provinceState: String? {
+        get { self[.region] }
+        set { self[.region] = newValue }
+    }
+    /// 2:101 Country/Primary Location Name.
+    public var country: String? {
+        get { self[.country] }
+        set { self[.country] = newValue }
+    }
+    /// 2:40 Special Instructions.
+    public var specialInstructions: String? {
+        get { self[.instructions] }
+        set { self[.instructions] = newValue }
+    }
+
+    /// The caption field each dataset holds.
+    static let fieldsByDataset: [Int: CaptionField] = Dictionary(
+        uniqueKeysWithValues: CaptionField.allCases.compactMap { field in field.metadata.iim.map { ($0, field) } })
+}
+
+extension IPTCValues: Codable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Each caption field by its name (a list for those that repeat), then the other values.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for field in CaptionField.allCases {
+            guard let values = fields[field], !values.isEmpty else { continue }
+            if field.metadata.iimRepeats {
+                try container.encode(values, forKey: Key(field.rawValue))
+            } else {
+                try container.encode(values.joined(separator: ", "), forKey: Key(field.rawValue))
+            }
+        }
+        try container.encodeIfPresent(objectName, forKey: Key("objectName"))
+        try container.encodeIfPresent(source, forKey: Key("source"))
+        try container.encodeIfPresent(dateCreated, forKey: Key("dateCreated"))
+        try container.encodeIfPresent(declaredCharacterSet, forKey: Key("declaredCharacterSet"))
+        try container.encodeIfPresent(digestMatches, forKey: Key("digestMatches"))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        for field in CaptionField.allCases {
+            if let list = try? container.decodeIfPresent([String].self, forKey: Key(field.rawValue)) {
+                fields[field] = list
+            } else if let text = try container.decodeIfPresent(String.self, forKey: Key(field.rawValue)) {
+                fields[field] = [text]
+            }
+        }
+        objectName = try container.decodeIfPresent(String.self, forKey: Key("objectName"))
+        source = try container.decodeIfPresent(String.self, forKey: Key("source"))
+        dateCreated = try container.decodeIfPresent(String.self, forKey: Key("dateCreated"))
+        declaredCharacterSet = try container.decodeIfPresent(String.self, forKey: Key("declaredCharacterSet"))
+        digestMatches = try container.decodeIfPresent(Bool.self, forKey: Key("digestMatches"))
+    }
 }
 
 /// Parses IPTC-IIM, bare or inside Photoshop image resources (APP13, "8BIM").
@@ -105,21 +206,19 @@ public enum IPTCReader {
         var time: String?
         for set in sets where set.record == 2 {
             guard let text = decode(set.bytes) else { continue }
+            if let field = IPTCValues.fieldsByDataset[Int(set.number)] {
+                if field.metadata.iimRepeats {
+                    values.fields[field, default: []].append(text)
+                } else {
+                    values.fields[field] = [text]
+                }
+                continue
+            }
             switch set.number {
             case 5: values.objectName = text
-            case 25: values.keywords.append(text)
-            case 40: values.specialInstructions = text
             case 55: date = text
             case 60: time = text
-            case 80: values.byline.append(text)
-            case 90: values.city = text
-            case 95: values.provinceState = text
-            case 101: values.country = text
-            case 105: values.headline = text
-            case 110: values.credit = text
             case 115: values.source = text
-            case 116: values.copyrightNotice = text
-            case 120: values.caption = text
             default: break
             }
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PhotoModel
 
 /// Builds IPTC-IIM blocks (UTF-8, declared with ESC % G), wrapped in Photoshop resources as
 /// JPEG APP13 carries them, with the IPTC digest that MWG readers check.
@@ -16,22 +17,21 @@ public enum IPTCWriter {
         }
         if declareUTF8 { add(1, 90, [0x1B, 0x25, 0x47]) }
         add(2, 0, [0, 4])
-        text(5, values.objectName)
-        for keyword in values.keywords { text(25, keyword) }
-        text(40, values.specialInstructions)
-        if let date = values.dateCreated {
-            let digits = date.prefix(10).filter(\.isNumber)
-            if digits.count == 8 { add(2, 55, Array(digits.utf8)) }
+        // Record 2 in ascending dataset order (IIM 4.2, 1.5): the caption fields where their
+        // metadata puts them, and the other values.
+        var datasets: [(number: Int, values: [String])] = [(5, values.objectName.map { [$0] } ?? [])]
+        for field in CaptionField.allCases {
+            guard let number = field.metadata.iim, let texts = values.fields[field], !texts.isEmpty else { continue }
+            datasets.append((number, field.metadata.iimRepeats ? texts : [texts.joined(separator: ", ")]))
         }
-        for creator in values.byline { text(80, creator) }
-        text(90, values.city)
-        text(95, values.provinceState)
-        text(101, values.country)
-        text(105, values.headline)
-        text(110, values.credit)
-        text(115, values.source)
-        text(116, values.copyrightNotice)
-        text(120, values.caption)
+        datasets.append((115, values.source.map { [$0] } ?? []))
+        if let date = values.dateCreated {
+            let digits = String(date.prefix(10).filter(\.isNumber))
+            if digits.count == 8 { datasets.append((55, [digits])) }
+        }
+        for dataset in datasets.sorted(by: { $0.number < $1.number }) {
+            for value in dataset.values { text(UInt8(dataset.number), value) }
+        }
         return bytes
     }
 

@@ -85,22 +85,23 @@ public enum MetadataReader {
         }
         func list(_ values: [String]?) -> [String]? { values.flatMap { $0.isEmpty ? nil : $0 } }
 
-        result.caption =
-            list(side?.description.map { [$0] })?.first ?? exif?.imageDescription
-            ?? mwg(iptc?.caption, xmp?.description)
-        result.creators = list(side?.creator) ?? exif?.artist.map(splitArtist) ?? mwgList(iptc?.byline, xmp?.creator)
-        result.copyright = side?.rights ?? exif?.copyright ?? mwg(iptc?.copyrightNotice, xmp?.rights)
-        result.headline = side?.headline ?? mwg(iptc?.headline, xmp?.headline)
-        result.credit = side?.credit ?? mwg(iptc?.credit, xmp?.credit)
+        // Each caption field from where the schema says it lives: a sidecar's value, then (for
+        // description, creator and copyright) a non-blank EXIF value, then IPTC or XMP by MWG.
+        for field in CaptionField.allCases {
+            let mapping = field.metadata
+            let exifValue = mapping.exif.flatMap { exif?[$0] }.map { mapping.exif == .artist ? splitArtist($0) : [$0] }
+            let values =
+                list(side?.fields[field]) ?? list(exifValue) ?? mwgList(iptc?.fields[field], xmp?.fields[field])
+            result.values[field] = values.isEmpty ? nil : values
+            if field.isList {
+                result.fields.setList(field, values)
+            } else {
+                result.fields[field] = values.isEmpty ? nil : values.joined(separator: ", ")
+            }
+        }
         result.source = side?.source ?? mwg(iptc?.source, xmp?.source)
-        result.instructions = side?.instructions ?? mwg(iptc?.specialInstructions, xmp?.instructions)
         result.objectName = side?.title ?? mwg(iptc?.objectName, xmp?.title)
-        result.keywords = list(side?.subject) ?? mwgList(iptc?.keywords, xmp?.subject)
-        result.location = PhotoMetadata.Location(
-            city: side?.city ?? mwg(iptc?.city, xmp?.city),
-            region: side?.state ?? mwg(iptc?.provinceState, xmp?.state),
-            country: side?.country ?? mwg(iptc?.country, xmp?.country),
-            sublocation: side?.location ?? xmp?.location)
+        result.sublocation = side?.location ?? xmp?.location
         result.takenAt =
             side?.dateTimeOriginal ?? side?.dateCreated ?? exif?.takenAt
             ?? mwg(iptc?.dateCreated, xmp?.dateCreated ?? xmp?.dateTimeOriginal)

@@ -34,22 +34,34 @@ public struct PhotoMetadata: Codable, Sendable, Equatable {
     public var camera = Camera()
     public var exposure = Exposure()
     public var gps: GPS?
-    public var caption: String?
-    public var headline: String?
-    /// The creators, in order.
-    public var creators: [String] = []
-    public var credit: String?
+    /// The caption fields, reconciled field by field from where the schema says each lives
+    /// (`CaptionField.metadata`); the byline is the creators joined by commas.
+    public var fields = CaptionFields()
+    /// Each field's values as the metadata held them (several for a list, or for a byline of
+    /// several creators), before they were joined into `fields`.
+    public var values: [CaptionField: [String]] = [:]
     public var source: String?
-    public var copyright: String?
-    public var keywords: [String] = []
-    public var location = Location()
     public var objectName: String?
-    public var instructions: String?
+    /// The sublocation (a place within the city), which is not a caption field.
+    public var sublocation: String?
     public var sources = Sources()
-
-    /// The byline as one text: the creators joined by commas.
-    public var byline: String? { creators.isEmpty ? nil : creators.joined(separator: ", ") }
 
     /// No values.
     public init() {}
+
+    public var caption: String? { fields.caption }
+    public var headline: String? { fields.headline }
+    public var credit: String? { fields.credit }
+    public var copyright: String? { fields.copyright }
+    public var instructions: String? { fields.instructions }
+    public var keywords: [String] { fields.keywords }
+    /// The byline as one text: the creators joined by commas.
+    public var byline: String? { fields.byline }
+    /// The creators, in order (the byline's parts).
+    public var creators: [String] { values[.byline] ?? [] }
+
+    /// Where the photo was taken, by name.
+    public var location: Location {
+        Location(city: fields.city, region: fields.region, country: fields.country, sublocation: sublocation)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -81,12 +82,10 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     }
 
     /// Attribute keys arrive as "{uri}name" on some platforms and as "prefix:name" on others.
-    private static let knownPrefixes: [String: String] = [
-        "rdf": XMPNamespace.rdf, "dc": XMPNamespace.dc, "photoshop": XMPNamespace.photoshop,
-        "Iptc4xmpCore": XMPNamespace.iptcCore, "exif": XMPNamespace.exif, "tiff": XMPNamespace.tiff,
-        "xmp": XMPNamespace.xmp, "xml": "http://www.w3.org/XML/1998/namespace", "exifEX": XMPNamespace.exifEX,
-        "aux": XMPNamespace.aux,
-    ]
+    private static let knownPrefixes: [String: String] = Dictionary(
+        uniqueKeysWithValues: XMPNamespace.prefixes.map { ($0.value, $0.key) }
+    )
+    .merging(["xml": "http://www.w3.org/XML/1998/namespace"]) { first, _ in first }
 
     private static func split(_ key: String, value: String) -> (namespace: String, name: String, value: String) {
         if key.hasPrefix("{"), let close = key.firstIndex(of: "}") {

@@ -1,34 +1,14 @@
 import Foundation
 import PhotoModel
 
-/// The XMP namespaces Photodesk reads and writes.
-public enum XMPNamespace {
-    public static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-    public static let dc = "http://purl.org/dc/elements/1.1/"
-    public static let photoshop = "http://ns.adobe.com/photoshop/1.0/"
-    public static let iptcCore = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
-    public static let exif = "http://ns.adobe.com/exif/1.0/"
-    public static let exifEX = "http://cipa.jp/exif/1.0/"
-    public static let aux = "http://ns.adobe.com/exif/1.0/aux/"
-    public static let tiff = "http://ns.adobe.com/tiff/1.0/"
-    public static let xmp = "http://ns.adobe.com/xap/1.0/"
-}
-
 /// What a photo's XMP packet (embedded or sidecar) says.
-public struct XMPValues: Codable, Sendable, Equatable {
-    /// dc:description, the x-default alternative first.
-    public var description: String?
+public struct XMPValues: Sendable, Equatable {
+    /// The caption fields the packet holds, each from the property the field's metadata names
+    /// (`CaptionField.metadata`): one value, or the items of a list.
+    public var fields: [CaptionField: [String]] = [:]
     public var title: String?
-    public var creator: [String] = []
-    public var rights: String?
-    public var subject: [String] = []
-    public var headline: String?
-    public var credit: String?
+    /// photoshop:Source.
     public var source: String?
-    public var instructions: String?
-    public var city: String?
-    public var state: String?
-    public var country: String?
     /// Iptc4xmpCore:Location, the sublocation.
     public var location: String?
     public var dateCreated: String?
@@ -42,6 +22,119 @@ public struct XMPValues: Codable, Sendable, Equatable {
 
     /// No values.
     public init() {}
+
+    /// A caption field's one value (a list's items joined by ", ").
+    public subscript(field: CaptionField) -> String? {
+        get { fields[field].flatMap { $0.isEmpty ? nil : $0.joined(separator: ", ") } }
+        set { fields[field] = newValue.map { [$0] } }
+    }
+
+    /// dc:description, the x-default alternative first.
+    public var description: String? {
+        get { self[.caption] }
+        set { self[.caption] = newValue }
+    }
+    /// dc:creator, in order.
+    public var creator: [String] {
+        get { fields[.byline] ?? [] }
+        set { fields[.byline] = newValue }
+    }
+    /// dc:rights.
+    public var rights: String? {
+        get { self[.copyright] }
+        set { self[.copyright] = newValue }
+    }
+    /// dc:subject.
+    public var subject: [String] {
+        get { fields[.keywords] ?? [] }
+        set { fields[.keywords] = newValue }
+    }
+    /// photoshop:Headline.
+    public var headline: String? {
+        get { self[.headline] }
+        set { self[.headline] = newValue }
+    }
+    /// photoshop:Credit.
+    public var credit: String? {
+        get { self[.credit] }
+        set { self[.credit] = newValue }
+    }
+    /// photoshop:Instructions.
+    public var instructions: String? {
+        get { self[.instructions] }
+        set { self[.instructions] = newValue }
+    }
+    /// photoshop:City.
+    public var city: String? {
+        get { self[.city] }
+        set { self[.city] = newValue }
+    }
+    /// photoshop:State.
+    public var state: String? {
+        get { self[.region] }
+        set { self[.region] = newValue }
+    }
+    /// photoshop:Country.
+    public var country: String? {
+        get { self[.country] }
+        set { self[.country] = newValue }
+    }
+}
+
+extension XMPValues: Codable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Each caption field by its name (a list for a list property), then the other values.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for field in CaptionField.allCases {
+            guard let values = fields[field], !values.isEmpty else { continue }
+            if field.metadata.xmp?.isList == true {
+                try container.encode(values, forKey: Key(field.rawValue))
+            } else {
+                try container.encode(values.joined(separator: ", "), forKey: Key(field.rawValue))
+            }
+        }
+        try container.encodeIfPresent(title, forKey: Key("title"))
+        try container.encodeIfPresent(source, forKey: Key("source"))
+        try container.encodeIfPresent(location, forKey: Key("location"))
+        try container.encodeIfPresent(dateCreated, forKey: Key("dateCreated"))
+        try container.encodeIfPresent(dateTimeOriginal, forKey: Key("dateTimeOriginal"))
+        try container.encodeIfPresent(orientation, forKey: Key("orientation"))
+        try container.encodeIfPresent(make, forKey: Key("make"))
+        try container.encodeIfPresent(model, forKey: Key("model"))
+        try container.encodeIfPresent(lens, forKey: Key("lens"))
+        try container.encodeIfPresent(latitude, forKey: Key("latitude"))
+        try container.encodeIfPresent(longitude, forKey: Key("longitude"))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        for field in CaptionField.allCases {
+            if let list = try? container.decodeIfPresent([String].self, forKey: Key(field.rawValue)) {
+                fields[field] = list
+            } else if let text = try container.decodeIfPresent(String.self, forKey: Key(field.rawValue)) {
+                fields[field] = [text]
+            }
+        }
+        title = try container.decodeIfPresent(String.self, forKey: Key("title"))
+        source = try container.decodeIfPresent(String.self, forKey: Key("source"))
+        location = try container.decodeIfPresent(String.self, forKey: Key("location"))
+        dateCreated = try container.decodeIfPresent(String.self, forKey: Key("dateCreated"))
+        dateTimeOriginal = try container.decodeIfPresent(String.self, forKey: Key("dateTimeOriginal"))
+        orientation = try container.decodeIfPresent(Int.self, forKey: Key("orientation"))
+        make = try container.decodeIfPresent(String.self, forKey: Key("make"))
+        model = try container.decodeIfPresent(String.self, forKey: Key("model"))
+        lens = try container.decodeIfPresent(String.self, forKey: Key("lens"))
+        latitude = try container.decodeIfPresent(Double.self, forKey: Key("latitude"))
+        longitude = try container.decodeIfPresent(Double.self, forKey: Key("longitude"))
+    }
 }
 
 /// A malformed XMP packet: it is skipped with a warning, never fatal.
@@ -74,18 +167,16 @@ public enum XMPReader {
         for description in descriptions { properties.collect(description) }
         var values = XMPValues()
         let p = properties
-        values.description = p.text(XMPNamespace.dc, "description")
+        for field in CaptionField.allCases {
+            guard let property = field.metadata.xmp else { continue }
+            let found =
+                property.isList
+                ? p.list(property.namespace, property.name)
+                : (p.text(property.namespace, property.name).map { [$0] } ?? [])
+            if !found.isEmpty { values.fields[field] = found }
+        }
         values.title = p.text(XMPNamespace.dc, "title")
-        values.creator = p.list(XMPNamespace.dc, "creator")
-        values.rights = p.text(XMPNamespace.dc, "rights")
-        values.subject = p.list(XMPNamespace.dc, "subject")
-        values.headline = p.text(XMPNamespace.photoshop, "Headline")
-        values.credit = p.text(XMPNamespace.photoshop, "Credit")
         values.source = p.text(XMPNamespace.photoshop, "Source")
-        values.instructions = p.text(XMPNamespace.photoshop, "Instructions")
-        values.city = p.text(XMPNamespace.photoshop, "City")
-        values.state = p.text(XMPNamespace.photoshop, "State")
-        values.country = p.text(XMPNamespace.photoshop, "Country")
         values.location = p.text(XMPNamespace.iptcCore, "Location")
         values.dateCreated = p.text(XMPNamespace.photoshop, "DateCreated")
         values.dateTimeOriginal =

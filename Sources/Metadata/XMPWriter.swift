@@ -1,4 +1,5 @@
 import Foundation
+import PhotoModel
 
 /// Writes XMP packets (RDF element form, UTF-8) that ExifTool and Adobe tools read.
 public enum XMPWriter {
@@ -19,29 +20,33 @@ public enum XMPWriter {
             guard let value else { return }
             body.append("<\(name)>\(escape(value))</\(name)>")
         }
-        alt("dc:description", values.description)
+        // The caption fields where their metadata puts them, each in its property's form.
+        for field in CaptionField.allCases {
+            guard let property = field.metadata.xmp, let items = values.fields[field], !items.isEmpty else { continue }
+            let name = property.description
+            switch property.form {
+            case .text: simple(name, items.joined(separator: ", "))
+            case .languageAlternative: alt(name, items.joined(separator: ", "))
+            case .bag: container(name, "Bag", items)
+            case .sequence: container(name, "Seq", items)
+            }
+        }
         alt("dc:title", values.title)
-        container("dc:creator", "Seq", values.creator)
-        alt("dc:rights", values.rights)
-        container("dc:subject", "Bag", values.subject)
-        simple("photoshop:Headline", values.headline)
-        simple("photoshop:Credit", values.credit)
         simple("photoshop:Source", values.source)
-        simple("photoshop:Instructions", values.instructions)
-        simple("photoshop:City", values.city)
-        simple("photoshop:State", values.state)
-        simple("photoshop:Country", values.country)
         simple("photoshop:DateCreated", values.dateCreated)
         simple("Iptc4xmpCore:Location", values.location)
         simple("exif:DateTimeOriginal", values.dateTimeOriginal)
         simple("tiff:Orientation", values.orientation.map(String.init))
         simple("tiff:Make", values.make)
         simple("tiff:Model", values.model)
+        // Every namespace Photodesk knows is declared (one line), whichever the packet uses.
+        let namespaces = XMPNamespace.prefixes.filter { $0.value != "rdf" }.sorted { $0.value < $1.value }
+            .map { "xmlns:\($0.value)=\"\($0.key)\"" }.joined(separator: " ")
         let text = """
             <?xpacket begin="\u{FEFF}" id="W5M0MpCehiHzreSzNTczkc9d"?>
             <x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Photodesk">
             <rdf:RDF xmlns:rdf="\(XMPNamespace.rdf)">
-            <rdf:Description rdf:about="" xmlns:dc="\(XMPNamespace.dc)" xmlns:photoshop="\(XMPNamespace.photoshop)" xmlns:Iptc4xmpCore="\(XMPNamespace.iptcCore)" xmlns:exif="\(XMPNamespace.exif)" xmlns:tiff="\(XMPNamespace.tiff)">
+            <rdf:Description rdf:about="" \(namespaces)>
             \(body.joined(separator: "\n"))
             </rdf:Description>
             </rdf:RDF>

@@ -51,9 +51,9 @@ enum HTTPInputs {
             "Range \(header) gives \(bounds) in a file of \(length) bytes")
     }
 
-    /// A revision named by `If-Match` is a whole number of at most 18 digits.
+    /// A revision named by `If-Match` is a whole number of at most 18 digits, from a strong tag.
     static func ifMatch(_ header: String) {
-        if case .some(.some(let revision)) = AssetAPIRoutes.revision(ifMatch: header) {
+        for revision in AssetAPIRoutes.IfMatch(header)?.revisions ?? [] {
             check(revision >= 0, "If-Match \(header) names revision \(revision)")
         }
     }

@@ -22,6 +22,22 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         }
     }
 
+    /// The field's name where a page lists it ("Copyright"); `label` is the form's, with its hints.
+    public var title: String {
+        switch self {
+        case .caption: "Caption"
+        case .headline: "Headline"
+        case .byline: "Byline"
+        case .credit: "Credit"
+        case .copyright: "Copyright"
+        case .keywords: "Keywords"
+        case .city: "City"
+        case .region: "Province or state"
+        case .country: "Country"
+        case .instructions: "Instructions"
+        }
+    }
+
     /// One line of help for the CLI option.
     public var help: String {
         switch self {
@@ -41,6 +57,22 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
     /// Keywords are a list; every other field is one text.
     public var isList: Bool { self == .keywords }
 
+    /// A photo is not ready for a page without it: the desk's front page lists the photos that
+    /// lack it (caption, byline, credit).
+    public var isExpected: Bool { self == .caption || self == .byline || self == .credit }
+
+    /// Part of where the photo was taken (city, province or state, country): JSON documents nest
+    /// these as `location`.
+    public var isPlace: Bool { self == .city || self == .region || self == .country }
+
+    /// Shown in the photo's own caption on its page (headline, caption, byline and credit); the
+    /// other public fields are listed among its details.
+    public var isInPhotoCaption: Bool { self == .headline || self == .caption || self == .byline || self == .credit }
+
+    /// Carried in the metadata of the renditions readers download (who took the photo and who
+    /// owns it, as MWG asks), not only in exports.
+    public var isEmbeddedInRenditions: Bool { self == .byline || self == .credit || self == .copyright }
+
     /// Edited in a text area rather than a one-line field.
     public var isMultiline: Bool { self == .caption || self == .instructions }
 
@@ -54,25 +86,25 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
     public static var publicFields: [CaptionField] { allCases.filter(\.isPublic) }
 }
 
-/// The caption fields of a photo as a value: one text per field, keywords as a list. Blank text
-/// is no value.
+/// The caption fields of a photo as a value: one text per field, a list for the list fields
+/// (keywords). Blank text is no value.
 public struct CaptionFields: Sendable, Equatable, Hashable {
     private var texts: [CaptionField: String] = [:]
-    /// The keywords, in order.
-    public var keywords: [String] = []
+    private var lists: [CaptionField: [String]] = [:]
 
     /// No values.
     public init() {}
 
-    /// Fields from values by field (keywords as one comma-separated text).
+    /// Fields from values by field (a list field as one comma-separated text).
     public init(_ values: [CaptionField: String?]) {
         for (field, value) in values { self[field] = value }
     }
 
-    /// A field's value; keywords as one comma-separated text. Setting trims, and blank clears.
+    /// A field's value; a list field's items as one comma-separated text. Setting trims, and
+    /// blank clears; a list field's text is split on commas and semicolons.
     public subscript(field: CaptionField) -> String? {
         get {
-            if field.isList { return keywords.isEmpty ? nil : keywords.joined(separator: ", ") }
+            if field.isList { return lists[field].map { $0.joined(separator: ", ") } }
             return texts[field]
         }
         set {
@@ -81,11 +113,20 @@ public struct CaptionFields: Sendable, Equatable, Hashable {
                 return trimmed.isEmpty ? nil : trimmed
             }
             if field.isList {
-                keywords = CaptionFields.list(text ?? "")
+                setList(field, CaptionFields.list(text ?? ""))
             } else {
                 texts[field] = text
             }
         }
+    }
+
+    /// A list field's items (empty for none, and for a field that is not a list).
+    public func list(_ field: CaptionField) -> [String] { lists[field] ?? [] }
+
+    /// Sets a list field's items, each trimmed, blanks dropped.
+    public mutating func setList(_ field: CaptionField, _ items: [String]) {
+        let kept = items.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        lists[field] = kept.isEmpty ? nil : kept
     }
 
     /// A comma- (or semicolon-) separated text as a list, blanks dropped.
@@ -95,8 +136,13 @@ public struct CaptionFields: Sendable, Equatable, Hashable {
     }
 
     /// Whether no field has a value.
-    public var isEmpty: Bool { texts.isEmpty && keywords.isEmpty }
+    public var isEmpty: Bool { texts.isEmpty && lists.isEmpty }
 
+    /// The keywords, in order.
+    public var keywords: [String] {
+        get { list(.keywords) }
+        set { setList(.keywords, newValue) }
+    }
     public var caption: String? {
         get { self[.caption] }
         set { self[.caption] = newValue }
@@ -134,7 +180,7 @@ public struct CaptionFields: Sendable, Equatable, Hashable {
         set { self[.instructions] = newValue }
     }
 
-    /// The fields readers may see (instructions removed).
+    /// The fields readers may see (the editors' own removed).
     public var publicOnly: CaptionFields {
         var copy = self
         for field in CaptionField.allCases where !field.isPublic { copy[field] = nil }
@@ -143,26 +189,26 @@ public struct CaptionFields: Sendable, Equatable, Hashable {
 }
 
 extension CaptionFields: Codable {
-    /// Decodes an object keyed by field names: texts, or for keywords a list or a text.
+    /// Decodes an object keyed by field names: texts, or for a list field a list or a text.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CaptionField.self)
         for field in CaptionField.allCases {
             if field.isList, let list = try? container.decodeIfPresent([String].self, forKey: field) {
-                keywords = list.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                setList(field, list)
             } else {
                 self[field] = try container.decodeIfPresent(String.self, forKey: field)
             }
         }
     }
 
-    /// Encodes each field that has a value; keywords always, as a list.
+    /// Encodes each field that has a value; a list field always, as a list.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CaptionField.self)
         for field in CaptionField.allCases {
             if field.isList {
-                try container.encode(keywords, forKey: field)
+                try container.encode(list(field), forKey: field)
             } else {
-                try container.encodeIfPresent(texts[field], forKey: field)
+                try container.encodeIfPresent(self[field], forKey: field)
             }
         }
     }

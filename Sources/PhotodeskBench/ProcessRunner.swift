@@ -11,6 +11,15 @@ enum ProcessRunner {
         var peakMB: Double
     }
 
+    /// This process's resident memory now (VmRSS), in megabytes.
+    static func residentMegabytes() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return 0 }
+        return kilobytes / 1024
+    }
+
     /// A command that could not be run or failed.
     struct Failure: PhotodeskError {
         var message: String

@@ -6,6 +6,7 @@ import Desk
 import Foundation
 import Gallery
 import Ingest
+import SearchMemory
 
 /// The library option every command shares.
 struct LibraryOptions: ParsableArguments {
@@ -47,8 +48,8 @@ struct LibraryOptions: ParsableArguments {
     /// Every file made from here on (the catalog, the lock, renditions, exports) gets the
     /// library's access through the umask; a command that creates sets the modes of the folder,
     /// catalog and lock as well.
-    /// `memorySearch` copies a SQLite catalog's search index into memory for the searches to
-    /// read (`serve`).
+    /// `memorySearch` puts a copy of a SQLite catalog's search index in memory in front of it
+    /// (`serve`): loaded in the background, then following the catalog's changes.
     func openDesk(create: Bool, memorySearch: Bool = false) async throws -> Desk {
         let library = resolved
         if let url = catalogURL {
@@ -71,8 +72,10 @@ struct LibraryOptions: ParsableArguments {
         if create { try library.create(access: access) }
         let catalog = try SQLiteCatalog(library: library)
         if create { library.apply(access) }
-        if memorySearch { catalog.readSearchesFromMemory(.background) }
-        return Desk(store: catalog, library: library)
+        guard memorySearch else { return Desk(store: catalog, library: library) }
+        let copy = MemorySearch(feed: catalog, fallback: catalog, signal: catalog)
+        Task.detached(priority: .utility) { await copy.follow() }
+        return Desk(store: catalog, library: library, search: copy)
     }
 }
 

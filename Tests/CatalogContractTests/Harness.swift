@@ -4,12 +4,13 @@ import CatalogSQLite
 import Desk
 import Foundation
 import PhotoModel
+import SearchMemory
 import Testing
 
 /// The backends every contract test runs against.
 enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
-    /// SQLite with every search read from its index copied into memory.
+    /// SQLite with every search answered by a copy of its index in memory (`MemorySearch`).
     case sqliteMemory
     case postgres
 
@@ -38,6 +39,8 @@ final class TestClock: @unchecked Sendable {
 /// A fresh, empty catalog of one backend, with a desk over it.
 struct Harness: Sendable {
     let store: any CatalogStore
+    /// What answers searches: the store, or the copy in memory in front of it.
+    let search: any SearchStore
     let desk: Desk
     let library: Library
     let clock: TestClock
@@ -45,17 +48,19 @@ struct Harness: Sendable {
     static func make(_ backend: Backend) async throws -> Harness {
         let library = Library(path: NSTemporaryDirectory() + "contract-\(UUID().uuidString)")
         let store: any CatalogStore
+        var search: (any SearchStore)?
         switch backend {
         case .sqlite: store = try SQLiteCatalog(library: library)
         case .sqliteMemory:
             let catalog = try SQLiteCatalog(library: library)
-            catalog.readSearchesFromMemory(.current)
+            search = MemorySearch(feed: catalog, fallback: catalog, signal: catalog, mode: .catchingUpFirst)
             store = catalog
         case .postgres: store = try await PostgresTestServer.freshCatalog()
         }
         let clock = TestClock()
         return Harness(
-            store: store, desk: Desk(store: store, library: library, clock: { clock.now }), library: library,
+            store: store, search: search ?? store,
+            desk: Desk(store: store, library: library, clock: { clock.now }, search: search), library: library,
             clock: clock)
     }
 

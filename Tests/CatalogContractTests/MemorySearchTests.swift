@@ -3,36 +3,35 @@ import Desk
 import Foundation
 import PhotoFactory
 import PhotoModel
+import SearchMemory
 import Testing
 
 @testable import CatalogSQLite
 
-/// The SQLite catalog's search index copied into memory answers exactly as FTS5 does.
-@Suite("SQLite search read from memory", .timeLimit(.minutes(5)))
+/// The search index's copy in memory (`MemorySearch`) answers exactly as FTS5 does, and follows
+/// the catalog change by change.
+@Suite("Search from the copy in memory", .timeLimit(.minutes(5)))
 struct MemorySearchTests {
-    /// Words sharing prefixes, digits, and words FTS5 alone can split (not ASCII once folded).
+    /// Words sharing prefixes, digits, and words that are not ASCII once folded.
     static let vocabulary = [
         "ha", "hai", "hanoi", "hang", "hanh", "noi", "nang", "nam", "da", "dang", "dong", "van", "vanh", "bo",
         "border", "bon", "tai", "anh", "2020", "20", "lung", "cu", "cua", "Łódź", "北京", "straße", "Ærø", "café",
         "x北京y", "ab2c",
     ]
 
-    /// A catalog of `count` photos with seeded captions, some published (a few in the future),
-    /// with two stores over its file: FTS5's and memory's.
-    static func catalogs(count: Int, seed: UInt64) async throws -> (fts: Desk, memory: Desk, catalog: SQLiteCatalog) {
+    /// A catalog of `count` photos with seeded captions, some published (a few in the future), and
+    /// two desks over it: FTS5's, and one whose searches the copy in memory answers.
+    static func catalogs(count: Int, seed: UInt64) async throws -> (
+        fts: Desk, memory: Desk, copy: MemorySearch, harness: Harness
+    ) {
         let harness = try await Harness.make(.sqlite)
         var random = SeededRandom(seed: seed)
         var records: [IngestRecord] = []
         for index in 0..<count {
-            let words = (0..<Int.random(in: 0...12, using: &random)).map { _ in
-                vocabulary[Int.random(in: vocabulary.indices, using: &random)]
-            }
-            var fields = CaptionFields()
-            fields.caption = words.isEmpty ? nil : words.joined(separator: Bool.random(using: &random) ? " " : ", ")
-            fields.city = Int.random(in: 0..<4, using: &random) == 0 ? vocabulary.randomElement(using: &random) : nil
             records.append(
                 Harness.record(
-                    index + 1, fields: fields, createdAt: Date(timeIntervalSince1970: 1_600_000_000 + Double(index))))
+                    index + 1, fields: fields(&random),
+                    createdAt: Date(timeIntervalSince1970: 1_600_000_000 + Double(index))))
         }
         for batch in stride(from: 0, to: records.count, by: 500) {
             try await harness.store.record(Array(records[batch..<min(batch + 500, records.count)]))
@@ -43,9 +42,29 @@ struct MemorySearchTests {
                 Harness.sha(index + 1), publishedAt: harness.clock.now.addingTimeInterval(offset))
         }
         let catalog = try SQLiteCatalog(path: harness.library.catalogPath)
-        catalog.readSearchesFromMemory(.current)
+        let copy = MemorySearch(feed: catalog, fallback: catalog, signal: catalog, mode: .catchingUpFirst)
         let clock = harness.clock
-        return (harness.desk, Desk(store: catalog, library: harness.library, clock: { clock.now }), catalog)
+        let memory = Desk(store: catalog, library: harness.library, clock: { clock.now }, search: copy)
+        return (harness.desk, memory, copy, harness)
+    }
+
+    static func fields(_ random: inout SeededRandom) -> CaptionFields {
+        let words = (0..<Int.random(in: 0...12, using: &random)).map { _ in
+            vocabulary[Int.random(in: vocabulary.indices, using: &random)]
+        }
+        var fields = CaptionFields()
+        fields.caption = words.isEmpty ? nil : words.joined(separator: Bool.random(using: &random) ? " " : ", ")
+        fields.city = Int.random(in: 0..<4, using: &random) == 0 ? vocabulary.randomElement(using: &random) : nil
+        return fields
+    }
+
+    /// A seeded query: one to three words or prefixes of them, sometimes quoted.
+    static func query(_ random: inout SeededRandom) -> String {
+        let words = (0..<Int.random(in: 1...3, using: &random)).map { _ -> String in
+            let word = SearchText.fold(vocabulary[Int.random(in: vocabulary.indices, using: &random)])
+            return String(word.prefix(Int.random(in: 1...max(1, word.count), using: &random)))
+        }
+        return (Bool.random(using: &random) ? "\"" : "") + words.joined(separator: " ")
     }
 
     /// Every page of a search, with its total and the token of each page.
@@ -60,137 +79,88 @@ struct MemorySearchTests {
         return pages
     }
 
-    @Test("seeded queries, every page, editors and readers: the same results, totals and tokens as FTS5")
+    @Test(
+        "seeded queries, every page, editors and readers, edits between rounds: the same results, totals and tokens as FTS5"
+    )
     func sameAsFTS5() async throws {
-        let (fts, memory, catalog) = try await Self.catalogs(count: 2_500, seed: 7)
+        let (fts, memory, copy, harness) = try await Self.catalogs(count: 2_500, seed: 7)
         var random = SeededRandom(seed: 11)
         var compared = 0
-        var readable = 0
-        for round in 0..<2 {
-            if round == 1 {
-                // Edits between the rounds: the copy is made again for the new counter.
+        var pagesRead = 0
+        for round in 0..<3 {
+            switch round {
+            case 1:
+                // Caption edits, a new article using photos (their use texts), photos removed and
+                // published: the copy takes each change as it is, not a new copy.
                 for index in stride(from: 0, to: 2_500, by: 50) {
                     try await fts.setCaption(
                         Harness.sha(index + 1), changes: CaptionChanges([.caption: "hanoi border Łódź \(index)"]),
                         basedOn: nil, author: "test", source: "test")
                 }
-            }
-            for _ in 0..<150 {
-                let words = (0..<Int.random(in: 1...3, using: &random)).map { _ -> String in
-                    let word = SearchText.fold(Self.vocabulary[Int.random(in: Self.vocabulary.indices, using: &random)])
-                    return String(word.prefix(Int.random(in: 1...max(1, word.count), using: &random)))
+                try await fts.saveArticle(
+                    ArticleContent(slug: "visit", headline: "Bộ trưởng thăm Đồng Văn", body: ""),
+                    photos: (1...40).map {
+                        ArticlePhotoInput(sha256: Harness.sha($0 * 7), caption: "Cột cờ Lũng Cú \($0)")
+                    })
+                try await fts.setPublication("visit", Publication(state: .published, at: nil, text: nil))
+                for index in stride(from: 3, to: 2_500, by: 97) {
+                    try await fts.remove(Harness.sha(index), force: true)
                 }
-                let query = (Bool.random(using: &random) ? "\"" : "") + words.joined(separator: " ")
-                for audience in [Audience.editors, .readers(at: Date(timeIntervalSince1970: 1_700_000_000))] {
-                    let before = catalog.searchMemoryStatus.answered
+            case 2:
+                try await harness.store.record(
+                    (2_501...2_600).map { Harness.record($0, fields: Self.fields(&random)) })
+                for index in stride(from: 1, to: 2_500, by: 31) where index % 97 != 3 {
+                    try await fts.setPublished(Harness.sha(index), true)
+                }
+            default: break
+            }
+            let before = copy.status.answered
+            for _ in 0..<120 {
+                let query = Self.query(&random)
+                for audience in [Audience.editors, .readers(at: harness.clock.now)] {
                     let expected = try await Self.pages(fts, query, audience: audience)
-                    let observed = Bool.random(using: &random) ? try await catalog.changeCounter() : nil
-                    let found = try await ObservedChanges.$counter.withValue(observed) {
-                        try await Self.pages(memory, query, audience: audience)
-                    }
-                    #expect(found == expected, "\(query) for \(audience)")
+                    let found = try await Self.pages(memory, query, audience: audience)
+                    #expect(found == expected, "round \(round): \(query) for \(audience)")
                     compared += expected.map(\.results.count).reduce(0, +)
-                    let ascii = SearchText.terms(query).allSatisfy(MemorySearchIndex.readsAlike)
-                    if ascii {
-                        readable += 1
-                        #expect(catalog.searchMemoryStatus.answered - before == found.count, "\(query): from memory")
-                    }
+                    pagesRead += found.count
                 }
             }
+            #expect(copy.status.answered - before == pagesRead, "round \(round): every page from memory")
+            pagesRead = 0
         }
         #expect(compared > 5_000, "the queries found photos")
-        #expect(readable > 400, "most queries read memory")
-        let status = catalog.searchMemoryStatus
-        #expect(status.documents == 2_500 && status.words > 20)
-        #expect(try await status.changes == catalog.changeCounter())
+        let status = copy.status
+        #expect(status.passedOn == 0)
+        #expect(status.documents == 2_500 - 26 + 100 && status.tokens > 100)
+        #expect(try await status.counter == harness.store.changeCounter())
+        #expect(status.catchUps > 3, "caught up change by change")
     }
 
-    @Test("ASCII text splits into FTS5's own words")
-    func asciiWordsAreFTS5s() throws {
-        var random = SeededRandom(seed: 3)
-        var texts: [(document: Int, body: String)] = []
-        for document in 0..<2_000 {
-            let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in
-                UInt8.random(in: 1...127, using: &random)
-            }
-            texts.append((document, String(decoding: bytes, as: UTF8.self)))
-        }
-        let fts5 = try MemorySearchIndex.tokenizedByFTS5(texts)
-        for (document, body) in texts {
-            #expect(MemorySearchIndex.asciiTokens(body) == fts5[document] ?? [], "\(Array(body.utf8))")
-        }
-        #expect(MemorySearchIndex.asciiTokens("Hà Nội") == nil, "not ASCII: left to FTS5")
-    }
-
-    @Test("in the background: a change is searched through FTS5 until the new copy is made, then from memory")
-    func background() async throws {
-        let (fts, _, _) = try await Self.catalogs(count: 300, seed: 5)
-        let library = fts.library
-        let catalog = try SQLiteCatalog(path: library.catalogPath)
-        catalog.searchMemory.state.withLock { $0.pause = 0 }
-        catalog.readSearchesFromMemory(.background)
-        await catalog.searchMemoryCopied()
-        let desk = Desk(store: catalog, library: library)
-        let first = try await desk.search(SearchQuery(text: "hanoi"), limit: 20, after: nil, audience: .editors)
-        #expect(first.total > 0 && catalog.searchMemoryStatus.answered == 1)
+    @Test("following in the background: behind the catalog it passes searches on, caught up it answers them")
+    func following() async throws {
+        let (fts, _, _, harness) = try await Self.catalogs(count: 300, seed: 5)
+        let catalog = try SQLiteCatalog(path: harness.library.catalogPath)
+        let copy = MemorySearch(feed: catalog, fallback: catalog, signal: catalog, mode: .following)
+        let desk = Desk(store: catalog, library: harness.library, search: copy)
+        let zebra = SearchQuery(text: "zebra")
+        // Before it has loaded, the backend answers.
+        #expect(try await desk.search(zebra, limit: 5, after: nil, audience: .editors).total == 0)
+        #expect(copy.status.passedOn == 1 && copy.status.counter == nil)
+        try await copy.catchUp()
+        #expect(try await desk.search(zebra, limit: 5, after: nil, audience: .editors).total == 0)
+        #expect(copy.status.answered == 1)
+        // A change elsewhere: until the copy has read it, the backend answers, and finds it.
         try await fts.setCaption(
-            Harness.sha(7), changes: CaptionChanges([.caption: "zebra crossing"]), basedOn: nil, author: "test",
-            source: "test")
-        let stale = try await desk.search(SearchQuery(text: "zebra"), limit: 20, after: nil, audience: .editors)
-        #expect(stale.results.map(\.sha256) == [Harness.sha(7)])
-        #expect(catalog.searchMemoryStatus.answered == 1, "the old copy is not read after a change")
-        await catalog.searchMemoryCopied()
-        let fresh = try await desk.search(SearchQuery(text: "zebra"), limit: 20, after: nil, audience: .editors)
-        #expect(fresh == stale)
-        #expect(catalog.searchMemoryStatus.answered == 2)
-        #expect(try await catalog.searchMemoryStatus.changes == catalog.changeCounter())
-    }
-
-    @Test("at the counter a request read: answered without reading the catalog, as that read found it")
-    func observedCounter() async throws {
-        let (fts, _, _) = try await Self.catalogs(count: 300, seed: 13)
-        let catalog = try SQLiteCatalog(path: fts.library.catalogPath)
-        catalog.searchMemory.state.withLock { $0.pause = 0 }
-        catalog.readSearchesFromMemory(.background)
-        await catalog.searchMemoryCopied()
-        let desk = Desk(store: catalog, library: fts.library)
-        let before = try await catalog.changeCounter()
-        let search = { (query: String) in
-            try await desk.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors)
-        }
-        let old = try await ObservedChanges.$counter.withValue(before) { try await search("zebra") }
-        #expect(old.total == 0)
-        #expect(catalog.searchMemoryStatus.withoutReading == 1)
-        try await fts.setCaption(
-            Harness.sha(3), changes: CaptionChanges([.caption: "zebra crossing"]), basedOn: nil, author: "test",
-            source: "test")
-        let after = try await catalog.changeCounter()
-        // A request that read the counter after the change is answered through the catalog.
-        let new = try await ObservedChanges.$counter.withValue(after) { try await search("zebra") }
-        #expect(new.results.map(\.sha256) == [Harness.sha(3)])
-        #expect(catalog.searchMemoryStatus.withoutReading == 1)
-        // One that read it before is answered as the catalog was then.
-        #expect(try await ObservedChanges.$counter.withValue(before) { try await search("zebra") } == old)
-        #expect(catalog.searchMemoryStatus.withoutReading == 2)
-        await catalog.searchMemoryCopied()
-        #expect(try await ObservedChanges.$counter.withValue(after) { try await search("zebra") } == new)
-        #expect(catalog.searchMemoryStatus.withoutReading == 3)
-    }
-
-    @Test("a catalog over the limit is not copied and searches read FTS5")
-    func overTheLimit() async throws {
-        let (fts, _, _) = try await Self.catalogs(count: 50, seed: 9)
-        let catalog = try SQLiteCatalog(path: fts.library.catalogPath)
-        catalog.searchMemory.state.withLock { $0.maximumDocuments = 49 }
-        catalog.readSearchesFromMemory(.current)
-        let desk = Desk(store: catalog, library: fts.library)
-        for query in ["ha", "noi dong", "\"bo"] {
-            let expected = try await fts.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors)
-            #expect(
-                try await desk.search(SearchQuery(text: query), limit: 20, after: nil, audience: .editors) == expected)
-        }
-        #expect(
-            catalog.searchMemoryStatus
-                == MemorySearchStatus(changes: nil, documents: 0, words: 0, bytes: 0, answered: 0, withoutReading: 0))
+            Harness.sha(1), changes: CaptionChanges([.caption: "a zebra at the border"]), basedOn: nil,
+            author: "test", source: "test")
+        #expect(try await desk.search(zebra, limit: 5, after: nil, audience: .editors).total == 1)
+        #expect(copy.status.passedOn == 2)
+        try await copy.catchUp()
+        #expect(try await desk.search(zebra, limit: 5, after: nil, audience: .editors).total == 1)
+        #expect(copy.status.answered == 2)
+        // Filters are the backend's.
+        _ = try await desk.search(
+            SearchQuery(text: "zebra", filters: SearchFilters(byline: "x")), limit: 5, after: nil, audience: .editors)
+        #expect(copy.status.passedOn == 3)
     }
 }

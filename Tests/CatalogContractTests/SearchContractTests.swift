@@ -167,8 +167,8 @@ struct SearchContractTests {
                             tiers: tiers, startTier: startTier, before: before, limit: limit,
                             counting: limit == 3 ? nil : TextMatch(terms: words, mode: .allTerms), filters: filters,
                             audience: audience)
-                        let together = try await harness.store.searchTiers(search)
-                        let oneByOne = try await harness.store.searchTiersOneByOne(search)
+                        let together = try await harness.search.searchTiers(search)
+                        let oneByOne = try await harness.search.searchTiersOneByOne(search)
                         #expect(
                             together == oneByOne,
                             "\(audience) \(filters) from \(startTier)/\(String(describing: before)), \(limit)")
@@ -179,7 +179,7 @@ struct SearchContractTests {
             }
         }
         #expect(compared > 200, "the cases found hits")
-        let page = try await harness.store.searchTiers(
+        let page = try await harness.search.searchTiers(
             TieredSearch(
                 tiers: tiers, limit: 25, counting: TextMatch(terms: words, mode: .allTerms), filters: SearchFilters(),
                 audience: .editors))

@@ -92,14 +92,34 @@ struct ExifTests {
         #expect(read.takenAt == nil)
     }
 
-    @Test("garbage bytes never crash the reader")
-    func garbage() {
-        var generator = SystemRandomNumberGenerator()
-        for length in [0, 6, 8, 14, 64, 512] {
-            let bytes =
-                Data("Exif\0\0II*\0".utf8)
-                + Data((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            _ = ExifReader.read(bytes)
+    /// Whether every value `read` has is the value `full` has (JSON encodings compared key by key).
+    static func isPart(_ read: ExifValues?, of full: ExifValues) throws -> Bool {
+        guard let read else { return true }
+        let encoder = JSONEncoder()
+        let part = try #require(try JSONSerialization.jsonObject(with: encoder.encode(read)) as? [String: Any])
+        let whole = try #require(try JSONSerialization.jsonObject(with: encoder.encode(full)) as? [String: Any])
+        return part.allSatisfy { key, value in (whole[key] as? NSObject)?.isEqual(value) == true }
+    }
+
+    @Test("a block cut short anywhere, or pointing past its end, gives nothing or only what the whole block says")
+    func garbage() throws {
+        let whole = ExifWriter.blob(Self.sample())
+        let full = try #require(ExifReader.read(whole))
+        for cut in 0..<whole.count {
+            #expect(try Self.isPart(ExifReader.read(whole.prefix(cut)), of: full), "cut at \(cut) of \(whole.count)")
+        }
+        // A header and nothing else; IFD0 at an offset past the end; IFD0 claiming 65,535 entries
+        // with none there; one entry whose value lies past the end.
+        let header = Data("Exif\0\0II*\0".utf8)
+        let empty = ExifValues()
+        for (label, blob) in [
+            ("header only", header + Data([8, 0, 0, 0])),
+            ("offset past the end", header + Data([0xF0, 0xFF, 0xFF, 0x7F])),
+            ("65,535 entries", header + Data([8, 0, 0, 0, 0xFF, 0xFF])),
+            ("value past the end", header + Data([8, 0, 0, 0, 1, 0, 0x0F, 0x01, 2, 0, 0xFF, 0, 0, 0, 0xF0, 0, 0, 0])),
+        ] {
+            let read = ExifReader.read(blob)
+            #expect(read == nil || read == empty, "\(label): \(String(describing: read))")
         }
     }
 }

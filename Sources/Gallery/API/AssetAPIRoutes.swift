@@ -81,17 +81,7 @@ package struct AssetAPIRoutes: Sendable {
     }
 
     struct AssetPage: Encodable {
-        struct Item: Encodable {
-            var id: String
-            var sha256: String
-            var width: Int
-            var height: Int
-            var takenAt: String?
-            var caption: String?
-            var byline: String?
-            var createdAt: Date
-        }
-        var assets: [Item]
+        var assets: [PhotoListItem]
         var next: String?
     }
 
@@ -101,11 +91,7 @@ package struct AssetAPIRoutes: Sendable {
         let page = try await desk.photos(limit: limit, after: parameters.get("after"), audience: context.audience)
         return try JSONBody.response(
             AssetPage(
-                assets: page.photos.map {
-                    .init(
-                        id: $0.shortId, sha256: $0.sha256, width: $0.width, height: $0.height, takenAt: $0.takenAt,
-                        caption: $0.caption.caption, byline: $0.caption.byline, createdAt: $0.createdAt)
-                }, next: page.next))
+                assets: page.photos.map { PhotoListItem($0, readersAt: context.now) }, next: page.next))
     }
 
     /// An asset's caption fields with the revision an edit must be based on (readers see only
@@ -149,17 +135,66 @@ package struct AssetAPIRoutes: Sendable {
         return response
     }
 
-    /// `If-Match`: `*` (any revision), or one revision as `"3"`, `3` or `W/"3"`; nil when it names
-    /// no revision (an empty or malformed value matches nothing).
-    package static func revision(ifMatch: String) -> Int?? {
-        var text = ifMatch.trimmingCharacters(in: .whitespaces)
-        if text == "*" { return .some(nil) }
-        if text.hasPrefix("W/") { text.removeFirst(2) }
-        text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (48...57).contains($0) }),
-            let number = Int(text)
-        else { return nil }
-        return .some(number)
+    /// What an `If-Match` header asks (RFC 9110, 13.1.1): any current value (`*`), or one of a
+    /// list of entity tags (`"3"`, `"3", "4"`, `W/"3"`).
+    package enum IfMatch: Equatable, Sendable {
+        case any
+        /// Each tag's opaque text and whether it is weak.
+        case tags([(opaque: String, weak: Bool)])
+
+        package static func == (left: IfMatch, right: IfMatch) -> Bool {
+            switch (left, right) {
+            case (.any, .any): true
+            case (.tags(let a), .tags(let b)): a.map(\.opaque) == b.map(\.opaque) && a.map(\.weak) == b.map(\.weak)
+            default: false
+            }
+        }
+
+        /// Parses a header's value; nil when it is not `*` or a list of entity tags (then the
+        /// header is malformed: 400, naming it).
+        package init?(_ header: String) {
+            let text = header.trimmingCharacters(in: .whitespaces)
+            if text == "*" {
+                self = .any
+                return
+            }
+            guard text.utf8.count <= 1024 else { return nil }
+            var tags: [(opaque: String, weak: Bool)] = []
+            var rest = Substring(text)
+            while true {
+                rest = rest.drop { $0 == " " || $0 == "\t" }
+                let weak = rest.hasPrefix("W/")
+                if weak { rest = rest.dropFirst(2) }
+                guard rest.first == "\"" else { return nil }
+                rest = rest.dropFirst()
+                guard let end = rest.firstIndex(of: "\"") else { return nil }
+                let opaque = rest[..<end]
+                // etagc: %x21 / %x23-7E / obs-text; no space, no control, no DEL.
+                guard
+                    opaque.unicodeScalars.allSatisfy({
+                        $0.value == 0x21 || (0x23...0x7E).contains($0.value) || $0.value >= 0x80
+                    })
+                else { return nil }
+                tags.append((String(opaque), weak))
+                rest = rest[rest.index(after: end)...].drop { $0 == " " || $0 == "\t" }
+                if rest.isEmpty { break }
+                guard rest.first == "," else { return nil }
+                rest = rest.dropFirst()
+            }
+            self = .tags(tags)
+        }
+
+        /// The caption revisions the tags name: strong tags whose text is a revision number (a
+        /// weak tag never matches, as `If-Match` compares strongly).
+        package var revisions: [Int] {
+            guard case .tags(let tags) = self else { return [] }
+            return tags.compactMap { tag in
+                guard !tag.weak, (1...18).contains(tag.opaque.utf8.count),
+                    tag.opaque.utf8.allSatisfy({ (48...57).contains($0) })
+                else { return nil }
+                return Int(tag.opaque)
+            }
+        }
     }
 
     struct StaleBody: Encodable {
@@ -171,8 +206,8 @@ package struct AssetAPIRoutes: Sendable {
     func patchCaption(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let viewer = try APIAuth.require(request, context)
         let photo = try await photo(context)
-        // Missing, or naming no revision (empty, malformed): 428, the precondition is required.
-        guard let ifMatch = request.headers[.ifMatch], let basedOn = Self.revision(ifMatch: ifMatch) else {
+        // Missing: 428, the precondition is required (RFC 6585); malformed: 400, naming it.
+        guard let header = request.headers[.ifMatch] else {
             let stored = try await desk.caption(of: photo.sha256)
             return try JSONBody.response(
                 StaleBody(
@@ -180,6 +215,12 @@ package struct AssetAPIRoutes: Sendable {
                         "send If-Match with the caption revision the edit is based on (the ETag of GET .../caption, such as \"3\"), or * for any",
                     current: CaptionBody(id: photo.shortId, revision: stored.revision, fields: stored.fields)),
                 status: .preconditionRequired)
+        }
+        guard let condition = IfMatch(header) else {
+            throw GalleryError(
+                .invalid,
+                "the If-Match header \(header.prefix(100)) is not * or an entity tag such as \"3\" (the ETag of GET .../caption)"
+            )
         }
         let body = try await Body.collect(request, limit: Self.maxBody)
         let changes: CaptionChanges
@@ -191,6 +232,16 @@ package struct AssetAPIRoutes: Sendable {
         }
         guard !changes.isEmpty else { throw GalleryError(.invalid, "the body names no caption field") }
         let stored = try await desk.caption(of: photo.sha256)
+        // The revision the edit is based on: any (*), the one a tag names, or of several the
+        // stored one when it is among them; a tag that names no revision matches nothing (412).
+        let basedOn: Int?
+        switch condition {
+        case .any: basedOn = nil
+        case .tags:
+            let named = condition.revisions
+            guard let first = named.first else { return try stale(photo, stored, basedOn: nil, lastAuthor: nil) }
+            basedOn = named.contains(stored.revision) ? stored.revision : first
+        }
         do {
             try await desk.setCaption(
                 photo.sha256, changes: changes, basedOn: basedOn, author: viewer.name, source: "api")
@@ -202,8 +253,8 @@ package struct AssetAPIRoutes: Sendable {
         }
     }
 
-    func stale(_ photo: Photo, _ current: Caption, basedOn: Int??, lastAuthor: String?) throws -> Response {
-        let said = (basedOn ?? nil).map { "revision \($0)" } ?? "the If-Match given"
+    func stale(_ photo: Photo, _ current: Caption, basedOn: Int?, lastAuthor: String?) throws -> Response {
+        let said = basedOn.map { "revision \($0)" } ?? "the If-Match given"
         var response = try JSONBody.response(
             StaleBody(
                 error: "the caption is at revision \(current.revision), not \(said); nothing was saved",

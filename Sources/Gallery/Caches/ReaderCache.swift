@@ -62,7 +62,7 @@ struct ReaderCacheMiddleware: RouterMiddleware {
         }
         let capture = ResponseCapture()
         let response = try await ResponseCapture.$current.withValue(capture) {
-            try await ObservedChanges.$counter.withValue(version.value) { try await next(request, context) }
+            try await next(request, context)
         }
         guard response.status == .ok || response.status == .notFound, let body = capture.body,
             body.readableBytes == response.body.contentLength

@@ -59,7 +59,7 @@ struct DeskRoutes: Sendable {
             throw Redirect.toLogin(from: request)
         }
         var waiting: [Waiting] = []
-        for field in [CaptionField.caption, .credit, .byline] {
+        for field in CaptionField.allCases where field.isExpected {
             let filters = SearchFilters(missing: field)
             let page = try await desk.photos(filters: filters, limit: 6, after: nil, audience: .editors)
             waiting.append(

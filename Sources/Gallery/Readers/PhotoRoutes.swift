@@ -115,6 +115,13 @@ struct PhotoRoutes: Sendable {
         var publicFrom: String?
     }
 
+    /// A caption field among a photo's details: its name and value.
+    struct Detail {
+        var name: String
+        var title: String
+        var value: String
+    }
+
     struct PhotoView {
         var id: String
         var caption: String?
@@ -122,12 +129,11 @@ struct PhotoRoutes: Sendable {
         var headline: String?
         var byline: String?
         var credit: String?
-        var copyright: String?
-        var keywords: String?
+        /// The fields not in the photo's caption, in the schema's order, as the viewer may see them.
+        var details: [Detail]
         var takenAt: String?
         var camera: String?
         var exposure: String?
-        var place: String?
         var coordinates: String?
         var width: Int
         var height: Int
@@ -159,7 +165,6 @@ struct PhotoRoutes: Sendable {
             document.exposure.iso.map { "ISO \($0)" },
             document.exposure.focalLength.map { String(format: "%.0f mm", $0) },
         ].compactMap { $0 }
-        let place = [document.location?.city, document.location?.region, document.location?.country].compactMap { $0 }
         var edit: EditView?
         if let viewer = context.viewer, let csrf = viewer.csrf {
             let stored = try await desk.caption(of: photo.sha256)
@@ -190,11 +195,11 @@ struct PhotoRoutes: Sendable {
         let view = PhotoView(
             id: document.id, caption: document.caption, alt: document.caption ?? "Photo \(document.id)",
             headline: document.headline, byline: document.byline, credit: document.credit,
-            copyright: document.copyright,
-            keywords: document.keywords.isEmpty ? nil : document.keywords.joined(separator: ", "),
+            details: CaptionField.allCases.filter { !$0.isInPhotoCaption }.compactMap { field in
+                document.fields[field].map { Detail(name: field.rawValue, title: field.title, value: $0) }
+            },
             takenAt: document.takenAt, camera: camera.isEmpty ? nil : camera.joined(separator: " · "),
             exposure: exposure.isEmpty ? nil : exposure.joined(separator: " · "),
-            place: place.isEmpty ? nil : place.joined(separator: ", "),
             coordinates: document.gps.map {
                 String(
                     format: viewpoint.isEditor || environment.configuration.location == .exact

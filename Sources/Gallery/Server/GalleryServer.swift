@@ -95,9 +95,10 @@ public struct GalleryServer: Sendable {
     public func router(logger: Logger = Logger(label: "photodesk.gallery")) async throws -> Router<GalleryContext> {
         let pages = try await PageRenderer(folder: configuration.assetsPath + "/templates")
         let openAPIPath = configuration.assetsPath + "/api/openapi.json"
-        guard let openAPI = FileManager.default.contents(atPath: openAPIPath) else {
+        guard let file = FileManager.default.contents(atPath: openAPIPath) else {
             throw GalleryError(.internal, "no API description at \(openAPIPath)")
         }
+        let openAPI = try OpenAPIDocument.served(file)
         let uploads = configuration.uploads.map { UploadReceiver(desk: desk, ingesting: $0, gate: uploadGate) }
         if let uploads { IncomingFile.removeStale(in: uploads.folder) }
         let environment = GalleryEnvironment(

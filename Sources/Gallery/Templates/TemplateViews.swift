@@ -63,6 +63,12 @@ extension PhotoRoutes.Tile: TemplateView {
     ]
 }
 
+extension PhotoRoutes.Detail: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "name": \Self.name, "title": \Self.title, "value": \Self.value,
+    ]
+}
+
 extension PhotoRoutes.FieldView: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
         "name": \Self.name, "label": \Self.label, "value": \Self.value, "multiline": \Self.multiline,
@@ -86,8 +92,8 @@ extension PhotoRoutes.EditView: TemplateView {
 extension PhotoRoutes.PhotoView: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
         "id": \Self.id, "caption": \Self.caption, "alt": \Self.alt, "headline": \Self.headline, "byline": \Self.byline,
-        "credit": \Self.credit, "copyright": \Self.copyright, "keywords": \Self.keywords, "takenAt": \Self.takenAt,
-        "camera": \Self.camera, "exposure": \Self.exposure, "place": \Self.place, "coordinates": \Self.coordinates,
+        "credit": \Self.credit, "details": \Self.details, "takenAt": \Self.takenAt,
+        "camera": \Self.camera, "exposure": \Self.exposure, "coordinates": \Self.coordinates,
         "width": \Self.width, "height": \Self.height, "large": \Self.large, "largeWidth": \Self.largeWidth,
         "largeHeight": \Self.largeHeight, "srcset": \Self.srcset, "articles": \Self.articles,
         "hasArticles": \Self.hasArticles, "previous": \Self.previous, "next": \Self.next, "edit": \Self.edit,

@@ -26,18 +26,6 @@ struct ListCommand: AsyncParsableCommand {
         guard (1...100_000).contains(limit) else { throw ValidationError("--limit must be 1 to 100000") }
     }
 
-    struct Item: Encodable {
-        var id: String
-        var sha256: String
-        var width: Int
-        var height: Int
-        var takenAt: String?
-        var caption: String?
-        var byline: String?
-        var createdAt: Date
-        var published: Bool
-    }
-
     func run() async throws {
         let desk = try await libraryOptions.openDesk(create: false)
         var cards: [PhotoCard] = []
@@ -48,16 +36,11 @@ struct ListCommand: AsyncParsableCommand {
             token = page.next
         } while token != nil && cards.count < limit
         let total = try await desk.photoCount(audience: .editors)
-        let readers = desk.readers
-        let items = cards.map {
-            Item(
-                id: $0.shortId, sha256: $0.sha256, width: $0.width, height: $0.height, takenAt: $0.takenAt,
-                caption: $0.caption.caption, byline: $0.caption.byline, createdAt: $0.createdAt,
-                published: readers.sees(publicFrom: $0.publicFrom))
-        }
+        let now = desk.clock()
+        let items = cards.map { PhotoListItem($0, readersAt: now) }
         if json {
             struct Listing: Encodable {
-                var photos: [Item]
+                var photos: [PhotoListItem]
                 var total: Int
             }
             Output.line(JSONOutput.pretty(Listing(photos: items, total: total)))

@@ -118,11 +118,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Answer searches from a copy of the search index in memory (SQLite catalogs of up to 500,000 photos).",
             discussion: """
-                On by default. The copy is made at start and again in the background after the catalog \
-                changes (copying at most a fifth of the time); until it is ready, searches read the \
-                catalog's full-text index, with the same results. It takes about 400 bytes a photo (40 MB \
-                for 100,000); the copy and the searches it answers are per process. PostgreSQL catalogs \
-                always search in the database server.
+                On by default. The copy is loaded in the background at start, then follows the catalog: \
+                after each change it reads only the photos that changed and applies them. Until it is \
+                loaded, while it is behind, and for searches with filters, the catalog's full-text index \
+                answers, with the same results. The copy and the searches it answers are per process. \
+                PostgreSQL catalogs always search in the database server.
                 """))
     var memorySearch = true
 

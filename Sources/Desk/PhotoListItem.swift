@@ -1,0 +1,33 @@
+import Catalog
+import Foundation
+import PhotoModel
+
+/// A photo as a listing shows it: the same value in `photodesk list --json` and in the API's
+/// `GET /api/v1/assets`.
+public struct PhotoListItem: Codable, Sendable, Equatable {
+    public var id: String
+    public var sha256: String
+    /// Width as displayed (after orientation).
+    public var width: Int
+    public var height: Int
+    public var takenAt: String?
+    public var caption: String?
+    public var byline: String?
+    /// When the photo was first catalogued.
+    public var createdAt: Date
+    /// Whether readers see it now.
+    public var published: Bool
+
+    /// The item of a card, `published` judged by readers at `now`.
+    public init(_ card: PhotoCard, readersAt now: Date) {
+        id = card.shortId
+        sha256 = card.sha256
+        width = card.width
+        height = card.height
+        takenAt = card.takenAt
+        caption = card.caption.caption
+        byline = card.caption.byline
+        createdAt = card.createdAt
+        published = Audience.readers(at: now).sees(publicFrom: card.publicFrom)
+    }
+}

@@ -1,0 +1,173 @@
+import Catalog
+import Foundation
+
+/// A copy of a backend's search index held in memory, answering searches without filters at
+/// the catalog's current version (read without a query through its change signal) and leaving
+/// every other search to the backend. It loads the documents once, then follows the change
+/// signal: after each commit it reads only the documents changed since its counter and applies
+/// them one by one (`SearchDocumentFeed`), never copying the whole index again. While it is
+/// behind, searches go to the backend.
+///
+/// It answers exactly as the backends do: the same tokens (`SearchTokens`), the same tiers
+/// (`TextMatch.tokens`), the same keyset and count cap; `MemorySearchTests` holds it to FTS5.
+public final class MemorySearch: SearchStore, @unchecked Sendable {
+    // @unchecked: `index` is only read with `lock` held for reading and written with it held
+    // for writing; the counts with `countLock`.
+
+    /// When the copy is brought up to date.
+    public enum Mode: Sendable, Equatable {
+        /// In the background, after each change the signal tells of (a server).
+        case following
+        /// Before each search, in the search's own call (tests: every search is answered from
+        /// memory).
+        case catchingUpFirst
+    }
+
+    let feed: any SearchDocumentFeed
+    let fallback: any SearchStore
+    let signal: any ChangeSignal
+    let mode: Mode
+    /// Larger catalogs are left to the backend: the copy holds about 400 bytes a document.
+    let maximumDocuments: Int
+
+    private let lock = ReadWriteLock()
+    private var index: TokenIndex?
+    /// One catch-up at a time.
+    private let catchingUp = CatchUpGate()
+    private let countLock = NSLock()
+    private var counts = MemorySearchStatus()
+
+    /// A copy over a backend: its documents (`feed`), the store that answers what the copy does
+    /// not (`fallback`, the same backend's search) and its change signal.
+    public init(
+        feed: any SearchDocumentFeed, fallback: any SearchStore, signal: any ChangeSignal, mode: Mode = .following,
+        maximumDocuments: Int = 500_000
+    ) {
+        self.feed = feed
+        self.fallback = fallback
+        self.signal = signal
+        self.mode = mode
+        self.maximumDocuments = maximumDocuments
+    }
+
+    /// Loads the copy and follows the catalog's changes until the task is cancelled.
+    public func follow() async {
+        try? await catchUp()
+        for await _ in signal.changes() {
+            if Task.isCancelled { return }
+            try? await catchUp()
+        }
+    }
+
+    /// Brings the copy up to the catalog: the whole index the first time, then what changed
+    /// after its counter. A catalog over `maximumDocuments` is not copied.
+    public func catchUp() async throws {
+        try await catchingUp.run {
+            let held = lock.reading { index?.counter }
+            let read = try await feed.searchDocuments(changedAfter: held)
+            lock.writing {
+                if held == nil || index == nil {
+                    index = read.documents.count <= maximumDocuments ? TokenIndex(read) : nil
+                } else {
+                    index?.apply(read)
+                    if let count = index?.documents.count, count > maximumDocuments { index = nil }
+                }
+            }
+            countLock.withLock { counts.catchUps += 1 }
+        }
+    }
+
+    /// What the copy holds and how often it answered.
+    public var status: MemorySearchStatus {
+        var status = countLock.withLock { counts }
+        lock.reading {
+            status.counter = index?.counter
+            status.documents = index?.documents.count ?? 0
+            status.tokens = index?.tokenCount ?? 0
+        }
+        return status
+    }
+
+    // MARK: SearchStore
+
+    public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
+        if mode == .catchingUpFirst, search.filters.isEmpty { try await catchUp() }
+        if let page = answer(search) {
+            countLock.withLock { counts.answered += 1 }
+            return page
+        }
+        countLock.withLock { counts.passedOn += 1 }
+        return try await fallback.searchTiers(search)
+    }
+
+    public func searchHits(
+        _ match: TextMatch, filters: SearchFilters, audience: Audience, before document: Int64?, limit: Int
+    ) async throws -> [SearchHit] {
+        try await fallback.searchHits(match, filters: filters, audience: audience, before: document, limit: limit)
+    }
+
+    public func searchCount(_ match: TextMatch?, filters: SearchFilters, audience: Audience) async throws -> Int {
+        try await fallback.searchCount(match, filters: filters, audience: audience)
+    }
+
+    /// The page from memory, when the copy can read the search (no filters) and is at the
+    /// catalog's version now; nil otherwise.
+    func answer(_ search: TieredSearch) -> TieredPage? {
+        guard search.filters.isEmpty, case .current(let version) = signal.currentVersion() else { return nil }
+        let publicBy: Double?
+        switch search.audience {
+        case .editors: publicBy = nil
+        case .readers(let at): publicBy = at.timeIntervalSince1970
+        }
+        return lock.reading { () -> TieredPage? in
+            guard let index, index.counter == version.value else { return nil }
+            let limit = search.boundedLimit
+            var hits: [TieredHit] = []
+            for read in search.reads where hits.count < limit {
+                guard let tokens = search.tiers[read.tier].tokens else { continue }
+                hits += index.matches(tokens, publicBy: publicBy, before: read.before, limit: limit - hits.count)
+                    .compactMap { index.hit($0) }.map { TieredHit(tier: read.tier, hit: $0) }
+            }
+            let total = search.counting.map { counting in
+                counting.tokens.map {
+                    index.matches($0, publicBy: publicBy, before: nil, limit: TextMatch.countCap).count
+                } ?? 0
+            }
+            return TieredPage(hits: hits, total: total)
+        }
+    }
+}
+
+/// What a memory copy of the search index holds, and what it did.
+public struct MemorySearchStatus: Sendable, Equatable {
+    /// The change counter it is as of (nil: no copy).
+    public var counter: Int64?
+    public var documents = 0
+    public var tokens = 0
+    /// Searches answered from memory, and those passed on to the backend.
+    public var answered = 0
+    public var passedOn = 0
+    /// Times it read the backend's changes.
+    public var catchUps = 0
+
+    /// Nothing yet.
+    public init() {}
+}
+
+/// Runs one catch-up at a time: a call while one runs waits for it, then runs its own (which
+/// finds little or nothing new).
+actor CatchUpGate {
+    private var running = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run(_ body: @Sendable () async throws -> Void) async throws {
+        if running {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        running = true
+        defer {
+            if waiting.isEmpty { running = false } else { waiting.removeFirst().resume() }
+        }
+        try await body()
+    }
+}
