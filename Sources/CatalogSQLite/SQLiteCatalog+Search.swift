@@ -58,10 +58,10 @@ extension SQLiteCatalog {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT searchDoc.id, searchDoc.sha256, searchIndex.body, searchDoc.publicFrom,
+                    SELECT searchDoc.id, searchDoc.sha256,
+                           (SELECT body FROM searchIndex WHERE searchIndex.rowid = searchDoc.id), searchDoc.publicFrom,
                            (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256)
-                    FROM searchDoc JOIN searchIndex ON searchIndex.rowid = searchDoc.id
-                    WHERE searchDoc.changedAt > ? ORDER BY searchDoc.id
+                    FROM searchDoc WHERE searchDoc.changedAt > ?
                     """, arguments: [counter ?? Int64.min])
             while let row = try rows.next() {
                 documents.append(

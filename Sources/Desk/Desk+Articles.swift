@@ -434,9 +434,7 @@ extension Desk {
 
     /// An article's state for people: draft, scheduled (public later) or published.
     public func status(of article: Article) -> String {
-        guard article.state == .published else { return "draft" }
-        if let at = article.publishAt, at > clock() { return "scheduled" }
-        return "published"
+        ArticleStatus(article.state, publishAt: article.publishAt, now: clock()).rawValue
     }
 
     /// An article with its photos and their captions as used, as the audience sees it; nil when

@@ -96,13 +96,7 @@ public struct PhotoDocument: Encodable, Sendable, Equatable {
     public var copyright: String? { fields.copyright }
     public var keywords: [String] { fields.keywords }
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+    typealias Key = NamedKey
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)

@@ -86,46 +86,25 @@ public struct IPTCValues: Sendable, Equatable {
 }
 
 extension IPTCValues: Codable {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     /// Each caption field by its name (a list for those that repeat), then the other values.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        for field in CaptionField.allCases {
-            guard let values = fields[field], !values.isEmpty else { continue }
-            if field.metadata.iimRepeats {
-                try container.encode(values, forKey: Key(field.rawValue))
-            } else {
-                try container.encode(values.joined(separator: ", "), forKey: Key(field.rawValue))
-            }
-        }
-        try container.encodeIfPresent(objectName, forKey: Key("objectName"))
-        try container.encodeIfPresent(source, forKey: Key("source"))
-        try container.encodeIfPresent(dateCreated, forKey: Key("dateCreated"))
-        try container.encodeIfPresent(declaredCharacterSet, forKey: Key("declaredCharacterSet"))
-        try container.encodeIfPresent(digestMatches, forKey: Key("digestMatches"))
+        var container = encoder.container(keyedBy: NamedKey.self)
+        try container.encode(fields: fields, asList: { $0.metadata.iimRepeats })
+        try container.encodeIfPresent(objectName, forKey: NamedKey("objectName"))
+        try container.encodeIfPresent(source, forKey: NamedKey("source"))
+        try container.encodeIfPresent(dateCreated, forKey: NamedKey("dateCreated"))
+        try container.encodeIfPresent(declaredCharacterSet, forKey: NamedKey("declaredCharacterSet"))
+        try container.encodeIfPresent(digestMatches, forKey: NamedKey("digestMatches"))
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        for field in CaptionField.allCases {
-            if let list = try? container.decodeIfPresent([String].self, forKey: Key(field.rawValue)) {
-                fields[field] = list
-            } else if let text = try container.decodeIfPresent(String.self, forKey: Key(field.rawValue)) {
-                fields[field] = [text]
-            }
-        }
-        objectName = try container.decodeIfPresent(String.self, forKey: Key("objectName"))
-        source = try container.decodeIfPresent(String.self, forKey: Key("source"))
-        dateCreated = try container.decodeIfPresent(String.self, forKey: Key("dateCreated"))
-        declaredCharacterSet = try container.decodeIfPresent(String.self, forKey: Key("declaredCharacterSet"))
-        digestMatches = try container.decodeIfPresent(Bool.self, forKey: Key("digestMatches"))
+        let container = try decoder.container(keyedBy: NamedKey.self)
+        fields = try container.decodeFields()
+        objectName = try container.decodeIfPresent(String.self, forKey: NamedKey("objectName"))
+        source = try container.decodeIfPresent(String.self, forKey: NamedKey("source"))
+        dateCreated = try container.decodeIfPresent(String.self, forKey: NamedKey("dateCreated"))
+        declaredCharacterSet = try container.decodeIfPresent(String.self, forKey: NamedKey("declaredCharacterSet"))
+        digestMatches = try container.decodeIfPresent(Bool.self, forKey: NamedKey("digestMatches"))
     }
 }
 

@@ -82,58 +82,37 @@ public struct XMPValues: Sendable, Equatable {
 }
 
 extension XMPValues: Codable {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     /// Each caption field by its name (a list for a list property), then the other values.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        for field in CaptionField.allCases {
-            guard let values = fields[field], !values.isEmpty else { continue }
-            if field.metadata.xmp?.isList == true {
-                try container.encode(values, forKey: Key(field.rawValue))
-            } else {
-                try container.encode(values.joined(separator: ", "), forKey: Key(field.rawValue))
-            }
-        }
-        try container.encodeIfPresent(title, forKey: Key("title"))
-        try container.encodeIfPresent(source, forKey: Key("source"))
-        try container.encodeIfPresent(location, forKey: Key("location"))
-        try container.encodeIfPresent(dateCreated, forKey: Key("dateCreated"))
-        try container.encodeIfPresent(dateTimeOriginal, forKey: Key("dateTimeOriginal"))
-        try container.encodeIfPresent(orientation, forKey: Key("orientation"))
-        try container.encodeIfPresent(make, forKey: Key("make"))
-        try container.encodeIfPresent(model, forKey: Key("model"))
-        try container.encodeIfPresent(lens, forKey: Key("lens"))
-        try container.encodeIfPresent(latitude, forKey: Key("latitude"))
-        try container.encodeIfPresent(longitude, forKey: Key("longitude"))
+        var container = encoder.container(keyedBy: NamedKey.self)
+        try container.encode(fields: fields, asList: { $0.metadata.xmp?.isList == true })
+        try container.encodeIfPresent(title, forKey: NamedKey("title"))
+        try container.encodeIfPresent(source, forKey: NamedKey("source"))
+        try container.encodeIfPresent(location, forKey: NamedKey("location"))
+        try container.encodeIfPresent(dateCreated, forKey: NamedKey("dateCreated"))
+        try container.encodeIfPresent(dateTimeOriginal, forKey: NamedKey("dateTimeOriginal"))
+        try container.encodeIfPresent(orientation, forKey: NamedKey("orientation"))
+        try container.encodeIfPresent(make, forKey: NamedKey("make"))
+        try container.encodeIfPresent(model, forKey: NamedKey("model"))
+        try container.encodeIfPresent(lens, forKey: NamedKey("lens"))
+        try container.encodeIfPresent(latitude, forKey: NamedKey("latitude"))
+        try container.encodeIfPresent(longitude, forKey: NamedKey("longitude"))
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        for field in CaptionField.allCases {
-            if let list = try? container.decodeIfPresent([String].self, forKey: Key(field.rawValue)) {
-                fields[field] = list
-            } else if let text = try container.decodeIfPresent(String.self, forKey: Key(field.rawValue)) {
-                fields[field] = [text]
-            }
-        }
-        title = try container.decodeIfPresent(String.self, forKey: Key("title"))
-        source = try container.decodeIfPresent(String.self, forKey: Key("source"))
-        location = try container.decodeIfPresent(String.self, forKey: Key("location"))
-        dateCreated = try container.decodeIfPresent(String.self, forKey: Key("dateCreated"))
-        dateTimeOriginal = try container.decodeIfPresent(String.self, forKey: Key("dateTimeOriginal"))
-        orientation = try container.decodeIfPresent(Int.self, forKey: Key("orientation"))
-        make = try container.decodeIfPresent(String.self, forKey: Key("make"))
-        model = try container.decodeIfPresent(String.self, forKey: Key("model"))
-        lens = try container.decodeIfPresent(String.self, forKey: Key("lens"))
-        latitude = try container.decodeIfPresent(Double.self, forKey: Key("latitude"))
-        longitude = try container.decodeIfPresent(Double.self, forKey: Key("longitude"))
+        let container = try decoder.container(keyedBy: NamedKey.self)
+        fields = try container.decodeFields()
+        title = try container.decodeIfPresent(String.self, forKey: NamedKey("title"))
+        source = try container.decodeIfPresent(String.self, forKey: NamedKey("source"))
+        location = try container.decodeIfPresent(String.self, forKey: NamedKey("location"))
+        dateCreated = try container.decodeIfPresent(String.self, forKey: NamedKey("dateCreated"))
+        dateTimeOriginal = try container.decodeIfPresent(String.self, forKey: NamedKey("dateTimeOriginal"))
+        orientation = try container.decodeIfPresent(Int.self, forKey: NamedKey("orientation"))
+        make = try container.decodeIfPresent(String.self, forKey: NamedKey("make"))
+        model = try container.decodeIfPresent(String.self, forKey: NamedKey("model"))
+        lens = try container.decodeIfPresent(String.self, forKey: NamedKey("lens"))
+        latitude = try container.decodeIfPresent(Double.self, forKey: NamedKey("latitude"))
+        longitude = try container.decodeIfPresent(Double.self, forKey: NamedKey("longitude"))
     }
 }
 

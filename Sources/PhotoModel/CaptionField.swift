@@ -236,7 +236,7 @@ extension CaptionChanges: Decodable {
     /// A JSON object of caption fields: text or null (clears); keywords also as a list of texts.
     /// An unknown name is an error that lists the known ones.
     public init(from decoder: any Decoder) throws {
-        let names = try decoder.container(keyedBy: AnyKey.self)
+        let names = try decoder.container(keyedBy: NamedKey.self)
         var values: [CaptionField: String?] = [:]
         for key in names.allKeys {
             guard let field = CaptionField(rawValue: key.stringValue) else {
@@ -261,12 +261,5 @@ extension CaptionChanges: Decodable {
             }
         }
         self.init(values)
-    }
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }

@@ -32,6 +32,8 @@ public final class MemorySearch: SearchStore, @unchecked Sendable {
 
     private let lock = ReadWriteLock()
     private var index: TokenIndex?
+    /// The merged lists of the prefixes searched at the copy's counter.
+    private let prefixes = PrefixLists()
     /// One catch-up at a time.
     private let catchingUp = CatchUpGate()
     private let countLock = NSLock()
@@ -121,17 +123,21 @@ public final class MemorySearch: SearchStore, @unchecked Sendable {
         }
         return lock.reading { () -> TieredPage? in
             guard let index, index.counter == version.value else { return nil }
+            let lists = { (term: SearchTerm) in self.prefixes.list(term, of: index) }
+            func matches(_ tokens: TokenQuery, before: Int64?, limit: Int) -> [Int64] {
+                index.matches(
+                    all: tokens.all.map(lists), none: tokens.none?.map(lists), publicBy: publicBy, before: before,
+                    limit: limit)
+            }
             let limit = search.boundedLimit
             var hits: [TieredHit] = []
             for read in search.reads where hits.count < limit {
                 guard let tokens = search.tiers[read.tier].tokens else { continue }
-                hits += index.matches(tokens, publicBy: publicBy, before: read.before, limit: limit - hits.count)
+                hits += matches(tokens, before: read.before, limit: limit - hits.count)
                     .compactMap { index.hit($0) }.map { TieredHit(tier: read.tier, hit: $0) }
             }
             let total = search.counting.map { counting in
-                counting.tokens.map {
-                    index.matches($0, publicBy: publicBy, before: nil, limit: TextMatch.countCap).count
-                } ?? 0
+                counting.tokens.map { matches($0, before: nil, limit: TextMatch.countCap).count } ?? 0
             }
             return TieredPage(hits: hits, total: total)
         }
@@ -152,6 +158,40 @@ public struct MemorySearchStatus: Sendable, Equatable {
 
     /// Nothing yet.
     public init() {}
+}
+
+/// The documents of the prefixes searched at one counter of the copy, merged from the lists of
+/// every token each starts and kept until the copy moves on: a prefix a reader types is asked
+/// again and again (as the reader pages, as others search the same place).
+final class PrefixLists: @unchecked Sendable {
+    // @unchecked: `counter`, `lists` and `elements` are only touched with `lock` held.
+    private let lock = NSLock()
+    private var counter: Int64?
+    private var lists: [String: [Int64]] = [:]
+    private var elements = 0
+    /// The most numbers kept in all (8 bytes each).
+    let maxElements: Int
+
+    init(maxElements: Int = 4_000_000) {
+        self.maxElements = maxElements
+    }
+
+    /// A term's documents at the index's counter: its token's own list, or a prefix's merged one.
+    func list(_ term: SearchTerm, of index: TokenIndex) -> [Int64] {
+        guard term.prefix else { return index.list(term) }
+        if let kept = lock.withLock({ counter == index.counter ? lists[term.text] : nil }) { return kept }
+        let made = index.list(term)
+        lock.withLock {
+            if counter != index.counter || elements + made.count > maxElements {
+                lists.removeAll(keepingCapacity: true)
+                elements = 0
+                counter = index.counter
+            }
+            lists[term.text] = made
+            elements += made.count
+        }
+        return made
+    }
 }
 
 /// Runs one catch-up at a time: a call while one runs waits for it, then runs its own (which

@@ -1,9 +1,10 @@
 import Catalog
 import Foundation
 
-/// Search documents held in memory: each document's tokens, and each token's documents. It
-/// answers a token query (`TokenQuery`) as the backends do, newest document first, and takes a
-/// backend's changes one document at a time (`apply`), never rebuilt.
+/// Search documents held in memory: each token's documents (its posting list), and each
+/// document's tokens. It answers a token query (`TokenQuery`) as the backends do, newest document
+/// first, by walking the posting lists down together; and it takes a backend's changes one
+/// document at a time (`apply`), never rebuilt.
 struct TokenIndex: Sendable {
     /// One document.
     struct Document: Sendable {
@@ -11,99 +12,154 @@ struct TokenIndex: Sendable {
         var caption: String?
         /// Seconds since 1970, to the millisecond as the catalog keeps it; nil while private.
         var publicFrom: Double?
-        /// Its distinct tokens, sorted (found by binary search, whole or by prefix).
-        var tokens: [String]
+        /// Its distinct tokens, by id.
+        var tokens: [Int32]
     }
 
     /// The change counter the documents are as of.
     private(set) var counter: Int64
     private(set) var documents: [Int64: Document] = [:]
-    /// Each token's documents, lowest number first.
-    private var postings: [String: [Int64]] = [:]
-    /// Every token that has had documents, sorted: a prefix is a range of it.
-    private var vocabulary: [String] = []
+    /// Each token's id.
+    private var ids: [String: Int32] = [:]
+    /// Each token's documents by its id, lowest number first.
+    private var postings: [[Int64]] = []
+    /// Every token, sorted, and its id beside it: a prefix is a range of it.
+    private var sortedTokens: [String] = []
+    private var sortedIDs: [Int32] = []
 
     /// An index of a backend's whole document set.
     init(_ read: SearchDocumentChanges) {
         counter = read.counter
         for document in read.documents.sorted(by: { $0.number < $1.number }) {
-            let entry = Self.document(document)
-            documents[document.number] = entry
             // Numbers arrive in order: each list is appended to, already sorted.
-            for token in entry.tokens { postings[token, default: []].append(document.number) }
+            let tokens = distinctTokens(document.tokens).map { id(for: $0) }
+            for token in tokens { postings[Int(token)].append(document.number) }
+            documents[document.number] = Self.document(document, tokens: tokens)
         }
-        vocabulary = postings.keys.sorted()
+        let order = ids.sorted { $0.key < $1.key }
+        sortedTokens = order.map(\.key)
+        sortedIDs = order.map(\.value)
     }
 
     /// How many distinct tokens it holds.
-    var tokenCount: Int { vocabulary.count }
+    var tokenCount: Int { ids.count }
 
     /// Takes the documents made, changed or removed after its counter.
     mutating func apply(_ changes: SearchDocumentChanges) {
+        let before = ids.count
         for number in changes.removed { remove(number) }
         for document in changes.documents {
             remove(document.number)
-            insert(document)
+            let tokens = distinctTokens(document.tokens).map { id(for: $0) }
+            for token in tokens {
+                let list = Int(token)
+                if let last = postings[list].last, last > document.number {
+                    postings[list].insert(document.number, at: Self.lowerBound(of: document.number, in: postings[list]))
+                } else {
+                    postings[list].append(document.number)
+                }
+            }
+            documents[document.number] = Self.document(document, tokens: tokens)
+        }
+        if ids.count > before {
+            // The new tokens, merged into the sorted vocabulary at once.
+            let added = ids.filter { $0.value >= Int32(before) }.sorted { $0.key < $1.key }
+            var mergedTokens: [String] = []
+            var mergedIDs: [Int32] = []
+            mergedTokens.reserveCapacity(ids.count)
+            mergedIDs.reserveCapacity(ids.count)
+            var old = 0
+            for (token, id) in added {
+                while old < sortedTokens.count, sortedTokens[old] < token {
+                    mergedTokens.append(sortedTokens[old])
+                    mergedIDs.append(sortedIDs[old])
+                    old += 1
+                }
+                mergedTokens.append(token)
+                mergedIDs.append(id)
+            }
+            mergedTokens += sortedTokens[old...]
+            mergedIDs += sortedIDs[old...]
+            sortedTokens = mergedTokens
+            sortedIDs = mergedIDs
         }
         counter = max(counter, changes.counter)
     }
 
-    private static func document(_ document: SearchDocument) -> Document {
+    private func distinctTokens(_ text: String) -> Set<Substring> {
+        Set(text.split(separator: " "))
+    }
+
+    /// A token's id, a new one for a token not seen before.
+    private mutating func id(for token: Substring) -> Int32 {
+        let text = String(token)
+        if let id = ids[text] { return id }
+        let id = Int32(postings.count)
+        ids[text] = id
+        postings.append([])
+        return id
+    }
+
+    private static func document(_ document: SearchDocument, tokens: [Int32]) -> Document {
         Document(
             sha256: document.sha256, caption: document.caption,
             publicFrom: document.publicFrom.map { ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000 },
-            tokens: Array(Set(document.tokens.split(separator: " ").map(String.init))).sorted())
-    }
-
-    private mutating func insert(_ document: SearchDocument) {
-        let entry = Self.document(document)
-        documents[document.number] = entry
-        for token in entry.tokens {
-            if postings[token] == nil {
-                vocabulary.insert(token, at: Self.lowerBound(of: token, in: vocabulary))
-            }
-            var list = postings[token] ?? []
-            if let last = list.last, last > document.number {
-                list.insert(document.number, at: Self.lowerBound(of: document.number, in: list))
-            } else {
-                list.append(document.number)
-            }
-            postings[token] = list
-        }
+            tokens: tokens)
     }
 
     private mutating func remove(_ number: Int64) {
         guard let entry = documents.removeValue(forKey: number) else { return }
         for token in entry.tokens {
-            guard var list = postings[token] else { continue }
-            let index = Self.lowerBound(of: number, in: list)
-            if index < list.count, list[index] == number { list.remove(at: index) }
-            // An emptied token stays in the vocabulary with no documents: it matches nothing.
-            postings[token] = list
+            let list = Int(token)
+            let index = Self.lowerBound(of: number, in: postings[list])
+            // A token left with no documents stays known, matching nothing.
+            if index < postings[list].count, postings[list][index] == number { postings[list].remove(at: index) }
         }
     }
 
     // MARK: Reading
 
-    /// The numbers of the documents matching a query, newest first, below `before`, at most
-    /// `limit`; with `publicBy`, only those public by then (seconds since 1970).
-    func matches(_ query: TokenQuery, publicBy: Double?, before: Int64?, limit: Int) -> [Int64] {
-        guard limit > 0, !query.all.isEmpty else { return [] }
-        // The driving term: the one with the fewest documents; the others are checked in each
-        // candidate's own tokens.
-        let costs = query.all.map { cost($0) }
-        guard let driving = costs.indices.min(by: { costs[$0] < costs[$1] }), costs[driving] > 0 else { return [] }
-        let others = query.all.indices.filter { $0 != driving }.map { query.all[$0] }
+    /// A term's documents, lowest first: its token's list, or for a prefix the lists of every token
+    /// it starts merged (`PrefixLists` keeps those).
+    func list(_ term: SearchTerm) -> [Int64] {
+        guard term.prefix else { return ids[term.text].map { postings[Int($0)] } ?? [] }
+        var lists: [[Int64]] = []
+        var index = Self.lowerBound(of: term.text, in: sortedTokens)
+        while index < sortedTokens.count, sortedTokens[index].hasPrefix(term.text) {
+            let list = postings[Int(sortedIDs[index])]
+            if !list.isEmpty { lists.append(list) }
+            index += 1
+        }
+        if lists.count <= 1 { return lists.first ?? [] }
+        var merged = Array(lists.joined())
+        merged.sort()
+        var unique: [Int64] = []
+        unique.reserveCapacity(merged.count)
+        for number in merged where number != unique.last { unique.append(number) }
+        return unique
+    }
+
+    /// The numbers of the documents holding every list's number (`all`) and not every one of
+    /// `none`, newest first, below `before`, at most `limit`; with `publicBy`, only those public
+    /// by then (seconds since 1970). The lists are walked down together from the shortest.
+    func matches(all: [[Int64]], none: [[Int64]]?, publicBy: Double?, before: Int64?, limit: Int) -> [Int64] {
+        guard limit > 0, let shortest = all.indices.min(by: { all[$0].count < all[$1].count }),
+            !all[shortest].isEmpty
+        else { return [] }
         let readersAt = publicBy.map { ($0 * 1000).rounded(.down) / 1000 }
+        var others = all.indices.filter { $0 != shortest }.map { Cursor(all[$0]) }
+        var excluded = (none ?? []).map { Cursor($0) }
+        let driving = all[shortest]
+        var index = (before.map { Self.lowerBound(of: $0, in: driving) } ?? driving.count) - 1
         var found: [Int64] = []
-        var candidates = Candidates(lists: lists(query.all[driving]), before: before)
-        while found.count < limit, let number = candidates.next() {
-            guard let document = documents[number] else { continue }
+        while index >= 0, found.count < limit {
+            let number = driving[index]
+            index -= 1
+            guard others.indices.allSatisfy({ others[$0].holds(number) }) else { continue }
+            if !excluded.isEmpty, excluded.indices.allSatisfy({ excluded[$0].holds(number) }) { continue }
             if let readersAt {
-                guard let from = document.publicFrom, from <= readersAt else { continue }
+                guard let from = documents[number]?.publicFrom, from <= readersAt else { continue }
             }
-            guard others.allSatisfy({ Self.holds(document, $0) }) else { continue }
-            if let none = query.none, none.allSatisfy({ Self.holds(document, $0) }) { continue }
             found.append(number)
         }
         return found
@@ -112,37 +168,6 @@ struct TokenIndex: Sendable {
     /// A hit for a document number.
     func hit(_ number: Int64) -> SearchHit? {
         documents[number].map { SearchHit(document: number, sha256: $0.sha256, caption: $0.caption) }
-    }
-
-    /// How many documents a term's lists hold (for a prefix, counted up to a bound).
-    private func cost(_ term: SearchTerm) -> Int {
-        guard term.prefix else { return postings[term.text]?.count ?? 0 }
-        var total = 0
-        var index = Self.lowerBound(of: term.text, in: vocabulary)
-        while index < vocabulary.count, vocabulary[index].hasPrefix(term.text), total < 1 << 30 {
-            total += postings[vocabulary[index]]?.count ?? 0
-            index += 1
-        }
-        return total
-    }
-
-    /// The lists of the tokens a term matches: its own, or every token its prefix starts.
-    private func lists(_ term: SearchTerm) -> [[Int64]] {
-        guard term.prefix else { return postings[term.text].map { [$0] } ?? [] }
-        var found: [[Int64]] = []
-        var index = Self.lowerBound(of: term.text, in: vocabulary)
-        while index < vocabulary.count, vocabulary[index].hasPrefix(term.text) {
-            if let list = postings[vocabulary[index]], !list.isEmpty { found.append(list) }
-            index += 1
-        }
-        return found
-    }
-
-    /// Whether a document holds a term: the token, or a token starting with the prefix.
-    private static func holds(_ document: Document, _ term: SearchTerm) -> Bool {
-        let index = lowerBound(of: term.text, in: document.tokens)
-        guard index < document.tokens.count else { return false }
-        return term.prefix ? document.tokens[index].hasPrefix(term.text) : document.tokens[index] == term.text
     }
 
     /// The first index whose element is not below `value` in a sorted array.
@@ -156,60 +181,44 @@ struct TokenIndex: Sendable {
         return low
     }
 
-    /// Several ascending lists walked together from their ends: the numbers below `before` in
-    /// descending order, each once (a heap of the lists' next numbers, for a prefix that starts
-    /// many tokens).
-    struct Candidates {
-        private let lists: [[Int64]]
-        /// The heap: per entry, a list's next number and the list with its index in it.
-        private var heap: [(number: Int64, list: Int, index: Int)] = []
-        private var last: Int64?
+    /// A position in an ascending list that only moves down, as the numbers asked about do:
+    /// each question costs a step or two, the whole walk one pass of the list at most.
+    struct Cursor {
+        let list: [Int64]
+        /// The next element not yet passed (from the top).
+        var position: Int
 
-        init(lists: [[Int64]], before: Int64?) {
-            self.lists = lists
-            for (list, numbers) in lists.enumerated() {
-                let index = before.map { TokenIndex.lowerBound(of: $0, in: numbers) - 1 } ?? numbers.count - 1
-                if index >= 0 { push((numbers[index], list, index)) }
-            }
+        init(_ list: [Int64]) {
+            self.list = list
+            position = list.count - 1
         }
 
-        mutating func next() -> Int64? {
-            while let top = heap.first {
-                pop()
-                if top.index > 0 { push((lists[top.list][top.index - 1], top.list, top.index - 1)) }
-                if top.number != last {
-                    last = top.number
-                    return top.number
-                }
+        /// Whether the list holds `number`, asked with numbers that only decrease.
+        mutating func holds(_ number: Int64) -> Bool {
+            // Gallop down to the first element not above the number, then search that stretch.
+            var step = 1
+            var low = position
+            while low >= 0, list[low] > number {
+                position = low
+                low -= step
+                step *= 2
             }
-            return nil
-        }
-
-        private mutating func push(_ entry: (number: Int64, list: Int, index: Int)) {
-            heap.append(entry)
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard heap[child].number > heap[parent].number else { break }
-                heap.swapAt(child, parent)
-                child = parent
+            if low < 0 { low = -1 }
+            if low >= 0, list[low] == number {
+                position = low
+                return true
             }
-        }
-
-        private mutating func pop() {
-            heap.swapAt(0, heap.count - 1)
-            heap.removeLast()
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var largest = parent
-                if left < heap.count, heap[left].number > heap[largest].number { largest = left }
-                if right < heap.count, heap[right].number > heap[largest].number { largest = right }
-                guard largest != parent else { return }
-                heap.swapAt(parent, largest)
-                parent = largest
+            // The answer lies in (low, position]: a binary search there.
+            var lowBound = low + 1
+            var highBound = position
+            while lowBound < highBound {
+                let middle = (lowBound + highBound) / 2
+                if list[middle] > number { highBound = middle } else { lowBound = middle + 1 }
             }
+            // lowBound is the first element above the number in the stretch.
+            position = lowBound - 1
+            if position >= 0, list[position] == number { return true }
+            return false
         }
     }
 }

@@ -187,6 +187,15 @@ def publish_now(driver):
     return status.text
 
 
+def alerted(driver):
+    """Whether a script put up an alert (a hostile line of the body that ran)."""
+    try:
+        driver.switch_to.alert.dismiss()
+        return True
+    except Exception:
+        return False
+
+
 def read_as_reader(arguments):
     """The article as an anonymous reader's browser shows it: a new session, no cookies."""
     Step.name = "reading the article as a reader"
@@ -204,6 +213,11 @@ def read_as_reader(arguments):
             image,
         )
         captions = driver.find_elements(By.CSS_SELECTOR, "figure.story-photo figcaption .caption")
+        # The body as CommonMark made it: a quote, a list, a table; the hostile lines inert.
+        driver.set_window_size(1280, 1800)
+        driver.execute_script("window.scrollTo(0, 0)")
+        driver.save_screenshot(os.path.join(arguments.screenshots, "article.png"))
+        text = lambda selector: [element.text for element in driver.find_elements(By.CSS_SELECTOR, selector)]
         return {
             "headline": headline.text,
             "image": size[2],
@@ -212,6 +226,13 @@ def read_as_reader(arguments):
             "caption": captions[0].text if captions else None,
             "signedIn": len(driver.find_elements(By.CSS_SELECTOR, ".signed-in")) > 0,
             "editorSections": len(driver.find_elements(By.ID, "publication")),
+            "quotes": text(".story-text blockquote"),
+            "listItems": text(".story-text li"),
+            "tableCells": text(".story-text td"),
+            "strong": text(".story-text strong"),
+            "links": [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, ".story-text a")],
+            "scripts": len(driver.find_elements(By.CSS_SELECTOR, ".story-text script, .story-text iframe")),
+            "alerted": alerted(driver),
         }
     finally:
         driver.quit()

@@ -4,7 +4,7 @@ import Testing
 
 /// The OpenAPI document and the server agree: schemathesis (a property-based API tester,
 /// installed by `make test` into `.build/venv`) generates requests from the document, valid and
-/// invalid, every operation and every method, sends them to a live `serve` with an editor's token
+/// invalid, every operation and every method, sends them to a live `serve` with an admin's token
 /// and runs all its checks against the answers. Its settings are in `schemathesis.toml`.
 @Suite("The API against its OpenAPI document (schemathesis)", .serialized)
 struct APIContractTests {
@@ -36,7 +36,7 @@ struct APIContractTests {
             )
             .status == 0)
         #expect(
-            try Binary.run(["user", "add", "desk", "--role", "editor"] + library, input: "a long password\n").status
+            try Binary.run(["user", "add", "desk", "--role", "admin"] + library, input: "a long password\n").status
                 == 0)
         let token = try Binary.run(["user", "token", "desk"] + library).stdout.trimmingCharacters(
             in: .whitespacesAndNewlines)

@@ -83,6 +83,21 @@ struct BrowserWorkflowTests {
         ---
         Fishing boats come in at first light, and the market opens on the quay.
 
+        > "We sell everything before the city wakes," says **Bà Hoa**, who has kept a stall here for thirty years.
+
+        What the boats brought in:
+
+        - squid, still bright;
+        - mackerel, by the basket;
+        - crabs, *sold live*.
+
+        | Boat | Catch | Back at |
+        | --- | ---: | --- |
+        | HP-0912 | 320 kg | 04:40 |
+        | HP-1120 | 210 kg | 05:05 |
+
+        <script>alert("raw html")</script> [a link that runs script](javascript:alert(1)) and [the port](https://example.org/port_(hai-phong)).
+
         """.write(toFile: article, atomically: true, encoding: .utf8)
         let imported = try Binary.run(["article", "import", "--library", library, article])
         #expect(imported.status == 0, "\(imported.stderr)")
@@ -94,7 +109,7 @@ struct BrowserWorkflowTests {
 
         let caption = "Boats unload the night's catch at the Hạ Long quay, before sunrise."
         try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
-        for shot in ["upload-results.png", "crop.png", "failure.png"] {
+        for shot in ["upload-results.png", "crop.png", "article.png", "failure.png"] {
             try? FileManager.default.removeItem(atPath: Self.screenshots + "/" + shot)
         }
         let run = try Self.runScript(
@@ -139,6 +154,18 @@ struct BrowserWorkflowTests {
         #expect(reader["headline"] as? String == "The harbour wakes before the city")
         #expect(reader["caption"] as? String == caption)
         #expect(reader["signedIn"] as? Bool == false && reader["editorSections"] as? Int == 0)
+        // The body through CommonMark: the quote, the list, the table, emphasis; hostile lines inert.
+        let quotes = try #require(reader["quotes"] as? [String])
+        #expect(quotes.count == 1 && quotes[0].contains("We sell everything before the city wakes"))
+        #expect(
+            reader["listItems"] as? [String] == [
+                "squid, still bright;", "mackerel, by the basket;", "crabs, sold live.",
+            ])
+        #expect(reader["tableCells"] as? [String] == ["HP-0912", "320 kg", "04:40", "HP-1120", "210 kg", "05:05"])
+        #expect(reader["strong"] as? [String] == ["Bà Hoa"])
+        #expect(
+            reader["links"] as? [String] == ["https://example.org/port_(hai-phong)"], "only the safe link is a link")
+        #expect(reader["scripts"] as? Int == 0 && reader["alerted"] as? Bool == false)
         let image = try #require(reader["image"] as? String)
         #expect(
             image.hasPrefix(server.address + "r/\(captioned)/crop-"), "the article shows the crop rendition: \(image)")
@@ -168,7 +195,7 @@ struct BrowserWorkflowTests {
         }
 
         // The screenshots: the upload results and the crop page, as pictures.
-        for (shot, darkest) in [("upload-results.png", 250.0), ("crop.png", 240.0)] {
+        for (shot, darkest) in [("upload-results.png", 250.0), ("crop.png", 240.0), ("article.png", 250.0)] {
             let picture = try VipsImage.decode(
                 try Data(contentsOf: URL(fileURLWithPath: Self.screenshots + "/" + shot)))
             #expect(picture.width == 1280, "\(shot)")

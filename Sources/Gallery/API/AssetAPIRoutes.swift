@@ -59,27 +59,6 @@ package struct AssetAPIRoutes: Sendable {
         group.delete("/articles/:slug/photos/:id") { request, context in try await self.unlink(request, context) }
     }
 
-    /// An article in the list, with its state for people.
-    struct ArticleListItem: Encodable {
-        var slug: String
-        var headline: String
-        var published: String?
-        var status: String
-        var publishAt: Date?
-        var photos: Int
-        var cover: String?
-
-        init(_ summary: ArticleSummary, now: Date) {
-            slug = summary.slug
-            headline = summary.headline
-            published = summary.published
-            status = ArticleRoutes.status(summary, now: now)
-            publishAt = summary.publishAt
-            photos = summary.photos
-            cover = summary.cover.map { String($0.prefix(16)) }
-        }
-    }
-
     struct AssetPage: Encodable {
         var assets: [PhotoListItem]
         var next: String?

@@ -64,9 +64,7 @@ struct ArticleRoutes: Sendable {
     }
 
     static func status(_ summary: ArticleSummary, now: Date) -> String {
-        guard summary.state == .published else { return "draft" }
-        if let at = summary.publishAt, at > now { return "scheduled" }
-        return "published"
+        ArticleStatus(summary.state, publishAt: summary.publishAt, now: now).rawValue
     }
 
     /// A part of an article's body: safe HTML made by CommonMark from its text, or one of its

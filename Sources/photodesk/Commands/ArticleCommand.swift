@@ -60,23 +60,11 @@ struct ArticleListCommand: AsyncParsableCommand {
     @OptionGroup var libraryOptions: LibraryOptions
     @Flag(help: "Print JSON.") var json = false
 
-    struct Item: Encodable {
-        var slug: String
-        var headline: String
-        var published: String?
-        var status: String
-        var publishAt: Date?
-        var photos: Int
-    }
-
     func run() async throws {
         let desk = try await libraryOptions.openDesk(create: false)
         let now = desk.clock()
         let articles = try await desk.articles(limit: 1000, audience: .editors).map {
-            Item(
-                slug: $0.slug, headline: $0.headline, published: $0.published,
-                status: $0.state == .draft ? "draft" : (($0.publishAt ?? now) > now ? "scheduled" : "published"),
-                publishAt: $0.publishAt, photos: $0.photos)
+            ArticleListItem($0, now: now)
         }
         if json {
             Output.line(JSONOutput.pretty(["articles": articles]))
@@ -84,7 +72,7 @@ struct ArticleListCommand: AsyncParsableCommand {
         }
         for article in articles {
             Output.line(
-                "\(article.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(article.published ?? "----------")  \(article.slug)  \(article.photos) photos  \(article.headline)"
+                "\(article.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(article.published ?? "----------")  \(article.slug)  \(article.photos) photos  \(article.headline)"
             )
         }
     }
