@@ -96,7 +96,9 @@ struct BrowserWorkflowTests {
         | HP-0912 | 320 kg | 04:40 |
         | HP-1120 | 210 kg | 05:05 |
 
-        <script>alert("raw html")</script> [a link that runs script](javascript:alert(1)) and [the port](https://example.org/port_(hai-phong)).
+        <script>alert("raw html")</script>
+
+        More at [the port](https://example.org/port_(hai-phong)), not [a link that runs script](javascript:alert(1)) <img src=x onerror=alert(2)>.
 
         """.write(toFile: article, atomically: true, encoding: .utf8)
         let imported = try Binary.run(["article", "import", "--library", library, article])
