@@ -243,7 +243,7 @@ extension SQLiteCatalog {
             }
             try db.execute(sql: "DROP TABLE searchIndex")
             try db.execute(sql: "CREATE VIRTUAL TABLE searchIndex USING fts5(body, \(Self.searchTokenizer))")
-            try Rows.reindex(db, try String.fetchAll(db, sql: "SELECT sha256 FROM searchDoc"))
+            try Rows.reindex(db, try String.fetchAll(db, sql: "SELECT sha256 FROM searchDoc"), markingChanges: false)
         }
         migrator.registerMigration("v9-search-changes") { db in
             // Which search documents changed after a counter, for a copy of the index in memory
