@@ -60,7 +60,7 @@ let package = Package(
             ],
             resources: [.embedInCode("Schema")]
         ),
-        .target(name: "SearchMemory", dependencies: ["Catalog"]),
+        .target(name: "SearchMemory", dependencies: ["Catalog", product("Logging", "swift-log")]),
         .target(
             name: "Desk",
             dependencies: [

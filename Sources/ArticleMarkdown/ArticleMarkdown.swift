@@ -85,9 +85,14 @@ public enum ArticleMarkdown {
         return images > 0 ? images : nil
     }
 
-    /// Takes out links to unsafe destinations (keeping their text) and puts every image's alt text in its place.
+    /// Takes out links to unsafe destinations (keeping their text), puts every image's alt text in its place,
+    /// and moves every heading one level down: the page's own `<h1>` is the article's headline, so a body's
+    /// `#` is an `<h2>` under it.
     private static func sanitize(_ document: CmarkDocument) {
         let nodes = document.nodesOutsideImages(under: document.root)
+        for heading in nodes where cmark_node_get_type(heading) == CMARK_NODE_HEADING {
+            cmark_node_set_heading_level(heading, min(cmark_node_get_heading_level(heading) + 1, 6))
+        }
         // Images go first: should cmark refuse to move a link's child, unwrapping frees it, and it must not
         // be an image still waiting in `nodes`.
         for image in nodes where cmark_node_get_type(image) == CMARK_NODE_IMAGE {

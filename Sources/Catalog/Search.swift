@@ -65,6 +65,30 @@ public enum SearchTokens {
         return (words + pairs).joined(separator: " ")
     }
 
+    /// Longer words are cut to this length.
+    public static let maxWordLength = 64
+
+    /// The words of a folded text: its runs of letters and digits, each cut to `maxWordLength`
+    /// characters; everything else (spaces, punctuation, symbols) only separates them.
+    public static func words(inFolded text: String) -> [String] {
+        var words: [String] = []
+        var current = String.UnicodeScalarView()
+        func flush() {
+            if !current.isEmpty { words.append(String(String(current).prefix(maxWordLength))) }
+            current = String.UnicodeScalarView()
+        }
+        for scalar in text.unicodeScalars {
+            let properties = scalar.properties
+            if properties.isAlphabetic || properties.numericType == .decimal {
+                current.append(scalar)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return words
+    }
+
     /// The words of a document made by `document` (its pairs left out).
     public static func words(of document: String) -> [String] {
         document.split(separator: " ").filter { !$0.hasPrefix("~") }.map(String.init)

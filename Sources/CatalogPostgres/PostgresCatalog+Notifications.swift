@@ -39,6 +39,19 @@ extension PostgresCatalog {
             feed.lost()
         }
         if !listeners.add(UUID(), task) { feed.lost() }
+        // A connection can stall without dropping (a half-open TCP connection sends no error and
+        // no notification): every `changePollInterval` the counter is also read through the pool,
+        // and a counter the notifications did not bring moves the version all the same. Stale
+        // pages and renditions then live at most that long on a node whose listener went silent.
+        let interval = changePollInterval
+        let poll = Task { [weak self] in
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                guard let self, !self.listeners.isClosed else { return }
+                if let counter = try? await self.changeCounter() { feed.polled(counter) }
+            }
+        }
+        if !listeners.add(UUID(), poll) { poll.cancel() }
     }
 
     /// A stream of a channel's notifications, from a connection of the pool held for it. Each
@@ -69,6 +82,8 @@ extension PostgresCatalog {
                             }
                         }
                     }
+                    // The notifications ended without an error: the connection is gone all the same.
+                    onDisconnect()
                 } catch {
                     onDisconnect()
                     if Task.isCancelled || listeners.isClosed { break }
@@ -119,6 +134,17 @@ final class ChangeFeed: @unchecked Sendable {
         let listeners = lock.withLock { () -> [AsyncStream<CatalogVersion>.Continuation] in
             connected = true
             latest = max(latest ?? counter, counter)
+            return Array(subscribers.values)
+        }
+        for listener in listeners { listener.yield(CatalogVersion(counter)) }
+    }
+
+    /// A counter read through the pool (see `startChangeFeed`): it moves the version when the
+    /// notifications missed it, but never vouches for a listener that is down.
+    func polled(_ counter: Int64) {
+        let listeners = lock.withLock { () -> [AsyncStream<CatalogVersion>.Continuation] in
+            guard connected, let known = latest, counter > known else { return [] }
+            latest = counter
             return Array(subscribers.values)
         }
         for listener in listeners { listener.yield(CatalogVersion(counter)) }

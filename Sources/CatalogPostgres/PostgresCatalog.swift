@@ -19,6 +19,9 @@ public final class PostgresCatalog: CatalogStore, JobQueue {
     let listeners: ListenerRegistry
     /// The change signal's state (`currentVersion`, `changes`).
     let changeFeed = ChangeFeed()
+    /// How often the change counter is also read through the pool, in case the listening
+    /// connection stalls without dropping (`startChangeFeed`).
+    let changePollInterval: Duration = .seconds(2)
     /// "postgresql".
     public var backend: String { "postgresql" }
 

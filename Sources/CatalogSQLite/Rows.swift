@@ -188,9 +188,8 @@ enum Rows {
         for sha in Set(sha256s) { try statement.execute(arguments: [beginning, sha]) }
     }
 
-    /// Rebuilds photos' search documents: their own text, then their uses' texts. A migration
-    /// from before v9 (which adds `changedAt`) passes `markingChanges: false`.
-    static func reindex(_ db: Database, _ sha256s: some Collection<String>, markingChanges: Bool = true) throws {
+    /// Rebuilds photos' search documents: their own text, then their uses' texts.
+    static func reindex(_ db: Database, _ sha256s: some Collection<String>) throws {
         for sha in Set(sha256s) {
             guard
                 let row = try Row.fetchOne(
@@ -204,11 +203,9 @@ enum Rows {
                         "SELECT searchText FROM articlePhoto WHERE sha256 = ? AND searchText != '' ORDER BY articleId, position"
                 ),
                 arguments: [sha])
-            if markingChanges {
-                try db.cachedStatement(
-                    sql: "UPDATE searchDoc SET changedAt = (SELECT changes FROM catalogState WHERE id = 1) + 1 WHERE id = ?"
-                ).execute(arguments: [id])
-            }
+            try db.cachedStatement(
+                sql: "UPDATE searchDoc SET changedAt = (SELECT changes FROM catalogState WHERE id = 1) + 1 WHERE id = ?"
+            ).execute(arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM searchIndex WHERE rowid = ?").execute(arguments: [id])
             try db.cachedStatement(sql: "INSERT INTO searchIndex (rowid, body) VALUES (?, ?)").execute(
                 arguments: [id, parts.filter { !$0.isEmpty }.joined(separator: " \n ")])

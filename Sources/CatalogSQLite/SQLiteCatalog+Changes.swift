@@ -49,12 +49,15 @@ extension SQLiteCatalog {
 /// `pread` (`WALIndexMark`): while it is the one read before the last answer, no commit happened
 /// in between and the answer stands; only when it moved (or cannot be read) is `data_version`
 /// asked. The documented mechanism decides; the header only says when it need not be asked.
+/// `PHOTODESK_WAL_INDEX=off` leaves the header unread (every answer asks `data_version`): for a
+/// SQLite whose WAL-index differs, and for the bench row that prices the shortcut.
 final class CommitWatch: @unchecked Sendable {
     // @unchecked: the connection, its statements and the last readings are only touched with
     // `lock` held; the connection is opened without SQLite's own mutex and used by no one else.
     private let lock = NSLock()
     private let path: String
-    private let walIndex: WALIndexMark
+    /// Nil when the shortcut is off.
+    private let walIndex: WALIndexMark?
     /// The header read before `lastCounter` was established.
     private var markAtCounter: WALIndexMark.Mark?
     private var connection: OpaquePointer?
@@ -63,9 +66,9 @@ final class CommitWatch: @unchecked Sendable {
     private var dataVersion: Int64 = -1
     private var lastCounter: Int64 = -1
 
-    init(path: String) {
+    init(path: String, readingWALIndex: Bool = ProcessInfo.processInfo.environment["PHOTODESK_WAL_INDEX"] != "off") {
         self.path = path
-        walIndex = WALIndexMark(catalog: path)
+        walIndex = readingWALIndex ? WALIndexMark(catalog: path) : nil
     }
 
     deinit {
@@ -78,7 +81,7 @@ final class CommitWatch: @unchecked Sendable {
         lock.withLock {
             // Read before the version: a commit after it moves the header, and the next call
             // asks again.
-            let mark = walIndex.read()
+            let mark = walIndex?.read()
             if let mark, mark == markAtCounter, lastCounter >= 0 { return lastCounter }
             guard open(), let version = step(dataVersionStatement) else {
                 close()

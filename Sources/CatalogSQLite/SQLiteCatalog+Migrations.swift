@@ -231,11 +231,14 @@ extension SQLiteCatalog {
             // pairs), split on spaces only: FTS5's ascii tokenizer with `~` a token character (it
             // takes every other byte above 127 as a token character and folds only A-Z, which the
             // desk's words no longer hold), so no backend has its own idea of a word. The texts
-            // kept so far were words; they gain their pairs.
+            // kept so far are folded, but those written before the desk split them into words
+            // (carried over by v5 from the index) still hold punctuation and line breaks: each is
+            // split into its words again, then given its pairs. The code here is this
+            // migration's own, written for the schema as v7 left it.
             for (table, key, column) in [("searchDoc", "id", "photoText"), ("articlePhoto", "rowid", "searchText")] {
                 let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS key, \(column) AS text FROM \(table)")
                 for row in rows {
-                    let words = (row["text"] as String? ?? "").split(separator: " ").map(String.init)
+                    let words = SearchTokens.words(inFolded: row["text"] as String? ?? "")
                     try db.execute(
                         sql: "UPDATE \(table) SET \(column) = ? WHERE \(key) = ?",
                         arguments: [SearchTokens.document(words), row["key"] as Int64])
@@ -243,7 +246,21 @@ extension SQLiteCatalog {
             }
             try db.execute(sql: "DROP TABLE searchIndex")
             try db.execute(sql: "CREATE VIRTUAL TABLE searchIndex USING fts5(body, \(Self.searchTokenizer))")
-            try Rows.reindex(db, try String.fetchAll(db, sql: "SELECT sha256 FROM searchDoc"), markingChanges: false)
+            // Each document's body: the photo's own text, then its uses' texts in article order.
+            let uses = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sha256, searchText FROM articlePhoto
+                    WHERE sha256 IS NOT NULL AND searchText != '' ORDER BY articleId, position
+                    """)
+            var useTexts: [String: [String]] = [:]
+            for use in uses { useTexts[use["sha256"] as String, default: []].append(use["searchText"]) }
+            for document in try Row.fetchAll(db, sql: "SELECT id, sha256, photoText FROM searchDoc") {
+                let parts = [document["photoText"] as String] + (useTexts[document["sha256"] as String] ?? [])
+                try db.execute(
+                    sql: "INSERT INTO searchIndex (rowid, body) VALUES (?, ?)",
+                    arguments: [document["id"] as Int64, parts.filter { !$0.isEmpty }.joined(separator: " \n ")])
+            }
         }
         migrator.registerMigration("v9-search-changes") { db in
             // Which search documents changed after a counter, for a copy of the index in memory

@@ -4,9 +4,10 @@ import PhotoModel
 /// A caption template as photo desks use them: `{city}, {country}, {date:d MMMM yyyy}: {caption}
 /// Photo: {byline}/{credit}`, with a code-replacement table (`=lt=` becomes a full name and title).
 public struct CaptionTemplate: Sendable {
-    /// The variables a template may use: every caption field (a list field's items joined by
-    /// ", "), the taking date, the photo's number in the batch and its id.
-    public static let variables = CaptionField.allCases.map(\.rawValue) + ["date", "n", "id"]
+    /// The variables a template may use: every public caption field (a list field's items joined
+    /// by ", "; a field for editors only is never copied into a public one), the taking date, the
+    /// photo's number in the batch and its id.
+    public static let variables = CaptionField.publicFields.map(\.rawValue) + ["date", "n", "id"]
 
     enum Piece: Sendable {
         case text(String)

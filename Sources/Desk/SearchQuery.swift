@@ -16,8 +16,9 @@ public struct SearchQuery: Sendable, Equatable {
     /// Whether the query asks for nothing.
     public var isEmpty: Bool { SearchText.terms(text).isEmpty && filters.isEmpty }
 
-    /// The fields `missing` accepts: every caption field.
-    public static let missingFields = CaptionField.allCases
+    /// The fields `missing` accepts: every public caption field (readers may search, and what
+    /// they could filter on they could learn, so a field for editors only is not among them).
+    public static let missingFields = CaptionField.publicFields
 }
 
 /// One page of search results.

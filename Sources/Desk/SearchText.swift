@@ -10,8 +10,6 @@ public enum SearchText {
     /// A word of a query matches as a prefix only from this many characters ("ha" finds "hanoi";
     /// "h" finds only "h").
     public static let minPrefixLength = 2
-    /// Longer words are cut to this length.
-    static let maxTermLength = 64
 
     /// The folded form of a text: lower case, NFD with combining marks removed, đ as d. Text
     /// already decomposed (NFD, as some systems send it) folds the same as composed text.
@@ -26,26 +24,11 @@ public enum SearchText {
         return String(scalars)
     }
 
-    /// The words of a text, folded: runs of letters and digits, judged scalar by scalar so that
-    /// no quote, operator or joined mark survives as query syntax; a malformed query is never an
-    /// error.
+    /// The words of a text, folded: runs of letters and digits (`SearchTokens.words(inFolded:)`),
+    /// judged scalar by scalar so that no quote, operator or joined mark survives as query
+    /// syntax; a malformed query is never an error.
     public static func words(_ text: String) -> [String] {
-        var words: [String] = []
-        var current = String.UnicodeScalarView()
-        func flush() {
-            if !current.isEmpty { words.append(String(String(current).prefix(maxTermLength))) }
-            current = String.UnicodeScalarView()
-        }
-        for scalar in fold(text).unicodeScalars {
-            let properties = scalar.properties
-            if properties.isAlphabetic || properties.numericType == .decimal {
-                current.append(scalar)
-            } else {
-                flush()
-            }
-        }
-        flush()
-        return words
+        SearchTokens.words(inFolded: fold(text))
     }
 
     /// A query's search terms: its first `maxTerms` words, each a prefix when long enough.

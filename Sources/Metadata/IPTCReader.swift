@@ -86,10 +86,16 @@ public struct IPTCValues: Sendable, Equatable {
 }
 
 extension IPTCValues: Codable {
+    /// The names these fields have in the sources kept with each photo (`show --sources`) where
+    /// they are not the field's own: the standard's names, as the document always had them.
+    static let names: [CaptionField: String] = [
+        .region: "provinceState", .copyright: "copyrightNotice", .instructions: "specialInstructions",
+    ]
+
     /// Each caption field by its name (a list for those that repeat), then the other values.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: NamedKey.self)
-        try container.encode(fields: fields, asList: { $0.metadata.iimRepeats })
+        try container.encode(fields: fields, asList: { $0.metadata.iimRepeats }, names: Self.names)
         try container.encodeIfPresent(objectName, forKey: NamedKey("objectName"))
         try container.encodeIfPresent(source, forKey: NamedKey("source"))
         try container.encodeIfPresent(dateCreated, forKey: NamedKey("dateCreated"))
@@ -99,7 +105,7 @@ extension IPTCValues: Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: NamedKey.self)
-        fields = try container.decodeFields()
+        fields = try container.decodeFields(names: Self.names)
         objectName = try container.decodeIfPresent(String.self, forKey: NamedKey("objectName"))
         source = try container.decodeIfPresent(String.self, forKey: NamedKey("source"))
         dateCreated = try container.decodeIfPresent(String.self, forKey: NamedKey("dateCreated"))

@@ -82,10 +82,16 @@ public struct XMPValues: Sendable, Equatable {
 }
 
 extension XMPValues: Codable {
+    /// The names these fields have in the sources kept with each photo (`show --sources`) where
+    /// they are not the field's own: the standard's names, as the document always had them.
+    static let names: [CaptionField: String] = [
+        .caption: "description", .byline: "creator", .copyright: "rights", .keywords: "subject", .region: "state",
+    ]
+
     /// Each caption field by its name (a list for a list property), then the other values.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: NamedKey.self)
-        try container.encode(fields: fields, asList: { $0.metadata.xmp?.isList == true })
+        try container.encode(fields: fields, asList: { $0.metadata.xmp?.isList == true }, names: Self.names)
         try container.encodeIfPresent(title, forKey: NamedKey("title"))
         try container.encodeIfPresent(source, forKey: NamedKey("source"))
         try container.encodeIfPresent(location, forKey: NamedKey("location"))
@@ -101,7 +107,7 @@ extension XMPValues: Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: NamedKey.self)
-        fields = try container.decodeFields()
+        fields = try container.decodeFields(names: Self.names)
         title = try container.decodeIfPresent(String.self, forKey: NamedKey("title"))
         source = try container.decodeIfPresent(String.self, forKey: NamedKey("source"))
         location = try container.decodeIfPresent(String.self, forKey: NamedKey("location"))

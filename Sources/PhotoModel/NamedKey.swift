@@ -17,28 +17,34 @@ public struct NamedKey: CodingKey, Hashable, Sendable {
 }
 
 extension KeyedEncodingContainer where K == NamedKey {
-    /// Encodes each caption field's values under its name: a list where `asList` says so, else
-    /// the values joined as one text; fields with no value are left out.
-    public mutating func encode(fields: [CaptionField: [String]], asList: (CaptionField) -> Bool) throws {
+    /// Encodes each caption field's values under its name (or the name `names` gives it): a
+    /// list where `asList` says so, always present, else the values joined as one text, left
+    /// out when there are none.
+    public mutating func encode(
+        fields: [CaptionField: [String]], asList: (CaptionField) -> Bool, names: [CaptionField: String] = [:]
+    ) throws {
         for field in CaptionField.allCases {
-            guard let values = fields[field], !values.isEmpty else { continue }
+            let key = NamedKey(names[field] ?? field.rawValue)
+            let values = fields[field] ?? []
             if asList(field) {
-                try encode(values, forKey: NamedKey(field.rawValue))
-            } else {
-                try encode(values.joined(separator: ", "), forKey: NamedKey(field.rawValue))
+                try encode(values, forKey: key)
+            } else if !values.isEmpty {
+                try encode(values.joined(separator: ", "), forKey: key)
             }
         }
     }
 }
 
 extension KeyedDecodingContainer where K == NamedKey {
-    /// The caption fields' values by their names, each a list or one text.
-    public func decodeFields() throws -> [CaptionField: [String]] {
+    /// The caption fields' values by their names (or the names `names` gives them), each a
+    /// list or one text; an empty list is no value.
+    public func decodeFields(names: [CaptionField: String] = [:]) throws -> [CaptionField: [String]] {
         var fields: [CaptionField: [String]] = [:]
         for field in CaptionField.allCases {
-            if let list = try? decodeIfPresent([String].self, forKey: NamedKey(field.rawValue)) {
-                fields[field] = list
-            } else if let text = try decodeIfPresent(String.self, forKey: NamedKey(field.rawValue)) {
+            let key = NamedKey(names[field] ?? field.rawValue)
+            if let list = try? decodeIfPresent([String].self, forKey: key) {
+                if !list.isEmpty { fields[field] = list }
+            } else if let text = try decodeIfPresent(String.self, forKey: key) {
                 fields[field] = [text]
             }
         }

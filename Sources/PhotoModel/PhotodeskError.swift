@@ -39,11 +39,12 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
     /// Something failed that should not have: the details are logged.
     case `internal`
 
-    /// The command line's exit status: 2 when the command was given something it cannot use, 1
-    /// for every other failure.
+    /// The command line's exit status: 2 when the command was given something it cannot use
+    /// (as the argument parser's own usage errors), 1 for every other failure, an ambiguous id
+    /// among them (the id is well formed; the catalog holds several matches).
     public var exitStatus: Int32 {
         switch self {
-        case .invalid, .ambiguous, .outOfRange: 2
+        case .invalid: 2
         default: 1
         }
     }

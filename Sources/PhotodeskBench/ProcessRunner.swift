@@ -11,10 +11,15 @@ enum ProcessRunner {
         var peakMB: Double
     }
 
-    /// This process's resident memory now (VmRSS), in megabytes.
-    static func residentMegabytes() -> Double {
+    /// This process's resident memory now, in megabytes: all of it (VmRSS), or only its
+    /// anonymous memory (RssAnon: the heap, without the pages of files it maps, such as a
+    /// catalog read through SQLite's memory map). The heap's free pages go back to the system
+    /// first (malloc_trim), so what a load freed again is not counted.
+    static func residentMegabytes(anonymousOnly: Bool = false) -> Double {
+        _ = releaseFreeHeap(0)
+        let key = anonymousOnly ? "RssAnon:" : "VmRSS:"
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
             let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
         else { return 0 }
         return kilobytes / 1024
@@ -199,3 +204,7 @@ final class Server {
         waitpid(pid, &status, 0)
     }
 }
+
+/// glibc's malloc_trim (declared in malloc.h, which the Glibc module leaves out).
+@_silgen_name("malloc_trim")
+private func releaseFreeHeap(_ pad: Int) -> Int32

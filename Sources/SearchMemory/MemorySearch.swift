@@ -1,5 +1,7 @@
 import Catalog
 import Foundation
+import Logging
+import Synchronization
 
 /// A copy of a backend's search index held in memory, answering searches without filters at
 /// the catalog's current version (read without a query through its change signal) and leaving
@@ -12,7 +14,7 @@ import Foundation
 /// (`TextMatch.tokens`), the same keyset and count cap; `MemorySearchTests` holds it to FTS5.
 public final class MemorySearch: SearchStore, @unchecked Sendable {
     // @unchecked: `index` is only read with `lock` held for reading and written with it held
-    // for writing; the counts with `countLock`.
+    // for writing; the counts with `countLock`; `heldCounter` and `givenUp` are atomics.
 
     /// When the copy is brought up to date.
     public enum Mode: Sendable, Equatable {
@@ -29,9 +31,16 @@ public final class MemorySearch: SearchStore, @unchecked Sendable {
     let mode: Mode
     /// Larger catalogs are left to the backend: the copy holds about 400 bytes a document.
     let maximumDocuments: Int
+    let logger: Logger
 
     private let lock = ReadWriteLock()
     private var index: TokenIndex?
+    /// The copy's counter (-1: no copy), read without the lock: a search checks it against the
+    /// catalog's version first and takes the lock only when the copy can answer, so searches
+    /// arriving after a change never hold off the catch-up that writes it.
+    private let heldCounter = Atomic<Int64>(-1)
+    /// Set once the catalog outgrew `maximumDocuments`: the copy is dropped and not read again.
+    private let givenUp = Atomic<Bool>(false)
     /// The merged lists of the prefixes searched at the copy's counter.
     private let prefixes = PrefixLists()
     /// One catch-up at a time.
@@ -43,37 +52,59 @@ public final class MemorySearch: SearchStore, @unchecked Sendable {
     /// not (`fallback`, the same backend's search) and its change signal.
     public init(
         feed: any SearchDocumentFeed, fallback: any SearchStore, signal: any ChangeSignal, mode: Mode = .following,
-        maximumDocuments: Int = 500_000
+        maximumDocuments: Int = 500_000, logger: Logger = Logger(label: "photodesk.search-memory")
     ) {
         self.feed = feed
         self.fallback = fallback
         self.signal = signal
         self.mode = mode
         self.maximumDocuments = maximumDocuments
+        self.logger = logger
     }
 
-    /// Loads the copy and follows the catalog's changes until the task is cancelled.
+    /// Loads the copy and follows the catalog's changes until the task is cancelled. A read that
+    /// fails is logged with its cause (searches go to the backend meanwhile) and tried again at
+    /// the next change.
     public func follow() async {
-        try? await catchUp()
+        await catchUpLogging()
         for await _ in signal.changes() {
-            if Task.isCancelled { return }
-            try? await catchUp()
+            if Task.isCancelled || givenUp.load(ordering: .relaxed) { return }
+            await catchUpLogging()
+        }
+    }
+
+    private func catchUpLogging() async {
+        do {
+            try await catchUp()
+        } catch {
+            countLock.withLock { counts.failedCatchUps += 1 }
+            logger.warning(
+                "the search copy in memory could not read the catalog's changes; searches go to the catalog until it can",
+                metadata: ["error": "\(error)"])
         }
     }
 
     /// Brings the copy up to the catalog: the whole index the first time, then what changed
-    /// after its counter. A catalog over `maximumDocuments` is not copied.
+    /// after its counter. A catalog over `maximumDocuments` is not copied, then or later.
     public func catchUp() async throws {
         try await catchingUp.run {
+            if givenUp.load(ordering: .relaxed) { return }
             let held = lock.reading { index?.counter }
             let read = try await feed.searchDocuments(changedAfter: held)
-            lock.writing {
+            let tooLarge = lock.writing { () -> Bool in
                 if held == nil || index == nil {
                     index = read.documents.count <= maximumDocuments ? TokenIndex(read) : nil
                 } else {
                     index?.apply(read)
                     if let count = index?.documents.count, count > maximumDocuments { index = nil }
                 }
+                heldCounter.store(index?.counter ?? -1, ordering: .releasing)
+                return index == nil
+            }
+            if tooLarge {
+                givenUp.store(true, ordering: .relaxed)
+                logger.notice(
+                    "the catalog has more than \(maximumDocuments) search documents: searches go to the catalog, none from memory")
             }
             countLock.withLock { counts.catchUps += 1 }
         }
@@ -115,7 +146,9 @@ public final class MemorySearch: SearchStore, @unchecked Sendable {
     /// The page from memory, when the copy can read the search (no filters) and is at the
     /// catalog's version now; nil otherwise.
     func answer(_ search: TieredSearch) -> TieredPage? {
-        guard search.filters.isEmpty, case .current(let version) = signal.currentVersion() else { return nil }
+        guard search.filters.isEmpty, case .current(let version) = signal.currentVersion(),
+            heldCounter.load(ordering: .acquiring) == version.value
+        else { return nil }
         let publicBy: Double?
         switch search.audience {
         case .editors: publicBy = nil
@@ -153,8 +186,9 @@ public struct MemorySearchStatus: Sendable, Equatable {
     /// Searches answered from memory, and those passed on to the backend.
     public var answered = 0
     public var passedOn = 0
-    /// Times it read the backend's changes.
+    /// Times it read the backend's changes, and times that read failed.
     public var catchUps = 0
+    public var failedCatchUps = 0
 
     /// Nothing yet.
     public init() {}

@@ -36,7 +36,7 @@ struct TokenIndex: Sendable {
             for token in tokens { postings[Int(token)].append(document.number) }
             documents[document.number] = Self.document(document, tokens: tokens)
         }
-        let order = ids.sorted { $0.key < $1.key }
+        let order = ids.sorted { Self.precedes($0.key, $1.key) }
         sortedTokens = order.map(\.key)
         sortedIDs = order.map(\.value)
     }
@@ -63,14 +63,14 @@ struct TokenIndex: Sendable {
         }
         if ids.count > before {
             // The new tokens, merged into the sorted vocabulary at once.
-            let added = ids.filter { $0.value >= Int32(before) }.sorted { $0.key < $1.key }
+            let added = ids.filter { $0.value >= Int32(before) }.sorted { Self.precedes($0.key, $1.key) }
             var mergedTokens: [String] = []
             var mergedIDs: [Int32] = []
             mergedTokens.reserveCapacity(ids.count)
             mergedIDs.reserveCapacity(ids.count)
             var old = 0
             for (token, id) in added {
-                while old < sortedTokens.count, sortedTokens[old] < token {
+                while old < sortedTokens.count, Self.precedes(sortedTokens[old], token) {
                     mergedTokens.append(sortedTokens[old])
                     mergedIDs.append(sortedIDs[old])
                     old += 1
@@ -124,8 +124,8 @@ struct TokenIndex: Sendable {
     func list(_ term: SearchTerm) -> [Int64] {
         guard term.prefix else { return ids[term.text].map { postings[Int($0)] } ?? [] }
         var lists: [[Int64]] = []
-        var index = Self.lowerBound(of: term.text, in: sortedTokens)
-        while index < sortedTokens.count, sortedTokens[index].hasPrefix(term.text) {
+        var index = Self.lowerBound(of: term.text, inTokens: sortedTokens)
+        while index < sortedTokens.count, sortedTokens[index].utf8.starts(with: term.text.utf8) {
             let list = postings[Int(sortedIDs[index])]
             if !list.isEmpty { lists.append(list) }
             index += 1
@@ -168,6 +168,24 @@ struct TokenIndex: Sendable {
     /// A hit for a document number.
     func hit(_ number: Int64) -> SearchHit? {
         documents[number].map { SearchHit(document: number, sha256: $0.sha256, caption: $0.caption) }
+    }
+
+    /// Token order: by their UTF-8 bytes, as FTS5 and PostgreSQL compare them, so that a prefix
+    /// is a prefix of bytes (Swift's own comparison and `hasPrefix` go by whole characters, and
+    /// a folded Hangul syllable's jamo, for one, are a prefix of bytes but not of characters).
+    static func precedes(_ left: String, _ right: String) -> Bool {
+        left.utf8.lexicographicallyPrecedes(right.utf8)
+    }
+
+    /// The first index whose token is not below `token` in the vocabulary's order.
+    static func lowerBound(of token: String, inTokens sorted: [String]) -> Int {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if precedes(sorted[middle], token) { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// The first index whose element is not below `value` in a sorted array.

@@ -65,7 +65,8 @@ struct LibraryOptions: ParsableArguments {
         }
         if !create && !FileManager.default.fileExists(atPath: library.catalogPath) {
             throw CommandError(
-                "no library at \(library.root): ingest a folder first (photodesk ingest DIR), or give --library")
+                "no library at \(library.root): ingest a folder first (photodesk ingest DIR), or give --library",
+                kind: .notFound)
         }
         let access = self.access
         umask(access.umask)

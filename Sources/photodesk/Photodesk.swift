@@ -86,8 +86,8 @@ struct CommandError: PhotodeskError {
     var kind: ErrorKind
     var message: String
 
-    /// Makes an error: `notFound` unless another kind is given.
-    init(_ message: String, kind: ErrorKind = .notFound) {
+    /// Makes an error of a kind.
+    init(_ message: String, kind: ErrorKind) {
         self.kind = kind
         self.message = message
     }

@@ -13,12 +13,15 @@ struct ArticleConstructsTests {
         #expect(body.firstParagraph == "The mayor spoke on Tuesday.")
     }
 
-    @Test("a ## heading becomes h2 and is not a paragraph")
+    @Test("headings sit one level under the page's headline (# is h2, ## is h3, ###### stays h6) and are not paragraphs")
     func heading() {
-        let body = ArticleMarkdown.parse("## Flood defences")
+        let body = ArticleMarkdown.parse("# Flood defences")
         #expect(body.html == "<h2>Flood defences</h2>\n")
         #expect(body.plainText == "Flood defences")
         #expect(body.firstParagraph == nil)
+        #expect(ArticleMarkdown.parse("## Dykes").html == "<h3>Dykes</h3>\n")
+        #expect(ArticleMarkdown.parse("Sluices\n---").html == "<h3>Sluices</h3>\n")
+        #expect(ArticleMarkdown.parse("###### Gates").html == "<h6>Gates</h6>\n")
     }
 
     @Test("a quote with a citation line becomes a blockquote of two paragraphs")
@@ -135,7 +138,7 @@ struct ArticleConstructsTests {
 
     @Test("consecutive blocks share one html piece, in order")
     func blocksMerge() {
-        let body = ArticleMarkdown.parse("## Title\n\nIntro.\n\n- a")
+        let body = ArticleMarkdown.parse("# Title\n\nIntro.\n\n- a")
         #expect(body.blocks == [.html("<h2>Title</h2>\n<p>Intro.</p>\n<ul>\n<li>a</li>\n</ul>\n")])
         #expect(body.plainText == "Title\n\nIntro.\n\n  - a")
         #expect(body.firstParagraph == "Intro.")
@@ -168,7 +171,7 @@ struct FigureTests {
 
     @Test("the summary skips figure paragraphs and headings")
     func summarySkipsFigures() {
-        let body = ArticleMarkdown.parse("## Head\n\n![a](a.jpg)\n\nFirst *real*\nparagraph.\n\nSecond.")
+        let body = ArticleMarkdown.parse("# Head\n\n![a](a.jpg)\n\nFirst *real*\nparagraph.\n\nSecond.")
         #expect(
             body.blocks == [
                 .html("<h2>Head</h2>\n"), .figure, .html("<p>First <em>real</em>\nparagraph.</p>\n<p>Second.</p>\n"),

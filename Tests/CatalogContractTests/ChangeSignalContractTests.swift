@@ -40,6 +40,44 @@ struct ChangeSignalContractTests {
         if let postgres = beside as? PostgresCatalog { await postgres.shutdown() }
     }
 
+    @Test("PostgreSQL's feed: a counter read through the pool moves the version a silent listener missed, never vouches for one that is down")
+    func pollBehindSilentListener() {
+        let feed = ChangeFeed()
+        #expect(feed.reading() == .unreadable)
+        feed.polled(3)
+        #expect(feed.reading() == .unreadable, "no listener yet")
+        feed.received(5)
+        #expect(feed.reading() == .current(CatalogVersion(5)))
+        feed.polled(7)
+        #expect(feed.reading() == .current(CatalogVersion(7)), "a write the notifications did not bring")
+        feed.polled(6)
+        feed.received(6)
+        #expect(feed.reading() == .current(CatalogVersion(7)), "never back")
+        feed.lost()
+        feed.polled(9)
+        #expect(feed.reading() == .unreadable, "down stays down until the listener is back")
+        feed.received(9)
+        #expect(feed.reading() == .current(CatalogVersion(9)))
+    }
+
+    @Test("SQLite: with the WAL-index header read first or not (PHOTODESK_WAL_INDEX=off), the same counter after every commit")
+    func walIndexShortcut() async throws {
+        let h = try await Harness.make(.sqlite)
+        let catalog = try #require(h.store as? SQLiteCatalog)
+        let watches = [true, false].map { CommitWatch(path: catalog.path, readingWALIndex: $0) }
+        for round in 0..<12 {
+            let counter = try await catalog.changeCounter()
+            for watch in watches { #expect(watch.counter() == counter, "round \(round), before the commit") }
+            if round % 4 == 3 {
+                try await catalog.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            }
+            try await catalog.addAccount(Account(name: "user\(round)", role: .editor, passwordHash: "x"))
+            let after = try await catalog.changeCounter()
+            #expect(after > counter)
+            for watch in watches { #expect(watch.counter() == after, "round \(round), after the commit") }
+        }
+    }
+
     @Test("PostgreSQL: unreadable until the notification connection is up; after it drops, the counter as it is then")
     func postgresReconnects() async throws {
         guard Backend.available.contains(.postgres) else { return }

@@ -12,11 +12,13 @@ import Testing
 /// the catalog change by change.
 @Suite("Search from the copy in memory", .timeLimit(.minutes(5)))
 struct MemorySearchTests {
-    /// Words sharing prefixes, digits, and words that are not ASCII once folded.
+    /// Words sharing prefixes, digits, and words that are not ASCII once folded; among them a
+    /// Korean word and its start, which once folded (decomposed into jamo) is a prefix of its
+    /// bytes but not of its characters.
     static let vocabulary = [
         "ha", "hai", "hanoi", "hang", "hanh", "noi", "nang", "nam", "da", "dang", "dong", "van", "vanh", "bo",
         "border", "bon", "tai", "anh", "2020", "20", "lung", "cu", "cua", "Łódź", "北京", "straße", "Ærø", "café",
-        "x北京y", "ab2c",
+        "x北京y", "ab2c", "대한민국", "대하",
     ]
 
     /// A catalog of `count` photos with seeded captions, some published (a few in the future), and
@@ -162,5 +164,22 @@ struct MemorySearchTests {
         _ = try await desk.search(
             SearchQuery(text: "zebra", filters: SearchFilters(byline: "x")), limit: 5, after: nil, audience: .editors)
         #expect(copy.status.passedOn == 3)
+    }
+
+    @Test("a catalog larger than the copy may hold is left to the backend, and not read again at each change")
+    func tooLarge() async throws {
+        let (fts, _, _, harness) = try await Self.catalogs(count: 40, seed: 3)
+        let catalog = try SQLiteCatalog(path: harness.library.catalogPath)
+        let copy = MemorySearch(feed: catalog, fallback: catalog, signal: catalog, mode: .following, maximumDocuments: 30)
+        let desk = Desk(store: catalog, library: harness.library, search: copy)
+        try await copy.catchUp()
+        #expect(copy.status.counter == nil && copy.status.documents == 0 && copy.status.catchUps == 1)
+        try await fts.setCaption(
+            Harness.sha(1), changes: CaptionChanges([.caption: "a zebra at the border"]), basedOn: nil,
+            author: "test", source: "test")
+        try await copy.catchUp()
+        #expect(copy.status.catchUps == 1, "no second read of every document")
+        #expect(try await desk.search(SearchQuery(text: "zebra"), limit: 5, after: nil, audience: .editors).total == 1)
+        #expect(copy.status.passedOn == 1 && copy.status.answered == 0)
     }
 }

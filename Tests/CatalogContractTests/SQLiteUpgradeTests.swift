@@ -11,13 +11,15 @@ import Testing
 /// schema holds, and the photos are found afterwards exactly as if they had been written now.
 @Suite("SQLite catalog: an earlier release's catalog upgrades", .timeLimit(.minutes(2)))
 struct SQLiteUpgradeTests {
-    /// Rows as the release before the search vocabulary wrote them (schema v7): search texts
-    /// of folded words only, indexed by FTS5's unicode61 tokenizer.
+    /// Rows as the releases before the search vocabulary wrote them (schema v7), indexed by
+    /// FTS5's unicode61 tokenizer: photo 2's search text as the desk wrote it last (folded
+    /// words), photo 1's as v5 carried it over from the index of older releases (folded text,
+    /// punctuation, quotes and line breaks kept).
     static func catalogAtV7(_ path: String) throws {
         let queue = try DatabaseQueue(path: path)
         try SQLiteCatalog.migrator.migrate(queue, upTo: "v7-search-visibility")
         try queue.write { db in
-            for (seed, caption) in [(1, "Thuyền về bến Hải Phòng lúc bình minh"), (2, "Chợ cá mở cửa trên bến")] {
+            for (seed, caption) in [(1, "“Thuyền về bến Hải Phòng”, lúc bình minh…"), (2, "Chợ cá mở cửa trên bến")] {
                 let sha = Harness.sha(seed)
                 try db.execute(
                     sql: """
@@ -26,8 +28,11 @@ struct SQLiteUpgradeTests {
                         """, arguments: [sha, String(sha.prefix(16))])
                 try db.execute(
                     sql: "INSERT INTO caption (sha256, fields, revision) VALUES (?, ?, 1)",
-                    arguments: [sha, #"{"caption": "\#(caption)"}"#])
-                let words = SearchText.words(caption).joined(separator: " ")
+                    arguments: [sha, #"{"caption": "\#(caption)", "byline": "Nguyễn Văn An", "credit": "Cổng TTĐT"}"#])
+                let words =
+                    seed == 1
+                    ? SearchText.fold(caption + " \n Nguyễn Văn An – Cổng TTĐT")
+                    : SearchText.words(caption).joined(separator: " ")
                 try db.execute(sql: "INSERT INTO searchDoc (sha256, photoText) VALUES (?, ?)", arguments: [sha, words])
                 try db.execute(
                     sql: "INSERT INTO searchIndex (rowid, body) VALUES (?, ?)",
@@ -63,6 +68,9 @@ struct SQLiteUpgradeTests {
         let two = String(Harness.sha(2).prefix(16))
         #expect(try await found("hai phong") == [one])
         #expect(try await found("\"bến hải phòng\"") == [one])
+        #expect(try await found("thuyen") == [one], "a word after a quote mark")
+        #expect(try await found("\"hai phong luc\"") == [one], "a phrase across a closing quote and a comma")
+        #expect(try await found("\"an cong\"") == [one], "a phrase across a dash and a line break")
         #expect(try await Set(found("ben")) == [one, two])
         #expect(try await found("\"harbour wakes\"") == [two], "an article's use, indexed again")
 
@@ -70,7 +78,13 @@ struct SQLiteUpgradeTests {
         let stored = try await catalog.pool.read { db in
             try String.fetchOne(db, sql: "SELECT photoText FROM searchDoc WHERE sha256 = ?", arguments: [Harness.sha(1)])
         }
-        #expect(stored == SearchText.photoText(CaptionFields([.caption: "Thuyền về bến Hải Phòng lúc bình minh"])))
+        #expect(
+            stored
+                == SearchText.photoText(
+                    CaptionFields([
+                        .caption: "“Thuyền về bến Hải Phòng”, lúc bình minh…", .byline: "Nguyễn Văn An",
+                        .credit: "Cổng TTĐT",
+                    ])))
 
         // And it follows changes from here on (v9's counter), as the copy in memory needs.
         let before = try await catalog.changeCounter()

@@ -640,6 +640,13 @@ struct GalleryDeskTests {
             try await client.execute(uri: "/search?missing=colour", method: .get) { response in
                 #expect(response.status == .badRequest)
             }
+            // A field for editors only is no filter: what readers could filter on they could learn.
+            for uri in ["/search?missing=instructions", "/photos?missing=instructions", "/api/v1/search?missing=instructions"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .badRequest, "\(uri)")
+                    #expect(!String(buffer: response.body).contains("instructions,"), "\(uri) lists the public fields only")
+                }
+            }
             try await client.execute(uri: "/photos?missing=caption", method: .get) { response in
                 #expect(response.status == .ok)
                 let html = String(buffer: response.body)

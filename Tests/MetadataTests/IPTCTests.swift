@@ -100,4 +100,22 @@ struct IPTCTests {
                 Data(Array("Photoshop 3.0\0".utf8) + Array("8BIM".utf8) + [4, 4, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF])) == nil)
         #expect(IPTCReader.read(Data(Array("8BIM".utf8) + [4, 4, 0xFF])) == nil)
     }
+
+    @Test("the sources kept with a photo name IPTC's fields as they always did (show --sources), and read back")
+    func sourceDocument() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: encoder.encode(Self.sample())) as? [String: Any])
+        #expect(document["provinceState"] as? String == "Hà Giang")
+        #expect(document["copyrightNotice"] as? String == "© 2020 Demo")
+        #expect(document["specialInstructions"] as? String == "Không dùng trước 20/9")
+        #expect(document["byline"] as? [String] == ["Nguyễn Văn An", "Trần Thị Bình"])
+        #expect(document["region"] == nil && document["copyright"] == nil && document["instructions"] == nil)
+        #expect(try JSONDecoder().decode(IPTCValues.self, from: encoder.encode(Self.sample())) == Self.sample())
+        let empty = try #require(
+            try JSONSerialization.jsonObject(with: encoder.encode(IPTCValues())) as? [String: Any])
+        #expect(empty["keywords"] as? [String] == [] && empty["byline"] as? [String] == [], "lists always present")
+    }
 }
+

@@ -117,4 +117,22 @@ struct XMPTests {
         let deep = String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)
         #expect(throws: XMPParseError.self) { try XMPReader.read(Data(deep.utf8)) }
     }
+
+    @Test("the sources kept with a photo name XMP's fields as they always did (show --sources), and read back")
+    func sourceDocument() throws {
+        let read = try XMPReader.read(Data(Self.elementForm.utf8))
+        let document = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(read)) as? [String: Any])
+        #expect(document["description"] as? String == "Phiên chợ Đồng Văn")
+        #expect(document["creator"] as? [String] == ["Trần Thị Bình", "Lê Minh Châu"])
+        #expect(document["subject"] as? [String] == ["chợ phiên", "Hà Giang"])
+        #expect(document["rights"] as? String == "© 2020 Demo & Co")
+        #expect(document["headline"] as? String == "Chợ phiên")
+        #expect(document["caption"] == nil && document["byline"] == nil && document["keywords"] == nil)
+        #expect(try JSONDecoder().decode(XMPValues.self, from: JSONEncoder().encode(read)) == read)
+        let state = try XMPReader.read(Data(Self.attributeForm.utf8))
+        let attributes = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(state)) as? [String: Any])
+        #expect(attributes["state"] as? String == "Hà Giang" && attributes["region"] == nil)
+    }
 }
+

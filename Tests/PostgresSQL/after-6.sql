@@ -20,3 +20,11 @@ SELECT pg_temp.expect((SELECT uses_text FROM search_document WHERE id = 1) = 'bo
     'upgrade: the uses'' text is made again from them');
 SELECT pg_temp.expect((SELECT search_vector @@ '''~ha~giang'' & ''~truong~tham'''::tsquery FROM search_document WHERE id = 1),
     'upgrade: the vector holds the tokens, the GIN index is back');
+SELECT pg_temp.expect(
+    (SELECT array_agg(word COLLATE "C" ORDER BY word COLLATE "C") FROM search_word)
+        = (SELECT array_agg(DISTINCT u.lexeme COLLATE "C" ORDER BY u.lexeme COLLATE "C")
+           FROM search_document, unnest(search_vector) AS u WHERE left(u.lexeme, 1) <> '~'),
+    'upgrade: search_word is the vectors'' words, as the desk spells them');
+SELECT pg_temp.expect(EXISTS (SELECT FROM search_word WHERE word = 'bjørn')
+        AND NOT EXISTS (SELECT FROM search_word WHERE word = 'strasse'),
+    'upgrade: no word left as PostgreSQL''s parser and unaccent made it');

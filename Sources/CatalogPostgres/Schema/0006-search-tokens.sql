@@ -19,8 +19,10 @@ CREATE FUNCTION pg_temp.with_pairs(words text) RETURNS text LANGUAGE sql IMMUTAB
     FROM (SELECT array_remove(string_to_array(words, ' '), '') AS list) AS w
 $$;
 
--- The words themselves do not change: search_word (migration 5) already holds every one, and
--- its trigger, which reads the vector, waits until the vector is back.
+-- search_word (migration 5) is made again at the end: it held the lexemes of the
+-- configuration, which unaccent and PostgreSQL's parser made (ß as ss, ø as o, words split at
+-- letters the database's locale does not know), and the vector now holds the desk's words as
+-- they are. Its trigger, which reads the vector, waits until the vector is back.
 ALTER TABLE search_document DISABLE TRIGGER search_document_words;
 ALTER TABLE search_document DROP COLUMN search_vector;
 DROP FUNCTION photodesk_word_pairs(tsvector);
@@ -34,4 +36,8 @@ UPDATE search_document SET uses_text = COALESCE((
 ALTER TABLE search_document ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
     array_to_tsvector(array_remove(string_to_array(photo_text || ' ' || uses_text, ' '), ''))) STORED;
 CREATE INDEX search_document_vector ON search_document USING gin (search_vector);
+TRUNCATE search_word;
+INSERT INTO search_word (word)
+SELECT DISTINCT u.lexeme FROM search_document, unnest(search_vector) AS u WHERE left(u.lexeme, 1) <> '~'
+ON CONFLICT DO NOTHING;
 ALTER TABLE search_document ENABLE TRIGGER search_document_words;

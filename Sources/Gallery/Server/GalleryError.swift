@@ -3,6 +3,7 @@ import Desk
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Imaging
 import Logging
 import NIOCore
 import PhotoModel
@@ -28,7 +29,6 @@ public struct GalleryError: PhotodeskError, HTTPResponseError {
     public var status: HTTPResponse.Status { Self.httpStatus(of: kind) }
 
     static func notFound(_ what: String) -> GalleryError { GalleryError(.notFound, "There is no \(what) here.") }
-    static func badRequest(_ message: String) -> GalleryError { GalleryError(.invalid, message) }
 
     /// The HTTP status of a kind of error (`ErrorKind.httpStatus`, the one table).
     static func httpStatus(of kind: ErrorKind) -> HTTPResponse.Status { HTTPResponse.Status(code: kind.httpStatus) }
@@ -47,13 +47,16 @@ public struct GalleryError: PhotodeskError, HTTPResponseError {
     }
 
     /// What a client is told of an error: an internal or unavailable failure says only that
-    /// something failed (the details are logged), every other kind its message.
+    /// something failed (the details are logged), a picture that could not be processed says
+    /// why without the server's file paths, every other kind its message.
     static func shownMessage(_ error: any PhotodeskError) -> String {
         switch error.kind {
         case .internal where !(error is GalleryError): "The catalog failed; the error is logged."
         case .unavailable where !(error is GalleryError):
             "A service the gallery needs did not answer; the error is logged."
-        default: error.message
+        default:
+            if let imaging = error as? ImagingError { "The picture could not be processed: \(imaging.reason)." }
+            else { error.message }
         }
     }
 

@@ -89,7 +89,7 @@ struct ArticleShowCommand: AsyncParsableCommand {
     func run() async throws {
         guard
             let (article, _) = try await libraryOptions.openDesk(create: false).article(slug: slug, audience: .editors)
-        else { throw CommandError("no article \(slug)") }
+        else { throw CommandError("no article \(slug)", kind: .notFound) }
         if json {
             Output.line(JSONOutput.pretty(article))
             return

@@ -55,7 +55,7 @@ struct CaptionApplyCommand: AsyncParsableCommand {
         } else {
             for id in ids { targets.append(try await desk.photo(id).sha256) }
         }
-        guard !targets.isEmpty else { throw CommandError("no photos to caption") }
+        guard !targets.isEmpty else { throw CommandError("no photos to caption", kind: .notFound) }
         let outcomes = try await desk.applyTemplate(
             parsed, field: field, to: targets, codes: replacements, dryRun: dryRun, author: Editor.name)
         for outcome in outcomes {

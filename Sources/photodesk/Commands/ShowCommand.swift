@@ -33,7 +33,7 @@ struct ShowCommand: AsyncParsableCommand {
         let desk = try await libraryOptions.openDesk(create: false)
         let photo = try await desk.photo(id)
         guard var document = try await desk.document(sha256: photo.sha256, for: .editors) else {
-            throw CommandError("no photo matches \(id)")
+            throw CommandError("no photo matches \(id)", kind: .notFound)
         }
         document.includeSources = sources
         if json {

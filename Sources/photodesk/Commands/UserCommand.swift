@@ -33,7 +33,8 @@ struct UserCommand: AsyncParsableCommand {
         }
         guard let password, !password.isEmpty else {
             throw CommandError(
-                "no password on standard input (type it, or pipe it in: printf '%s\\n' \"$PASSWORD\" | ...)")
+                "no password on standard input (type it, or pipe it in: printf '%s\\n' \"$PASSWORD\" | ...)",
+                kind: .unauthenticated)
         }
         if let problem = Credentials.passwordProblem(password) {
             throw CommandError("refused: \(problem)", kind: .forbidden)
@@ -194,7 +195,7 @@ struct UserCommand: AsyncParsableCommand {
             do { try await libraryOptions.openDesk(create: false).accounts.revokeToken(id: id) } catch let error
                 as DeskError where error.code == .notFound
             {
-                throw CommandError("no token \(id) (photodesk user tokens NAME lists them)")
+                throw CommandError("no token \(id) (photodesk user tokens NAME lists them)", kind: .notFound)
             }
             Output.line("Revoked \(id).")
         }
