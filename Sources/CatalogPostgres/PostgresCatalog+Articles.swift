@@ -226,9 +226,9 @@ extension PostgresCatalog {
         try await read { connection in
             try await connection.value(
                 """
-                SELECT min(t) FROM (
-                  SELECT publish_at AS t FROM article WHERE state = 'published' AND publish_at > \(date.instant)
-                  UNION ALL SELECT published_at FROM asset WHERE published_at > \(date.instant)) times
+                SELECT least(
+                  (SELECT min(publish_at) FROM article WHERE state = 'published' AND publish_at > \(date.instant)),
+                  (SELECT min(published_at) FROM asset WHERE published_at > \(date.instant)))
                 """, as: Instant?.self, logger: logger
             )??.date
         }

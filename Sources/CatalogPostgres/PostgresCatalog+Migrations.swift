@@ -25,6 +25,9 @@ extension PostgresCatalog {
         Migration(
             version: 6, name: "search-tokens",
             sql: String(decoding: PackageResources._006_search_tokens_sql, as: UTF8.self)),
+        Migration(
+            version: 7, name: "publication-times",
+            sql: String(decoding: PackageResources._007_publication_times_sql, as: UTF8.self)),
     ]
 
     /// The advisory lock every node takes to migrate: "photodsk" read as a big-endian Int64.

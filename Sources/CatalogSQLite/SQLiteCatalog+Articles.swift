@@ -125,15 +125,16 @@ extension SQLiteCatalog {
         try await read { db in try Rows.uses(db, sha256: sha256) }
     }
 
+    /// Two look-ups along indexes (migration v10), not a scan of every photo: the cache of a
+    /// busy gallery asks after every change.
     public func nextPublication(after date: Date) async throws -> Date? {
         try await read { db in
-            try Date.fetchOne(
-                db,
-                sql: """
-                    SELECT MIN(t) FROM (
-                      SELECT publishAt AS t FROM article WHERE state = 'published' AND publishAt > ?
-                      UNION ALL SELECT publishedAt FROM asset WHERE publishedAt > ?)
-                    """, arguments: [date, date])
+            let article = try Date.fetchOne(
+                db, sql: "SELECT MIN(publishAt) FROM article WHERE state = 'published' AND publishAt > ?",
+                arguments: [date])
+            let photo = try Date.fetchOne(
+                db, sql: "SELECT MIN(publishedAt) FROM asset WHERE publishedAt > ?", arguments: [date])
+            return [article, photo].compactMap { $0 }.min()
         }
     }
 }

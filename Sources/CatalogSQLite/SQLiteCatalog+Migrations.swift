@@ -290,6 +290,12 @@ extension SQLiteCatalog {
                     END;
                     """)
         }
+        migrator.registerMigration("v10-publication-times") { db in
+            // The next scheduled publication, asked by the readers' cache after every change, is
+            // found along these indexes instead of by reading every photo.
+            try db.create(index: "asset_publishedAt", on: "asset", columns: ["publishedAt"])
+            try db.create(index: "article_publishAt", on: "article", columns: ["publishAt"])
+        }
         return migrator
     }
 

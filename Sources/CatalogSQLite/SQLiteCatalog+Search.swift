@@ -50,9 +50,9 @@ extension SQLiteCatalog {
     }
 
     /// Every search document, or those changed after a counter (`changedAt`, migration v9) and
-    /// those removed after it, in one read.
+    /// those removed after it, in one read, on a connection of its own (`FeedConnection`).
     public func searchDocuments(changedAfter counter: Int64?) async throws -> SearchDocumentChanges {
-        try await read { db in
+        try await feedConnection.read { db in
             let now = try Int64.fetchOne(db, sql: "SELECT changes FROM catalogState WHERE id = 1") ?? 0
             var documents: [SearchDocument] = []
             let rows = try Row.fetchCursor(
@@ -131,5 +131,37 @@ extension SQLiteCatalog {
                         SELECT 1 FROM searchIndex \(joins) WHERE searchIndex MATCH ?\(clause.andSQL) LIMIT ?)
                     """),
             arguments: StatementArguments([expression] + clause.arguments + [TextMatch.countCap])) ?? 0
+    }
+}
+
+/// A connection of its own for the copy of the search index in memory, opened at its first read:
+/// the copy catches up after each commit while searches wait for it, and through the pool that
+/// read would queue behind every search the catalog is answering meanwhile.
+final class FeedConnection: @unchecked Sendable {
+    // @unchecked: `queue` is only touched with `lock` held; GRDB's queue serializes its own use.
+    private let lock = NSLock()
+    private let path: String
+    private var queue: DatabaseQueue?
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// One read on the connection.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            let connection = try lock.withLock { () throws -> DatabaseQueue in
+                if let queue { return queue }
+                var configuration = Configuration()
+                configuration.busyMode = .timeout(10)
+                configuration.label = "search-feed"
+                let opened = try DatabaseQueue(path: path, configuration: configuration)
+                queue = opened
+                return opened
+            }
+            return try await connection.read(body)
+        } catch let error as CatalogError { throw error } catch {
+            throw CatalogError(.database, "reading the search index's changes failed", cause: "\(error)")
+        }
     }
 }

@@ -14,6 +14,8 @@ public final class SQLiteCatalog: CatalogStore, SearchDocumentFeed {
     let commits: CommitWatch
     /// How often `changes()` asks whether anything committed.
     let changePollInterval: Duration = .milliseconds(100)
+    /// The connection the copy of the search index in memory reads its changes through.
+    let feedConnection: FeedConnection
     /// "sqlite".
     public var backend: String { "sqlite" }
 
@@ -27,6 +29,7 @@ public final class SQLiteCatalog: CatalogStore, SearchDocumentFeed {
     public init(path: String) throws {
         self.path = path
         commits = CommitWatch(path: path)
+        feedConnection = FeedConnection(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

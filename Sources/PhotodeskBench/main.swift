@@ -754,6 +754,9 @@ final class EditStream: @unchecked Sendable {
     }
 
     func start() {
+        // A mark of this run in every caption: each edit changes the caption, in this run and
+        // the next (an edit to the text a photo already has commits nothing).
+        let mark = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let thread = Thread { [self] in
             var round = 0
             while !lock.withLock({ stopped }), !ids.isEmpty {
@@ -762,7 +765,7 @@ final class EditStream: @unchecked Sendable {
                 _ = try? ProcessRunner.run([
                     [
                         photodesk, "caption", "set", "--library", library, id, "--caption",
-                        "Sửa lần \(round): phiên chợ Đồng Văn",
+                        "Sửa lần \(round) (\(mark)): phiên chợ Đồng Văn",
                     ]
                 ])
                 round += 1

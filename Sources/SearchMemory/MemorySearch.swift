@@ -85,18 +85,22 @@ public final class MemorySearch: SearchStore, @unchecked Sendable {
     }
 
     /// Brings the copy up to the catalog: the whole index the first time, then what changed
-    /// after its counter. A catalog over `maximumDocuments` is not copied, then or later.
-    public func catchUp() async throws {
+    /// after its counter. A catalog over `maximumDocuments` is not copied, then or later. With
+    /// `version`, a copy already at it (brought there by a catch-up this one waited for) is left
+    /// as it is: many searches waiting for one change read it once.
+    public func catchUp(to version: CatalogVersion? = nil) async throws {
         try await catchingUp.run {
             if givenUp.load(ordering: .relaxed) { return }
+            if let version, heldCounter.load(ordering: .acquiring) >= version.value { return }
             let held = lock.reading { index?.counter }
             let read = try await feed.searchDocuments(changedAfter: held)
             let tooLarge = lock.writing { () -> Bool in
                 if held == nil || index == nil {
                     index = read.documents.count <= maximumDocuments ? TokenIndex(read) : nil
-                } else {
+                } else if let previous = index?.counter {
                     index?.apply(read)
                     if let count = index?.documents.count, count > maximumDocuments { index = nil }
+                    if let index { prefixes.advance(from: previous, to: index, by: read) }
                 }
                 heldCounter.store(index?.counter ?? -1, ordering: .releasing)
                 return index == nil
@@ -124,7 +128,22 @@ public final class MemorySearch: SearchStore, @unchecked Sendable {
     // MARK: SearchStore
 
     public func searchTiers(_ search: TieredSearch) async throws -> TieredPage {
-        if mode == .catchingUpFirst, search.filters.isEmpty { try await catchUp() }
+        if search.filters.isEmpty {
+            switch mode {
+            case .catchingUpFirst: try await catchUp()
+            case .following:
+                // A copy one change behind catches up in this call (with every search that came
+                // meanwhile, in one read of what changed) rather than sending the search, and the
+                // ones after it, to the backend: the read and its application take a few
+                // milliseconds, a burst of searches on the backend far longer. A copy not yet
+                // loaded, given up, or failing to read leaves the search to the backend.
+                if case .current(let version) = signal.currentVersion(),
+                    case let held = heldCounter.load(ordering: .acquiring), held >= 0, held < version.value
+                {
+                    do { try await catchUp(to: version) } catch { countLock.withLock { counts.failedCatchUps += 1 } }
+                }
+            }
+        }
         if let page = answer(search) {
             countLock.withLock { counts.answered += 1 }
             return page
@@ -225,6 +244,34 @@ final class PrefixLists: @unchecked Sendable {
             elements += made.count
         }
         return made
+    }
+
+    /// Moves the kept lists on to the index's new counter after it took `changes` (made at
+    /// `previous`): each list loses the documents changed or removed and gains those changed
+    /// that now hold a token the prefix starts, so a caption edited does not cost every prefix
+    /// searched its merge again. Many changes at once, or lists kept at another counter, are
+    /// dropped instead.
+    func advance(from previous: Int64, to index: TokenIndex, by changes: SearchDocumentChanges) {
+        lock.withLock {
+            guard counter == previous, changes.documents.count + changes.removed.count <= 256 else {
+                lists.removeAll(keepingCapacity: true)
+                elements = 0
+                counter = index.counter
+                return
+            }
+            let touched = Set(changes.removed).union(changes.documents.map(\.number))
+            let tokens = changes.documents.map { ($0.number, $0.tokens.split(separator: " ")) }
+            for (prefix, list) in lists {
+                var updated = list.filter { !touched.contains($0) }
+                for (number, documentTokens) in tokens
+                where documentTokens.contains(where: { $0.utf8.starts(with: prefix.utf8) }) {
+                    updated.insert(number, at: TokenIndex.lowerBound(of: number, in: updated))
+                }
+                elements += updated.count - list.count
+                lists[prefix] = updated
+            }
+            counter = index.counter
+        }
     }
 }
 

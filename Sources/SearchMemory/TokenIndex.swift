@@ -23,6 +23,8 @@ struct TokenIndex: Sendable {
     private var ids: [String: Int32] = [:]
     /// Each token's documents by its id, lowest number first.
     private var postings: [[Int64]] = []
+    /// Tokens given an id since the vocabulary was last sorted.
+    private var unsorted: [(String, Int32)] = []
     /// Every token, sorted, and its id beside it: a prefix is a range of it.
     private var sortedTokens: [String] = []
     private var sortedIDs: [Int32] = []
@@ -39,6 +41,7 @@ struct TokenIndex: Sendable {
         let order = ids.sorted { Self.precedes($0.key, $1.key) }
         sortedTokens = order.map(\.key)
         sortedIDs = order.map(\.value)
+        unsorted = []
     }
 
     /// How many distinct tokens it holds.
@@ -46,7 +49,6 @@ struct TokenIndex: Sendable {
 
     /// Takes the documents made, changed or removed after its counter.
     mutating func apply(_ changes: SearchDocumentChanges) {
-        let before = ids.count
         for number in changes.removed { remove(number) }
         for document in changes.documents {
             remove(document.number)
@@ -61,9 +63,20 @@ struct TokenIndex: Sendable {
             }
             documents[document.number] = Self.document(document, tokens: tokens)
         }
-        if ids.count > before {
+        if !unsorted.isEmpty {
             // The new tokens, merged into the sorted vocabulary at once.
-            let added = ids.filter { $0.value >= Int32(before) }.sorted { Self.precedes($0.key, $1.key) }
+            let added = unsorted.sorted { Self.precedes($0.0, $1.0) }
+            unsorted = []
+            if added.count <= 64 {
+                // A few (a caption edited): each put in its place, one move of the arrays' tails.
+                for (token, id) in added {
+                    let at = Self.lowerBound(of: token, inTokens: sortedTokens)
+                    sortedTokens.insert(token, at: at)
+                    sortedIDs.insert(id, at: at)
+                }
+                counter = max(counter, changes.counter)
+                return
+            }
             var mergedTokens: [String] = []
             var mergedIDs: [Int32] = []
             mergedTokens.reserveCapacity(ids.count)
@@ -97,6 +110,7 @@ struct TokenIndex: Sendable {
         let id = Int32(postings.count)
         ids[text] = id
         postings.append([])
+        unsorted.append((text, id))
         return id
     }
 

@@ -95,4 +95,23 @@ struct SQLiteUpgradeTests {
         #expect(changed.documents.map(\.sha256) == [Harness.sha(1)])
         #expect(try await found("\"ha long\"") == [one])
     }
+
+    @Test("the next publication is found along indexes (v10), not by reading every photo")
+    func nextPublicationPlan() async throws {
+        let library = Library(path: NSTemporaryDirectory() + "plan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(atPath: library.root) }
+        let catalog = try SQLiteCatalog(library: library)
+        let plans = try await catalog.pool.read { db in
+            try [
+                "SELECT MIN(publishedAt) FROM asset WHERE publishedAt > ?",
+                "SELECT MIN(publishAt) FROM article WHERE state = 'published' AND publishAt > ?",
+            ].map { sql in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [Date()]).map { $0["detail"] as String }
+                    .joined(separator: "; ")
+            }
+        }
+        #expect(plans[0].contains("asset_publishedAt"), "\(plans[0])")
+        #expect(plans[1].contains("article_publishAt"), "\(plans[1])")
+    }
 }
+

@@ -45,6 +45,27 @@ struct ReaderCacheTests {
         #expect(cache.value("/", at: six, now: now)?.body == ByteBuffer(string: "new"))
     }
 
+    @Test("after a change one request finds the horizon; the others answer without it until it is known")
+    func horizonClaims() {
+        let cache = ReaderCache()
+        let now = Date()
+        let (five, six) = (CatalogVersion(5), CatalogVersion(6))
+        #expect(cache.claimHorizon(at: five))
+        #expect(!cache.claimHorizon(at: five), "one finder per version")
+        cache.releaseHorizonClaim(five)
+        #expect(cache.claimHorizon(at: five), "a finder that failed gives the claim back")
+        cache.reset(to: five, horizon: now.addingTimeInterval(60))
+        #expect(!cache.needsHorizon(at: five, now: now))
+        // Past the horizon, at the same version, it is found again.
+        #expect(cache.needsHorizon(at: five, now: now.addingTimeInterval(61)))
+        #expect(cache.claimHorizon(at: five))
+        // A newer version's finder goes ahead while an older claim is pending.
+        #expect(cache.claimHorizon(at: six))
+        #expect(!cache.claimHorizon(at: five))
+        cache.reset(to: six)
+        #expect(cache.claimHorizon(at: CatalogVersion(7)))
+    }
+
     @Test("a clear (a write in this process) empties the cache and refuses what was made before it")
     func clear() {
         let cache = ReaderCache()

@@ -75,6 +75,10 @@ SELECT pg_temp.expect(pg_temp.plan($q$SELECT id FROM search_document WHERE searc
         LIKE '%search_document_vector%', 'the GIN index serves a phrase-prefix query');
 SELECT pg_temp.expect(pg_temp.plan($q$SELECT id FROM search_document WHERE id >= 2 AND id < 6 AND ts_match_vq(search_vector, '''ha'''::tsquery)$q$)
         LIKE '%search_document_pkey%', 'a window of document numbers is read along the key');
+SELECT pg_temp.expect(pg_temp.plan($q$SELECT least(
+          (SELECT min(publish_at) FROM article WHERE state = 'published' AND publish_at > now()),
+          (SELECT min(published_at) FROM asset WHERE published_at > now()))$q$)
+        LIKE '%asset_published%', 'the next publication is read along an index, not by reading every photo');
 SELECT pg_temp.expect(pg_temp.plan($q$SELECT sha256 FROM asset WHERE sha256 >= '10000000' AND sha256 < '10000000~'$q$) LIKE '%Index%asset_pkey%',
     'a hash-prefix look-up is a range on the primary key (COLLATE "C")');
 SELECT pg_temp.expect(pg_temp.plan($q$SELECT id FROM job WHERE state = 'queued' ORDER BY priority DESC, id LIMIT 1$q$) LIKE '%job_claim%',

@@ -57,8 +57,15 @@ struct ReaderCacheMiddleware: RouterMiddleware {
             return response
         }
         if cache.needsHorizon(at: version, now: context.now) {
-            let next = try await desk.nextPublication(after: context.now)
-            cache.reset(to: version, horizon: next ?? .distantFuture)
+            // One request finds the next publication; those arriving meanwhile answer uncached.
+            guard cache.claimHorizon(at: version) else { return try await next(request, context) }
+            do {
+                let next = try await desk.nextPublication(after: context.now)
+                cache.reset(to: version, horizon: next ?? .distantFuture)
+            } catch {
+                cache.releaseHorizonClaim(version)
+                throw error
+            }
         }
         let capture = ResponseCapture()
         let response = try await ResponseCapture.$current.withValue(capture) {

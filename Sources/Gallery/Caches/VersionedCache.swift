@@ -16,6 +16,8 @@ final class VersionedCache<Value: Sendable>: @unchecked Sendable {
     private var bytes = 0
     private var version: CatalogVersion?
     private var horizon: Date = .distantFuture
+    /// The version a request is finding the horizon for, when one is.
+    private var horizonClaim: CatalogVersion?
     private var clears = 0
     let maxEntries: Int
     let maxBytes: Int
@@ -53,10 +55,29 @@ final class VersionedCache<Value: Sendable>: @unchecked Sendable {
         lock.withLock { version != self.version || now >= horizon }
     }
 
+    /// Whether this caller is the one to find the horizon for `version` (then it calls `reset`,
+    /// or `releaseHorizonClaim` when it cannot): one read of the catalog after a change rather
+    /// than one per request arriving meanwhile, which make their answers without keeping them.
+    func claimHorizon(at version: CatalogVersion) -> Bool {
+        lock.withLock {
+            if let claim = horizonClaim, claim >= version { return false }
+            horizonClaim = version
+            return true
+        }
+    }
+
+    /// Gives up a claim whose horizon could not be found.
+    func releaseHorizonClaim(_ version: CatalogVersion) {
+        lock.withLock {
+            if horizonClaim == version { horizonClaim = nil }
+        }
+    }
+
     /// Empties the cache and holds values made at `version` until `horizon`; nothing happens
     /// when the cache is already at a newer version.
     func reset(to version: CatalogVersion, horizon: Date = .distantFuture) {
         lock.withLock {
+            if horizonClaim.map({ $0 <= version }) == true { horizonClaim = nil }
             if let current = self.version, version < current { return }
             removeAll()
             self.version = version
