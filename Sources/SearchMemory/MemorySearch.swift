@@ -108,7 +108,8 @@ public final class MemorySearch: SearchStore, @unchecked Sendable {
             if tooLarge {
                 givenUp.store(true, ordering: .relaxed)
                 logger.notice(
-                    "the catalog has more than \(maximumDocuments) search documents: searches go to the catalog, none from memory")
+                    "the catalog has more than \(maximumDocuments) search documents: searches go to the catalog, none from memory"
+                )
             }
             countLock.withLock { counts.catchUps += 1 }
         }

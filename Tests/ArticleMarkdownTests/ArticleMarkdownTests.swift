@@ -13,7 +13,8 @@ struct ArticleConstructsTests {
         #expect(body.firstParagraph == "The mayor spoke on Tuesday.")
     }
 
-    @Test("headings sit one level under the page's headline (# is h2, ## is h3, ###### stays h6) and are not paragraphs")
+    @Test(
+        "headings sit one level under the page's headline (# is h2, ## is h3, ###### stays h6) and are not paragraphs")
     func heading() {
         let body = ArticleMarkdown.parse("# Flood defences")
         #expect(body.html == "<h2>Flood defences</h2>\n")

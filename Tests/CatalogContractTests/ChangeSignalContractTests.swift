@@ -40,7 +40,9 @@ struct ChangeSignalContractTests {
         if let postgres = beside as? PostgresCatalog { await postgres.shutdown() }
     }
 
-    @Test("PostgreSQL's feed: a counter read through the pool moves the version a silent listener missed, never vouches for one that is down")
+    @Test(
+        "PostgreSQL's feed: a counter read through the pool moves the version a silent listener missed, never vouches for one that is down"
+    )
     func pollBehindSilentListener() {
         let feed = ChangeFeed()
         #expect(feed.reading() == .unreadable)
@@ -60,7 +62,9 @@ struct ChangeSignalContractTests {
         #expect(feed.reading() == .current(CatalogVersion(9)))
     }
 
-    @Test("SQLite: with the WAL-index header read first or not (PHOTODESK_WAL_INDEX=off), the same counter after every commit")
+    @Test(
+        "SQLite: with the WAL-index header read first or not (PHOTODESK_WAL_INDEX=off), the same counter after every commit"
+    )
     func walIndexShortcut() async throws {
         let h = try await Harness.make(.sqlite)
         let catalog = try #require(h.store as? SQLiteCatalog)

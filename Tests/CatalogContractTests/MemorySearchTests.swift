@@ -152,7 +152,9 @@ struct MemorySearchTests {
         #expect(status.catchUps > 3, "caught up change by change")
     }
 
-    @Test("following: not yet loaded it passes searches on; one change behind, a search catches it up and is answered from memory")
+    @Test(
+        "following: not yet loaded it passes searches on; one change behind, a search catches it up and is answered from memory"
+    )
     func following() async throws {
         let (fts, _, _, harness) = try await Self.catalogs(count: 300, seed: 5)
         let catalog = try SQLiteCatalog(path: harness.library.catalogPath)
@@ -187,7 +189,8 @@ struct MemorySearchTests {
     func tooLarge() async throws {
         let (fts, _, _, harness) = try await Self.catalogs(count: 40, seed: 3)
         let catalog = try SQLiteCatalog(path: harness.library.catalogPath)
-        let copy = MemorySearch(feed: catalog, fallback: catalog, signal: catalog, mode: .following, maximumDocuments: 30)
+        let copy = MemorySearch(
+            feed: catalog, fallback: catalog, signal: catalog, mode: .following, maximumDocuments: 30)
         let desk = Desk(store: catalog, library: harness.library, search: copy)
         try await copy.catchUp()
         #expect(copy.status.counter == nil && copy.status.documents == 0 && copy.status.catchUps == 1)

@@ -1,10 +1,11 @@
 import Catalog
-@testable import CatalogSQLite
 import Desk
 import Foundation
 import GRDB
 import PhotoModel
 import Testing
+
+@testable import CatalogSQLite
 
 /// A catalog written by an earlier release opens under this one: the migrations that rewrite
 /// the search index (v8, the desk's tokens) and record changes (v9) run over rows the earlier
@@ -45,7 +46,8 @@ struct SQLiteUpgradeTests {
                     """)
             let useText = SearchText.words("The harbour wakes. Boats at dawn").joined(separator: " ")
             try db.execute(
-                sql: "INSERT INTO articlePhoto (articleId, position, sha256, caption, searchText) VALUES (?, 0, ?, ?, ?)",
+                sql:
+                    "INSERT INTO articlePhoto (articleId, position, sha256, caption, searchText) VALUES (?, 0, ?, ?, ?)",
                 arguments: [db.lastInsertedRowID, Harness.sha(2), "Boats at dawn", useText])
             try db.execute(
                 sql: "UPDATE searchIndex SET body = body || ' \n ' || ? WHERE rowid = 2", arguments: [useText])
@@ -76,7 +78,8 @@ struct SQLiteUpgradeTests {
 
         // The stored text is exactly what this release writes for the same caption.
         let stored = try await catalog.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT photoText FROM searchDoc WHERE sha256 = ?", arguments: [Harness.sha(1)])
+            try String.fetchOne(
+                db, sql: "SELECT photoText FROM searchDoc WHERE sha256 = ?", arguments: [Harness.sha(1)])
         }
         #expect(
             stored
@@ -106,12 +109,13 @@ struct SQLiteUpgradeTests {
                 "SELECT MIN(publishedAt) FROM asset WHERE publishedAt > ?",
                 "SELECT MIN(publishAt) FROM article WHERE state = 'published' AND publishAt > ?",
             ].map { sql in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [Date()]).map { $0["detail"] as String }
-                    .joined(separator: "; ")
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [Date()]).map {
+                    $0["detail"] as String
+                }
+                .joined(separator: "; ")
             }
         }
         #expect(plans[0].contains("asset_publishedAt"), "\(plans[0])")
         #expect(plans[1].contains("article_publishAt"), "\(plans[1])")
     }
 }
-

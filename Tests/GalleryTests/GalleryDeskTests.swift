@@ -641,10 +641,13 @@ struct GalleryDeskTests {
                 #expect(response.status == .badRequest)
             }
             // A field for editors only is no filter: what readers could filter on they could learn.
-            for uri in ["/search?missing=instructions", "/photos?missing=instructions", "/api/v1/search?missing=instructions"] {
+            for uri in [
+                "/search?missing=instructions", "/photos?missing=instructions", "/api/v1/search?missing=instructions",
+            ] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == .badRequest, "\(uri)")
-                    #expect(!String(buffer: response.body).contains("instructions,"), "\(uri) lists the public fields only")
+                    #expect(
+                        !String(buffer: response.body).contains("instructions,"), "\(uri) lists the public fields only")
                 }
             }
             try await client.execute(uri: "/photos?missing=caption", method: .get) { response in

@@ -118,4 +118,3 @@ struct IPTCTests {
         #expect(empty["keywords"] as? [String] == [] && empty["byline"] as? [String] == [], "lists always present")
     }
 }
-

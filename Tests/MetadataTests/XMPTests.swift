@@ -121,7 +121,8 @@ struct XMPTests {
     @Test("the sources kept with a photo name XMP's fields as they always did (show --sources), and read back")
     func sourceDocument() throws {
         let read = try XMPReader.read(Data(Self.elementForm.utf8))
-        let document = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(read)) as? [String: Any])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(read)) as? [String: Any])
         #expect(document["description"] as? String == "Phiên chợ Đồng Văn")
         #expect(document["creator"] as? [String] == ["Trần Thị Bình", "Lê Minh Châu"])
         #expect(document["subject"] as? [String] == ["chợ phiên", "Hà Giang"])
@@ -135,4 +136,3 @@ struct XMPTests {
         #expect(attributes["state"] as? String == "Hà Giang" && attributes["region"] == nil)
     }
 }
-

@@ -55,8 +55,11 @@ public struct GalleryError: PhotodeskError, HTTPResponseError {
         case .unavailable where !(error is GalleryError):
             "A service the gallery needs did not answer; the error is logged."
         default:
-            if let imaging = error as? ImagingError { "The picture could not be processed: \(imaging.reason)." }
-            else { error.message }
+            if let imaging = error as? ImagingError {
+                "The picture could not be processed: \(imaging.reason)."
+            } else {
+                error.message
+            }
         }
     }
 
