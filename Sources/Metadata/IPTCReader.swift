@@ -9,8 +9,6 @@ public struct IPTCValues: Sendable, Equatable {
     public var fields: [CaptionField: [String]] = [:]
     /// 2:05 ObjectName (the title).
     public var objectName: String?
-    /// 2:115 Source.
-    public var source: String?
     /// Date created as ISO 8601 (with time and offset when TimeCreated gives them).
     public var dateCreated: String?
     /// The character set the block declared ("UTF-8"), or nil when it declared none.
@@ -74,6 +72,11 @@ public struct IPTCValues: Sendable, Equatable {
         get { self[.country] }
         set { self[.country] = newValue }
     }
+    /// 2:115 Source.
+    public var source: String? {
+        get { self[.source] }
+        set { self[.source] = newValue }
+    }
     /// 2:40 Special Instructions.
     public var specialInstructions: String? {
         get { self[.instructions] }
@@ -97,7 +100,6 @@ extension IPTCValues: Codable {
         var container = encoder.container(keyedBy: NamedKey.self)
         try container.encode(fields: fields, asList: { $0.metadata.iimRepeats }, names: Self.names)
         try container.encodeIfPresent(objectName, forKey: NamedKey("objectName"))
-        try container.encodeIfPresent(source, forKey: NamedKey("source"))
         try container.encodeIfPresent(dateCreated, forKey: NamedKey("dateCreated"))
         try container.encodeIfPresent(declaredCharacterSet, forKey: NamedKey("declaredCharacterSet"))
         try container.encodeIfPresent(digestMatches, forKey: NamedKey("digestMatches"))
@@ -107,7 +109,6 @@ extension IPTCValues: Codable {
         let container = try decoder.container(keyedBy: NamedKey.self)
         fields = try container.decodeFields(names: Self.names)
         objectName = try container.decodeIfPresent(String.self, forKey: NamedKey("objectName"))
-        source = try container.decodeIfPresent(String.self, forKey: NamedKey("source"))
         dateCreated = try container.decodeIfPresent(String.self, forKey: NamedKey("dateCreated"))
         declaredCharacterSet = try container.decodeIfPresent(String.self, forKey: NamedKey("declaredCharacterSet"))
         digestMatches = try container.decodeIfPresent(Bool.self, forKey: NamedKey("digestMatches"))
@@ -203,7 +204,6 @@ public enum IPTCReader {
             case 5: values.objectName = text
             case 55: date = text
             case 60: time = text
-            case 115: values.source = text
             default: break
             }
         }

@@ -24,7 +24,6 @@ public enum IPTCWriter {
             guard let number = field.metadata.iim, let texts = values.fields[field], !texts.isEmpty else { continue }
             datasets.append((number, field.metadata.iimRepeats ? texts : [texts.joined(separator: ", ")]))
         }
-        datasets.append((115, values.source.map { [$0] } ?? []))
         if let date = values.dateCreated {
             let digits = String(date.prefix(10).filter(\.isNumber))
             if digits.count == 8 { datasets.append((55, [digits])) }

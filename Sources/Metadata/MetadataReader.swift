@@ -99,7 +99,6 @@ public enum MetadataReader {
                 result.fields[field] = values.isEmpty ? nil : values.joined(separator: ", ")
             }
         }
-        result.source = side?.source ?? mwg(iptc?.source, xmp?.source)
         result.objectName = side?.title ?? mwg(iptc?.objectName, xmp?.title)
         result.sublocation = side?.location ?? xmp?.location
         result.takenAt =

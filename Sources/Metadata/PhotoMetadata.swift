@@ -40,7 +40,6 @@ public struct PhotoMetadata: Codable, Sendable, Equatable {
     /// Each field's values as the metadata held them (several for a list, or for a byline of
     /// several creators), before they were joined into `fields`.
     public var values: [CaptionField: [String]] = [:]
-    public var source: String?
     public var objectName: String?
     /// The sublocation (a place within the city), which is not a caption field.
     public var sublocation: String?
@@ -54,6 +53,7 @@ public struct PhotoMetadata: Codable, Sendable, Equatable {
     public var credit: String? { fields.credit }
     public var copyright: String? { fields.copyright }
     public var instructions: String? { fields.instructions }
+    public var source: String? { fields[.source] }
     public var keywords: [String] { fields.keywords }
     /// The byline as one text: the creators joined by commas.
     public var byline: String? { fields.byline }

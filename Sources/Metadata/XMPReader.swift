@@ -7,8 +7,6 @@ public struct XMPValues: Sendable, Equatable {
     /// (`CaptionField.metadata`): one value, or the items of a list.
     public var fields: [CaptionField: [String]] = [:]
     public var title: String?
-    /// photoshop:Source.
-    public var source: String?
     /// Iptc4xmpCore:Location, the sublocation.
     public var location: String?
     public var dateCreated: String?
@@ -29,6 +27,11 @@ public struct XMPValues: Sendable, Equatable {
         set { fields[field] = newValue.map { [$0] } }
     }
 
+    /// photoshop:Source.
+    public var source: String? {
+        get { self[.source] }
+        set { self[.source] = newValue }
+    }
     /// dc:description, the x-default alternative first.
     public var description: String? {
         get { self[.caption] }
@@ -93,7 +96,6 @@ extension XMPValues: Codable {
         var container = encoder.container(keyedBy: NamedKey.self)
         try container.encode(fields: fields, asList: { $0.metadata.xmp?.isList == true }, names: Self.names)
         try container.encodeIfPresent(title, forKey: NamedKey("title"))
-        try container.encodeIfPresent(source, forKey: NamedKey("source"))
         try container.encodeIfPresent(location, forKey: NamedKey("location"))
         try container.encodeIfPresent(dateCreated, forKey: NamedKey("dateCreated"))
         try container.encodeIfPresent(dateTimeOriginal, forKey: NamedKey("dateTimeOriginal"))
@@ -109,7 +111,6 @@ extension XMPValues: Codable {
         let container = try decoder.container(keyedBy: NamedKey.self)
         fields = try container.decodeFields(names: Self.names)
         title = try container.decodeIfPresent(String.self, forKey: NamedKey("title"))
-        source = try container.decodeIfPresent(String.self, forKey: NamedKey("source"))
         location = try container.decodeIfPresent(String.self, forKey: NamedKey("location"))
         dateCreated = try container.decodeIfPresent(String.self, forKey: NamedKey("dateCreated"))
         dateTimeOriginal = try container.decodeIfPresent(String.self, forKey: NamedKey("dateTimeOriginal"))
@@ -161,7 +162,6 @@ public enum XMPReader {
             if !found.isEmpty { values.fields[field] = found }
         }
         values.title = p.text(XMPNamespace.dc, "title")
-        values.source = p.text(XMPNamespace.photoshop, "Source")
         values.location = p.text(XMPNamespace.iptcCore, "Location")
         values.dateCreated = p.text(XMPNamespace.photoshop, "DateCreated")
         values.dateTimeOriginal =

@@ -32,7 +32,6 @@ public enum XMPWriter {
             }
         }
         alt("dc:title", values.title)
-        simple("photoshop:Source", values.source)
         simple("photoshop:DateCreated", values.dateCreated)
         simple("Iptc4xmpCore:Location", values.location)
         simple("exif:DateTimeOriginal", values.dateTimeOriginal)

@@ -5,6 +5,8 @@ import Foundation
 /// field is one case here (and its label).
 public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
     case caption, headline, byline, credit, copyright, keywords, city, region, country, instructions
+    /// Rights: who holds the picture, on what terms, and what made it.
+    case source, usageTerms, webStatement, jobIdentifier, digitalSourceType
 
     /// The form label.
     public var label: String {
@@ -19,6 +21,11 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .region: "Province or state"
         case .country: "Country"
         case .instructions: "Instructions (editors only)"
+        case .source: "Source (owner or agency)"
+        case .usageTerms: "Rights usage terms"
+        case .webStatement: "Web statement of rights (URL)"
+        case .jobIdentifier: "Job identifier (editors only)"
+        case .digitalSourceType: "Digital source type (IPTC URI)"
         }
     }
 
@@ -35,6 +42,11 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .region: "Province or state"
         case .country: "Country"
         case .instructions: "Instructions"
+        case .source: "Source"
+        case .usageTerms: "Usage terms"
+        case .webStatement: "Web statement"
+        case .jobIdentifier: "Job identifier"
+        case .digitalSourceType: "Digital source type"
         }
     }
 
@@ -51,6 +63,11 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .region: "Province or state."
         case .country: "Country."
         case .instructions: "Special instructions (embargo notes): shown to editors only."
+        case .source: "Who holds the picture: the original owner, the agency or the handout's source."
+        case .usageTerms: "The rights usage terms, as the licensor wrote them."
+        case .webStatement: "A URL to the statement of rights."
+        case .jobIdentifier: "The job or transmission reference (an agency's number): editors only."
+        case .digitalSourceType: "How the picture was made (an IPTC Digital Source Type URI): camera, composite, AI."
         }
     }
 
@@ -74,13 +91,26 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
     public var isEmbeddedInRenditions: Bool { self == .byline || self == .credit || self == .copyright }
 
     /// Edited in a text area rather than a one-line field.
-    public var isMultiline: Bool { self == .caption || self == .instructions }
+    public var isMultiline: Bool { self == .caption || self == .instructions || self == .usageTerms }
 
-    /// Readers see the field; instructions (embargo notes) are for editors only.
-    public var isPublic: Bool { self != .instructions }
+    /// Readers see the field; instructions (embargo notes) and the job identifier are for editors only.
+    public var isPublic: Bool { self != .instructions && self != .jobIdentifier }
 
-    /// Part of a photo's search text (the copyright notice is boilerplate, not a description).
-    public var isSearchable: Bool { self != .copyright && self != .instructions }
+    /// Part of a photo's search text: the description and who made it, not the rights'
+    /// boilerplate (copyright, terms, statements) or what only editors see.
+    public var isSearchable: Bool {
+        switch self {
+        case .copyright, .instructions, .usageTerms, .webStatement, .jobIdentifier, .digitalSourceType: false
+        default: true
+        }
+    }
+
+    /// The command line's option for the field: `--usage-terms` for `usageTerms`.
+    public var optionName: String {
+        rawValue.reduce(into: "") { name, character in
+            if character.isUppercase { name += "-" + character.lowercased() } else { name.append(character) }
+        }
+    }
 
     /// The caption fields as readers may see them, in order.
     public static var publicFields: [CaptionField] { allCases.filter(\.isPublic) }

@@ -109,6 +109,14 @@ extension CaptionField {
         case .region: FieldMetadata(iim: 95, xmp: XMPProperty(XMPNamespace.photoshop, "State"))
         case .country: FieldMetadata(iim: 101, xmp: XMPProperty(XMPNamespace.photoshop, "Country"))
         case .instructions: FieldMetadata(iim: 40, xmp: XMPProperty(XMPNamespace.photoshop, "Instructions"))
+        case .source: FieldMetadata(iim: 115, xmp: XMPProperty(XMPNamespace.photoshop, "Source"))
+        case .usageTerms:
+            FieldMetadata(iim: nil, xmp: XMPProperty(XMPNamespace.xmpRights, "UsageTerms", .languageAlternative))
+        case .webStatement: FieldMetadata(iim: nil, xmp: XMPProperty(XMPNamespace.xmpRights, "WebStatement"))
+        case .jobIdentifier:
+            FieldMetadata(iim: 103, xmp: XMPProperty(XMPNamespace.photoshop, "TransmissionReference"))
+        case .digitalSourceType:
+            FieldMetadata(iim: nil, xmp: XMPProperty(XMPNamespace.iptcExt, "DigitalSourceType"))
         }
     }
 }

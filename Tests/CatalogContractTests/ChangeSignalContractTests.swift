@@ -107,7 +107,17 @@ struct ChangeSignalContractTests {
         #expect(seen.value == counter)
         #expect(catalog.currentVersion() == .current(seen))
         await catalog.shutdown()
-        #expect(await changes.next() == nil, "the stream ends at shutdown")
+        // A reading already on its way (the poll's, of the same counter) may still come out of the
+        // stream's buffer; then it ends (the suite's time limit fails a stream that never does).
+        var late = 0
+        while let reading = await changes.next() {
+            #expect(reading.value <= counter, "only what was on its way before the shutdown")
+            late += 1
+            if late > 16 {
+                Issue.record("the stream goes on after shutdown")
+                break
+            }
+        }
         #expect(catalog.currentVersion() == .unreadable)
     }
 }

@@ -77,7 +77,7 @@ struct FieldSchemaTests {
         // Every field from the command line, its options derived from the same cases.
         var options: [String] = []
         for field in CaptionField.allCases {
-            options += ["--\(field.rawValue)", Self.value(field).joined(separator: ", ")]
+            options += ["--\(field.optionName)", Self.value(field).joined(separator: ", ")]
         }
         let set = try Binary.run(["caption", "set", "--library", library, id] + options)
         try #require(set.status == 0, "\(set.stderr)")
@@ -107,7 +107,9 @@ struct FieldSchemaTests {
         for field in CaptionField.allCases {
             let expected = Self.value(field)
             if let property = field.metadata.xmp {
-                let group = "XMP-" + property.prefix
+                // ExifTool's group for a namespace: its prefix, but for the IPTC Core and Extension ones.
+                let groups = ["Iptc4xmpCore": "iptcCore", "Iptc4xmpExt": "iptcExt"]
+                let group = "XMP-" + (groups[property.prefix] ?? property.prefix)
                 #expect(Self.tags(sidecar, group: group, id: property.name) == [expected], "XMP sidecar: \(field)")
                 #expect(Self.tags(jpeg, group: group, id: property.name) == [expected], "XMP in the JPEG: \(field)")
             }

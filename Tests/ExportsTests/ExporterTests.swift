@@ -144,9 +144,14 @@ struct ExporterTests {
             contentsOfFile: try await Exporter(desk: desk).export(ids: [], format: .csv, to: work.path + "/formulas")[
                 0],
             encoding: .utf8)
+        // The fields after the country (instructions, the rights fields) and the date are empty.
+        let columns = csv.components(separatedBy: "\r\n")[0].split(separator: ",", omittingEmptySubsequences: false)
+        let afterCountry = columns.count - 1 - (columns.firstIndex(of: "country") ?? columns.count)
+        #expect(afterCountry >= 2)
         #expect(
             csv.components(separatedBy: "\r\n")[1]
-                == "\(id),\"\(work.path)/in/visit, day 1.jpg\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'+1 for Hà Giang,'-Nguyễn Văn An,'@SUM(A1:A9),© 2020 Cổng Thông tin Demo,Hà Giang; Lũng Cú,Đồng Văn,Hà Giang,Việt Nam,,"
+                == "\(id),\"\(work.path)/in/visit, day 1.jpg\",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'+1 for Hà Giang,'-Nguyễn Văn An,'@SUM(A1:A9),© 2020 Cổng Thông tin Demo,Hà Giang; Lũng Cú,Đồng Văn,Hà Giang,Việt Nam"
+                + String(repeating: ",", count: afterCountry)
         )
         #expect(Exporter.csvCell("\tTab") == "'\tTab")
         #expect(Exporter.csvCell("\rreturn") == "\"'\rreturn\"")

@@ -33,7 +33,7 @@ struct CaptionFieldOptions: ParsableArguments {
     @Argument(
         parsing: .allUnrecognized,
         help: ArgumentHelp(
-            "Fields to set: \(CaptionField.allCases.map { "--\($0.rawValue) TEXT" }.joined(separator: ", ")).",
+            "Fields to set: \(CaptionField.allCases.map { "--\($0.optionName) TEXT" }.joined(separator: ", ")).",
             valueName: "--field text"))
     var given: [String] = []
 
@@ -52,9 +52,10 @@ struct CaptionFieldOptions: ParsableArguments {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
-            guard let field = CaptionField(rawValue: name) else {
+            guard let field = CaptionField.allCases.first(where: { $0.optionName == name || $0.rawValue == name })
+            else {
                 throw ValidationError(
-                    "unknown field --\(name); fields: \(CaptionField.allCases.map { "--" + $0.rawValue }.joined(separator: " "))"
+                    "unknown field --\(name); fields: \(CaptionField.allCases.map { "--" + $0.optionName }.joined(separator: " "))"
                 )
             }
             if value == nil {
@@ -80,7 +81,7 @@ struct CaptionSetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set", abstract: "Set caption fields of one photo (an empty value clears a field).",
         discussion: """
-            Fields: \(CaptionField.allCases.map { "--\($0.rawValue)" }.joined(separator: " ")).
+            Fields: \(CaptionField.allCases.map { "--\($0.optionName)" }.joined(separator: " ")).
             --revision N makes the edit conditional: it is refused, showing both values, when the
             caption has changed since revision N (another editor got there first).
 

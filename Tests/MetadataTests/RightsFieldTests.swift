@@ -1,0 +1,107 @@
+import Foundation
+import Imaging
+import Metadata
+import PhotoFactory
+import PhotoModel
+import Testing
+
+/// The rights fields (source, usage terms, web statement, job identifier, digital source type)
+/// as ExifTool writes them into a file, read by Photodesk and held to what ExifTool reads back.
+@Suite("Rights fields against ExifTool")
+struct RightsFieldTests {
+    /// ExifTool's own tag names for each rights field, in IPTC-IIM and in XMP.
+    static let tags: [(field: CaptionField, iptc: String?, xmp: String)] = [
+        (.source, "IPTC:Source", "XMP-photoshop:Source"),
+        (.jobIdentifier, "IPTC:OriginalTransmissionReference", "XMP-photoshop:TransmissionReference"),
+        (.usageTerms, nil, "XMP-xmpRights:UsageTerms"),
+        (.webStatement, nil, "XMP-xmpRights:WebStatement"),
+        (.digitalSourceType, nil, "XMP-iptcExt:DigitalSourceType"),
+    ]
+
+    /// Runs ExifTool; its standard output.
+    static func exiftool(_ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/exiftool")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "exiftool \(arguments.joined(separator: " "))")
+        return data
+    }
+
+    /// What ExifTool reads, by `group:tag`.
+    static func read(_ path: String) throws -> [String: String] {
+        let data = try exiftool(["-j", "-G1", "-charset", "iptc=UTF8", path])
+        let list = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        return (list.first ?? [:]).mapValues { "\($0)" }
+    }
+
+    @Test("each rights field written by ExifTool, in IPTC and XMP or in XMP alone, reads as ExifTool reads it")
+    func againstExifTool() throws {
+        let folder = try TemporaryFolder()
+        let values: [CaptionField: String] = [
+            .source: "Thông tấn xã Việt Nam",
+            .jobIdentifier: "HN-2026-1207",
+            .usageTerms: "EDITORIAL USE ONLY. NO ARCHIVE. MANDATORY CREDIT",
+            .webStatement: "https://example.org/rights/vna",
+            .digitalSourceType: "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture",
+        ]
+        #expect(Set(values.keys) == Set(Self.tags.map(\.field)))
+        for withIPTC in [true, false] {
+            let path = folder.file(withIPTC ? "both.jpg" : "xmp.jpg")
+            try SyntheticPhoto(width: 64, height: 48).write(to: path)
+            var arguments = ["-q", "-overwrite_original", "-charset", "iptc=UTF8", "-codedcharacterset=utf8"]
+            for tag in Self.tags {
+                let value = try #require(values[tag.field])
+                arguments.append("-\(tag.xmp)=\(value)")
+                if withIPTC, let iptc = tag.iptc { arguments.append("-\(iptc)=\(value)") }
+            }
+            _ = try Self.exiftool(arguments + [path])
+            let reference = try Self.read(path)
+            let header = try ImageHeader.read(path: path)
+            let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp)
+            for tag in Self.tags {
+                let expected = try #require(reference[tag.xmp], "ExifTool reads \(tag.xmp)")
+                #expect(metadata.fields[tag.field] == expected, "\(tag.field) (IPTC too: \(withIPTC))")
+                if withIPTC, let iptc = tag.iptc {
+                    #expect(reference[iptc] == expected, "ExifTool's \(iptc)")
+                }
+            }
+        }
+    }
+
+    @Test("a rights field only IPTC holds is read from IPTC, and written back where ExifTool finds it")
+    func iptcOnlyAndBack() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("iptc.jpg")
+        try SyntheticPhoto(width: 64, height: 48).write(to: path)
+        _ = try Self.exiftool([
+            "-q", "-overwrite_original", "-charset", "iptc=UTF8", "-codedcharacterset=utf8",
+            "-IPTC:Source=Reuters", "-IPTC:OriginalTransmissionReference=RTR4XYZ", path,
+        ])
+        let header = try ImageHeader.read(path: path)
+        let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp)
+        #expect(metadata.fields[.source] == "Reuters")
+        #expect(metadata.fields[.jobIdentifier] == "RTR4XYZ")
+
+        // Written back as a sidecar and as IPTC: ExifTool finds each where the field's mapping says.
+        var xmp = XMPValues()
+        var iptc = IPTCValues()
+        for field in Self.tags.map(\.field) {
+            xmp[field] = "\(field.rawValue) ảnh"
+            if field.metadata.iim != nil { iptc[field] = "\(field.rawValue) ảnh" }
+        }
+        let sidecar = folder.file("back.xmp")
+        try XMPWriter.packet(xmp).write(to: URL(fileURLWithPath: sidecar))
+        let read = try Self.read(sidecar)
+        for tag in Self.tags { #expect(read[tag.xmp] == "\(tag.field.rawValue) ảnh", "sidecar: \(tag.xmp)") }
+        let block = IPTCWriter.photoshopBlock(iptc)
+        let parsed = try #require(IPTCReader.read(block))
+        #expect(parsed.source == "source ảnh")
+        #expect(parsed[.jobIdentifier] == "jobIdentifier ảnh")
+    }
+}
