@@ -29,6 +29,7 @@ extension Desk {
     public func setCaption(
         _ sha256: String, changes: CaptionChanges, basedOn: Int?, author: String, source: String
     ) async throws -> Caption {
+        let changes = try Self.checkedVocabulary(changes)
         // Each conflict means another writer's edit landed, so the loop always makes progress;
         // the bound only keeps a pathological pile-up from spinning forever.
         for _ in 0..<Self.captionAttempts {
@@ -100,5 +101,24 @@ extension Desk {
         }
         return try await setCaption(
             sha256, changes: .replacing(with: then), basedOn: nil, author: author, source: "revert")
+    }
+}
+
+extension Desk {
+    /// A change to a field with a closed list of values (the releases) names one of its terms
+    /// (by code, label or URI, kept as the code), or is refused naming the terms.
+    static func checkedVocabulary(_ changes: CaptionChanges) throws -> CaptionChanges {
+        var checked = changes
+        for (field, value) in changes.values {
+            guard let vocabulary = field.metadata.vocabulary, let text = value,
+                !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            else { continue }
+            guard let code = vocabulary.code(for: text) else {
+                let terms = vocabulary.terms.map { "\($0.code) (\($0.label))" }.joined(separator: ", ")
+                throw DeskError(.invalid, "\(field.rawValue) cannot be \"\(text)\": give one of \(terms)")
+            }
+            checked.values[field] = .some(code)
+        }
+        return checked
     }
 }

@@ -159,7 +159,8 @@ public enum XMPReader {
                 property.isList
                 ? p.list(property.namespace, property.name)
                 : (p.text(property.namespace, property.name).map { [$0] } ?? [])
-            if !found.isEmpty { values.fields[field] = found }
+            guard !found.isEmpty else { continue }
+            values.fields[field] = field.metadata.vocabulary.map { found.map($0.kept) } ?? found
         }
         values.title = p.text(XMPNamespace.dc, "title")
         values.location = p.text(XMPNamespace.iptcCore, "Location")

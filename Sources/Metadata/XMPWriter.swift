@@ -22,7 +22,8 @@ public enum XMPWriter {
         }
         // The caption fields where their metadata puts them, each in its property's form.
         for field in CaptionField.allCases {
-            guard let property = field.metadata.xmp, let items = values.fields[field], !items.isEmpty else { continue }
+            guard let property = field.metadata.xmp, var items = values.fields[field], !items.isEmpty else { continue }
+            if let vocabulary = field.metadata.vocabulary { items = items.map(vocabulary.uri) }
             let name = property.description
             switch property.form {
             case .text: simple(name, items.joined(separator: ", "))

@@ -7,6 +7,8 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
     case caption, headline, byline, credit, copyright, keywords, city, region, country, instructions
     /// Rights: who holds the picture, on what terms, and what made it.
     case source, usageTerms, webStatement, jobIdentifier, digitalSourceType
+    /// Releases (PLUS): whether the people and the property in the picture signed releases.
+    case modelRelease, propertyRelease
 
     /// The form label.
     public var label: String {
@@ -26,6 +28,8 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .webStatement: "Web statement of rights (URL)"
         case .jobIdentifier: "Job identifier (editors only)"
         case .digitalSourceType: "Digital source type (IPTC URI)"
+        case .modelRelease: "Model release (editors only)"
+        case .propertyRelease: "Property release (editors only)"
         }
     }
 
@@ -47,6 +51,8 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .webStatement: "Web statement"
         case .jobIdentifier: "Job identifier"
         case .digitalSourceType: "Digital source type"
+        case .modelRelease: "Model release"
+        case .propertyRelease: "Property release"
         }
     }
 
@@ -68,6 +74,9 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .webStatement: "A URL to the statement of rights."
         case .jobIdentifier: "The job or transmission reference (an agency's number): editors only."
         case .digitalSourceType: "How the picture was made (an IPTC Digital Source Type URI): camera, composite, AI."
+        case .modelRelease, .propertyRelease:
+            "The release status (PLUS), one of: "
+                + (metadata.vocabulary?.terms.map { "\($0.code) (\($0.label))" }.joined(separator: ", ") ?? "") + "."
         }
     }
 
@@ -93,14 +102,22 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
     /// Edited in a text area rather than a one-line field.
     public var isMultiline: Bool { self == .caption || self == .instructions || self == .usageTerms }
 
-    /// Readers see the field; instructions (embargo notes) and the job identifier are for editors only.
-    public var isPublic: Bool { self != .instructions && self != .jobIdentifier }
+    /// Readers see the field; instructions (embargo notes), the job identifier and the releases
+    /// are for editors only.
+    public var isPublic: Bool {
+        switch self {
+        case .instructions, .jobIdentifier, .modelRelease, .propertyRelease: false
+        default: true
+        }
+    }
 
     /// Part of a photo's search text: the description and who made it, not the rights'
     /// boilerplate (copyright, terms, statements) or what only editors see.
     public var isSearchable: Bool {
         switch self {
-        case .copyright, .instructions, .usageTerms, .webStatement, .jobIdentifier, .digitalSourceType: false
+        case .copyright, .instructions, .usageTerms, .webStatement, .jobIdentifier, .digitalSourceType,
+            .modelRelease, .propertyRelease:
+            false
         default: true
         }
     }

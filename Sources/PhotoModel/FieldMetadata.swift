@@ -78,13 +78,58 @@ public struct FieldMetadata: Sendable, Hashable {
     public var xmp: XMPProperty?
     /// The EXIF tag, for the fields MWG reads from EXIF first.
     public var exif: ExifText?
+    /// The closed list of values the field takes, when it has one.
+    public var vocabulary: FieldVocabulary?
 
     /// Makes a mapping.
-    public init(iim: Int?, repeats: Bool = false, xmp: XMPProperty?, exif: ExifText? = nil) {
+    public init(
+        iim: Int?, repeats: Bool = false, xmp: XMPProperty?, exif: ExifText? = nil, vocabulary: FieldVocabulary? = nil
+    ) {
         self.iim = iim
         self.iimRepeats = repeats
         self.xmp = xmp
         self.exif = exif
+        self.vocabulary = vocabulary
+    }
+}
+
+/// A field's closed list of values (a controlled vocabulary): each term's short code, which
+/// Photodesk keeps, and its label; in XMP the code follows the vocabulary's URI prefix.
+public struct FieldVocabulary: Sendable, Hashable {
+    public struct Term: Sendable, Hashable {
+        public var code: String
+        public var label: String
+    }
+
+    /// What the XMP value starts with before the code.
+    public var uriPrefix: String
+    public var terms: [Term]
+
+    /// The code a text names: a code, a label or a term's whole URI, in any case; nil for none.
+    public func code(for text: String) -> String? {
+        let wanted = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return terms.first {
+            [$0.code, $0.label, uriPrefix + $0.code].contains { $0.lowercased() == wanted }
+        }?.code
+    }
+
+    /// A value as XMP writes it: a known code as its URI, anything else as it is.
+    public func uri(_ value: String) -> String {
+        terms.contains { $0.code == value } ? uriPrefix + value : value
+    }
+
+    /// A value as XMP held it, as Photodesk keeps it: a term's code where it names one.
+    public func kept(_ value: String) -> String { code(for: value) ?? value }
+
+    /// PLUS's release status vocabulary: `MR` for models, `PR` for property.
+    static func release(_ kind: String, _ what: String) -> FieldVocabulary {
+        FieldVocabulary(
+            uriPrefix: "http://ns.useplus.org/ldf/vocab/",
+            terms: [
+                Term(code: "\(kind)-NON", label: "None"), Term(code: "\(kind)-NAP", label: "Not Applicable"),
+                Term(code: "\(kind)-U\(kind)", label: "Unlimited \(what) Releases"),
+                Term(code: "\(kind)-L\(kind)", label: "Limited or Incomplete \(what) Releases"),
+            ])
     }
 }
 
@@ -117,6 +162,14 @@ extension CaptionField {
             FieldMetadata(iim: 103, xmp: XMPProperty(XMPNamespace.photoshop, "TransmissionReference"))
         case .digitalSourceType:
             FieldMetadata(iim: nil, xmp: XMPProperty(XMPNamespace.iptcExt, "DigitalSourceType"))
+        case .modelRelease:
+            FieldMetadata(
+                iim: nil, xmp: XMPProperty(XMPNamespace.plus, "ModelReleaseStatus"),
+                vocabulary: .release("MR", "Model"))
+        case .propertyRelease:
+            FieldMetadata(
+                iim: nil, xmp: XMPProperty(XMPNamespace.plus, "PropertyReleaseStatus"),
+                vocabulary: .release("PR", "Property"))
         }
     }
 }

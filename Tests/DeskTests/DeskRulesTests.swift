@@ -105,6 +105,36 @@ struct DeskRulesTests {
         }
     }
 
+    @Test("a release status is kept as its PLUS code, given by code, label or URI; anything else is refused")
+    func releaseVocabulary() async throws {
+        let fixture = try await DeskFixture(photos: 1)
+        let sha = DeskFixture.sha(1)
+        for (given, kept) in [
+            ("MR-NON", "MR-NON"), ("not applicable", "MR-NAP"),
+            ("http://ns.useplus.org/ldf/vocab/MR-UMR", "MR-UMR"), ("Limited or Incomplete Model Releases", "MR-LMR"),
+        ] {
+            let saved = try await fixture.desk.setCaption(
+                sha, changes: CaptionChanges([.modelRelease: given]), basedOn: nil, author: "an", source: "cli")
+            #expect(saved.fields[.modelRelease] == kept, "\(given)")
+        }
+        let before = try await fixture.desk.caption(of: sha)
+        do {
+            try await fixture.desk.setCaption(
+                sha, changes: CaptionChanges([.propertyRelease: "signed", .caption: "New"]), basedOn: nil,
+                author: "an", source: "cli")
+            Issue.record("a value outside the vocabulary was saved")
+        } catch let error as DeskError {
+            #expect(error.code == .invalid)
+            #expect(error.message.contains("propertyRelease cannot be \"signed\""))
+            #expect(error.message.contains("PR-UPR (Unlimited Property Releases)"))
+        }
+        #expect(try await fixture.desk.caption(of: sha) == before, "nothing saved, the caption included")
+        // Clearing is always allowed.
+        let cleared = try await fixture.desk.setCaption(
+            sha, changes: CaptionChanges([.modelRelease: ""]), basedOn: nil, author: "an", source: "cli")
+        #expect(cleared.fields[.modelRelease] == nil)
+    }
+
     @Test("a stale edit is refused with both versions; nothing is saved")
     func staleEdit() async throws {
         let fixture = try await DeskFixture(photos: 1)

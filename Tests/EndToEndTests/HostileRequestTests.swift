@@ -163,6 +163,8 @@ enum Rule {
     case text(maxBytes: Int?, valid: Expectation)
     /// One of a few words; blank counts as absent.
     case oneOf(Set<String>)
+    /// A term of a field's closed list (its code or label, in any case); blank clears the field.
+    case term(FieldVocabulary)
     /// A page token handed out by this list; blank counts as absent.
     case cursor
     /// Whatever the value: this.
@@ -180,6 +182,11 @@ enum Rule {
             return maxBytes.map { length > $0 } == true ? .refused : valid
         case .oneOf(let words):
             return value.isBlank || words.contains(value.text) ? .success : .refused
+        case .term(let vocabulary):
+            // A raw value reaches the form decoded (an escaped CR LF is blank).
+            let text = value.raw ? (value.text.removingPercentEncoding ?? value.text) : value.text
+            let blank = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            return blank || vocabulary.code(for: text) != nil ? .success : .refused
         case .cursor:
             return value.isBlank ? .success : .refused
         case .always(let expectation):
@@ -691,9 +698,14 @@ struct HostileRequestTests {
         let missing = RouteCase.Varied.query("missing", .oneOf(Set(SearchQuery.missingFields.map(\.rawValue))))
         let searchCursor = RouteCase.Varied.query("after", .cursor)
         let photoCursor = RouteCase.Varied.query("after", .cursor)
-        // The caption fields go through one loop: each value is sent in all of them at once.
+        // The free-text caption fields go through one loop: each value is sent in all of them at
+        // once; a field with a closed list (the releases) takes its terms only, one field at a time.
         let captionFields = RouteCase.Varied.fields(
-            CaptionField.allCases.map(\.rawValue), .text(maxBytes: nil, valid: .success))
+            CaptionField.allCases.filter { $0.metadata.vocabulary == nil }.map(\.rawValue),
+            .text(maxBytes: nil, valid: .success))
+        let termFields = CaptionField.allCases.compactMap { field in
+            field.metadata.vocabulary.map { RouteCase.Varied.form(field.rawValue, .term($0)) }
+        }
         let list: [RouteCase] = [
             RouteCase(
                 method: "GET", template: "/", query: [("page", "1")], varied: [.query("page", .always(.success))]),
@@ -720,7 +732,8 @@ struct HostileRequestTests {
             RouteCase(
                 method: "POST", template: "/photos/{id}/caption", path: ["id": server.formPhoto],
                 form: [("caption", "A caption from the form")], auth: .session,
-                varied: [id, .form("revision", .always(.refused)), csrf, captionFields], freshRevision: true),
+                varied: [id, .form("revision", .always(.refused)), csrf, captionFields] + termFields,
+                freshRevision: true),
             RouteCase(
                 method: "GET", template: "/photos/{id}/history", path: ["id": solo], auth: .session, varied: [id]),
             RouteCase(

@@ -272,6 +272,22 @@ struct GalleryDeskTests {
                 #expect(html.contains("(hoa)"))
                 #expect(html.contains(">My version</textarea>"), "the editor's text is kept in the form")
                 #expect(html.contains("name=\"revision\" value=\"3\""))
+                // A field with a closed list offers its terms.
+                for field in CaptionField.allCases {
+                    for term in field.metadata.vocabulary?.terms ?? [] {
+                        #expect(
+                            html.contains("<option value=\"\(term.code)\">\(term.label)</option>"),
+                            "the form offers \(term.code) for \(field)")
+                    }
+                }
+            }
+            // A release status outside its list is refused, naming the terms; nothing is saved.
+            try await client.execute(
+                uri: "/photos/\(id)/caption", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["modelRelease": "signed", "caption": "Not saved", "revision": "3", "csrf": csrf])
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("MR-NON (None)"))
             }
             #expect(try await fixture.desk.caption(of: sha).fields.caption == "Their version")
             try await client.execute(uri: "/photos/\(id)/history", method: .get, headers: browser.cookieHeader) {

@@ -104,4 +104,37 @@ struct RightsFieldTests {
         #expect(parsed.source == "source ảnh")
         #expect(parsed[.jobIdentifier] == "jobIdentifier ảnh")
     }
+
+    @Test("each release status term written by ExifTool is kept as its code, and written back as ExifTool reads it")
+    func releasesAgainstExifTool() throws {
+        let folder = try TemporaryFolder()
+        let model = try #require(CaptionField.modelRelease.metadata.vocabulary)
+        let property = try #require(CaptionField.propertyRelease.metadata.vocabulary)
+        for index in model.terms.indices {
+            let path = folder.file("release-\(index).jpg")
+            try SyntheticPhoto(width: 64, height: 48).write(to: path)
+            // ExifTool's own conversion: given its code with `#`, it writes the term's URI.
+            _ = try Self.exiftool([
+                "-q", "-overwrite_original", "-XMP-plus:ModelReleaseStatus#=\(model.terms[index].code)",
+                "-XMP-plus:PropertyReleaseStatus#=\(property.terms[index].code)", path,
+            ])
+            let reference = try Self.read(path)
+            let header = try ImageHeader.read(path: path)
+            let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp)
+            for (field, vocabulary, tag) in [
+                (CaptionField.modelRelease, model, "XMP-plus:ModelReleaseStatus"),
+                (.propertyRelease, property, "XMP-plus:PropertyReleaseStatus"),
+            ] {
+                let code = try #require(metadata.fields[field], "\(field) read")
+                #expect(code == vocabulary.terms[index].code)
+                #expect(reference[tag] == vocabulary.terms[index].label, "ExifTool's label for \(code)")
+                // Written back, ExifTool reads the same term.
+                var xmp = XMPValues()
+                xmp[field] = code
+                let sidecar = folder.file("back-\(field)-\(index).xmp")
+                try XMPWriter.packet(xmp).write(to: URL(fileURLWithPath: sidecar))
+                #expect(try Self.read(sidecar)[tag] == vocabulary.terms[index].label)
+            }
+        }
+    }
 }

@@ -210,6 +210,17 @@ package struct AssetAPIRoutes: Sendable {
                 .invalid, "the body must be a JSON object of caption fields: \(JSONProblem.describe(error))")
         }
         guard !changes.isEmpty else { throw GalleryError(.invalid, "the body names no caption field") }
+        // A field with a closed list takes one of its codes exactly, "" or null (the document's enum);
+        // the command line and the form also take a term's label.
+        for (field, value) in changes.values {
+            guard let vocabulary = field.metadata.vocabulary, let value, !value.isEmpty,
+                !vocabulary.terms.contains(where: { $0.code == value })
+            else { continue }
+            throw GalleryError(
+                .invalid,
+                "\(field.rawValue) takes one of \(vocabulary.terms.map(\.code).joined(separator: ", ")), \"\" or null, not \"\(value.prefix(100))\""
+            )
+        }
         let stored = try await desk.caption(of: photo.sha256)
         // The revision the edit is based on: any (*), the one a tag names, or of several the
         // stored one when it is among them; a tag that names no revision matches nothing (412).

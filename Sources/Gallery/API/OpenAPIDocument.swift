@@ -25,12 +25,17 @@ enum OpenAPIDocument {
         // give a list as one comma-separated text.
         func value(_ field: CaptionField) -> [String: Any] {
             let readers = field.isPublic ? "" : " Editors only."
+            // A closed list's codes are what an edit takes; a file may carry any text there, kept as it is.
             return field.isList
                 ? ["type": "array", "items": ["type": "string"], "description": field.help + readers]
                 : ["type": "string", "description": field.help + readers]
         }
         func change(_ field: CaptionField) -> [String: Any] {
-            field.isList
+            if let vocabulary = field.metadata.vocabulary {
+                let terms: [Any] = vocabulary.terms.map(\.code) + ["", NSNull()]
+                return ["type": ["string", "null"], "enum": terms, "description": field.help]
+            }
+            return field.isList
                 ? [
                     "oneOf": [["type": "array", "items": ["type": "string"]], ["type": ["string", "null"]]],
                     "description": field.help,

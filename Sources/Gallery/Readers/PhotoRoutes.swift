@@ -94,6 +94,15 @@ struct PhotoRoutes: Sendable {
         var label: String
         var value: String
         var multiline: Bool
+        /// A closed list's terms, offered as the input's suggestions (the desk checks the value).
+        var choices: [Choice]
+        var hasChoices: Bool { !choices.isEmpty }
+    }
+
+    /// One term of a field's closed list.
+    struct Choice {
+        var code: String
+        var label: String
     }
 
     /// One field of a refused (stale) edit: what is stored now and what the editor sent.
@@ -185,7 +194,9 @@ struct PhotoRoutes: Sendable {
             edit = EditView(
                 csrf: csrf, revision: stored.revision,
                 fields: CaptionField.allCases.map {
-                    FieldView(name: $0.rawValue, label: $0.label, value: shown[$0] ?? "", multiline: $0.isMultiline)
+                    FieldView(
+                        name: $0.rawValue, label: $0.label, value: shown[$0] ?? "", multiline: $0.isMultiline,
+                        choices: $0.metadata.vocabulary?.terms.map { Choice(code: $0.code, label: $0.label) } ?? [])
                 },
                 saved: try Parse.integer(request.uri.queryParameters.get("saved"), name: "saved", in: 0...Int.max),
                 conflicts: conflicts, hasConflicts: !conflicts.isEmpty, lastAuthor: stale?.lastAuthor,

@@ -72,7 +72,12 @@ extension PhotoRoutes.Detail: TemplateView {
 extension PhotoRoutes.FieldView: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
         "name": \Self.name, "label": \Self.label, "value": \Self.value, "multiline": \Self.multiline,
+        "choices": \Self.choices, "hasChoices": \Self.hasChoices,
     ]
+}
+
+extension PhotoRoutes.Choice: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = ["code": \Self.code, "label": \Self.label]
 }
 
 extension PhotoRoutes.ConflictView: TemplateView {
