@@ -155,10 +155,12 @@ public enum XMPReader {
         let p = properties
         for field in CaptionField.allCases {
             guard let property = field.metadata.xmp else { continue }
-            let found =
-                property.isList
-                ? p.list(property.namespace, property.name)
-                : (p.text(property.namespace, property.name).map { [$0] } ?? [])
+            let found: [String]
+            switch property.form {
+            case .structures(let member): found = p.members(property.namespace, property.name, member)
+            case .bag, .sequence: found = p.list(property.namespace, property.name)
+            case .text, .languageAlternative: found = p.text(property.namespace, property.name).map { [$0] } ?? []
+            }
             guard !found.isEmpty else { continue }
             values.fields[field] = field.metadata.vocabulary.map { found.map($0.kept) } ?? found
         }
@@ -252,6 +254,8 @@ public enum XMPReader {
         }
         var texts: [Key: String] = [:]
         var lists: [Key: [String]] = [:]
+        /// The items of lists of structures: each item's simple members.
+        var structures: [Key: [[Key: String]]] = [:]
 
         mutating func collect(_ description: XMLElementNode) {
             for attribute in description.attributes
@@ -267,6 +271,8 @@ public enum XMPReader {
                     $0.namespace == XMPNamespace.rdf && ["Alt", "Bag", "Seq"].contains($0.name)
                 }) {
                     let items = container.children.filter { $0.namespace == XMPNamespace.rdf && $0.name == "li" }
+                    let members = items.map(Self.members)
+                    if structures[key] == nil, members.contains(where: { !$0.isEmpty }) { structures[key] = members }
                     // Language alternatives: x-default first (XMP part 1, 8.2.2.4).
                     let ordered =
                         items.filter { $0.attribute("http://www.w3.org/XML/1998/namespace", "lang") == "x-default" }
@@ -285,6 +291,36 @@ public enum XMPReader {
             guard !kept.isEmpty, lists[key] == nil else { return }
             lists[key] = kept
             texts[key] = kept[0]
+        }
+
+        /// A structure's simple members, in any of RDF's spellings: child elements of the item
+        /// (`rdf:parseType="Resource"`), of an `rdf:Description` inside it, or attributes of either.
+        static func members(_ item: XMLElementNode) -> [Key: String] {
+            var found: [Key: String] = [:]
+            func take(_ node: XMLElementNode) {
+                for attribute in node.attributes
+                where !attribute.namespace.isEmpty && attribute.namespace != XMPNamespace.rdf
+                    && attribute.namespace != "http://www.w3.org/XML/1998/namespace"
+                {
+                    found[Key(namespace: attribute.namespace, name: attribute.name)] = attribute.value
+                }
+                for child in node.children {
+                    if child.namespace == XMPNamespace.rdf && child.name == "Description" {
+                        take(child)
+                    } else if child.children.isEmpty, child.namespace != XMPNamespace.rdf {
+                        found[Key(namespace: child.namespace, name: child.name)] = child.text
+                    }
+                }
+            }
+            take(item)
+            return found
+        }
+
+        /// One member of each structure of a list, in order (items without it left out).
+        func members(_ namespace: String, _ name: String, _ member: String) -> [String] {
+            (structures[Key(namespace: namespace, name: name)] ?? []).compactMap {
+                $0[Key(namespace: namespace, name: member)].flatMap(TextDecoding.nonBlank)
+            }
         }
 
         func text(_ namespace: String, _ name: String) -> String? { texts[Key(namespace: namespace, name: name)] }

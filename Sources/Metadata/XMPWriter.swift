@@ -30,6 +30,12 @@ public enum XMPWriter {
             case .languageAlternative: alt(name, items.joined(separator: ", "))
             case .bag: container(name, "Bag", items)
             case .sequence: container(name, "Seq", items)
+            case .structures(let member):
+                let inner = property.prefix + ":" + member
+                let list = items.map {
+                    "<rdf:li rdf:parseType=\"Resource\"><\(inner)>\(escape($0))</\(inner)></rdf:li>"
+                }
+                body.append("<\(name)><rdf:Seq>\(list.joined())</rdf:Seq></\(name)>")
             }
         }
         alt("dc:title", values.title)

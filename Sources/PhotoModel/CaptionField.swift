@@ -6,7 +6,7 @@ import Foundation
 public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
     case caption, headline, byline, credit, copyright, keywords, city, region, country, instructions
     /// Rights: who holds the picture, on what terms, and what made it.
-    case source, usageTerms, webStatement, jobIdentifier, digitalSourceType
+    case source, usageTerms, webStatement, jobIdentifier, digitalSourceType, licensor
     /// Releases (PLUS): whether the people and the property in the picture signed releases.
     case modelRelease, propertyRelease
 
@@ -28,6 +28,7 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .webStatement: "Web statement of rights (URL)"
         case .jobIdentifier: "Job identifier (editors only)"
         case .digitalSourceType: "Digital source type (IPTC URI)"
+        case .licensor: "Licensor"
         case .modelRelease: "Model release (editors only)"
         case .propertyRelease: "Property release (editors only)"
         }
@@ -51,6 +52,7 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .webStatement: "Web statement"
         case .jobIdentifier: "Job identifier"
         case .digitalSourceType: "Digital source type"
+        case .licensor: "Licensor"
         case .modelRelease: "Model release"
         case .propertyRelease: "Property release"
         }
@@ -74,6 +76,7 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .webStatement: "A URL to the statement of rights."
         case .jobIdentifier: "The job or transmission reference (an agency's number): editors only."
         case .digitalSourceType: "How the picture was made (an IPTC Digital Source Type URI): camera, composite, AI."
+        case .licensor: "Who licenses the picture (PLUS Licensor): the agency or person to ask for rights."
         case .modelRelease, .propertyRelease:
             "The release status (PLUS), one of: "
                 + (metadata.vocabulary?.terms.map { "\($0.code) (\($0.label))" }.joined(separator: ", ") ?? "") + "."

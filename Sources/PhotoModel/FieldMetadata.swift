@@ -32,6 +32,9 @@ public struct XMPProperty: Hashable, Sendable, CustomStringConvertible {
         case bag
         /// An ordered list (`rdf:Seq`).
         case sequence
+        /// An ordered list of structures (`rdf:Seq` of `rdf:li rdf:parseType="Resource"`), of which
+        /// the field is one member, in the property's namespace (PLUS's Licensor, its LicensorName).
+        case structures(member: String)
     }
 
     public var namespace: String
@@ -52,7 +55,12 @@ public struct XMPProperty: Hashable, Sendable, CustomStringConvertible {
     public var description: String { prefix + ":" + name }
 
     /// Whether it holds several values (a bag or a sequence).
-    public var isList: Bool { form == .bag || form == .sequence }
+    public var isList: Bool {
+        switch form {
+        case .bag, .sequence, .structures: true
+        case .text, .languageAlternative: false
+        }
+    }
 }
 
 /// The EXIF text tags MWG reconciles with IPTC and XMP (Guidelines 2.0, section 5): where a
@@ -162,6 +170,9 @@ extension CaptionField {
             FieldMetadata(iim: 103, xmp: XMPProperty(XMPNamespace.photoshop, "TransmissionReference"))
         case .digitalSourceType:
             FieldMetadata(iim: nil, xmp: XMPProperty(XMPNamespace.iptcExt, "DigitalSourceType"))
+        case .licensor:
+            FieldMetadata(
+                iim: nil, xmp: XMPProperty(XMPNamespace.plus, "Licensor", .structures(member: "LicensorName")))
         case .modelRelease:
             FieldMetadata(
                 iim: nil, xmp: XMPProperty(XMPNamespace.plus, "ModelReleaseStatus"),

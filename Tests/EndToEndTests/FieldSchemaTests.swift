@@ -48,10 +48,12 @@ struct FieldSchemaTests {
 
     /// The values ExifTool found for each tag of a group (`XMP-dc`, `IPTC`) with an id (IPTC's
     /// records share a group, so 1:90 and 2:90 are both there).
-    static func tags(_ read: [String: Any], group: String, id: String) -> [[String]] {
+    static func tags(_ read: [String: Any], group: String, id: String, member: String? = nil) -> [[String]] {
         read.compactMap { key, entry -> [String]? in
             guard key.hasPrefix(group + ":"), let entry = entry as? [String: Any], "\(entry["id"] ?? "")" == id
             else { return nil }
+            // A list of structures (`-struct`): each item's member.
+            if let member, let list = entry["val"] as? [[String: Any]] { return list.map { "\($0[member] ?? "")" } }
             if let list = entry["val"] as? [Any] { return list.map { "\($0)" } }
             return entry["val"].map { ["\($0)"] }
         }
@@ -115,8 +117,14 @@ struct FieldSchemaTests {
                 // ExifTool's group for a namespace: its prefix, but for the IPTC Core and Extension ones.
                 let groups = ["Iptc4xmpCore": "iptcCore", "Iptc4xmpExt": "iptcExt"]
                 let group = "XMP-" + (groups[property.prefix] ?? property.prefix)
-                #expect(Self.tags(sidecar, group: group, id: property.name) == [shown], "XMP sidecar: \(field)")
-                #expect(Self.tags(jpeg, group: group, id: property.name) == [shown], "XMP in the JPEG: \(field)")
+                var member: String?
+                if case .structures(let name) = property.form { member = name }
+                #expect(
+                    Self.tags(sidecar, group: group, id: property.name, member: member) == [shown],
+                    "XMP sidecar: \(field)")
+                #expect(
+                    Self.tags(jpeg, group: group, id: property.name, member: member) == [shown],
+                    "XMP in the JPEG: \(field)")
             }
             if let dataset = field.metadata.iim {
                 #expect(

@@ -37,7 +37,10 @@ struct RightsFieldTests {
     static func read(_ path: String) throws -> [String: String] {
         let data = try exiftool(["-j", "-G1", "-charset", "iptc=UTF8", path])
         let list = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
-        return (list.first ?? [:]).mapValues { "\($0)" }
+        // A list's items joined by ", ", as ExifTool prints them.
+        return (list.first ?? [:]).mapValues { value in
+            (value as? [Any]).map { $0.map { "\($0)" }.joined(separator: ", ") } ?? "\(value)"
+        }
     }
 
     @Test("each rights field written by ExifTool, in IPTC and XMP or in XMP alone, reads as ExifTool reads it")
@@ -136,5 +139,42 @@ struct RightsFieldTests {
                 #expect(try Self.read(sidecar)[tag] == vocabulary.terms[index].label)
             }
         }
+    }
+
+    @Test("the licensor (PLUS, a list of structures) as ExifTool writes it, in RDF's other spellings too, and back")
+    func licensor() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("licensor.jpg")
+        try SyntheticPhoto(width: 64, height: 48).write(to: path)
+        _ = try Self.exiftool([
+            "-q", "-overwrite_original", "-XMP-plus:LicensorName=Thông tấn xã Việt Nam",
+            "-XMP-plus:LicensorURL=https://example.org/licensing", path,
+        ])
+        let reference = try Self.read(path)
+        #expect(reference["XMP-plus:LicensorName"] == "Thông tấn xã Việt Nam")
+        let header = try ImageHeader.read(path: path)
+        let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp)
+        #expect(metadata.fields[.licensor] == "Thông tấn xã Việt Nam")
+
+        // Two licensors, one as an rdf:Description with an attribute, one with child elements.
+        let packet = """
+            <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+            <rdf:Description rdf:about="" xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/"><plus:Licensor><rdf:Seq>
+            <rdf:li><rdf:Description plus:LicensorName="Reuters"/></rdf:li>
+            <rdf:li><rdf:Description><plus:LicensorName>AFP</plus:LicensorName></rdf:Description></rdf:li>
+            </rdf:Seq></plus:Licensor></rdf:Description></rdf:RDF></x:xmpmeta>
+            """
+        let read = try XMPReader.read(Data(packet.utf8))
+        #expect(read.fields[.licensor] == ["Reuters", "AFP"])
+        let sidecar = folder.file("licensor.xmp")
+        try Data(packet.utf8).write(to: URL(fileURLWithPath: sidecar))
+        #expect(try Self.read(sidecar)["XMP-plus:LicensorName"] == "Reuters, AFP", "ExifTool reads both as well")
+
+        // Written back: ExifTool finds the licensor's name in its structure.
+        var xmp = XMPValues()
+        xmp[.licensor] = "Cổng Thông tin <Demo>"
+        let back = folder.file("back-licensor.xmp")
+        try XMPWriter.packet(xmp).write(to: URL(fileURLWithPath: back))
+        #expect(try Self.read(back)["XMP-plus:LicensorName"] == "Cổng Thông tin <Demo>")
     }
 }
