@@ -5,15 +5,19 @@ import Foundation
 public enum AtomicFile {
     /// Calls `body` with a temporary path beside `path`, then renames it to `path`.
     public static func write(_ path: String, _ body: (String) throws -> Void) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // The path's parts in plain Swift: this runs on many threads at once (renditions are made in
+        // parallel), and NSString's path methods once crashed there in swift-corelibs-foundation
+        // (a bad read in `_stringByFixingSlashes` under `pathExtension`, in a test run).
+        let parts = Self.parts(path)
+        if !parts.folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: parts.folder, withIntermediateDirectories: true)
         }
-        let name = (path as NSString).lastPathComponent
-        let ext = (name as NSString).pathExtension
-        let temporary = (folder as NSString).appendingPathComponent(
-            ".\(name).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0 ... .max)).tmp"
-                + (ext.isEmpty ? "" : ".\(ext)"))
+        let temporaryName =
+            ".\(parts.name).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0 ... .max)).tmp"
+            + (parts.extension.isEmpty ? "" : ".\(parts.extension)")
+        let temporary =
+            parts.folder.isEmpty
+            ? temporaryName : parts.folder + (parts.folder.hasSuffix("/") ? "" : "/") + temporaryName
         do {
             try body(temporary)
             guard rename(temporary, path) == 0 else {
@@ -24,6 +28,24 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// A file path's folder ("" for a bare name, "/" at the root), its last component and that
+    /// component's extension ("" for none, or for a name that only starts with a dot).
+    package static func parts(_ path: String) -> (folder: String, name: String, extension: String) {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        let folder: String
+        let name: Substring
+        if let slash = trimmed.lastIndex(of: "/") {
+            folder = slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+            name = trimmed[trimmed.index(after: slash)...]
+        } else {
+            folder = ""
+            name = trimmed
+        }
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (folder, String(name), "") }
+        return (folder, String(name), String(name[name.index(after: dot)...]))
     }
 
     /// Writes bytes atomically.

@@ -88,3 +88,29 @@ struct SafeFileTests {
         #expect(refusal(folder + "/IMG_9.xmp")?.code == .missing)
     }
 }
+
+@Suite("Atomic writes")
+struct AtomicFileTests {
+    @Test("a path's folder, name and extension, as NSString's path methods give them")
+    func parts() {
+        for path in [
+            "/library/renditions/ab/cd.webp", "renditions/x.jpg", "x.jpg", "/x.jpg", "folder/.hidden", "a/b.tar.gz",
+            "a/name.", "a/noext", "a/b/", "ảnh/Lũng Cú.JPG",
+        ] {
+            let parts = AtomicFile.parts(path)
+            let ns = path as NSString
+            #expect(parts.folder == ns.deletingLastPathComponent, "\(path)")
+            #expect(parts.name == ns.lastPathComponent, "\(path)")
+            #expect(parts.extension == (ns.lastPathComponent as NSString).pathExtension, "\(path)")
+        }
+    }
+
+    @Test("the file appears whole under its name, and no temporary is left beside it")
+    func writes() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("deep/er/ảnh.bin")
+        try AtomicFile.write(Data([1, 2, 3]), to: path)
+        #expect(FileManager.default.contents(atPath: path) == Data([1, 2, 3]))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("deep/er")) == ["ảnh.bin"])
+    }
+}
