@@ -114,8 +114,8 @@ extension Desk {
                 !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
             else { continue }
             guard let code = vocabulary.code(for: text) else {
-                let terms = vocabulary.terms.map { "\($0.code) (\($0.label))" }.joined(separator: ", ")
-                throw DeskError(.invalid, "\(field.rawValue) cannot be \"\(text)\": give one of \(terms)")
+                throw DeskError(
+                    .invalid, "\(field.rawValue) cannot be \"\(text)\": give one of \(vocabulary.described)")
             }
             checked.values[field] = .some(code)
         }

@@ -257,12 +257,13 @@ public enum XMPReader {
         /// The items of lists of structures: each item's simple members.
         var structures: [Key: [[Key: String]]] = [:]
 
+        /// Whether an attribute in this namespace is a property (RDF's and XML's own are syntax).
+        static func isProperty(_ namespace: String) -> Bool {
+            !namespace.isEmpty && namespace != XMPNamespace.rdf && namespace != "http://www.w3.org/XML/1998/namespace"
+        }
+
         mutating func collect(_ description: XMLElementNode) {
-            for attribute in description.attributes
-            where attribute.namespace != XMPNamespace.rdf
-                && attribute.namespace != "http://www.w3.org/XML/1998/namespace"
-                && !attribute.namespace.isEmpty
-            {
+            for attribute in description.attributes where Self.isProperty(attribute.namespace) {
                 set(Key(namespace: attribute.namespace, name: attribute.name), [attribute.value])
             }
             for element in description.children {
@@ -298,10 +299,7 @@ public enum XMPReader {
         static func members(_ item: XMLElementNode) -> [Key: String] {
             var found: [Key: String] = [:]
             func take(_ node: XMLElementNode) {
-                for attribute in node.attributes
-                where !attribute.namespace.isEmpty && attribute.namespace != XMPNamespace.rdf
-                    && attribute.namespace != "http://www.w3.org/XML/1998/namespace"
-                {
+                for attribute in node.attributes where Self.isProperty(attribute.namespace) {
                     found[Key(namespace: attribute.namespace, name: attribute.name)] = attribute.value
                 }
                 for child in node.children {

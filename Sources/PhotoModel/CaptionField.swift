@@ -78,8 +78,7 @@ public enum CaptionField: String, CaseIterable, Codable, Sendable, CodingKey {
         case .digitalSourceType: "How the picture was made (an IPTC Digital Source Type URI): camera, composite, AI."
         case .licensor: "Who licenses the picture (PLUS Licensor): the agency or person to ask for rights."
         case .modelRelease, .propertyRelease:
-            "The release status (PLUS), one of: "
-                + (metadata.vocabulary?.terms.map { "\($0.code) (\($0.label))" }.joined(separator: ", ") ?? "") + "."
+            "The release status (PLUS), one of: " + (metadata.vocabulary?.described ?? "") + "."
         }
     }
 

@@ -121,9 +121,15 @@ public struct FieldVocabulary: Sendable, Hashable {
         }?.code
     }
 
+    /// The terms for a person: `MR-NON (None), MR-NAP (Not Applicable), ...`.
+    public var described: String { terms.map { "\($0.code) (\($0.label))" }.joined(separator: ", ") }
+
+    /// Whether a value is exactly one of the codes (what the API takes).
+    public func isCode(_ value: String) -> Bool { terms.contains { $0.code == value } }
+
     /// A value as XMP writes it: a known code as its URI, anything else as it is.
     public func uri(_ value: String) -> String {
-        terms.contains { $0.code == value } ? uriPrefix + value : value
+        isCode(value) ? uriPrefix + value : value
     }
 
     /// A value as XMP held it, as Photodesk keeps it: a term's code where it names one.

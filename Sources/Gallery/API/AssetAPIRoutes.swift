@@ -213,8 +213,7 @@ package struct AssetAPIRoutes: Sendable {
         // A field with a closed list takes one of its codes exactly, "" or null (the document's enum);
         // the command line and the form also take a term's label.
         for (field, value) in changes.values {
-            guard let vocabulary = field.metadata.vocabulary, let value, !value.isEmpty,
-                !vocabulary.terms.contains(where: { $0.code == value })
+            guard let vocabulary = field.metadata.vocabulary, let value, !value.isEmpty, !vocabulary.isCode(value)
             else { continue }
             throw GalleryError(
                 .invalid,
