@@ -61,11 +61,14 @@ build-release: setup
 	swift build -c release --product photodesk
 
 # Python tools the tests drive, in a virtual environment under .build/: the API tester
-# (schemathesis) and the WebDriver client of the browser tests (selenium, which the tests find as
-# .build/venv/bin/python).
+# (schemathesis), the WebDriver client of the browser tests (selenium, which the tests find as
+# .build/venv/bin/python) and the ninjs validator's jsonschema.
 VENV := .build/venv
 SCHEMATHESIS_VERSION := 4.32.5
 SELENIUM_VERSION := 4.45.0
+# The ninjs validator (scripts/validate-ninjs): jsonschema with the format checkers that need no
+# GPL package (date-time, uri, ...).
+JSONSCHEMA_VERSION := 4.26.0
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -78,7 +81,11 @@ $(VENV)/selenium-$(SELENIUM_VERSION): | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check "selenium==$(SELENIUM_VERSION)"
 	touch $@
 
-venv: $(VENV)/bin/schemathesis $(VENV)/selenium-$(SELENIUM_VERSION)
+$(VENV)/jsonschema-$(JSONSCHEMA_VERSION): | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "jsonschema[format-nongpl]==$(JSONSCHEMA_VERSION)"
+	touch $@
+
+venv: $(VENV)/bin/schemathesis $(VENV)/selenium-$(SELENIUM_VERSION) $(VENV)/jsonschema-$(JSONSCHEMA_VERSION)
 
 # The tests run beside a throwaway PostgreSQL server (scripts/with-postgres), named to them by
 # $PHOTODESK_TEST_POSTGRES; the backend's SQL is checked against it first. The multi-node test

@@ -45,6 +45,7 @@ let package = Package(
         .target(
             name: "Metadata", dependencies: ["CImaging", "Imaging", "PhotoModel", product("Crypto", "swift-crypto")]),
         .target(name: "ArticleMarkdown", dependencies: ["CCmark"]),
+        .target(name: "Rights", dependencies: [product("Yams", "Yams")]),
 
         // The catalog: its protocols, its two backends, and the desk in front of them.
         .target(name: "Catalog", dependencies: ["PhotoModel"]),
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "Desk",
             dependencies: [
-                "Catalog", "PhotoModel", product("Crypto", "swift-crypto"),
+                "Catalog", "PhotoModel", "Rights", product("Crypto", "swift-crypto"),
                 product("HummingbirdBcrypt", "hummingbird-auth"),
             ]),
 
@@ -115,13 +116,14 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Metadata", "PhotoFactory"]),
         .testTarget(name: "MetadataTests", dependencies: ["Imaging", "Metadata", "PhotoFactory", "PhotoModel"]),
         .testTarget(name: "ArticleMarkdownTests", dependencies: ["ArticleMarkdown"]),
+        .testTarget(name: "RightsTests", dependencies: ["Rights"]),
         .testTarget(
             name: "CatalogContractTests",
             dependencies: [
                 "Catalog", "CatalogSQLite", "CatalogPostgres", "SearchMemory", "Desk", "PhotoModel", "PhotoFactory",
                 product("PostgresNIO", "postgres-nio"), product("GRDB", "GRDB.swift"), product("Logging", "swift-log"),
             ]),
-        .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel"]),
+        .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel", "Rights"]),
         .testTarget(
             name: "IngestTests",
             dependencies: [

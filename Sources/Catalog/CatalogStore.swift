@@ -11,10 +11,12 @@ import PhotoModel
 /// - a photo's search document is its own search text followed by the search text of each of its
 ///   article uses, indexed for `SearchStore`;
 /// - a photo's `publicFrom` is the earliest of its own `publishedAt` and the `publishAt` (or the
-///   beginning of time, when none) of each published article that uses it; nil when neither.
+///   beginning of time, when none) of each published article that uses it, but never before its
+///   rights' `usableFrom`; nil when neither, or when its rights say it may never run
+///   (`usableFrom` nil). Its `publicUntil` is its rights' `usableUntil`.
 ///
 /// The contract suite holds every backend to each part.
-public protocol CatalogStore: PhotoStore, FileStore, CaptionStore, ArticleStore, SearchStore, AccountStore,
+public protocol CatalogStore: PhotoStore, FileStore, CaptionStore, ArticleStore, SearchStore, AccountStore, RightsStore,
     ChangeSignal
 {
     /// The backend's name ("sqlite", "postgresql"), for health checks and logs.

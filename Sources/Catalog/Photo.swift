@@ -28,12 +28,16 @@ public struct Photo: Codable, Sendable, Equatable {
     /// published article that uses it, whichever is first; nil while it is private. The store
     /// keeps it as articles and photos are published, scheduled and taken back.
     public var publicFrom: Date?
+    /// Until when (excluded) readers may see it: its rights' end (a lease that ends); nil for no
+    /// end. Readers see the photo while `publicFrom <= now < publicUntil`.
+    public var publicUntil: Date?
 
     /// Makes a photo.
     public init(
         sha256: String, format: String, bytes: Int, width: Int, height: Int, orientation: Int = 1,
         takenAt: String? = nil, camera: Camera = Camera(), exposure: Exposure = Exposure(), gps: GPS? = nil,
-        sources: String? = nil, createdAt: Date = Date(), publishedAt: Date? = nil, publicFrom: Date? = nil
+        sources: String? = nil, createdAt: Date = Date(), publishedAt: Date? = nil, publicFrom: Date? = nil,
+        publicUntil: Date? = nil
     ) {
         self.sha256 = sha256
         self.format = format
@@ -49,7 +53,11 @@ public struct Photo: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.publishedAt = publishedAt
         self.publicFrom = publicFrom
+        self.publicUntil = publicUntil
     }
+
+    /// When readers may see it.
+    public var visibility: Visibility { Visibility(from: publicFrom, until: publicUntil) }
 
     /// The first 16 hex digits of the hash: the id people and URLs use.
     public var shortId: String { String(sha256.prefix(16)) }
@@ -149,11 +157,15 @@ public struct PhotoCard: Sendable, Equatable {
     public var renditions: [Rendition]
     /// See `Photo.publicFrom`.
     public var publicFrom: Date?
+    /// See `Photo.publicUntil`.
+    public var publicUntil: Date?
+    /// Whether the photo is killed (an article shows "photo withdrawn" in its place).
+    public var killed: Bool
 
     /// Makes a card.
     public init(
         sha256: String, width: Int, height: Int, takenAt: String?, createdAt: Date, caption: CaptionFields,
-        renditions: [Rendition], publicFrom: Date?
+        renditions: [Rendition], publicFrom: Date?, publicUntil: Date? = nil, killed: Bool = false
     ) {
         self.sha256 = sha256
         self.width = width
@@ -163,7 +175,12 @@ public struct PhotoCard: Sendable, Equatable {
         self.caption = caption
         self.renditions = renditions
         self.publicFrom = publicFrom
+        self.publicUntil = publicUntil
+        self.killed = killed
     }
+
+    /// When readers may see it.
+    public var visibility: Visibility { Visibility(from: publicFrom, until: publicUntil) }
 
     /// The short id.
     public var shortId: String { String(sha256.prefix(16)) }
@@ -195,12 +212,18 @@ public struct RenditionLookup: Sendable, Equatable {
     public var rendition: Rendition
     /// See `Photo.publicFrom`.
     public var publicFrom: Date?
+    /// See `Photo.publicUntil`.
+    public var publicUntil: Date?
 
     /// Makes a lookup result.
-    public init(rendition: Rendition, publicFrom: Date?) {
+    public init(rendition: Rendition, publicFrom: Date?, publicUntil: Date? = nil) {
         self.rendition = rendition
         self.publicFrom = publicFrom
+        self.publicUntil = publicUntil
     }
+
+    /// When readers may see its photo.
+    public var visibility: Visibility { Visibility(from: publicFrom, until: publicUntil) }
 }
 
 /// Who is reading: editors see everything; readers see what is public at a moment.
@@ -208,11 +231,39 @@ public enum Audience: Sendable, Equatable, Hashable {
     case editors
     case readers(at: Date)
 
-    /// Whether a photo public from `publicFrom` is shown.
+    /// Whether something public from `publicFrom` (an article) is shown.
     public func sees(publicFrom: Date?) -> Bool {
         switch self {
         case .editors: true
         case .readers(let now): publicFrom.map { $0 <= now } ?? false
         }
+    }
+
+    /// Whether a photo public for a period is shown.
+    public func sees(_ visibility: Visibility) -> Bool {
+        switch self {
+        case .editors: true
+        case .readers(let now): visibility.contains(now)
+        }
+    }
+}
+
+/// When readers may see a photo: from `from` (nil: never) until `until` (excluded; nil: no end).
+public struct Visibility: Sendable, Equatable, Hashable {
+    public var from: Date?
+    public var until: Date?
+
+    /// Makes a period.
+    public init(from: Date?, until: Date? = nil) {
+        self.from = from
+        self.until = until
+    }
+
+    /// Whether readers see it at a time: two comparisons.
+    @inline(__always)
+    public func contains(_ time: Date) -> Bool {
+        guard let from, from <= time else { return false }
+        guard let until else { return true }
+        return time < until
     }
 }

@@ -15,11 +15,13 @@ public struct SearchFilters: Sendable, Equatable, Hashable {
     public var article: String?
     /// Camera make or model contains this.
     public var camera: String?
+    /// Only photos with these rights.
+    public var rights: RightsFilter?
 
     /// Makes filters.
     public init(
         missing: CaptionField? = nil, byline: String? = nil, from: String? = nil, to: String? = nil,
-        article: String? = nil, camera: String? = nil
+        article: String? = nil, camera: String? = nil, rights: RightsFilter? = nil
     ) {
         self.missing = missing
         self.byline = byline
@@ -27,10 +29,41 @@ public struct SearchFilters: Sendable, Equatable, Hashable {
         self.to = to
         self.article = article
         self.camera = camera
+        self.rights = rights
     }
 
     /// Whether no filter is set.
     public var isEmpty: Bool { self == SearchFilters() }
+}
+
+/// A rights filter: photos of a cost, killed ones, or those with restrictions.
+public enum RightsFilter: Sendable, Equatable, Hashable {
+    /// Of this cost ("free", "conditional", "pay", "deny").
+    case cost(String)
+    case killed
+    case restricted
+
+    /// The names `--rights` takes.
+    public static let names = ["free", "conditional", "pay", "deny", "killed", "restricted"]
+
+    /// The filter a name gives; nil for another name.
+    public init?(name: String) {
+        switch name {
+        case "killed": self = .killed
+        case "restricted": self = .restricted
+        case "free", "conditional", "pay", "deny": self = .cost(name)
+        default: return nil
+        }
+    }
+
+    /// Its name.
+    public var name: String {
+        switch self {
+        case .cost(let cost): cost
+        case .killed: "killed"
+        case .restricted: "restricted"
+        }
+    }
 }
 
 /// One token of a search, matched whole or as a prefix: a word (letters and digits, folded, as

@@ -59,8 +59,8 @@ extension PostgresCatalog {
             try await Self.insert(connection, commit.changes, logger: logger)
             try await connection.run(
                 """
-                INSERT INTO search_document (sha256, public_from, photo_text)
-                SELECT sha256, public_from, \(commit.searchText) FROM asset WHERE sha256 = \(sha)
+                INSERT INTO search_document (sha256, public_from, public_until, photo_text)
+                SELECT sha256, public_from, public_until, \(commit.searchText) FROM asset WHERE sha256 = \(sha)
                 ON CONFLICT (sha256) DO UPDATE SET photo_text = excluded.photo_text
                 """, logger: logger)
             try await PostgresRows.reindexUses(connection, [sha], logger: logger)
@@ -228,7 +228,8 @@ extension PostgresCatalog {
                 """
                 SELECT least(
                   (SELECT min(publish_at) FROM article WHERE state = 'published' AND publish_at > \(date.instant)),
-                  (SELECT min(published_at) FROM asset WHERE published_at > \(date.instant)))
+                  (SELECT min(public_from) FROM asset WHERE public_from > \(date.instant)),
+                  (SELECT min(public_until) FROM asset WHERE public_until > \(date.instant)))
                 """, as: Instant?.self, logger: logger
             )??.date
         }

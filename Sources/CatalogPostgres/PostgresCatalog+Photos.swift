@@ -99,13 +99,14 @@ extension PostgresCatalog {
         return try await read { connection in
             try await connection.rows(
                 """
-                SELECT \(unescaped: PostgresRows.renditionColumns), asset.public_from
+                SELECT \(unescaped: PostgresRows.renditionColumns), asset.public_from, asset.public_until
                 FROM asset JOIN rendition USING (sha256) WHERE asset.short_id = \(id) AND rendition.preset = \(preset)
                 """, logger: logger
             ).first.map {
                 RenditionLookup(
                     rendition: try PostgresRows.rendition($0),
-                    publicFrom: try $0["public_from"].decode(Instant?.self)?.date)
+                    publicFrom: try $0["public_from"].decode(Instant?.self)?.date,
+                    publicUntil: try $0["public_until"].decode(Instant?.self)?.date)
             }
         }
     }
@@ -395,7 +396,15 @@ enum PostgresFilters {
     static func conditions(_ filters: SearchFilters, audience: Audience, into statement: inout Statement) -> [String] {
         var conditions: [String] = []
         if case .readers(let now) = audience {
-            conditions.append("asset.public_from <= \(statement.bind(now.instant))")
+            let at = statement.bind(now.instant)
+            conditions.append(
+                "asset.public_from <= \(at) AND (asset.public_until IS NULL OR asset.public_until > \(at))")
+        }
+        switch filters.rights {
+        case nil: break
+        case .killed: conditions.append("asset.killed")
+        case .restricted: conditions.append("asset.restricted")
+        case .cost(let cost): conditions.append("asset.rights_cost = \(statement.bind(cost))")
         }
         if let missing = filters.missing {
             let name = statement.bind(missing.rawValue)

@@ -84,7 +84,8 @@ extension PostgresCatalog {
             conditions += PostgresFilters.conditions(filters, audience: .editors, into: &statement)
         }
         if case .readers(let now) = audience {
-            conditions.append("d.public_from <= \(statement.bind(now.instant))")
+            let at = statement.bind(now.instant)
+            conditions.append("d.public_from <= \(at) AND (d.public_until IS NULL OR d.public_until > \(at))")
         }
         // A count needs any `limit` matches of the window, not the newest: without the order, a
         // read through the index stops at the limit instead of fetching and sorting every match.

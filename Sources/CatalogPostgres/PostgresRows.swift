@@ -89,7 +89,7 @@ enum PostgresRows {
         asset.sha256, asset.format, asset.bytes, asset.width, asset.height, asset.orientation, asset.taken_at,
         asset.camera_make, asset.camera_model, asset.lens, asset.exposure_time, asset.f_number, asset.iso,
         asset.focal_length, asset.latitude, asset.longitude, asset.altitude, asset.sources, asset.created_at,
-        asset.published_at, asset.public_from
+        asset.published_at, asset.public_from, asset.public_until
         """
 
     static func photo(_ row: PostgresRandomAccessRow) throws -> Photo {
@@ -114,7 +114,8 @@ enum PostgresRows {
             gps: gps, sources: try row["sources"].decode(String?.self),
             createdAt: try row["created_at"].decode(Instant.self).date,
             publishedAt: try row["published_at"].decode(Instant?.self)?.date,
-            publicFrom: try row["public_from"].decode(Instant?.self)?.date)
+            publicFrom: try row["public_from"].decode(Instant?.self)?.date,
+            publicUntil: try row["public_until"].decode(Instant?.self)?.date)
     }
 
     static let locationColumns = "path, sha256, size, modified_at, inode, seen_at"
@@ -245,7 +246,7 @@ enum PostgresRows {
         for row in try await connection.rows(
             """
             SELECT asset.sha256, asset.width, asset.height, asset.taken_at, asset.created_at, asset.public_from,
-                   caption.fields::text AS fields
+                   asset.public_until, asset.killed, caption.fields::text AS fields
             FROM asset LEFT JOIN caption USING (sha256) WHERE asset.sha256 = ANY(\(sha256s))
             """, logger: logger)
         {
@@ -255,14 +256,17 @@ enum PostgresRows {
                 takenAt: try row["taken_at"].decode(String?.self),
                 createdAt: try row["created_at"].decode(Instant.self).date,
                 caption: fields(try row["fields"].decode(String?.self)), renditions: renditions[sha] ?? [],
-                publicFrom: try row["public_from"].decode(Instant?.self)?.date)
+                publicFrom: try row["public_from"].decode(Instant?.self)?.date,
+                publicUntil: try row["public_until"].decode(Instant?.self)?.date,
+                killed: try row["killed"].decode(Bool.self))
         }
         return cards
     }
 
     // MARK: Derived data (see CatalogStore)
 
-    /// Recomputes `public_from` of photos, on the asset and its search document.
+    /// Recomputes `public_from` and `public_until` of photos, on the asset and its search document
+    /// (greatest() ignores NULLs, hence the CASE: a photo that may never run stays private).
     static func refreshPublicFrom(_ connection: PostgresConnection, _ sha256s: some Collection<String>, logger: Logger)
         async throws
     {
@@ -270,21 +274,29 @@ enum PostgresRows {
         guard !hashes.isEmpty else { return }
         try await connection.run(
             """
-            WITH computed AS (
-              SELECT asset.sha256, (
+            WITH published AS (
+              SELECT asset.sha256, asset.usable_from, asset.usable_until, (
                 SELECT min(t) FROM (
                   SELECT asset.published_at AS t
                   UNION ALL
                   SELECT COALESCE(article.publish_at, \(beginning.instant))
                   FROM article_photo JOIN article ON article.id = article_photo.article_id
-                  WHERE article_photo.sha256 = asset.sha256 AND article.state = 'published') times) AS public_from
+                  WHERE article_photo.sha256 = asset.sha256 AND article.state = 'published') times) AS first
               FROM asset WHERE asset.sha256 = ANY(\(hashes)) ORDER BY asset.sha256 FOR NO KEY UPDATE),
+            computed AS (
+              SELECT sha256, usable_until AS public_until,
+                CASE WHEN usable_from IS NULL OR first IS NULL THEN NULL ELSE greatest(usable_from, first) END
+                  AS public_from
+              FROM published),
             assets AS (
-              UPDATE asset SET public_from = computed.public_from FROM computed
-              WHERE asset.sha256 = computed.sha256 AND asset.public_from IS DISTINCT FROM computed.public_from)
-            UPDATE search_document SET public_from = computed.public_from FROM computed
+              UPDATE asset SET public_from = computed.public_from, public_until = computed.public_until FROM computed
+              WHERE asset.sha256 = computed.sha256 AND (asset.public_from IS DISTINCT FROM computed.public_from
+                OR asset.public_until IS DISTINCT FROM computed.public_until))
+            UPDATE search_document SET public_from = computed.public_from, public_until = computed.public_until
+            FROM computed
             WHERE search_document.sha256 = computed.sha256
-              AND search_document.public_from IS DISTINCT FROM computed.public_from
+              AND (search_document.public_from IS DISTINCT FROM computed.public_from
+                OR search_document.public_until IS DISTINCT FROM computed.public_until)
             """, logger: logger)
     }
 

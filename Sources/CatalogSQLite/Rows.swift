@@ -23,7 +23,7 @@ enum Rows {
                 exposureTime: row["exposureTime"], fNumber: row["fNumber"], iso: row["iso"],
                 focalLength: row["focalLength"]),
             gps: gps, sources: row["sourcesJSON"], createdAt: row["createdAt"], publishedAt: row["publishedAt"],
-            publicFrom: row["publicFrom"])
+            publicFrom: row["publicFrom"], publicUntil: row["publicUntil"])
     }
 
     static func arguments(_ photo: Photo) -> StatementArguments {
@@ -159,7 +159,7 @@ enum Rows {
                 db.cachedStatement(
                     sql: """
                         SELECT asset.sha256, asset.width, asset.height, asset.takenAt, asset.createdAt, asset.publicFrom,
-                               caption.fields
+                               asset.publicUntil, asset.killed, caption.fields
                         FROM asset LEFT JOIN caption USING (sha256) WHERE asset.sha256 IN (\(marks))
                         """), arguments: StatementArguments(chunk))
             {
@@ -167,22 +167,24 @@ enum Rows {
                 found[sha] = PhotoCard(
                     sha256: sha, width: row["width"], height: row["height"], takenAt: row["takenAt"],
                     createdAt: row["createdAt"], caption: fields(row["fields"]), renditions: renditions[sha] ?? [],
-                    publicFrom: row["publicFrom"])
+                    publicFrom: row["publicFrom"], publicUntil: row["publicUntil"], killed: row["killed"])
             }
         }
         return found
     }
 
-    /// Recomputes `publicFrom` of photos (see `CatalogStore`).
+    /// Recomputes `publicFrom` and `publicUntil` of photos (see `CatalogStore`): SQLite's MAX of
+    /// several values is NULL when one is, so a photo that may never run stays private.
     static func refreshPublicFrom(_ db: Database, _ sha256s: some Collection<String>) throws {
         let statement = try db.cachedStatement(
             sql: """
-                UPDATE asset SET publicFrom = (
+                UPDATE asset SET publicFrom = MAX(usableFrom, (
                   SELECT MIN(t) FROM (
                     SELECT asset.publishedAt AS t
                     UNION ALL
                     SELECT COALESCE(article.publishAt, ?) FROM articlePhoto JOIN article ON article.id = articlePhoto.articleId
-                    WHERE articlePhoto.sha256 = asset.sha256 AND article.state = 'published'))
+                    WHERE articlePhoto.sha256 = asset.sha256 AND article.state = 'published'))),
+                  publicUntil = usableUntil
                 WHERE sha256 = ?
                 """)
         for sha in Set(sha256s) { try statement.execute(arguments: [beginning, sha]) }

@@ -133,8 +133,10 @@ extension SQLiteCatalog {
                 db, sql: "SELECT MIN(publishAt) FROM article WHERE state = 'published' AND publishAt > ?",
                 arguments: [date])
             let photo = try Date.fetchOne(
-                db, sql: "SELECT MIN(publishedAt) FROM asset WHERE publishedAt > ?", arguments: [date])
-            return [article, photo].compactMap { $0 }.min()
+                db, sql: "SELECT MIN(publicFrom) FROM asset WHERE publicFrom > ?", arguments: [date])
+            let end = try Date.fetchOne(
+                db, sql: "SELECT MIN(publicUntil) FROM asset WHERE publicUntil > ?", arguments: [date])
+            return [article, photo, end].compactMap { $0 }.min()
         }
     }
 }

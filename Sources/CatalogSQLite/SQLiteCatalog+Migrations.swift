@@ -296,6 +296,73 @@ extension SQLiteCatalog {
             try db.create(index: "asset_publishedAt", on: "asset", columns: ["publishedAt"])
             try db.create(index: "article_publishAt", on: "article", columns: ["publishAt"])
         }
+        migrator.registerMigration("v11-rights") { db in
+            // Rights (RightsStore): each photo's derived state, which bounds its visibility
+            // (publicFrom never before usableFrom, nil when usableFrom is; publicUntil is
+            // usableUntil), its leases and history, and the shared settings (the rights rules).
+            try db.alter(table: "asset") { t in
+                t.add(column: "rightsCategory", .text).notNull().defaults(to: "unknown")
+                t.add(column: "rightsCost", .text).notNull().defaults(to: "conditional")
+                t.add(column: "restricted", .boolean).notNull().defaults(to: false)
+                t.add(column: "killed", .boolean).notNull().defaults(to: false)
+                t.add(column: "usableFrom", .datetime).defaults(sql: "'1970-01-01 00:00:00.000'")
+                t.add(column: "usableUntil", .datetime)
+                t.add(column: "rightsVersion", .integer).notNull().defaults(to: 0)
+                t.add(column: "publicUntil", .datetime)
+            }
+            try db.create(index: "asset_publicUntil", on: "asset", columns: ["publicUntil"])
+            try db.create(index: "asset_rightsCost", on: "asset", columns: ["rightsCost"])
+            try db.alter(table: "searchDoc") { t in t.add(column: "publicUntil", .datetime) }
+            try db.execute(
+                sql: """
+                    DROP TRIGGER searchDoc_publicFrom_new;
+                    CREATE TRIGGER searchDoc_publicFrom_new AFTER INSERT ON searchDoc BEGIN
+                      UPDATE searchDoc SET publicFrom = (SELECT publicFrom FROM asset WHERE asset.sha256 = NEW.sha256),
+                        publicUntil = (SELECT publicUntil FROM asset WHERE asset.sha256 = NEW.sha256)
+                      WHERE id = NEW.id;
+                    END;
+                    CREATE TRIGGER asset_publicUntil_changed AFTER UPDATE OF publicUntil ON asset
+                    WHEN NEW.publicUntil IS NOT OLD.publicUntil BEGIN
+                      UPDATE searchDoc SET publicUntil = NEW.publicUntil WHERE sha256 = NEW.sha256;
+                    END;
+                    DROP TRIGGER searchDoc_changed;
+                    CREATE TRIGGER searchDoc_changed AFTER UPDATE OF photoText, publicFrom, publicUntil ON searchDoc BEGIN
+                      UPDATE searchDoc SET changedAt = (SELECT changes FROM catalogState WHERE id = 1) + 1
+                      WHERE id = NEW.id;
+                    END;
+                    """)
+            try db.create(table: "lease") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sha256", .text).notNull().indexed().references("asset", onDelete: .cascade)
+                t.column("allow", .boolean).notNull()
+                t.column("startsAt", .datetime)
+                t.column("endsAt", .datetime)
+                t.column("article", .text)
+                t.column("note", .text).notNull()
+                t.column("by", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+                t.column("revokedBy", .text)
+                t.column("revokeNote", .text)
+            }
+            try db.create(table: "rightsEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sha256", .text).notNull().indexed().references("asset", onDelete: .cascade)
+                t.column("action", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("by", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("leaseId", .integer)
+                t.column("article", .text)
+            }
+            try db.create(table: "setting") { t in
+                t.primaryKey("name", .text)
+                t.column("value", .text).notNull()
+                t.column("by", .text).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("version", .integer).notNull()
+            }
+        }
         return migrator
     }
 

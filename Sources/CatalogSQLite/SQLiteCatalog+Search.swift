@@ -60,13 +60,14 @@ extension SQLiteCatalog {
                 sql: """
                     SELECT searchDoc.id, searchDoc.sha256,
                            (SELECT body FROM searchIndex WHERE searchIndex.rowid = searchDoc.id), searchDoc.publicFrom,
-                           (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256)
+                           searchDoc.publicUntil, (SELECT json_extract(fields, '$.caption') FROM caption WHERE caption.sha256 = searchDoc.sha256)
                     FROM searchDoc WHERE searchDoc.changedAt > ?
                     """, arguments: [counter ?? Int64.min])
             while let row = try rows.next() {
                 documents.append(
                     SearchDocument(
-                        number: row[0], sha256: row[1], tokens: row[2] ?? "", publicFrom: row[3], caption: row[4]))
+                        number: row[0], sha256: row[1], tokens: row[2] ?? "", publicFrom: row[3], publicUntil: row[4],
+                        caption: row[5]))
             }
             let removed =
                 counter == nil
@@ -83,7 +84,9 @@ extension SQLiteCatalog {
         guard filters.isEmpty else { return Filters(filters, audience: audience) }
         var clause = Filters(filters, audience: .editors)
         if case .readers(let now) = audience {
-            clause.add("searchDoc.publicFrom IS NOT NULL AND searchDoc.publicFrom <= ?", now)
+            clause.add(
+                "searchDoc.publicFrom IS NOT NULL AND searchDoc.publicFrom <= ? AND (searchDoc.publicUntil IS NULL OR searchDoc.publicUntil > ?)",
+                now, now)
         }
         return clause
     }

@@ -154,10 +154,13 @@ public final class SQLiteCatalog: CatalogStore, SearchDocumentFeed {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT rendition.*, asset.publicFrom FROM asset JOIN rendition USING (sha256)
+                    SELECT rendition.*, asset.publicFrom, asset.publicUntil FROM asset JOIN rendition USING (sha256)
                     WHERE asset.shortId = ? AND rendition.preset = ?
                     """, arguments: [id, preset]
-            ).map { RenditionLookup(rendition: Rows.rendition($0), publicFrom: $0["publicFrom"]) }
+            ).map {
+                RenditionLookup(
+                    rendition: Rows.rendition($0), publicFrom: $0["publicFrom"], publicUntil: $0["publicUntil"])
+            }
         }
     }
 
@@ -349,7 +352,15 @@ struct Filters {
 
     init(_ filters: SearchFilters, audience: Audience) {
         if case .readers(let now) = audience {
-            add("asset.publicFrom IS NOT NULL AND asset.publicFrom <= ?", now)
+            add(
+                "asset.publicFrom IS NOT NULL AND asset.publicFrom <= ? AND (asset.publicUntil IS NULL OR asset.publicUntil > ?)",
+                now, now)
+        }
+        switch filters.rights {
+        case nil: break
+        case .killed: add("asset.killed")
+        case .restricted: add("asset.restricted")
+        case .cost(let cost): add("asset.rightsCost = ?", cost)
         }
         if let missing = filters.missing {
             if missing.isList {

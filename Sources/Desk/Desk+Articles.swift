@@ -336,6 +336,12 @@ extension Desk {
         -> Article
     {
         let text = caption.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        for sha in photos {
+            if let rights = try await stored({ try await store.rights(of: sha) }), rights.state.killed {
+                throw DeskError(
+                    .refused, "photo \(sha.prefix(16)) is killed: it cannot be linked until an admin unkills it")
+            }
+        }
         return try await changeUses(slug) { _, uses in
             let index = position.map { min(max($0, 1), uses.count + 1) - 1 } ?? uses.count
             uses.insert(contentsOf: photos.map { ArticleUse(position: 0, sha256: $0, caption: text) }, at: index)
@@ -408,8 +414,32 @@ extension Desk {
     }
 
     /// Publishes an article now or from a time (an embargo), or with nil `state` draft takes it back.
+    /// The publish guard refuses an article whose photos may not run at its time
+    /// (`DeskError.refused`, each photo with its reason in `refusals`) unless `override` gives an
+    /// admin's reason, which each refused photo's history keeps.
     @discardableResult
-    public func setPublication(_ slug: String, _ publication: Publication) async throws -> Article {
+    public func setPublication(
+        _ slug: String, _ publication: Publication, override: String? = nil, by: String = "desk"
+    ) async throws -> Article {
+        if publication.state == .published {
+            let time = publication.at ?? clock()
+            let refusals = try await guardRefusals(slug, at: time)
+            if !refusals.isEmpty {
+                let reason = override?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                guard !reason.isEmpty else {
+                    var error = DeskError(
+                        .refused,
+                        "article \(slug) cannot be published at \(PublicationTime.text(time)): "
+                            + "\(refusals.count == 1 ? "a photo" : "\(refusals.count) photos") may not run\n"
+                            + refusals.map { "  \($0)" }.joined(separator: "\n")
+                            + "\nLease, replace or unlink them, or (an admin) publish anyway with an override and its reason."
+                    )
+                    error.refusals = refusals
+                    throw error
+                }
+                try await recordOverride(refusals, slug: slug, reason: reason, by: by)
+            }
+        }
         for _ in 0..<Self.attempts {
             guard let bundle = try await stored({ try await store.article(slug: slug) }) else {
                 throw DeskError(.notFound, "no article \(slug)")
@@ -450,10 +480,18 @@ extension Desk {
                     sha256: nil, position: use.position, caption: use.caption, credit: nil, byline: nil,
                     copyright: nil, width: nil, height: nil, crop: nil, renditions: [])
             }
+            // A photo its rights keep back (killed, an embargo, a lease ended): a gap that says so.
+            if !audience.sees(card.visibility) {
+                return ArticleDocument.Photo(
+                    sha256: nil, position: use.position, caption: nil, credit: nil, byline: nil, copyright: nil,
+                    width: nil, height: nil, crop: nil, renditions: [],
+                    withheld: card.killed ? "withdrawn" : "not available")
+            }
             return ArticleDocument.Photo(
                 sha256: sha, position: use.position, caption: use.caption ?? card.caption.caption,
                 credit: card.caption.credit, byline: card.caption.byline, copyright: card.caption.copyright,
-                width: card.width, height: card.height, crop: use.crop, renditions: card.renditions)
+                width: card.width, height: card.height, crop: use.crop, renditions: card.renditions,
+                mandatoryCredit: Self.mandatoryCredit(card.caption))
         }
         return (
             ArticleDocument(

@@ -60,6 +60,7 @@ extension Desk {
                     CaptionCommit(
                         caption: saved, expectedRevision: current.revision, changes: rows,
                         searchText: SearchText.photoText(fields)))
+                if rows.contains(where: { Self.rightsFields.contains($0.field) }) { try await deriveRights(sha256) }
                 return saved
             } catch let error as CatalogError where error.code == .conflict {
                 // Someone saved in between: an edit based on a revision is now stale; one that

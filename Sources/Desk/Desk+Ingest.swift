@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import PhotoModel
+import Rights
 
 /// One file an ingest processed, as it hands it to the desk.
 public struct IngestedFile: Sendable {
@@ -61,6 +62,19 @@ extension Desk {
                     searchText: SearchText.photoText(fields), renditions: file.renditions))
         }
         try await stored { try await store.record(records) }
+        // Rights the rules and restrictions give a new photo, where they are not the default's
+        // (unknown, conditional, unrestricted): one more read and write for those photos only.
+        var rules: RightsRules?
+        for record in records {
+            let fields = record.caption.fields
+            guard Self.rightsFields.contains(where: { CaptionField(rawValue: $0).map { fields[$0] != nil } ?? false })
+            else { continue }
+            if rules == nil { rules = try await rightsRules().rules }
+            guard let rules else { continue }
+            let state = Self.state(
+                fields: fields, rules: rules, leases: [], killed: false, now: clock(), version: 0)
+            if !state.sameDecision(as: .initial) { try await deriveRights(record.photo.sha256, rules: rules) }
+        }
     }
 
     /// Notes that a file was seen again unchanged.

@@ -97,7 +97,7 @@ public struct Desk: Sendable {
             return nil
         }
         guard let photo = try await stored({ try await store.photos(hashPrefix: id, limit: 1) }).first,
-            viewpoint.audience.sees(publicFrom: photo.publicFrom)
+            viewpoint.audience.sees(photo.visibility)
         else { return nil }
         return photo
     }
@@ -106,11 +106,12 @@ public struct Desk: Sendable {
     /// readers may not see the photo.
     public func document(sha256: String, for viewpoint: Viewpoint) async throws -> PhotoDocument? {
         guard let details = try await stored({ try await store.details(sha256: sha256) }),
-            viewpoint.audience.sees(publicFrom: details.photo.publicFrom)
+            viewpoint.audience.sees(details.photo.visibility)
         else { return nil }
         let photo = details.photo
         let editor = viewpoint.isEditor
         let fields = details.caption?.fields ?? CaptionFields()
+        let rights = editor ? try await self.rights(of: photo.sha256) : nil
         let uses = details.uses.filter { use in
             editor
                 || viewpoint.audience.sees(publicFrom: use.state == .published ? (use.publishAt ?? .distantPast) : nil)
@@ -132,7 +133,8 @@ public struct Desk: Sendable {
                     publishAt: $0.publishAt)
             },
             captionRevision: details.caption?.revision ?? 0, publicFrom: photo.publicFrom,
-            publishedAt: photo.publishedAt, sources: editor ? photo.sources : nil)
+            publishedAt: photo.publishedAt, publicUntil: photo.publicUntil, rights: rights,
+            mandatoryCredit: Self.mandatoryCredit(fields), sources: editor ? photo.sources : nil)
     }
 
     /// The newest photos first that match filters, as the audience sees them, after a cursor token
@@ -199,7 +201,16 @@ public struct Desk: Sendable {
     }
 
     /// Publishes a photo on its own (readers see it from `at`, now by default), or takes it back.
+    /// A photo whose rights forbid it at that time is refused (`DeskError.refused`).
     public func setPublished(_ sha256: String, _ published: Bool, at date: Date? = nil) async throws {
+        if published {
+            let time = date ?? clock()
+            if let refusal = try await refusal(of: sha256, at: time, article: nil) {
+                throw DeskError(
+                    .refused,
+                    "photo \(sha256.prefix(16)) may not run at \(PublicationTime.text(time)): \(refusal.reason)")
+            }
+        }
         try await stored {
             try await store.setPhotoPublication(sha256, publishedAt: published ? (date ?? clock()) : nil)
         }

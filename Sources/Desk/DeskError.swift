@@ -22,6 +22,9 @@ public struct DeskError: PhotodeskError {
         public static let busy = Code(name: "busy")
         /// The catalog failed (unreachable, a query error).
         public static let storage = Code(name: "storage")
+        /// The photo's rights forbid it: a kill, a denial, a pay photo without a lease, an
+        /// embargo (the publish guard lists each photo in `refusals`).
+        public static let refused = Code(name: "refused")
 
         public var description: String { name }
     }
@@ -32,6 +35,8 @@ public struct DeskError: PhotodeskError {
     public var stale: StaleEdit?
     /// The underlying error, for logs.
     public var cause: String?
+    /// For the publish guard: each photo that may not run, with why.
+    public var refusals: [PhotoRefusal] = []
     /// For a store's failure, the store's kind of it (an unreachable server is `unavailable`).
     var storageKind: ErrorKind?
 
@@ -63,7 +68,7 @@ public struct DeskError: PhotodeskError {
         case .notFound: .notFound
         case .ambiguous: .ambiguous
         case .stale: .stale
-        case .inUse, .exists: .conflict
+        case .inUse, .exists, .refused: .conflict
         case .invalid: .invalid
         case .busy: .busy
         default: storageKind ?? .internal

@@ -83,6 +83,12 @@ public struct PhotoDocument: Encodable, Sendable, Equatable {
     public var publicFrom: Date?
     /// When it was published on its own.
     public var publishedAt: Date?
+    /// Until when readers see it (a lease that ends); nil for no end.
+    public var publicUntil: Date?
+    /// Its rights (category, cost, restrictions, leases, kill, whether it may run now); editors only.
+    public var rights: RightsReport?
+    /// The credit line an agency made mandatory, shown wherever the photo is; nil when none.
+    public var mandatoryCredit: String?
 
     /// The raw metadata sources (a JSON document), editors only; encoded as `sources` only when
     /// `includeSources` is set (`show --sources`).
@@ -132,6 +138,9 @@ public struct PhotoDocument: Encodable, Sendable, Equatable {
         try container.encode(articles, forKey: Key("articles"))
         try container.encode(captionRevision, forKey: Key("captionRevision"))
         try container.encode(publicFrom, forKey: Key("publicFrom"))
+        try container.encodeIfPresent(publicUntil, forKey: Key("publicUntil"))
+        try container.encodeIfPresent(mandatoryCredit, forKey: Key("mandatoryCredit"))
+        try container.encodeIfPresent(rights, forKey: Key("rights"))
         if includeSources, let sources {
             try container.encode(JSONValue(text: sources) ?? .null, forKey: Key("sources"))
         }
@@ -157,9 +166,14 @@ public struct ArticleDocument: Codable, Sendable, Equatable {
         public var crop: Crop?
         /// The photo's renditions, smallest first (not in the JSON).
         public var renditions: [Rendition]
+        /// Why readers see a gap in its place though the article still uses a photo: "withdrawn"
+        /// (killed) or "not available" (its rights do not let it run now); nil otherwise.
+        public var withheld: String?
+        /// The credit line an agency made mandatory ("MANDATORY CREDIT"); nil when none.
+        public var mandatoryCredit: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, position, caption, credit, byline, copyright, width, height, crop
+            case id, position, caption, credit, byline, copyright, width, height, crop, withheld, mandatoryCredit
         }
 
         public init(from decoder: any Decoder) throws {
@@ -173,12 +187,15 @@ public struct ArticleDocument: Codable, Sendable, Equatable {
             width = try container.decodeIfPresent(Int.self, forKey: .width)
             height = try container.decodeIfPresent(Int.self, forKey: .height)
             crop = try container.decodeIfPresent(Crop.self, forKey: .crop)
+            withheld = try container.decodeIfPresent(String.self, forKey: .withheld)
+            mandatoryCredit = try container.decodeIfPresent(String.self, forKey: .mandatoryCredit)
             renditions = []
         }
 
         init(
             sha256: String?, position: Int, caption: String?, credit: String?, byline: String?, copyright: String?,
-            width: Int?, height: Int?, crop: Crop?, renditions: [Rendition]
+            width: Int?, height: Int?, crop: Crop?, renditions: [Rendition], withheld: String? = nil,
+            mandatoryCredit: String? = nil
         ) {
             self.id = sha256.map { String($0.prefix(16)) }
             self.sha256 = sha256
@@ -191,6 +208,8 @@ public struct ArticleDocument: Codable, Sendable, Equatable {
             self.height = height
             self.crop = crop
             self.renditions = renditions
+            self.withheld = withheld
+            self.mandatoryCredit = mandatoryCredit
         }
     }
 

@@ -28,6 +28,6 @@ public struct PhotoListItem: Codable, Sendable, Equatable {
         caption = card.caption.caption
         byline = card.caption.byline
         createdAt = card.createdAt
-        published = Audience.readers(at: now).sees(publicFrom: card.publicFrom)
+        published = Audience.readers(at: now).sees(card.visibility)
     }
 }

@@ -11,7 +11,7 @@ import PhotoModel
 public struct Exporter: Sendable {
     /// The kinds of export.
     public enum Format: String, CaseIterable, Sendable {
-        case xmp, csv, json, jpeg
+        case xmp, csv, json, jpeg, ninjs
     }
 
     let desk: Desk
@@ -25,9 +25,10 @@ public struct Exporter: Sendable {
 
     /// Exports the photos (all when `ids` is empty, or an article's photos in order with the
     /// captions as used there) into `folder`; returns the files written.
-    public func export(ids: [String], article: String? = nil, format: Format, to folder: String) async throws
-        -> [String]
-    {
+    public func export(
+        ids: [String], article: String? = nil, format: Format, to folder: String,
+        base: String = "http://127.0.0.1:8080"
+    ) async throws -> [String] {
         var documents: [PhotoDocument] = []
         if let article {
             guard let found = try await desk.article(slug: article, audience: .editors)?.0 else {
@@ -63,6 +64,25 @@ public struct Exporter: Sendable {
             let path = folder + "/photos.csv"
             try AtomicFile.write(Data(Self.csv(documents).utf8), to: path)
             return [path]
+        case .ninjs:
+            // Each photo as a ninjs picture; with --article, the article as a composite too.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            var written: [String] = []
+            if let article, let item = try await desk.ninjs(article: article, audience: .editors, base: base) {
+                let path = folder + "/" + Self.safeStem(article) + ".ninjs.json"
+                try AtomicFile.write(try encoder.encode(item), to: path)
+                written.append(path)
+            }
+            for (document, stem) in uniqueNames(documents) {
+                guard let item = try await desk.ninjs(photo: document.sha256, for: .editors, base: base) else {
+                    continue
+                }
+                let path = folder + "/" + stem + ".ninjs.json"
+                try AtomicFile.write(try encoder.encode(item), to: path)
+                written.append(path)
+            }
+            return written
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -92,6 +112,16 @@ public struct Exporter: Sendable {
     }
 
     /// File names from the originals' names, the short id added where two would collide.
+    /// A slug as a file name: letters, digits, dots, dashes and underscores only.
+    static func safeStem(_ slug: String) -> String {
+        let kept = String(
+            slug.unicodeScalars.map {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+                    ? Character($0) : "_"
+            })
+        return kept.isEmpty || kept.hasPrefix(".") ? "article" + kept : kept
+    }
+
     private func uniqueNames(_ documents: [PhotoDocument]) -> [(PhotoDocument, String)] {
         let stems = documents.map { document in
             document.paths?.first.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }

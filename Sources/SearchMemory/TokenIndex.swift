@@ -12,6 +12,8 @@ struct TokenIndex: Sendable {
         var caption: String?
         /// Seconds since 1970, to the millisecond as the catalog keeps it; nil while private.
         var publicFrom: Double?
+        /// The same for the end of its visibility (excluded); nil for none.
+        var publicUntil: Double?
         /// Its distinct tokens, by id.
         var tokens: [Int32]
     }
@@ -118,6 +120,7 @@ struct TokenIndex: Sendable {
         Document(
             sha256: document.sha256, caption: document.caption,
             publicFrom: document.publicFrom.map { ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000 },
+            publicUntil: document.publicUntil.map { ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000 },
             tokens: tokens)
     }
 
@@ -172,7 +175,9 @@ struct TokenIndex: Sendable {
             guard others.indices.allSatisfy({ others[$0].holds(number) }) else { continue }
             if !excluded.isEmpty, excluded.indices.allSatisfy({ excluded[$0].holds(number) }) { continue }
             if let readersAt {
-                guard let from = documents[number]?.publicFrom, from <= readersAt else { continue }
+                guard let document = documents[number], let from = document.publicFrom, from <= readersAt,
+                    document.publicUntil.map({ readersAt < $0 }) ?? true
+                else { continue }
             }
             found.append(number)
         }

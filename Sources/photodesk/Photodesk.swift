@@ -31,7 +31,8 @@ struct Photodesk: AsyncParsableCommand {
             IngestCommand.self, ListCommand.self, ShowCommand.self, SearchCommand.self, CaptionCommand.self,
             ArticleCommand.self, PublishCommand.self, UnpublishCommand.self, UsagesCommand.self, RemoveCommand.self,
             VerifyCommand.self, ExportCommand.self, ServeCommand.self, WorkerCommand.self, JobsCommand.self,
-            CatalogCommand.self, UserCommand.self, DemoCommand.self,
+            CatalogCommand.self, UserCommand.self, DemoCommand.self, RightsCommand.self, LeaseCommand.self,
+            KillCommand.self, UnkillCommand.self, KillsCommand.self,
         ]
     )
 

@@ -15,7 +15,7 @@ struct BrowserWorkflowTests {
     static let limit: TimeInterval = 300
 
     /// Runs the script with `input` on its standard input, stopped after `limit` seconds.
-    static func runScript(_ arguments: [String], input: String) throws -> Binary.Run {
+    static func runScript(_ arguments: [String], input: String, script: String = script) throws -> Binary.Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script] + arguments

@@ -30,7 +30,12 @@ enum HostileRoutes {
         "POST /api/v1/articles/{slug}/photos", "DELETE /api/v1/articles/{slug}/photos/{id}",
         "GET /api/v1/openapi.json", "GET /desk", "POST /photos/{id}/publish", "GET /articles/{slug}/crop/{position}",
         "POST /articles/{slug}/crop/{position}", "POST /articles/{slug}/publish", "GET /desk/upload",
-        "POST /desk/upload", "POST /api/v1/uploads",
+        "POST /desk/upload", "POST /api/v1/uploads", "GET /api/v1/assets/{id}/rights",
+        "POST /api/v1/assets/{id}/leases",
+        "POST /api/v1/assets/{id}/leases/{lease}/revoke", "POST /api/v1/assets/{id}/kill",
+        "POST /api/v1/assets/{id}/unkill", "GET /api/v1/kills", "POST /api/v1/articles/{slug}/publish",
+        "POST /photos/{id}/lease", "POST /photos/{id}/kill", "GET /api/v1/ninjs/photos/{id}",
+        "GET /api/v1/ninjs/articles/{slug}",
     ]
 }
 
@@ -860,6 +865,44 @@ struct HostileRequestTests {
             RouteCase(
                 method: "POST", template: "/desk/upload", form: [("note", "no files")], auth: .session,
                 baseline: .answered, varied: [csrf]),
+            // Rights. An allowing lease on a photo anyone may use changes nothing the other probes
+            // rely on; kills are probed without a reason (refused), so nothing is withdrawn.
+            RouteCase(
+                method: "GET", template: "/api/v1/assets/{id}/rights", path: ["id": stored], auth: .bearer,
+                varied: [id]),
+            RouteCase(
+                method: "POST", template: "/api/v1/assets/{id}/leases", path: ["id": solo],
+                json: #"{"allow": true, "note": "probe"}"#, auth: .bearer, varied: [id, .json(Self.leaseBodies)]),
+            RouteCase(
+                method: "POST", template: "/api/v1/assets/{id}/leases/{lease}/revoke",
+                path: ["id": solo, "lease": "999999"], json: #"{"note": "probe"}"#, auth: .bearer,
+                baseline: .refused, varied: [id, .path("lease", .always(.refused))]),
+            RouteCase(
+                method: "POST", template: "/api/v1/assets/{id}/kill", path: ["id": solo], json: #"{"reason": ""}"#,
+                auth: .bearer, baseline: .refused, varied: [id]),
+            RouteCase(
+                method: "POST", template: "/api/v1/assets/{id}/unkill", path: ["id": solo],
+                json: #"{"reason": "probe"}"#, auth: .bearer, baseline: .refused, varied: [id]),
+            RouteCase(method: "GET", template: "/api/v1/kills", auth: .bearer),
+            // The draft scheduled for 2099: nothing becomes public.
+            RouteCase(
+                method: "POST", template: "/api/v1/articles/{slug}/publish", path: ["slug": HostileServer.draft],
+                json: #"{"at": "2099-01-01T00:00:00Z"}"#, auth: .bearer,
+                varied: [.path("slug", .always(.refused)), .json(Self.publishBodies)]),
+            RouteCase(
+                method: "POST", template: "/photos/{id}/lease", path: ["id": solo],
+                form: [("kind", "allow"), ("note", "probe")], auth: .session,
+                varied: [
+                    id, .form("kind", .always(.refused)), .form("from", .always(.answered)),
+                    .form("until", .always(.answered)), .form("revoke", .always(.answered)), csrf,
+                ]),
+            RouteCase(
+                method: "POST", template: "/photos/{id}/kill", path: ["id": solo], form: [("action", "kill")],
+                auth: .session, baseline: .refused, varied: [id, .form("action", .always(.refused)), csrf]),
+            RouteCase(method: "GET", template: "/api/v1/ninjs/photos/{id}", path: ["id": stored], varied: [id]),
+            RouteCase(
+                method: "GET", template: "/api/v1/ninjs/articles/{slug}", path: ["slug": HostileServer.article],
+                varied: [slug]),
             // One file as the body: not a photo, so its outcome is "failed", in a 200 or a 4xx.
             RouteCase(
                 method: "POST", template: "/api/v1/uploads", query: [("name", "probe.jpg")],
@@ -1058,6 +1101,29 @@ struct HostileRequestTests {
     ])
 
     /// JSON placing photos in an article.
+    /// Lease bodies: wrong types, times that are not times, a lease that ends before it starts.
+    static let leaseBodies: [(String, [UInt8], Expectation)] = bodies([
+        ("allow as text", #"{"allow": "yes", "note": "x"}"#, .refused),
+        ("no note", #"{"allow": true}"#, .refused), ("empty note", #"{"allow": true, "note": ""}"#, .refused),
+        ("from not a time", #"{"allow": true, "note": "x", "from": "yesterday"}"#, .refused),
+        ("until Int.max", #"{"allow": true, "note": "x", "until": 9223372036854775807}"#, .refused),
+        ("until before from", #"{"allow": true, "note": "x", "from": "2030-01-02", "until": "2030-01-01"}"#, .refused),
+        ("10 kB note", #"{"allow": true, "note": ""# + String(repeating: "x", count: 10_000) + #""}"#, .refused),
+        ("article unknown", #"{"allow": true, "note": "x", "article": "no-such-article"}"#, .refused),
+        ("nested 100 000 deep", #"{"allow": "# + String(repeating: "[", count: 100_000), .refused),
+        ("no body", "", .refused), ("a list for the object", "[1]", .refused),
+    ])
+
+    /// Publish bodies: times that are not times, an override of the wrong type (the bearer is an
+    /// admin, whose override is otherwise taken).
+    static let publishBodies: [(String, [UInt8], Expectation)] = bodies([
+        ("at not a time", #"{"at": "soon"}"#, .refused), ("at a number", #"{"at": 1}"#, .refused),
+        ("at 10 kB", #"{"at": ""# + String(repeating: "9", count: 10_000) + #""}"#, .refused),
+        ("override a list", #"{"at": "2099-01-01", "override": [1]}"#, .refused),
+        ("nested 100 000 deep", #"{"at": "# + String(repeating: "[", count: 100_000), .refused),
+        ("a list for the object", "[1]", .refused),
+    ])
+
     static func linkBodies(_ photo: String) -> [(String, [UInt8], Expectation)] {
         bodies([
             ("position Int.max", #"{"photos": ["\#(photo)"], "position": 9223372036854775807}"#, .refused),

@@ -294,6 +294,29 @@ struct MultiNodeTests {
             }
         }
 
+        // A kill (here by another process, as an admin at the desk) withdraws the photo from every
+        // surface of both nodes: its thumbnail (held in memory), its page and its API answer.
+        let republished = try Binary.run(["publish", "--library", library, photoID], environment: environment)
+        try #require(republished.status == 0, "\(republished.stderr)")
+        for port in [portA, portB] {
+            try await Eventually.holds(within: .seconds(60), every: .milliseconds(5), "port \(port) to serve it again")
+            {
+                try await LoopbackHTTP.send(port: port, thumbnail, keepAlive: true).status == 200
+            }
+        }
+        let killedAt = ContinuousClock.now
+        let killed = try Binary.run(
+            ["kill", "--library", library, photoID, "--reason", "agency kill notice"], environment: environment)
+        try #require(killed.status == 0, "\(killed.stderr)")
+        for port in [portA, portB] {
+            try await Eventually.holds(within: .seconds(60), every: .milliseconds(5), "port \(port) to withdraw it") {
+                try await LoopbackHTTP.send(port: port, thumbnail, keepAlive: true).status == 404
+            }
+            #expect(try await LoopbackHTTP.send(port: port, asset).status == 404)
+            #expect(try await LoopbackHTTP.send(port: port, "/photos/\(photoID)").status == 404)
+        }
+        print("MultiNode: a kill was seen on both nodes \(ContinuousClock.now - killedAt) after the command started")
+
         let jobs = try Binary.run(["jobs", "--library", library, "--json"], environment: environment)
         let listing = try Self.json(jobs.stdout)
         let counts = try #require(listing["counts"] as? [String: Int], "\(jobs.stdout)")

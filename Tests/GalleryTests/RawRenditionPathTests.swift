@@ -61,7 +61,7 @@ struct RawRenditionPathTests {
             "0123456789abcdef/thumb.webp",
             RenditionCache.Entry(
                 path: file, stamp: try #require(FileStat.of(file)), etag: "\"e1\"", mimeType: "image/webp",
-                bytes: ByteBuffer(string: "RIFF-rendition"), publicFrom: publicFrom),
+                bytes: ByteBuffer(string: "RIFF-rendition"), visibility: Visibility(from: publicFrom)),
             at: version, ticket: cache.entries.ticket())
     }
 

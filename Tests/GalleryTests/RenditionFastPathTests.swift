@@ -39,7 +39,7 @@ struct RenditionFastPathTests {
     func entry(publicFrom: Date?) throws -> RenditionCache.Entry {
         RenditionCache.Entry(
             path: file, stamp: try #require(FileStat.of(file)), etag: "\"e1\"", mimeType: "image/webp",
-            bytes: ByteBuffer(string: "RIFF-rendition"), publicFrom: publicFrom)
+            bytes: ByteBuffer(string: "RIFF-rendition"), visibility: Visibility(from: publicFrom))
     }
 
     /// Keeps the rendition in memory as the router does: at the catalog's version now.

@@ -10,15 +10,20 @@ public struct SearchDocument: Sendable, Equatable {
     public var tokens: String
     /// See `Photo.publicFrom`.
     public var publicFrom: Date?
+    /// See `Photo.publicUntil`.
+    public var publicUntil: Date?
     /// The photo's caption, which a hit carries.
     public var caption: String?
 
     /// Makes a document.
-    public init(number: Int64, sha256: String, tokens: String, publicFrom: Date?, caption: String?) {
+    public init(
+        number: Int64, sha256: String, tokens: String, publicFrom: Date?, publicUntil: Date? = nil, caption: String?
+    ) {
         self.number = number
         self.sha256 = sha256
         self.tokens = tokens
         self.publicFrom = publicFrom
+        self.publicUntil = publicUntil
         self.caption = caption
     }
 }

@@ -93,7 +93,7 @@ package struct AssetAPIRoutes: Sendable {
     func photo(_ context: GalleryContext) async throws -> Photo {
         let id = try context.parameters.require("id")
         guard (4...64).contains(id.utf8.count), id.allSatisfy(\.isHexDigit),
-            let photo = try await desk.findPhoto(id), context.audience.sees(publicFrom: photo.publicFrom)
+            let photo = try await desk.findPhoto(id), context.audience.sees(photo.visibility)
         else { throw notFound(context) }
         return photo
     }

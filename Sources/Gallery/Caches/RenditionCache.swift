@@ -19,20 +19,21 @@ final class RenditionCache: Sendable {
         let mimeType: String
         /// The whole file, for small ones; nil for those streamed from disk.
         let bytes: ByteBuffer?
-        /// See `Photo.publicFrom`.
-        let publicFrom: Date?
+        /// When readers may see its photo (`Photo.visibility`).
+        let visibility: Visibility
         /// Every header of a 200 answer to a reader but `Date`, made once for the fast path.
         let answerHeaders: HTTPFields
         /// The same answer's status line and headers as bytes, for `RawRenditionPath`.
         let rawHead: ByteBuffer
 
-        init(path: String, stamp: FileStat, etag: String, mimeType: String, bytes: ByteBuffer?, publicFrom: Date?) {
+        init(path: String, stamp: FileStat, etag: String, mimeType: String, bytes: ByteBuffer?, visibility: Visibility)
+        {
             self.path = path
             self.stamp = stamp
             self.etag = etag
             self.mimeType = mimeType
             self.bytes = bytes
-            self.publicFrom = publicFrom
+            self.visibility = visibility
             var answer = RenditionRoutes.headers(mimeType: mimeType, etag: etag, isPublic: true)
             answer[.contentLength] = String(bytes?.readableBytes ?? 0)
             SecurityHeadersMiddleware.add(to: &answer)
@@ -70,7 +71,7 @@ final class RenditionCache: Sendable {
     /// disk).
     func servable(_ key: String) -> Entry? {
         guard case .current(let version) = signal.currentVersion(), let entry = entries.value(key, at: version),
-            entry.bytes != nil, let publicFrom = entry.publicFrom, publicFrom <= Date(),
+            entry.bytes != nil, entry.visibility.contains(Date()),
             FileStat.of(entry.path) == entry.stamp
         else { return nil }
         return entry

@@ -150,7 +150,11 @@ struct ArticleDeskRoutes: Sendable {
         case "unpublish": publication = Publication(state: .draft, at: nil, text: nil)
         default: throw GalleryError(.invalid, "The form asks for no action: publish now, schedule or unpublish.")
         }
-        try await desk.setPublication(slug, publication)
+        let override = (form["override"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !override.isEmpty { try FormAuth.require(request, context, form: form, role: .admin) }
+        try await desk.setPublication(
+            slug, publication, override: override.isEmpty ? nil : String(override.prefix(500)),
+            by: context.viewer?.name ?? "desk")
         environment.changed()
         return Redirect.to("/articles/\(slug)")
     }

@@ -101,6 +101,8 @@ struct ArticleRoutes: Sendable {
         var image: String?
         var imageWidth = 0
         var imageHeight = 0
+        /// What a gap says: the photo was removed, withdrawn (killed) or is not available (rights).
+        var gap = "Photo removed"
     }
 
     struct ArticleView {
@@ -178,14 +180,16 @@ struct ArticleRoutes: Sendable {
                 figures.append(
                     Figure(
                         number: number, id: nil, caption: photo.caption, width: 0, height: 0, alt: "", missing: true,
-                        largeWidth: 0, largeHeight: 0, position: photo.position))
+                        largeWidth: 0, largeHeight: 0, position: photo.position,
+                        gap: photo.withheld.map { "Photo \($0)" } ?? "Photo removed"))
                 continue
             }
             let medium = renditions.first { $0.preset == "medium" } ?? renditions.last
             let large = renditions.last
             var figure = Figure(
                 number: number, id: id, caption: photo.caption,
-                credit: [photo.byline, photo.credit].compactMap { $0 }.joined(separator: " / "),
+                credit: photo.mandatoryCredit
+                    ?? [photo.byline, photo.credit].compactMap { $0 }.joined(separator: " / "),
                 src: medium.map { RenditionRoutes.url(id: id, $0) },
                 srcset: renditions.map { "\(RenditionRoutes.url(id: id, $0)) \($0.width)w" }.joined(separator: ", "),
                 large: large.map { RenditionRoutes.url(id: id, $0) }, width: medium?.width ?? 0,

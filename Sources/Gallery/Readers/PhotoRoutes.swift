@@ -56,19 +56,30 @@ struct PhotoRoutes: Sendable {
         return field
     }
 
+    /// The rights filter a `rights` parameter names; nil when absent, 400 for another name.
+    static func rights(_ text: String?) throws -> RightsFilter? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let filter = RightsFilter(name: text) else {
+            throw GalleryError(.invalid, "rights takes one of: \(RightsFilter.names.joined(separator: ", "))")
+        }
+        return filter
+    }
+
     func list(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let parameters = request.uri.queryParameters
         let missing = try Self.missing(parameters.get("missing"))
-        let filters = SearchFilters(missing: missing)
+        let rights = try Self.rights(parameters.get("rights"))
+        let filters = SearchFilters(missing: missing, rights: rights)
         let page = try await desk.photos(
             filters: filters, limit: Self.pageSize, after: parameters.get("after"), audience: context.audience)
         let count = try await desk.photoCount(filters: filters, audience: context.audience)
         let tiles = Self.tiles(page.photos, marking: context.viewer != nil ? context.now : nil)
-        let query = missing.map { "missing=\($0.rawValue)&" } ?? ""
+        let query = (missing.map { "missing=\($0.rawValue)&" } ?? "") + (rights.map { "rights=\($0.name)&" } ?? "")
         return try pages.page(
             "photos", title: missing.map { "Missing \($0.rawValue)" } ?? "Photos",
             ListView(
-                heading: missing.map { "Photos missing a \($0.rawValue)" } ?? "Photos", photos: tiles, count: count,
+                heading: missing.map { "Photos missing a \($0.rawValue)" } ?? rights.map { "Photos: rights \($0.name)" }
+                    ?? "Photos", photos: tiles, count: count,
                 nextPage: page.next.map { "/photos?\(query)after=\($0)" },
                 emptyText: missing.map { "Every photo has a \($0.rawValue)." }
                     ?? "No photos yet. Ingest a folder with photodesk ingest DIR.",
@@ -84,7 +95,7 @@ struct PhotoRoutes: Sendable {
             return Tile(
                 id: card.shortId, caption: card.caption.caption ?? "Untitled photo", width: thumb?.width ?? 0,
                 height: thumb?.height ?? 0, thumb: thumb.map { RenditionRoutes.url(id: card.shortId, $0) } ?? "",
-                isPrivate: now.map { !Audience.readers(at: $0).sees(publicFrom: card.publicFrom) } ?? false)
+                isPrivate: now.map { !Audience.readers(at: $0).sees(card.visibility) } ?? false)
         }
     }
 
@@ -122,6 +133,67 @@ struct PhotoRoutes: Sendable {
         var lastAuthor: String?
         var isPublic: Bool
         var publicFrom: String?
+        var rights: RightsView
+    }
+
+    /// A photo's rights on its page, for editors.
+    struct RightsView {
+        var category: String
+        var cost: String
+        var rule: String?
+        var usableNow: Bool
+        var whyNot: String?
+        var restrictions: [RightsLine]
+        var hasRestrictions: Bool
+        var leases: [RightsLine]
+        var hasLeases: Bool
+        var killed: Bool
+        var kill: String?
+        var history: [RightsLine]
+        var hasHistory: Bool
+        var isAdmin: Bool
+
+        init(_ report: RightsReport, isAdmin: Bool) {
+            category = report.category
+            cost = report.cost
+            rule = report.rule
+            usableNow = report.usableNow
+            whyNot = report.whyNot
+            restrictions = report.restrictions.map {
+                RightsLine(kind: $0.kind.rawValue, text: $0.text, unparsed: $0.kind == .unparsed)
+            }
+            hasRestrictions = !restrictions.isEmpty
+            leases = report.leases.map { lease in
+                let period =
+                    "\(lease.from.map { PublicationTime.text($0) } ?? "always") – \(lease.until.map { PublicationTime.text($0) } ?? "no end")"
+                return RightsLine(
+                    kind: lease.kind,
+                    text: "\(period)\(lease.article.map { ", article \($0)" } ?? ""): \(lease.note) (\(lease.by))",
+                    id: lease.id, status: lease.status, standing: lease.status != "revoked")
+            }
+            hasLeases = !leases.isEmpty
+            killed = report.killed
+            kill = report.kill.map { "\(PublicationTime.text($0.at)) by \($0.by): \($0.reason)" }
+            history = report.history.map {
+                RightsLine(
+                    kind: $0.action.rawValue,
+                    text:
+                        "\(PublicationTime.text($0.at)) \($0.by)\($0.leaseId.map { ", lease \($0)" } ?? ""): \($0.reason)"
+                )
+            }
+            hasHistory = !history.isEmpty
+            self.isAdmin = isAdmin
+        }
+    }
+
+    /// One restriction, lease or history entry.
+    struct RightsLine {
+        var kind: String
+        var text: String
+        var unparsed = false
+        var id: Int64 = 0
+        var status = ""
+        var standing = false
     }
 
     /// A caption field among a photo's details: its name and value.
@@ -155,6 +227,8 @@ struct PhotoRoutes: Sendable {
         var previous: String?
         var next: String?
         var edit: EditView?
+        /// The credit line an agency made mandatory, shown with the photo.
+        var mandatoryCredit: String?
     }
 
     func photo(
@@ -200,8 +274,10 @@ struct PhotoRoutes: Sendable {
                 },
                 saved: try Parse.integer(request.uri.queryParameters.get("saved"), name: "saved", in: 0...Int.max),
                 conflicts: conflicts, hasConflicts: !conflicts.isEmpty, lastAuthor: stale?.lastAuthor,
-                isPublic: Audience.readers(at: context.now).sees(publicFrom: photo.publicFrom),
-                publicFrom: photo.publicFrom.map { PublicationTime.text($0) })
+                isPublic: Audience.readers(at: context.now).sees(photo.visibility),
+                publicFrom: photo.publicFrom.map { PublicationTime.text($0) },
+                rights: RightsView(
+                    try await desk.rights(of: photo.sha256), isAdmin: context.viewer?.role == .admin))
         }
         let view = PhotoView(
             id: document.id, caption: document.caption, alt: document.caption ?? "Photo \(document.id)",
@@ -223,7 +299,8 @@ struct PhotoRoutes: Sendable {
                 separator: ", "),
             articles: document.articles, hasArticles: !document.articles.isEmpty,
             previous: neighbours.newer.map { "/photos/\($0.shortId)" },
-            next: neighbours.older.map { "/photos/\($0.shortId)" }, edit: edit)
+            next: neighbours.older.map { "/photos/\($0.shortId)" }, edit: edit,
+            mandatoryCredit: document.mandatoryCredit)
         return try pages.page(
             "photo", title: document.caption.map { String($0.prefix(80)) } ?? "Photo \(document.id)", view,
             context: context, status: status,

@@ -39,7 +39,7 @@ struct RenditionRoutes: Sendable {
         guard let found = try await lookup(id: id, file: file, audience: context.audience) else {
             throw GalleryError.notFound("rendition \(id.prefix(64))/\(file.prefix(64))")
         }
-        let isPublic = Audience.readers(at: context.now).sees(publicFrom: found.publicFrom)
+        let isPublic = Audience.readers(at: context.now).sees(found.visibility)
         var headers = Self.headers(mimeType: found.mimeType, etag: found.etag, isPublic: isPublic)
         if let match = request.headers[.ifNoneMatch], match.utf8.count <= 4096,
             match.split(separator: ",").contains(where: {
@@ -118,7 +118,7 @@ struct RenditionRoutes: Sendable {
         let version = try await environment.desk.changes.version()
         let key = id + "/" + file
         if let version, let entry = cache.entries.value(key, at: version), FileStat.of(entry.path) == entry.stamp {
-            return audience.sees(publicFrom: entry.publicFrom) ? entry : nil
+            return audience.sees(entry.visibility) ? entry : nil
         }
         let parts = file.split(separator: ".", omittingEmptySubsequences: false)
         guard id.utf8.count == 16, id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
@@ -129,7 +129,7 @@ struct RenditionRoutes: Sendable {
             cache.entries.remove(key)
             return nil
         }
-        guard audience.sees(publicFrom: found.publicFrom) else { return nil }
+        guard audience.sees(found.visibility) else { return nil }
         let path = environment.library.absolute(found.rendition.path)
         let etag = "\"\(id)-\(found.rendition.preset)-\(Self.digest(found.rendition.fingerprint))\""
         let limit = cache.maxFileBytes
@@ -151,7 +151,7 @@ struct RenditionRoutes: Sendable {
         }
         let entry = RenditionCache.Entry(
             path: path, stamp: read.0, etag: etag, mimeType: format.mimeType, bytes: read.1,
-            publicFrom: found.publicFrom)
+            visibility: found.visibility)
         if let version { cache.store(key, entry, at: version, ticket: ticket) }
         return entry
     }

@@ -56,7 +56,8 @@ struct SearchRoutes: Sendable {
             text: try text("q") ?? "",
             filters: SearchFilters(
                 missing: try PhotoRoutes.missing(parameters["missing"]), byline: try text("byline"),
-                from: try text("from"), to: try text("to"), article: try text("article"), camera: try text("camera")))
+                from: try text("from"), to: try text("to"), article: try text("article"), camera: try text("camera"),
+                rights: try PhotoRoutes.rights(parameters["rights"])))
     }
 
     func search(_ request: Request, _ context: GalleryContext) async throws -> Response {
@@ -73,7 +74,7 @@ struct SearchRoutes: Sendable {
             var components = URLComponents()
             components.path = "/search"
             components.queryItems =
-                ["q", "missing", "byline", "from", "to", "article", "camera"].compactMap { name in
+                ["q", "missing", "byline", "from", "to", "article", "camera", "rights"].compactMap { name in
                     parameters[name].flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) }
                 } + [URLQueryItem(name: "after", value: token)]
             next = components.string

@@ -33,6 +33,12 @@ public struct GalleryError: PhotodeskError, HTTPResponseError {
     /// The HTTP status of a kind of error (`ErrorKind.httpStatus`, the one table).
     static func httpStatus(of kind: ErrorKind) -> HTTPResponse.Status { HTTPResponse.Status(code: kind.httpStatus) }
 
+    /// The body of a publish guard's refusal.
+    struct Refusal: Encodable {
+        var error: String
+        var refusals: [PhotoRefusal]
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         try GalleryError.response(status: status, message: message, headers: headers, request: request)
     }
@@ -41,7 +47,12 @@ public struct GalleryError: PhotodeskError, HTTPResponseError {
     /// of the server's own, a sentence that gives nothing away: the details are logged), and a
     /// gallery error's headers.
     static func response(to error: any PhotodeskError, request: Request) throws -> Response {
-        try response(
+        // The publish guard's refusal lists each photo and its reason for a client to act on.
+        if let refused = error as? DeskError, !refused.refusals.isEmpty, request.uri.path.hasPrefix("/api/") {
+            return try JSONBody.response(
+                Refusal(error: refused.message, refusals: refused.refusals), status: httpStatus(of: error.kind))
+        }
+        return try response(
             status: httpStatus(of: error.kind), message: shownMessage(error),
             headers: (error as? GalleryError)?.headers ?? [:], request: request)
     }

@@ -144,6 +144,7 @@ public struct GalleryServer: Sendable {
         RenditionRoutes(environment).register(on: router)
         let api = router.group("/api/v1")
         AssetAPIRoutes(environment).register(on: api)
+        RightsAPIRoutes(environment: environment).register(on: api)
         UploadRoutes(environment).register(on: router, api: api)
         api.get("/openapi.json") { _, _ in
             Response(
@@ -301,7 +302,12 @@ enum MethodGuard {
         ("/api/v1/articles/:slug/photos", [.post]), ("/api/v1/articles/:slug/photos/:id", [.delete]),
         ("/api/v1/uploads", [.post]), ("/desk/upload", [.get, .head, .post]), ("/desk", [.get, .head]),
         ("/articles/:slug/crop/:position", [.get, .head, .post]), ("/articles/:slug/publish", [.post]),
-        ("/photos/:id/publish", [.post]),
+        ("/photos/:id/publish", [.post]), ("/photos/:id/lease", [.post]), ("/photos/:id/kill", [.post]),
+        ("/api/v1/assets/:id/rights", [.get, .head]), ("/api/v1/assets/:id/leases", [.post]),
+        ("/api/v1/assets/:id/leases/:lease/revoke", [.post]), ("/api/v1/assets/:id/kill", [.post]),
+        ("/api/v1/assets/:id/unkill", [.post]), ("/api/v1/kills", [.get, .head]),
+        ("/api/v1/articles/:slug/publish", [.post]), ("/api/v1/ninjs/photos/:id", [.get, .head]),
+        ("/api/v1/ninjs/articles/:slug", [.get, .head]),
     ]
     static let all: [HTTPRequest.Method] =
         [.get, .head, .post, .put, .patch, .delete, .options, .trace]

@@ -31,6 +31,7 @@ extension ArticleRoutes.Figure: TemplateView {
         "missing": \Self.missing, "previous": \Self.previous, "next": \Self.next, "copyright": \Self.copyright,
         "byline": \Self.byline, "creditLine": \Self.creditLine, "largeWidth": \Self.largeWidth,
         "largeHeight": \Self.largeHeight, "position": \Self.position, "cropped": \Self.cropped, "image": \Self.image,
+        "gap": \Self.gap,
     ]
 }
 
@@ -90,7 +91,7 @@ extension PhotoRoutes.EditView: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
         "csrf": \Self.csrf, "revision": \Self.revision, "fields": \Self.fields, "saved": \Self.saved,
         "conflicts": \Self.conflicts, "hasConflicts": \Self.hasConflicts, "lastAuthor": \Self.lastAuthor,
-        "isPublic": \Self.isPublic, "publicFrom": \Self.publicFrom,
+        "isPublic": \Self.isPublic, "publicFrom": \Self.publicFrom, "rights": \Self.rights,
     ]
 }
 
@@ -102,6 +103,7 @@ extension PhotoRoutes.PhotoView: TemplateView {
         "width": \Self.width, "height": \Self.height, "large": \Self.large, "largeWidth": \Self.largeWidth,
         "largeHeight": \Self.largeHeight, "srcset": \Self.srcset, "articles": \Self.articles,
         "hasArticles": \Self.hasArticles, "previous": \Self.previous, "next": \Self.next, "edit": \Self.edit,
+        "mandatoryCredit": \Self.mandatoryCredit,
     ]
 }
 
@@ -236,6 +238,35 @@ extension DeskRoutes.FrontView: TemplateView {
     nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
         "viewer": \Self.viewer, "since": \Self.since, "waiting": \Self.waiting, "latest": \Self.latest,
         "articles": \Self.articles, "hasArticles": \Self.hasArticles, "changes": \Self.changes,
-        "hasChanges": \Self.hasChanges,
+        "hasChanges": \Self.hasChanges, "kills": \Self.kills, "hasKills": \Self.hasKills, "refused": \Self.refused,
+        "hasRefused": \Self.hasRefused, "restricted": \Self.restricted, "pay": \Self.pay,
+    ]
+}
+
+extension DeskRoutes.KillLine: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "id": \Self.id, "at": \Self.at, "by": \Self.by, "reason": \Self.reason,
+    ]
+}
+
+extension DeskRoutes.RefusedArticle: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "slug": \Self.slug, "headline": \Self.headline, "status": \Self.status, "reasons": \Self.reasons,
+    ]
+}
+
+extension PhotoRoutes.RightsView: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "category": \Self.category, "cost": \Self.cost, "rule": \Self.rule, "usableNow": \Self.usableNow,
+        "whyNot": \Self.whyNot, "restrictions": \Self.restrictions, "hasRestrictions": \Self.hasRestrictions,
+        "leases": \Self.leases, "hasLeases": \Self.hasLeases, "killed": \Self.killed, "kill": \Self.kill,
+        "history": \Self.history, "hasHistory": \Self.hasHistory, "isAdmin": \Self.isAdmin,
+    ]
+}
+
+extension PhotoRoutes.RightsLine: TemplateView {
+    nonisolated(unsafe) static let fields: [String: PartialKeyPath<Self>] = [
+        "kind": \Self.kind, "text": \Self.text, "unparsed": \Self.unparsed, "id": \Self.id, "status": \Self.status,
+        "standing": \Self.standing,
     ]
 }

@@ -193,16 +193,28 @@ struct ArticlePublishCommand: AsyncParsableCommand {
             --at takes a date-time with its offset (2020-09-21T08:00:00+07:00) or a date (midnight
             UTC). A time in the future schedules the article: it turns public at that second with
             nothing to run.
+
+            The rights guard refuses an article whose photos may not run at its time (a killed
+            photo, a denied one, a pay photo without a lease covering that time, an embargo
+            later than it), listing each with its reason; --override "REASON" publishes anyway
+            and keeps the reason in each photo's history. When a scheduled article turns public,
+            readers see only the photos that may run then; the others leave a gap that says so.
             """)
 
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "The article's slug.") var slug: String
     @Option(help: "When it becomes public (default: now).") var at: String?
+    @Option(
+        help: ArgumentHelp(
+            "Publish although the rights guard refuses some photos, for this reason (kept in each photo's history).",
+            valueName: "reason"))
+    var override: String?
 
     func run() async throws {
         let desk = try await libraryOptions.openDesk(create: false)
         let time = try at.map { try PublicationTime.parse($0, name: "--at") }
-        let article = try await desk.setPublication(slug, Publication(state: .published, at: time, text: at))
+        let article = try await desk.setPublication(
+            slug, Publication(state: .published, at: time, text: at), override: override, by: Editor.name)
         Output.line("\(slug): \(desk.status(of: article)) from \(article.published ?? "now")")
     }
 }

@@ -30,7 +30,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: "Photos to export (short ids, prefixes or paths); all when none is given.")
     var ids: [String] = []
 
-    @Option(name: .long, help: "xmp, csv, json or jpeg.")
+    @Option(
+        name: .long,
+        help: "xmp, csv, json, jpeg, or ninjs (IPTC ninjs 3.1: each photo as a picture, an --article as a composite).")
     var format: String
 
     @Option(name: .long, help: "Export this article's photos, in order, with the captions as used there.")
@@ -39,7 +41,15 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder to write into.")
     var out = "export"
 
+    @Option(
+        name: .customLong("base-url"),
+        help: "With --format ninjs: the gallery's address, which renditions' links start with.")
+    var baseURL = "http://127.0.0.1:8080"
+
     func validate() throws {
+        guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://"), URL(string: baseURL)?.host != nil else {
+            throw ValidationError("--base-url must be an http(s) address, like https://photos.example.org")
+        }
         guard Exporter.Format(rawValue: format) != nil else {
             throw ValidationError(
                 "--format must be one of: \(Exporter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -49,7 +59,8 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let exporter = Exporter(desk: try await libraryOptions.openDesk(create: false))
         let written = try await exporter.export(
-            ids: ids, article: article, format: Exporter.Format(rawValue: format) ?? .xmp, to: out)
+            ids: ids, article: article, format: Exporter.Format(rawValue: format) ?? .xmp, to: out,
+            base: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL)
         for path in written { Output.line(path) }
         Output.error("Wrote \(written.count) files to \(out)")
     }

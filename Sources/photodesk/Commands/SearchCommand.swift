@@ -32,6 +32,11 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Taken on or before (YYYY-MM-DD).") var to: String?
     @Option(help: "Used in this article.") var article: String?
     @Option(help: "Camera make or model contains.") var camera: String?
+    @Option(
+        help: ArgumentHelp(
+            "Only photos with these rights: free, conditional, pay, deny (their cost), killed, or restricted (with restrictions).",
+            valueName: "rights"))
+    var rights: String?
     @Option(help: "Results a page (1 to 200).") var limit = 20
     @Option(help: "The page after this token (from a previous --json answer's next).") var after: String?
     @Flag(help: "Print JSON: {\"results\": [...], \"total\": n, \"next\": token}.") var json = false
@@ -42,6 +47,9 @@ struct SearchCommand: AsyncParsableCommand {
                 "--missing takes one of: \(SearchQuery.missingFields.map(\.rawValue).joined(separator: ", "))")
         }
         guard (1...200).contains(limit) else { throw ValidationError("--limit must be 1 to 200") }
+        if let rights, RightsFilter(name: rights) == nil {
+            throw ValidationError("--rights takes one of: \(RightsFilter.names.joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -49,7 +57,8 @@ struct SearchCommand: AsyncParsableCommand {
         let query = SearchQuery(
             text: words.joined(separator: " "),
             filters: SearchFilters(
-                missing: missing, byline: byline, from: from, to: to, article: article, camera: camera))
+                missing: missing, byline: byline, from: from, to: to, article: article, camera: camera,
+                rights: rights.flatMap(RightsFilter.init(name:))))
         let page = try await desk.search(query, limit: limit, after: after, audience: .editors)
         if json {
             Output.line(JSONOutput.pretty(page))
