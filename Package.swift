@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "Imaging", "Metadata", "Catalog", "Desk", "PhotoModel", product("Crypto", "swift-crypto"),
+                "Imaging", "Metadata", "Catalog", "Desk", "PhotoModel", "Rights", product("Crypto", "swift-crypto"),
                 product("Logging", "swift-log"), product("Yams", "Yams"),
             ]
         ),

@@ -141,6 +141,23 @@ public enum RightsChange: Sendable, Equatable {
     case note(RightsEvent)
 }
 
+extension RightsChange {
+    /// The history entry the change makes (a new lease's once the store gave it its id).
+    public func event(sha256: String, leaseId: Int64?) -> RightsEvent {
+        switch self {
+        case .addLease(let lease):
+            RightsEvent(
+                sha256: sha256, action: .lease, at: lease.createdAt, by: lease.by, reason: lease.note,
+                leaseId: leaseId, article: lease.article)
+        case .revokeLease(let id, let by, let at, let note):
+            RightsEvent(sha256: sha256, action: .revoke, at: at, by: by, reason: note, leaseId: id)
+        case .kill(let kill, let by, let at, let reason):
+            RightsEvent(sha256: sha256, action: kill ? .kill : .unkill, at: at, by: by, reason: reason)
+        case .note(let event): event
+        }
+    }
+}
+
 /// Everything about one photo's rights the store keeps.
 public struct PhotoRights: Sendable, Equatable {
     public var state: PhotoRightsState

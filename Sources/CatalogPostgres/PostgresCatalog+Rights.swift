@@ -73,21 +73,11 @@ extension PostgresCatalog {
                 throw CatalogError(
                     .conflict, "the rights of \(sha256.prefix(16)) are at version \(stored), not \(expectingVersion)")
             }
-            var event: RightsEvent?
+            var leaseId: Int64?
             switch change {
-            case nil: break
-            case .addLease(let lease):
-                let id = try await connection.value(
-                    """
-                    INSERT INTO lease (sha256, allow, starts_at, ends_at, article, note, by_name, created_at)
-                    VALUES (\(sha256), \(lease.allow), \(lease.from.instant), \(lease.until.instant), \(lease.article),
-                      \(lease.note), \(lease.by), \(lease.createdAt.instant))
-                    RETURNING id
-                    """, as: Int64.self, logger: logger)
-                event = RightsEvent(
-                    sha256: sha256, action: .lease, at: lease.createdAt, by: lease.by, reason: lease.note, leaseId: id,
-                    article: lease.article)
-            case .revokeLease(let id, let by, let at, let note):
+            case .addLease(let lease)?:
+                leaseId = try await insert(connection, lease, sha256: sha256)
+            case .revokeLease(let id, let by, let at, let note)?:
                 let revoked = try await connection.value(
                     """
                     UPDATE lease SET revoked_at = \(at.instant), revoked_by = \(by), revoke_note = \(note)
@@ -97,32 +87,67 @@ extension PostgresCatalog {
                 guard revoked != nil else {
                     throw CatalogError(.notFound, "photo \(sha256.prefix(16)) has no standing lease \(id)")
                 }
-                event = RightsEvent(sha256: sha256, action: .revoke, at: at, by: by, reason: note, leaseId: id)
-            case .kill(let kill, let by, let at, let reason):
-                event = RightsEvent(sha256: sha256, action: kill ? .kill : .unkill, at: at, by: by, reason: reason)
-            case .note(let note):
-                event = note
+            case .kill?, .note?, nil: break
             }
-            if let event {
-                try await connection.run(
-                    """
-                    INSERT INTO rights_event (sha256, action, at, by_name, reason, lease_id, article)
-                    VALUES (\(sha256), \(event.action.rawValue), \(event.at.instant), \(event.by), \(event.reason),
-                      \(event.leaseId), \(event.article))
-                    """, logger: logger)
-            }
+            if let event = change?.event(sha256: sha256, leaseId: leaseId) { try await insert(connection, event) }
             var saved = state
             saved.version = expectingVersion + 1
-            try await connection.run(
-                """
-                UPDATE asset SET rights_category = \(saved.category), rights_cost = \(saved.cost),
-                  restricted = \(saved.restricted), killed = \(saved.killed), usable_from = \(saved.usableFrom.instant),
-                  usable_until = \(saved.usableUntil.instant), rights_version = \(saved.version)
-                WHERE sha256 = \(sha256)
-                """, logger: logger)
-            try await PostgresRows.refreshPublicFrom(connection, [sha256], logger: logger)
+            try await save(connection, saved, sha256: sha256)
             return saved
         }
+    }
+
+    public func importRights(_ sha256: String, _ rights: PhotoRights) async throws {
+        try await write { connection in
+            var numbers: [Int64: Int64] = [:]
+            for lease in rights.leases {
+                let number = try await insert(connection, lease, sha256: sha256)
+                if let old = lease.id, let number { numbers[old] = number }
+            }
+            for var event in rights.events {
+                event.sha256 = sha256
+                event.leaseId = event.leaseId.flatMap { numbers[$0] }
+                try await insert(connection, event)
+            }
+            try await save(connection, rights.state, sha256: sha256)
+        }
+    }
+
+    /// Adds a lease (revoked or not); its number.
+    func insert(_ connection: PostgresConnection, _ lease: Lease, sha256: String) async throws -> Int64? {
+        try await connection.value(
+            """
+            INSERT INTO lease (sha256, allow, starts_at, ends_at, article, note, by_name, created_at, revoked_at,
+              revoked_by, revoke_note)
+            VALUES (\(sha256), \(lease.allow), \(lease.from.instant), \(lease.until.instant), \(lease.article),
+              \(lease.note), \(lease.by), \(lease.createdAt.instant), \(lease.revokedAt.instant), \(lease.revokedBy),
+              \(lease.revokeNote))
+            RETURNING id
+            """, as: Int64.self, logger: logger)
+    }
+
+    /// Adds an entry of a photo's rights history.
+    func insert(_ connection: PostgresConnection, _ event: RightsEvent) async throws {
+        try await connection.run(
+            """
+            INSERT INTO rights_event (sha256, action, at, by_name, reason, lease_id, article)
+            VALUES (\(event.sha256), \(event.action.rawValue), \(event.at.instant), \(event.by), \(event.reason),
+              \(event.leaseId), \(event.article))
+            """, logger: logger)
+    }
+
+    /// Writes a photo's derived rights and folds them into its visibility.
+    func save(_ connection: PostgresConnection, _ state: PhotoRightsState, sha256: String) async throws {
+        let updated = try await connection.value(
+            """
+            UPDATE asset SET rights_category = \(state.category), rights_cost = \(state.cost),
+              restricted = \(state.restricted), killed = \(state.killed), usable_from = \(state.usableFrom.instant),
+              usable_until = \(state.usableUntil.instant), rights_version = \(state.version)
+            WHERE sha256 = \(sha256)
+            RETURNING 1
+            """, as: Int.self, logger: logger)
+        guard updated != nil else { throw CatalogError(.notFound, "no photo \(sha256.prefix(16))") }
+        try await PostgresRows.refreshPublicFrom(connection, [sha256], logger: logger)
     }
 
     public func kills() async throws -> [KillRecord] {

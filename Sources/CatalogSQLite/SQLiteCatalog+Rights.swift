@@ -52,23 +52,11 @@ extension SQLiteCatalog {
                 throw CatalogError(
                     .conflict, "the rights of \(sha256.prefix(16)) are at version \(stored), not \(expectingVersion)")
             }
-            var event: RightsEvent?
+            var leaseId: Int64?
             switch change {
-            case nil: break
-            case .addLease(let lease):
-                try db.execute(
-                    sql: """
-                        INSERT INTO lease (sha256, allow, startsAt, endsAt, article, note, by, createdAt)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        sha256, lease.allow, lease.from, lease.until, lease.article, lease.note, lease.by,
-                        lease.createdAt,
-                    ])
-                event = RightsEvent(
-                    sha256: sha256, action: .lease, at: lease.createdAt, by: lease.by, reason: lease.note,
-                    leaseId: db.lastInsertedRowID, article: lease.article)
-            case .revokeLease(let id, let by, let at, let note):
+            case .addLease(let lease)?:
+                leaseId = try Self.insert(db, lease, sha256: sha256)
+            case .revokeLease(let id, let by, let at, let note)?:
                 try db.execute(
                     sql: """
                         UPDATE lease SET revokedAt = ?, revokedBy = ?, revokeNote = ?
@@ -77,37 +65,73 @@ extension SQLiteCatalog {
                 guard db.changesCount > 0 else {
                     throw CatalogError(.notFound, "photo \(sha256.prefix(16)) has no standing lease \(id)")
                 }
-                event = RightsEvent(sha256: sha256, action: .revoke, at: at, by: by, reason: note, leaseId: id)
-            case .kill(let kill, let by, let at, let reason):
-                event = RightsEvent(sha256: sha256, action: kill ? .kill : .unkill, at: at, by: by, reason: reason)
-            case .note(let note):
-                event = note
+            case .kill?, .note?, nil: break
             }
-            if let event {
-                try db.execute(
-                    sql: """
-                        INSERT INTO rightsEvent (sha256, action, at, by, reason, leaseId, article)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        sha256, event.action.rawValue, event.at, event.by, event.reason, event.leaseId, event.article,
-                    ])
-            }
+            if let event = change?.event(sha256: sha256, leaseId: leaseId) { try Self.insert(db, event) }
             var saved = state
             saved.version = expectingVersion + 1
-            try db.execute(
-                sql: """
-                    UPDATE asset SET rightsCategory = ?, rightsCost = ?, restricted = ?, killed = ?, usableFrom = ?,
-                      usableUntil = ?, rightsVersion = ?
-                    WHERE sha256 = ?
-                    """,
-                arguments: [
-                    saved.category, saved.cost, saved.restricted, saved.killed, saved.usableFrom, saved.usableUntil,
-                    saved.version, sha256,
-                ])
-            try Rows.refreshPublicFrom(db, [sha256])
+            try Self.save(db, saved, sha256: sha256)
             return saved
         }
+    }
+
+    public func importRights(_ sha256: String, _ rights: PhotoRights) async throws {
+        try await write { db in
+            var numbers: [Int64: Int64] = [:]
+            for lease in rights.leases {
+                let number = try Self.insert(db, lease, sha256: sha256)
+                if let old = lease.id { numbers[old] = number }
+            }
+            for var event in rights.events {
+                event.sha256 = sha256
+                event.leaseId = event.leaseId.flatMap { numbers[$0] }
+                try Self.insert(db, event)
+            }
+            try Self.save(db, rights.state, sha256: sha256)
+        }
+    }
+
+    /// Adds a lease (revoked or not); its number.
+    static func insert(_ db: Database, _ lease: Lease, sha256: String) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO lease (sha256, allow, startsAt, endsAt, article, note, by, createdAt, revokedAt, revokedBy,
+                  revokeNote)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                sha256, lease.allow, lease.from, lease.until, lease.article, lease.note, lease.by, lease.createdAt,
+                lease.revokedAt, lease.revokedBy, lease.revokeNote,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    /// Adds an entry of a photo's rights history.
+    static func insert(_ db: Database, _ event: RightsEvent) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO rightsEvent (sha256, action, at, by, reason, leaseId, article)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                event.sha256, event.action.rawValue, event.at, event.by, event.reason, event.leaseId, event.article,
+            ])
+    }
+
+    /// Writes a photo's derived rights and folds them into its visibility.
+    static func save(_ db: Database, _ state: PhotoRightsState, sha256: String) throws {
+        try db.execute(
+            sql: """
+                UPDATE asset SET rightsCategory = ?, rightsCost = ?, restricted = ?, killed = ?, usableFrom = ?,
+                  usableUntil = ?, rightsVersion = ?
+                WHERE sha256 = ?
+                """,
+            arguments: [
+                state.category, state.cost, state.restricted, state.killed, state.usableFrom, state.usableUntil,
+                state.version, sha256,
+            ])
+        guard db.changesCount > 0 else { throw CatalogError(.notFound, "no photo \(sha256.prefix(16))") }
+        try Rows.refreshPublicFrom(db, [sha256])
     }
 
     public func kills() async throws -> [KillRecord] {

@@ -5,7 +5,8 @@ import PhotoModel
 
 /// Copies a whole catalog into an empty one (moving a desk from SQLite to PostgreSQL): photos,
 /// their locations and renditions, captions with every revision, articles with their uses and
-/// crops, users and API tokens. It refuses a target that holds anything, and checks afterwards
+/// crops, the rights rules and each photo's rights (leases, kills and their history), users and
+/// API tokens. It refuses a target that holds anything, and checks afterwards
 /// that the counts agree and that the revisions hash the same on both sides.
 public struct CatalogCopy: Sendable {
     let source: any CatalogStore
@@ -21,6 +22,10 @@ public struct CatalogCopy: Sendable {
         public var uses = 0
         public var users = 0
         public var tokens = 0
+        /// Photos whose rights (leases, kills, history, derived state) were copied; their leases; kills.
+        public var rights = 0
+        public var leases = 0
+        public var kills = 0
         /// The SHA-256 of every caption revision, in order, on each side.
         public var sourceChecksum = ""
         public var targetChecksum = ""
@@ -93,6 +98,19 @@ public struct CatalogCopy: Sendable {
             report.articles += 1
             report.uses += bundle.uses.count
         }
+        // The rules first, then each photo's rights as the source holds them (a kill stays a kill).
+        if let rules = try await source.setting(Desk.rulesSetting) {
+            try await target.saveSetting(Desk.rulesSetting, value: rules.value, by: rules.by, at: rules.at)
+        }
+        for sha in hashes {
+            guard let rights = try await source.rights(of: sha),
+                !rights.leases.isEmpty || !rights.events.isEmpty || !rights.state.sameDecision(as: .initial)
+            else { continue }
+            try await target.importRights(sha, rights)
+            report.rights += 1
+            report.leases += rights.leases.count
+            if rights.state.killed { report.kills += 1 }
+        }
         for account in try await source.accounts() {
             try await target.addAccount(account)
             report.users += 1
@@ -118,6 +136,8 @@ public struct CatalogCopy: Sendable {
         if renditions != report.renditions { problems.append("\(renditions) renditions, not \(report.renditions)") }
         let articles = try await target.articles(limit: 1000, audience: .editors).count
         if articles != report.articles { problems.append("\(articles) articles, not \(report.articles)") }
+        let kills = try await target.kills().count
+        if kills != report.kills { problems.append("\(kills) killed photos, not \(report.kills)") }
         let users = try await target.accounts().count
         if users != report.users { problems.append("\(users) users, not \(report.users)") }
         if report.sourceChecksum != report.targetChecksum {

@@ -273,6 +273,13 @@ extension Desk {
             article.body = content.body
             article.updatedAt = clock()
             if let publication = content.publication {
+                // Publishing through an import passes the same guard as `article publish`.
+                let publishing =
+                    publication.state == .published
+                    && (existing?.article.state != .published || existing?.article.publishAt != publication.at)
+                if publishing {
+                    try await guardImport(content.slug, photos: photos, at: publication.at ?? clock())
+                }
                 article.state = publication.state
                 article.publishAt = publication.at
                 article.published = publication.text
@@ -298,6 +305,33 @@ extension Desk {
             }
         }
         throw DeskError(.busy, "article \(content.slug) kept changing while saving; nothing was saved, try again")
+    }
+
+    /// Refuses an import that publishes photos which may not run at its time, each with why.
+    func guardImport(_ slug: String, photos: [ArticlePhotoInput], at time: Date) async throws {
+        var refusals: [PhotoRefusal] = []
+        for (index, photo) in photos.enumerated() {
+            if var refusal = try await refusal(of: photo.sha256, at: time, article: slug) {
+                refusal.position = index + 1
+                refusals.append(refusal)
+            }
+        }
+        guard !refusals.isEmpty else { return }
+        throw Self.refused(
+            slug, at: time, refusals,
+            advice: "Import it as a draft (status: draft), then lease, replace or unlink them, or (an admin) "
+                + "publish it with `article publish --override`.")
+    }
+
+    /// The publish guard's refusal: the article, its time, each photo with why, what to do.
+    static func refused(_ slug: String, at time: Date, _ refusals: [PhotoRefusal], advice: String) -> DeskError {
+        var error = DeskError(
+            .refused,
+            "article \(slug) cannot be published at \(PublicationTime.text(time)): "
+                + "\(refusals.count == 1 ? "a photo" : "\(refusals.count) photos") may not run\n"
+                + refusals.map { "  \($0)" }.joined(separator: "\n") + "\n" + advice)
+        error.refusals = refusals
+        return error
     }
 
     /// Changes an article's uses by a rule, as one compare-and-set on its version (tried again
@@ -427,15 +461,11 @@ extension Desk {
             if !refusals.isEmpty {
                 let reason = override?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 guard !reason.isEmpty else {
-                    var error = DeskError(
-                        .refused,
-                        "article \(slug) cannot be published at \(PublicationTime.text(time)): "
-                            + "\(refusals.count == 1 ? "a photo" : "\(refusals.count) photos") may not run\n"
-                            + refusals.map { "  \($0)" }.joined(separator: "\n")
-                            + "\nLease, replace or unlink them, or (an admin) publish anyway with an override and its reason."
+                    throw Self.refused(
+                        slug, at: time, refusals,
+                        advice:
+                            "Lease, replace or unlink them, or (an admin) publish anyway with an override and its reason."
                     )
-                    error.refusals = refusals
-                    throw error
                 }
                 try await recordOverride(refusals, slug: slug, reason: reason, by: by)
             }

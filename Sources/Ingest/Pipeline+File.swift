@@ -1,4 +1,5 @@
 import Foundation
+import Rights
 import Yams
 
 extension Pipeline {
@@ -42,7 +43,7 @@ struct PipelineFile {
         self.source = source
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
-            throw IngestError(.usage, Self.describe(error, source: source))
+            throw IngestError(.usage, YAMLProblem.describe(error, source: source))
         }
         guard let node else {
             throw IngestError(.usage, "\(source) is empty: a pipeline lists its renditions (see Pipelines/default.yml)")
@@ -168,19 +169,4 @@ struct PipelineFile {
         }
     }
 
-    /// A YAML syntax error as `x.yml line 3: not valid YAML (...)`.
-    static func describe(_ error: YamlError, source: String) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            return "\(source) line \(mark.line): not valid YAML (\(problem))"
-        case .reader(let problem, let offset, _, let yaml):
-            let line = offset.map { offset in yaml.utf8.prefix(max(0, offset)).filter { $0 == 0x0A }.count + 1 }
-            return "\(line.map { "\(source) line \($0)" } ?? source): not valid YAML (\(problem))"
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return "\(source) line \(context.mark.line): \(duplicates.sorted().joined(separator: ", ")) appears twice"
-        default:
-            return "\(source): not valid YAML (\(error))"
-        }
-    }
 }

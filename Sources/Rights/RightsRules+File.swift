@@ -103,7 +103,7 @@ struct RulesFile {
         self.source = source
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
-            throw RightsError(Self.describe(error, source: source))
+            throw RightsError(YAMLProblem.describe(error, source: source))
         } catch {
             throw RightsError("\(source): not valid YAML (\(error))")
         }
@@ -284,19 +284,4 @@ struct RulesFile {
         return text
     }
 
-    /// A YAML syntax error as `rights.yml line 3: not valid YAML (...)`.
-    static func describe(_ error: YamlError, source: String) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            return "\(source) line \(mark.line): not valid YAML (\(problem))"
-        case .reader(let problem, let offset, _, let yaml):
-            let line = offset.map { offset in yaml.utf8.prefix(max(0, offset)).filter { $0 == 0x0A }.count + 1 }
-            return "\(line.map { "\(source) line \($0)" } ?? source): not valid YAML (\(problem))"
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return "\(source) line \(context.mark.line): \(duplicates.sorted().joined(separator: ", ")) appears twice"
-        default:
-            return "\(source): not valid YAML (\(error))"
-        }
-    }
 }

@@ -35,6 +35,23 @@ class Step:
     name = "starting the browser"
 
 
+# What a step raises when the page is not what it should be.
+FAILURES = (WebDriverException, StopIteration, ValueError, IndexError)
+
+
+def report_failure(error, driver, screenshots):
+    """Prints {"error", "step", "url"}, keeps a screenshot as failure.png; the exit status, 1."""
+    failure = {"error": "%s: %s" % (type(error).__name__, str(error).strip()[:2000]), "step": Step.name}
+    if driver is not None:
+        failure["url"] = driver.current_url
+        try:
+            driver.save_screenshot(os.path.join(screenshots, "failure.png"))
+        except WebDriverException:
+            pass
+    print(json.dumps(failure))
+    return 1
+
+
 def start_browser(arguments):
     """Headless Chromium through chromedriver, both Debian's (no download by selenium)."""
     options = webdriver.ChromeOptions()
@@ -278,16 +295,8 @@ def main():
         driver.quit()
         driver = None
         report["reader"] = read_as_reader(arguments)
-    except (WebDriverException, StopIteration, ValueError, IndexError) as error:
-        failure = {"error": "%s: %s" % (type(error).__name__, str(error).strip()[:2000]), "step": Step.name}
-        if driver is not None:
-            failure["url"] = driver.current_url
-            try:
-                driver.save_screenshot(os.path.join(arguments.screenshots, "failure.png"))
-            except WebDriverException:
-                pass
-        print(json.dumps(failure))
-        return 1
+    except FAILURES as error:
+        return report_failure(error, driver, arguments.screenshots)
     finally:
         if driver is not None:
             driver.quit()

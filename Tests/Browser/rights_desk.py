@@ -16,11 +16,10 @@ import json
 import os
 import sys
 
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as shown
 
-from desk_workflow import Step, sign_in, start_browser, wait
+from desk_workflow import FAILURES, Step, report_failure, sign_in, start_browser, wait
 
 
 def texts(driver, selector):
@@ -87,16 +86,8 @@ def main():
             driver, arguments.base, arguments.photo, arguments.screenshots
         )
         report["desk"] = desk_page(driver, arguments.base, arguments.screenshots)
-    except (WebDriverException, StopIteration, ValueError, IndexError) as error:
-        failure = {"error": "%s: %s" % (type(error).__name__, str(error).strip()[:2000]), "step": Step.name}
-        if driver is not None:
-            failure["url"] = driver.current_url
-            try:
-                driver.save_screenshot(os.path.join(arguments.screenshots, "failure.png"))
-            except WebDriverException:
-                pass
-        print(json.dumps(failure))
-        return 1
+    except FAILURES as error:
+        return report_failure(error, driver, arguments.screenshots)
     finally:
         if driver is not None:
             driver.quit()

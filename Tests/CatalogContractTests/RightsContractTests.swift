@@ -192,6 +192,22 @@ struct RightsContractTests {
         #expect(try await desk.rights(of: photos[2]).usableNow)
     }
 
+    @Test("an import that publishes passes the same guard; as a draft it is saved", arguments: Backend.available)
+    func importGuard(_ backend: Backend) async throws {
+        let harness = try await Harness.make(backend)
+        let photos = try await scene(harness)
+        let published = ArticleContent(
+            slug: "wire", headline: "Wire", publication: Publication(state: .published, at: nil, text: nil))
+        let refused = await #expect(throws: DeskError.self) {
+            try await harness.desk.saveArticle(published, photos: [ArticlePhotoInput(sha256: photos[0])])
+        }
+        #expect(refused?.code == .refused && refused?.refusals.map(\.code) == ["needs-lease"])
+        #expect(try await harness.desk.article(slug: "wire", audience: .editors) == nil, "nothing was saved")
+        try await harness.desk.saveArticle(
+            ArticleContent(slug: "wire", headline: "Wire"), photos: [ArticlePhotoInput(sha256: photos[0])])
+        #expect(try await harness.desk.article(slug: "wire", audience: .editors)?.1.state == .draft)
+    }
+
     @Test(
         "an admin's override publishes anyway and is kept in each refused photo's history", arguments: Backend.available
     )
@@ -258,5 +274,37 @@ extension Result where Failure == any Error {
     /// The result of an async body.
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
+
+@Suite("Moving a desk keeps its rights", .timeLimit(.minutes(5)))
+struct RightsCopyTests {
+    @Test(
+        "catalog copy carries the rules, leases, kills and rights history into PostgreSQL, and the counts are checked",
+        .enabled(if: Backend.available.contains(.postgres)))
+    func copyKeepsRights() async throws {
+        let source = try await Harness.make(.sqlite)
+        let photos = try await RightsContractTests().scene(source)
+        try await source.desk.lease(
+            photos[0], allow: true, from: nil, until: RightsContractTests.leaseEnd, article: nil, note: "invoice 7",
+            by: "an")
+        try await source.desk.setKilled(photos[2], true, reason: "kill notice", by: "chief")
+        let target = try await Harness.make(.postgres)
+        let report = try await CatalogCopy(from: source.desk, to: target.store).run()
+        #expect(report.kills == 1 && report.leases == 1 && report.rights == 3, "\(report)")
+        #expect(try await target.desk.rightsRules().text == RightsContractTests.rules)
+        for sha in photos {
+            let copied = try #require(try await target.store.rights(of: sha))
+            let original = try #require(try await source.store.rights(of: sha))
+            #expect(copied.state == original.state)
+            #expect(copied.leases.map(\.note) == original.leases.map(\.note))
+            #expect(copied.events.map(\.action) == original.events.map(\.action))
+            #expect(
+                copied.events.compactMap(\.leaseId) == copied.leases.compactMap(\.id),
+                "the history names the copied lease")
+            let visibility = try await source.store.photo(sha256: sha)?.visibility
+            #expect(try await target.store.photo(sha256: sha)?.visibility == visibility)
+        }
+        #expect(try await target.desk.kills().map(\.reason) == ["kill notice"])
     }
 }

@@ -15,6 +15,9 @@ public protocol RightsStore: Sendable {
     func commitRights(
         _ sha256: String, change: RightsChange?, state: PhotoRightsState, expectingVersion: Int
     ) async throws -> PhotoRightsState
+    /// Writes a photo's rights as another catalog holds them (copying a catalog): its state, its
+    /// leases (numbered anew, the history following) and its history, in one transaction.
+    func importRights(_ sha256: String, _ rights: PhotoRights) async throws
     /// The photos that are killed, newest kill first.
     func kills() async throws -> [KillRecord]
     /// The hashes of photos after a hash, in hash order, at most `limit` (to derive every photo's

@@ -191,16 +191,9 @@ struct KillCommand: AsyncParsableCommand {
               photodesk kill 0123456789abcdef --reason "AFP kill notice 12/07: manipulated"
             """)
 
-    @OptionGroup var libraryOptions: LibraryOptions
-    @Argument(help: "Short id, hash prefix or file path.") var id: String
-    @Option(help: "Why (the agency's kill notice): kept with the photo.") var reason: String
+    @OptionGroup var options: KillOptions
 
-    func run() async throws {
-        let desk = try await libraryOptions.openDesk(create: false)
-        let photo = try await desk.photo(id)
-        try await desk.setKilled(photo.sha256, true, reason: reason, by: Editor.name)
-        Output.line("\(photo.shortId): killed")
-    }
+    func run() async throws { try await options.set(killed: true) }
 }
 
 /// `photodesk unkill ID --reason TEXT`
@@ -208,15 +201,23 @@ struct UnkillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unkill", abstract: "Take back a kill: the photo may be published, leased and linked again.")
 
+    @OptionGroup var options: KillOptions
+
+    func run() async throws { try await options.set(killed: false) }
+}
+
+/// What `kill` and `unkill` take: the photo, and why.
+struct KillOptions: ParsableArguments {
     @OptionGroup var libraryOptions: LibraryOptions
     @Argument(help: "Short id, hash prefix or file path.") var id: String
-    @Option(help: "Why: kept with the photo.") var reason: String
+    @Option(help: "Why (the agency's notice, or why the kill is lifted): kept with the photo.") var reason: String
 
-    func run() async throws {
+    /// Kills or unkills the photo.
+    func set(killed: Bool) async throws {
         let desk = try await libraryOptions.openDesk(create: false)
         let photo = try await desk.photo(id)
-        try await desk.setKilled(photo.sha256, false, reason: reason, by: Editor.name)
-        Output.line("\(photo.shortId): unkilled")
+        try await desk.setKilled(photo.sha256, killed, reason: reason, by: Editor.name)
+        Output.line("\(photo.shortId): \(killed ? "killed" : "unkilled")")
     }
 }
 
