@@ -64,7 +64,11 @@ struct RightsRulesCommand: AsyncParsableCommand {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CommandError("\(file): a rules file must be UTF-8 text", kind: .invalid)
         }
-        let changed = try await desk.loadRightsRules(text, source: file, by: Editor.name)
+        // Every photo's rights are derived again: a progress line on a terminal.
+        let changed = try await desk.loadRightsRules(text, source: file, by: Editor.name) { done in
+            if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\(done) photos checked".utf8)) }
+        }
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
         Output.line("loaded \(file): the rights of \(changed) photo\(changed == 1 ? "" : "s") changed")
     }
 }
