@@ -1,8 +1,9 @@
 import Foundation
 
 /// Metadata that libvips 8.14 does not hand over, read from the file's own structure:
-/// the standard and extended XMP of JPEG APP1 segments, XMP and EXIF chunks of PNG, and the
-/// IFD0 tags of TIFF (which carry Make, Model, Artist, Copyright without an EXIF blob).
+/// the standard and extended XMP of JPEG APP1 segments, Photoshop resources split over several
+/// APP13 segments, XMP and EXIF chunks of PNG, and the IFD0 tags of TIFF (which carry Make,
+/// Model, Artist, Copyright without an EXIF blob).
 enum ContainerMetadata {
     /// The most bytes read from a file for its metadata.
     static let readLimit = 8 << 20
@@ -21,6 +22,7 @@ enum ContainerMetadata {
             let xmp = jpegXMP(bytes)
             if let standard = xmp.standard { header.xmp = standard }
             header.xmpExtension = xmp.extended
+            if let photoshop = jpegPhotoshop(bytes) { header.iptc = photoshop }
         case .png:
             guard header.xmp == nil || header.exif == nil, let bytes = prefix(of: path) else { return }
             let chunks = pngMetadata(bytes)
@@ -107,6 +109,32 @@ enum ContainerMetadata {
             extended = Data(assembled)
         }
         return (standard, extended)
+    }
+
+    /// The Photoshop image resources of a JPEG whose APP13 segments hold them in several parts (a
+    /// block over 64 KB, or a writer that adds a segment): the parts joined in order behind one
+    /// "Photoshop 3.0" header, as ExifTool reads them. Nil for one segment or none, which libvips
+    /// hands over whole.
+    static func jpegPhotoshop(_ bytes: [UInt8]) -> Data? {
+        let name = Array("Photoshop 3.0\0".utf8)
+        var parts: [ArraySlice<UInt8>] = []
+        var index = 2
+        guard bytes.starts(with: [0xFF, 0xD8]) else { return nil }
+        while index + 4 <= bytes.count, bytes[index] == 0xFF {
+            let marker = bytes[index + 1]
+            if marker == 0xDA || marker == 0xD9 { break }
+            if marker == 0xFF {
+                index += 1
+                continue
+            }
+            let length = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+            guard length >= 2, index + 2 + length <= bytes.count else { break }
+            let body = bytes[(index + 4)..<(index + 2 + length)]
+            if marker == 0xED, body.starts(with: name) { parts.append(body.dropFirst(name.count)) }
+            index += 2 + length
+        }
+        guard parts.count > 1 else { return nil }
+        return Data(name + parts.joined())
     }
 
     /// An uncompressed iTXt "XML:com.adobe.xmp" chunk and an eXIf chunk of a PNG.

@@ -126,12 +126,26 @@ public enum ExifReader {
 struct ExifEntries {
     let exif: OpaquePointer
 
+    /// A tag's entry in its own IFD; failing that, for a tag of IFD0 or the EXIF IFD, in the other
+    /// of the two, where some cameras and programs put it (DateTimeOriginal in IFD0), as ExifTool
+    /// reads it. Never from IFD1, the thumbnail's.
     private func raw(_ tag: ExifTag) -> (type: ExifFieldType, count: Int, bytes: UnsafeBufferPointer<UInt8>)? {
+        if let found = raw(tag.number, in: tag.directory) { return found }
+        switch tag.directory {
+        case .ifd0: return raw(tag.number, in: .exif)
+        case .exif: return raw(tag.number, in: .ifd0)
+        default: return nil
+        }
+    }
+
+    private func raw(_ number: Int32, in directory: ExifTag.Directory) -> (
+        type: ExifFieldType, count: Int, bytes: UnsafeBufferPointer<UInt8>
+    )? {
         var format: Int32 = 0
         var components: UInt = 0
         var data: UnsafePointer<UInt8>?
         var size: UInt32 = 0
-        guard pd_exif_entry(exif, tag.directory.rawValue, tag.number, &format, &components, &data, &size) == 0,
+        guard pd_exif_entry(exif, directory.rawValue, number, &format, &components, &data, &size) == 0,
             let data, let type = ExifFieldType(rawValue: format)
         else { return nil }
         return (type, Int(clamping: components), UnsafeBufferPointer(start: data, count: Int(size)))

@@ -72,6 +72,25 @@ struct ExifTests {
         #expect(read.orientation == nil)
     }
 
+    @Test("a tag in the other main IFD is read (DateTimeOriginal in IFD0, Make in the EXIF IFD), never from IFD1")
+    func tagsInTheOtherIFD() throws {
+        let writer = ExifWriter()
+        defer { writer.close() }
+        writer.setText(ExifTag(.ifd0, ExifTag.dateTimeOriginal.number), "2019:05:01 07:30:00")
+        writer.setText(ExifTag(.exif, ExifTag.make.number), "Ricoh")
+        writer.setText(ExifTag(.ifd1, ExifTag.model.number), "a thumbnail's model")
+        let read = try #require(ExifReader.read(writer.data()))
+        #expect(read.dateTimeOriginal == "2019:05:01 07:30:00")
+        #expect(read.make == "Ricoh")
+        #expect(read.model == nil)
+        // Its own IFD first: a tag in both is read from where it belongs.
+        let both = ExifWriter()
+        defer { both.close() }
+        both.setText(.dateTimeOriginal, "2020:01:01 00:00:00")
+        both.setText(ExifTag(.ifd0, ExifTag.dateTimeOriginal.number), "2019:05:01 07:30:00")
+        #expect(try #require(ExifReader.read(both.data())).dateTimeOriginal == "2020:01:01 00:00:00")
+    }
+
     @Test("no value is invented: an EXIF block with only a make has nothing else")
     func nothingInvented() throws {
         var values = ExifValues()

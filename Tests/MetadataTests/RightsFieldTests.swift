@@ -178,3 +178,92 @@ struct RightsFieldTests {
         #expect(try Self.read(back)["XMP-plus:LicensorName"] == "Cổng Thông tin <Demo>")
     }
 }
+
+@Suite("EXIF tags outside their IFD, as ExifTool reads them")
+struct MisplacedExifTests {
+    @Test("DateTimeOriginal written in IFD0 (no EXIF IFD) is the photo's taking date, as ExifTool's MWG composite says")
+    func dateInIFD0() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("ifd0.jpg")
+        try SyntheticPhoto(width: 64, height: 48).write(to: path)
+        _ = try RightsFieldTests.exiftool(["-q", "-overwrite_original", "-all=", path])
+        _ = try RightsFieldTests.exiftool(
+            ["-q", "-overwrite_original", "-IFD0:DateTimeOriginal=2019:05:01 07:30:00", path])
+        let reference = try RightsFieldTests.read(path)
+        #expect(reference["IFD0:DateTimeOriginal"] == "2019:05:01 07:30:00")
+        #expect(reference["ExifIFD:DateTimeOriginal"] == nil, "the EXIF IFD does not hold it")
+        let composite = String(
+            decoding: try RightsFieldTests.exiftool(["-s3", "-Composite:DateTimeOriginal", "-use", "MWG", path]),
+            as: UTF8.self
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(composite == "2019:05:01 07:30:00")
+        let header = try ImageHeader.read(path: path)
+        let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp)
+        #expect(metadata.takenAt == "2019-05-01T07:30:00", "\(metadata.takenAt ?? "none")")
+    }
+}
+
+@Suite("IPTC over several APP13 segments, as ExifTool reads it")
+struct SplitIPTCTests {
+    /// One IIM dataset (record 2).
+    static func dataset(_ number: UInt8, _ text: String) -> [UInt8] {
+        let value = Array(text.utf8)
+        return [0x1C, 0x02, number, UInt8(value.count >> 8), UInt8(value.count & 0xFF)] + value
+    }
+
+    /// IIM declaring UTF-8, then datasets.
+    static func iim(_ datasets: [(UInt8, String)]) -> [UInt8] {
+        [0x1C, 0x01, 0x5A, 0x00, 0x03, 0x1B, 0x25, 0x47] + datasets.flatMap { dataset($0.0, $0.1) }
+    }
+
+    /// A Photoshop resource 0x0404 holding IIM.
+    static func resource(_ iim: [UInt8]) -> [UInt8] {
+        let size = iim.count
+        return Array("8BIM".utf8) + [0x04, 0x04, 0, 0]
+            + [UInt8(size >> 24), UInt8(size >> 16 & 0xFF), UInt8(size >> 8 & 0xFF), UInt8(size & 0xFF)] + iim
+            + (size % 2 == 1 ? [0] : [])
+    }
+
+    /// An APP13 segment: "Photoshop 3.0", then part of the resources.
+    static func app13(_ part: ArraySlice<UInt8>) -> [UInt8] {
+        let body = Array("Photoshop 3.0\0".utf8) + part
+        return [0xFF, 0xED, UInt8((body.count + 2) >> 8), UInt8((body.count + 2) & 0xFF)] + body
+    }
+
+    /// A JPEG with no metadata and these segments after its SOI.
+    static func jpeg(_ segments: [[UInt8]], at path: String) throws {
+        try SyntheticPhoto(width: 64, height: 48).write(to: path)
+        _ = try RightsFieldTests.exiftool(["-q", "-overwrite_original", "-all=", path])
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        try Data(Array(bytes.prefix(2)) + segments.joined() + bytes.dropFirst(2)).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test("one resource block cut across two APP13 segments is read whole; of two blocks the first counts")
+    func splitSegments() throws {
+        let folder = try TemporaryFolder()
+        let whole = Self.resource(
+            Self.iim([
+                (120, "Chợ phiên Đồng Văn, split across two segments"), (80, "Nguyễn Văn An"), (25, "chợ"),
+                (25, "Hà Giang"),
+            ]))
+        let cut = whole.count / 2
+        let split = folder.file("split.jpg")
+        try Self.jpeg([Self.app13(whole[..<cut]), Self.app13(whole[cut...])], at: split)
+        let two = folder.file("two.jpg")
+        try Self.jpeg(
+            [
+                Self.app13(Self.resource(Self.iim([(120, "The first block's caption"), (25, "one")]))[...]),
+                Self.app13(Self.resource(Self.iim([(80, "The second block's byline"), (25, "two")]))[...]),
+            ], at: two)
+        for path in [split, two] {
+            let reference = try RightsFieldTests.read(path)
+            let header = try ImageHeader.read(path: path)
+            let metadata = MetadataReader.read(exif: header.exif, iptc: header.iptc, xmp: header.xmp)
+            #expect(metadata.fields.caption == reference["IPTC:Caption-Abstract"], "\(path)")
+            #expect(metadata.fields.keywords.joined(separator: ", ") == reference["IPTC:Keywords"], "\(path)")
+            #expect(metadata.fields.byline == (path == split ? reference["IPTC:By-line"] : nil), "\(path)")
+        }
+        let reference = try RightsFieldTests.read(split)
+        #expect(reference["IPTC:By-line"] == "Nguyễn Văn An" && reference["IPTC:Keywords"] == "chợ, Hà Giang")
+    }
+}
