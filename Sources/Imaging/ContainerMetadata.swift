@@ -75,30 +75,16 @@ enum ContainerMetadata {
         var standard: Data?
         var parts: [Int: [UInt8]] = [:]
         var extendedLength = 0
-        var index = 2
-        guard bytes.starts(with: [0xFF, 0xD8]) else { return (nil, nil) }
-        while index + 4 <= bytes.count, bytes[index] == 0xFF {
-            let marker = bytes[index + 1]
-            if marker == 0xDA || marker == 0xD9 { break }
-            if marker == 0xFF {
-                index += 1
-                continue
+        for (marker, body) in jpegSegments(bytes) where marker == 0xE1 {
+            if body.starts(with: standardName), standard == nil {
+                standard = Data(body.dropFirst(standardName.count))
+            } else if body.starts(with: extendedName), body.count >= extendedName.count + 40 {
+                let header = Array(body.dropFirst(extendedName.count + 32).prefix(8))
+                let full = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+                let offset = Int(header[4]) << 24 | Int(header[5]) << 16 | Int(header[6]) << 8 | Int(header[7])
+                extendedLength = full
+                parts[offset] = Array(body.dropFirst(extendedName.count + 40))
             }
-            let length = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
-            guard length >= 2, index + 2 + length <= bytes.count else { break }
-            let body = bytes[(index + 4)..<(index + 2 + length)]
-            if marker == 0xE1 {
-                if body.starts(with: standardName), standard == nil {
-                    standard = Data(body.dropFirst(standardName.count))
-                } else if body.starts(with: extendedName), body.count >= extendedName.count + 40 {
-                    let header = Array(body.dropFirst(extendedName.count + 32).prefix(8))
-                    let full = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
-                    let offset = Int(header[4]) << 24 | Int(header[5]) << 16 | Int(header[6]) << 8 | Int(header[7])
-                    extendedLength = full
-                    parts[offset] = Array(body.dropFirst(extendedName.count + 40))
-                }
-            }
-            index += 2 + length
         }
         var extended: Data?
         if !parts.isEmpty, extendedLength > 0, extendedLength <= readLimit {
@@ -111,15 +97,12 @@ enum ContainerMetadata {
         return (standard, extended)
     }
 
-    /// The Photoshop image resources of a JPEG whose APP13 segments hold them in several parts (a
-    /// block over 64 KB, or a writer that adds a segment): the parts joined in order behind one
-    /// "Photoshop 3.0" header, as ExifTool reads them. Nil for one segment or none, which libvips
-    /// hands over whole.
-    static func jpegPhotoshop(_ bytes: [UInt8]) -> Data? {
-        let name = Array("Photoshop 3.0\0".utf8)
-        var parts: [ArraySlice<UInt8>] = []
+    /// A JPEG's segments before its first scan, each marker with its body; a segment whose length
+    /// runs past the bytes ends the list.
+    static func jpegSegments(_ bytes: [UInt8]) -> [(marker: UInt8, body: ArraySlice<UInt8>)] {
+        var segments: [(marker: UInt8, body: ArraySlice<UInt8>)] = []
         var index = 2
-        guard bytes.starts(with: [0xFF, 0xD8]) else { return nil }
+        guard bytes.starts(with: [0xFF, 0xD8]) else { return [] }
         while index + 4 <= bytes.count, bytes[index] == 0xFF {
             let marker = bytes[index + 1]
             if marker == 0xDA || marker == 0xD9 { break }
@@ -129,9 +112,20 @@ enum ContainerMetadata {
             }
             let length = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
             guard length >= 2, index + 2 + length <= bytes.count else { break }
-            let body = bytes[(index + 4)..<(index + 2 + length)]
-            if marker == 0xED, body.starts(with: name) { parts.append(body.dropFirst(name.count)) }
+            segments.append((marker, bytes[(index + 4)..<(index + 2 + length)]))
             index += 2 + length
+        }
+        return segments
+    }
+
+    /// The Photoshop image resources of a JPEG whose APP13 segments hold them in several parts (a
+    /// block over 64 KB, or a writer that adds a segment): the parts joined in order behind one
+    /// "Photoshop 3.0" header, as ExifTool reads them. Nil for one segment or none, which libvips
+    /// hands over whole.
+    static func jpegPhotoshop(_ bytes: [UInt8]) -> Data? {
+        let name = Array("Photoshop 3.0\0".utf8)
+        let parts = jpegSegments(bytes).filter { $0.marker == 0xED && $0.body.starts(with: name) }.map {
+            $0.body.dropFirst(name.count)
         }
         guard parts.count > 1 else { return nil }
         return Data(name + parts.joined())
