@@ -146,6 +146,23 @@ struct RightsRoutesTests {
                 #expect(page.contains("Articles the rights guard would refuse") && page.contains("/articles/visit"))
                 #expect(page.contains("pay photo (rule Reuters)"))
             }
+            // The article's publish form: refused with the list on the error page; an admin's override
+            // publishes it and is kept in the photo's history.
+            try await client.execute(
+                uri: "/articles/visit/publish", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["csrf": browser.csrf ?? "", "action": "now"])
+            ) { response in
+                #expect(response.status == .conflict)
+                let page = String(buffer: response.body)
+                #expect(page.contains("cannot be published") && page.contains("pay photo (rule Reuters)"))
+            }
+            try await client.execute(
+                uri: "/articles/visit/publish", method: .post, headers: formHeaders.merging(browser.cookieHeader),
+                body: form(["csrf": browser.csrf ?? "", "action": "now", "override": "contract by phone"])
+            ) { response in #expect(response.status == .seeOther) }
+            #expect(
+                try await fixture.desk.rights(of: sha).history.map(\.action) == [.override],
+                "the override is in the photo's history")
             // A lease and a kill from the page's forms, then both on the desk.
             try await client.execute(
                 uri: "/photos/\(id)/lease", method: .post, headers: formHeaders.merging(browser.cookieHeader),
