@@ -89,7 +89,7 @@ struct MetadataConformanceTests {
         return sources.sorted().joined(separator: ", ")
     }
 
-    @Test("each field agrees with ExifTool on at least 98% of the files both read")
+    @Test("each field agrees with ExifTool on at least 99.5% of the files both read")
     func agreement() throws {
         let root = try #require(Corpus.path)
         let reference = try Corpus.reference()
@@ -137,7 +137,7 @@ struct MetadataConformanceTests {
             print(String(format: "  %-17@ %3d/%3d  %6.2f%%", field.name as NSString, matched, total, percent))
             for line in disagreements[field.name] ?? [] { print("      \(line)") }
             for line in judged[field.name] ?? [] { print("      judged: \(line)") }
-            #expect(percent >= 98, "\(field.name): \(matched) of \(total) agree")
+            #expect(percent >= 99.5, "\(field.name): \(matched) of \(total) agree")
         }
     }
 }
