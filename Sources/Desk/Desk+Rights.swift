@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import PhotoModel
 import Rights
+import Synchronization
 
 /// A photo's rights as the desk shows them (`show --json`, the API, the photo page): what the
 /// rules made of it, its restrictions, leases and kill, and whether it may run now.
@@ -82,15 +83,23 @@ extension Desk {
     public func rightsRules() async throws -> (rules: RightsRules, text: String, loaded: StoredSetting?) {
         if let stored = try await stored({ try await store.setting(Self.rulesSetting) }) {
             do {
-                return (try RightsRules.parse(stored.value, source: "the catalog's rights rules"), stored.value, stored)
+                return (try Self.parsed(stored.value, source: "the catalog's rights rules"), stored.value, stored)
             } catch {
                 throw DeskError(.invalid, "the rights rules kept in the catalog cannot be read: \(error)")
             }
         }
         return (
-            try RightsRules.parse(RightsRules.defaultText, source: "the default rights rules"),
-            RightsRules.defaultText, nil
+            try Self.parsed(RightsRules.defaultText, source: "the default rights rules"), RightsRules.defaultText, nil
         )
+    }
+
+    /// The rules a text gives, parsed once while the text stays the same (the desk's pages judge
+    /// many photos, each asking for the rules in force).
+    static func parsed(_ text: String, source: String) throws -> RightsRules {
+        if let rules = lastRules.withLock({ $0?.text == text ? $0?.rules : nil }) { return rules }
+        let rules = try RightsRules.parse(text, source: source)
+        lastRules.withLock { $0 = (text, rules) }
+        return rules
     }
 
     /// Loads rules (refused whole, with the file, line and field of the mistake, leaving the
@@ -215,25 +224,36 @@ extension Desk {
         throw DeskError(.busy, "the rights of \(sha256.prefix(16)) kept changing; nothing was saved, try again")
     }
 
+    /// What a photo's fields, leases and kill give under the rules at a time, for an article (nil:
+    /// on its own or every use); nil when there is no such photo.
+    func judge(_ sha256: String, rules given: RightsRules? = nil, at time: Date, article: String?) async throws
+        -> Judgement?
+    {
+        guard let rights = try await stored({ try await store.rights(of: sha256) }) else { return nil }
+        let fields = try await caption(of: sha256).fields
+        let rules: RightsRules
+        if let given { rules = given } else { rules = try await rightsRules().rules }
+        let restrictions = Self.restrictions(fields)
+        let decision = RightsGuard.decide(
+            rules.classify(Self.subject(fields)), restrictions: restrictions, leases: Self.terms(rights.leases),
+            killed: rights.state.killed, at: time, article: article)
+        return Judgement(fields: fields, rights: rights, restrictions: restrictions, decision: decision)
+    }
+
     /// A photo's rights as shown, judged now.
     public func rights(of sha256: String) async throws -> RightsReport {
-        guard let rights = try await stored({ try await store.rights(of: sha256) }) else {
+        let now = clock()
+        guard let judged = try await judge(sha256, at: now, article: nil) else {
             throw DeskError(.notFound, "no photo \(sha256.prefix(16))")
         }
-        let fields = try await caption(of: sha256).fields
-        let rules = try await rightsRules().rules
-        let classification = rules.classify(Self.subject(fields))
-        let restrictions = Self.restrictions(fields)
-        let now = clock()
-        let decision = RightsGuard.decide(
-            classification, restrictions: restrictions, leases: Self.terms(rights.leases),
-            killed: rights.state.killed, at: now, article: nil)
+        let rights = judged.rights
+        let decision = judged.decision
+        let classification = decision.classification
         let kill = rights.state.killed ? rights.events.last(where: { $0.action == .kill }) : nil
-        let mandatory = restrictions.first(where: { $0.kind == .mandatoryCredit })
         return RightsReport(
             category: classification.category.rawValue, cost: classification.cost.rawValue,
-            rule: classification.rule, restrictions: restrictions,
-            mandatoryCredit: mandatory.map { $0.credit ?? fields.credit ?? fields.byline ?? $0.text },
+            rule: classification.rule, restrictions: judged.restrictions,
+            mandatoryCredit: Self.mandatoryCredit(judged.restrictions, judged.fields),
             leases: rights.leases.map { lease in
                 let status =
                     if lease.revokedAt != nil { "revoked" } else if let until = lease.until, until <= now {
@@ -320,20 +340,13 @@ extension Desk {
         let rules = try await rightsRules().rules
         var refusals: [PhotoRefusal] = []
         for use in bundle.uses {
-            guard let sha = use.sha256, let rights = try await stored({ try await store.rights(of: sha) }) else {
-                continue
-            }
-            let fields = try await caption(of: sha).fields
-            let classification = rules.classify(Self.subject(fields))
-            let decision = RightsGuard.decide(
-                classification, restrictions: Self.restrictions(fields), leases: Self.terms(rights.leases),
-                killed: rights.state.killed, at: time, article: slug)
-            if let refusal = decision.refusal {
-                refusals.append(
-                    PhotoRefusal(
-                        id: String(sha.prefix(16)), position: use.position, code: refusal.code,
-                        reason: decision.reason))
-            }
+            guard let sha = use.sha256,
+                let decision = try await judge(sha, rules: rules, at: time, article: slug)?.decision,
+                let refusal = decision.refusal
+            else { continue }
+            refusals.append(
+                PhotoRefusal(
+                    id: String(sha.prefix(16)), position: use.position, code: refusal.code, reason: decision.reason))
         }
         return refusals
     }
@@ -357,22 +370,32 @@ extension Desk {
     /// The credit line a "MANDATORY CREDIT" restriction asks for: the one it names, else the
     /// photo's credit; nil when no restriction asks.
     public static func mandatoryCredit(_ fields: CaptionFields) -> String? {
-        guard let restriction = restrictions(fields).first(where: { $0.kind == .mandatoryCredit }) else { return nil }
+        mandatoryCredit(restrictions(fields), fields)
+    }
+
+    static func mandatoryCredit(_ restrictions: [Restriction], _ fields: CaptionFields) -> String? {
+        guard let restriction = restrictions.first(where: { $0.kind == .mandatoryCredit }) else { return nil }
         return restriction.credit ?? fields.credit ?? fields.byline ?? restriction.text
     }
 
     /// Why a photo may not run at a time (for one article, or on its own); nil when it may.
     public func refusal(of sha256: String, at time: Date, article: String?) async throws -> PhotoRefusal? {
-        guard let rights = try await stored({ try await store.rights(of: sha256) }) else {
+        guard let decision = try await judge(sha256, at: time, article: article)?.decision else {
             throw DeskError(.notFound, "no photo \(sha256.prefix(16))")
         }
-        let fields = try await caption(of: sha256).fields
-        let classification = try await rightsRules().rules.classify(Self.subject(fields))
-        let decision = RightsGuard.decide(
-            classification, restrictions: Self.restrictions(fields), leases: Self.terms(rights.leases),
-            killed: rights.state.killed, at: time, article: article)
         return decision.refusal.map {
             PhotoRefusal(id: String(sha256.prefix(16)), position: 0, code: $0.code, reason: decision.reason)
         }
     }
 }
+
+/// A photo judged: its fields, its stored rights, the restrictions its words carry, the decision.
+struct Judgement {
+    var fields: CaptionFields
+    var rights: PhotoRights
+    var restrictions: [Restriction]
+    var decision: RightsDecision
+}
+
+/// The last rules text parsed and what it gave (see `Desk.parsed`).
+private let lastRules = Mutex<(text: String, rules: RightsRules)?>(nil)

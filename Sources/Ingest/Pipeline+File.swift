@@ -22,10 +22,7 @@ extension Pipeline {
 /// line and the field.
 struct PipelineFile {
     /// One step of a field's path: a key of a mapping or an index in a list.
-    enum Step: Equatable {
-        case key(String)
-        case index(Int)
-    }
+    typealias Step = YAMLStep
 
     /// The file's name, as given.
     let source: String
@@ -129,17 +126,7 @@ struct PipelineFile {
     }
 
     /// "renditions[1].quality"; "the pipeline" for the document itself.
-    static func name(_ path: [Step]) -> String {
-        guard !path.isEmpty else { return "the pipeline" }
-        var text = ""
-        for step in path {
-            switch step {
-            case .key(let key): text += text.isEmpty ? key : "." + key
-            case .index(let index): text += "[\(index)]"
-            }
-        }
-        return text
-    }
+    static func name(_ path: [Step]) -> String { YAMLStep.name(path, whole: "the pipeline") }
 
     static func steps(_ codingPath: [any CodingKey]) -> [Step] {
         codingPath.map { key in key.intValue.map(Step.index) ?? .key(key.stringValue) }

@@ -81,10 +81,7 @@ enum YAMLText {
 /// line and the field.
 struct RulesFile {
     /// One step of a field's path: a key of a mapping or an index in a list.
-    enum Step: Equatable {
-        case key(String)
-        case index(Int)
-    }
+    typealias Step = YAMLStep
 
     /// The file's name, as given.
     let source: String
@@ -272,16 +269,6 @@ struct RulesFile {
     }
 
     /// "rules[1].cost"; "the rights file" for the document itself.
-    static func name(_ path: [Step]) -> String {
-        guard !path.isEmpty else { return "the rights file" }
-        var text = ""
-        for step in path {
-            switch step {
-            case .key(let key): text += text.isEmpty ? key : "." + key
-            case .index(let index): text += "[\(index)]"
-            }
-        }
-        return text
-    }
+    static func name(_ path: [Step]) -> String { YAMLStep.name(path, whole: "the rights file") }
 
 }

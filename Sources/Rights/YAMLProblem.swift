@@ -19,3 +19,22 @@ public enum YAMLProblem {
         }
     }
 }
+
+/// One step of a field's place in a YAML file: a key of a mapping or an index in a list.
+public enum YAMLStep: Equatable, Sendable {
+    case key(String)
+    case index(Int)
+
+    /// The steps as a field's name in errors, `renditions[1].quality`; `whole` for none (the file).
+    public static func name(_ path: [YAMLStep], whole: String) -> String {
+        guard !path.isEmpty else { return whole }
+        var text = ""
+        for step in path {
+            switch step {
+            case .key(let key): text += text.isEmpty ? key : "." + key
+            case .index(let index): text += "[\(index)]"
+            }
+        }
+        return text
+    }
+}

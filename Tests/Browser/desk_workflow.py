@@ -52,6 +52,20 @@ def report_failure(error, driver, screenshots):
     return 1
 
 
+def parse_session(parser):
+    """The arguments every browser script takes (the server, the user, the screenshots' folder, the
+    browser), parsed with the script's own; the password from standard input. Makes the folder."""
+    parser.add_argument("--base", required=True, help="the server's address, ending in /")
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--screenshots", required=True, help="the folder for the screenshots")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    arguments = parser.parse_args()
+    password = sys.stdin.readline().rstrip("\n")
+    os.makedirs(arguments.screenshots, exist_ok=True)
+    return arguments, password
+
+
 def start_browser(arguments):
     """Headless Chromium through chromedriver, both Debian's (no download by selenium)."""
     options = webdriver.ChromeOptions()
@@ -257,20 +271,13 @@ def read_as_reader(arguments):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", required=True, help="the server's address, ending in /")
-    parser.add_argument("--user", required=True)
     parser.add_argument("--folder", required=True, help="the folder of photos to upload")
     parser.add_argument("--files", type=int, required=True, help="how many photos it holds")
     parser.add_argument("--caption-file", required=True, help="the file (its name) to caption")
     parser.add_argument("--caption", required=True)
     parser.add_argument("--article", required=True, help="the draft article's slug")
     parser.add_argument("--preset", default="hero", help="the crop aspect to choose")
-    parser.add_argument("--screenshots", required=True, help="the folder for the screenshots")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    arguments = parser.parse_args()
-    password = sys.stdin.readline().rstrip("\n")
-    os.makedirs(arguments.screenshots, exist_ok=True)
+    arguments, password = parse_session(parser)
 
     report = {}
     driver = None

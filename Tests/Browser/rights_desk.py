@@ -19,7 +19,7 @@ import sys
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as shown
 
-from desk_workflow import FAILURES, Step, report_failure, sign_in, start_browser, wait
+from desk_workflow import FAILURES, Step, parse_session, report_failure, sign_in, start_browser, wait
 
 
 def texts(driver, selector):
@@ -68,15 +68,8 @@ def desk_page(driver, base, screenshots):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", required=True, help="the server's address, ending in /")
-    parser.add_argument("--user", required=True)
     parser.add_argument("--photo", required=True, help="the agency photo's short id")
-    parser.add_argument("--screenshots", required=True)
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
-    arguments = parser.parse_args()
-    password = sys.stdin.readline().rstrip("\n")
-    os.makedirs(arguments.screenshots, exist_ok=True)
+    arguments, password = parse_session(parser)
     report = {}
     driver = None
     try:
