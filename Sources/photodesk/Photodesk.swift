@@ -32,7 +32,7 @@ struct Photodesk: AsyncParsableCommand {
             ArticleCommand.self, PublishCommand.self, UnpublishCommand.self, UsagesCommand.self, RemoveCommand.self,
             VerifyCommand.self, ExportCommand.self, ServeCommand.self, WorkerCommand.self, JobsCommand.self,
             CatalogCommand.self, UserCommand.self, DemoCommand.self, RightsCommand.self, LeaseCommand.self,
-            KillCommand.self, UnkillCommand.self, KillsCommand.self,
+            KillCommand.self, UnkillCommand.self, KillsCommand.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
 
