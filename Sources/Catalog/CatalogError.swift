@@ -17,6 +17,8 @@ public struct CatalogError: PhotodeskError {
         public static let exists = Code(name: "exists")
         /// A query or write failed in the database.
         public static let database = Code(name: "database")
+        /// The database's disk has no room for the write (nothing of it was saved).
+        public static let noSpace = Code(name: "no-space")
         /// This backend does not offer the operation (the job queue on SQLite).
         public static let unsupported = Code(name: "unsupported")
 
@@ -43,6 +45,7 @@ public struct CatalogError: PhotodeskError {
         case .inUse, .exists: .conflict
         case .open: .unavailable
         case .unsupported: .unsupported
+        case .noSpace: .noSpace
         default: .internal
         }
     }

@@ -180,6 +180,9 @@ public final class PostgresCatalog: CatalogStore, JobQueue {
                     .database, "\(what): the statement ran longer than the statement timeout (raise statement_timeout)",
                     cause: cause)
             case "23505": return CatalogError(.exists, "\(what): a unique value is already taken", cause: cause)
+            case "53100":
+                return CatalogError(
+                    .noSpace, "\(what): the PostgreSQL server's disk is full; nothing was saved", cause: cause)
             default: return CatalogError(.database, what, cause: cause)
             }
         case .poolClosed, .clientClosedConnection:

@@ -66,8 +66,20 @@ public final class SQLiteCatalog: CatalogStore, SearchDocumentFeed {
                 return result
             }
         } catch let error as CatalogError { throw error } catch {
-            throw CatalogError(.database, "catalog update failed", cause: "\(error)")
+            throw Self.writeError(error, path: path)
         }
+    }
+
+    /// A failed write in the desk's words: a full disk (SQLite's `SQLITE_FULL`, or an I/O error
+    /// whose cause is the disk's) names the catalog and says so; anything else is a failed update.
+    static func writeError(_ error: any Error, path: String) -> CatalogError {
+        let full =
+            (error as? DatabaseError).map { $0.resultCode == .SQLITE_FULL } == true
+            || WriteFailure.code(in: "\(error)").map(WriteFailure.isFull) == true
+        guard full else { return CatalogError(.database, "catalog update failed", cause: "\(error)") }
+        return CatalogError(
+            .noSpace, "the catalog \(path) could not be written: \(WriteFailure.words(ENOSPC)); nothing was saved",
+            cause: "\(error)")
     }
 
     // MARK: Files and photos

@@ -10,7 +10,13 @@ public enum AtomicFile {
         // (a bad read in `_stringByFixingSlashes` under `pathExtension`, in a test run).
         let parts = Self.parts(path)
         if !parts.folder.isEmpty {
-            try FileManager.default.createDirectory(atPath: parts.folder, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: parts.folder, withIntermediateDirectories: true)
+            } catch {
+                let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+                let code = underlying?.domain == NSPOSIXErrorDomain ? underlying.map { Int32($0.code) } : nil
+                throw ImagingError.notWritten(parts.folder, systemError: code, cause: "\(error)")
+            }
         }
         let temporaryName =
             ".\(parts.name).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0 ... .max)).tmp"
@@ -21,8 +27,7 @@ public enum AtomicFile {
         do {
             try body(temporary)
             guard rename(temporary, path) == 0 else {
-                throw ImagingError(
-                    .io, "cannot be moved into place: \(String(cString: strerror(errno)))", path: path)
+                throw ImagingError.notWritten(path, systemError: errno)
             }
         } catch {
             unlink(temporary)
@@ -51,7 +56,20 @@ public enum AtomicFile {
     /// Writes bytes atomically.
     public static func write(_ data: Data, to path: String) throws {
         try write(path) { temporary in
-            try data.write(to: URL(fileURLWithPath: temporary))
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+            guard descriptor >= 0 else { throw ImagingError.notWritten(path, systemError: errno) }
+            defer { close(descriptor) }
+            try data.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw ImagingError.notWritten(path, systemError: errno)
+                    }
+                    offset += written
+                }
+            }
         }
     }
 }

@@ -34,6 +34,8 @@ public struct ImagingError: PhotodeskError, Equatable {
     public var path: String?
     /// The text libvips gave for this operation alone, when it gave one.
     public var cause: String?
+    /// For a failed write: the system's error (`ENOSPC` for a full disk), when it is known.
+    public var systemError: Int32?
 
     /// A sentence a person can act on, naming the file when there is one.
     public var message: String { path.map { "\($0): \(reason)" } ?? reason }
@@ -56,9 +58,22 @@ public struct ImagingError: PhotodeskError, Equatable {
         case .unsupported: .unsupported
         case .tooLarge: .tooLarge
         case .empty, .corrupt: .unreadable
-        case .io: .unavailable
+        case .io: systemError.map(WriteFailure.isFull) == true ? .noSpace : .unavailable
         default: .internal
         }
+    }
+
+    /// A file that could not be written to `path`, with the system's reason when there is one:
+    /// "could not be written to /lib/renditions/ab/...: no space left on device (the library's
+    /// disk is full)". `cause` is libvips' text, searched for the system's words when `code` is
+    /// not known.
+    public static func notWritten(_ path: String, systemError code: Int32?, cause: String? = nil) -> ImagingError {
+        let known = code ?? cause.flatMap(WriteFailure.code(in:))
+        var error = ImagingError(
+            .io, "could not be written to \(path)" + (known.map { ": " + WriteFailure.words($0) } ?? ""), path: path,
+            cause: cause)
+        error.systemError = known
+        return error
     }
 
     /// libvips' own words for this operation.

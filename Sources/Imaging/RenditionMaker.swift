@@ -38,24 +38,38 @@ public struct RenditionMaker: Sendable {
         let base = try VipsImage.check(pd_copy_without_metadata(memory.pointer), "cannot be prepared", path: path)
         for (name, blob) in embedded { base.setBlob(name, blob) }
         var results: [RenditionResult] = []
-        for spec in specs {
-            let image: VipsImage
-            if spec.width >= base.width && spec.height >= base.height {
-                image = base
-            } else {
-                image = try VipsImage.check(
-                    pd_thumbnail_image(base.pointer, Int32(clamping: spec.width), Int32(clamping: spec.height)),
-                    "cannot be resized for preset \(spec.name)", path: path)
-                for (name, blob) in embedded { image.setBlob(name, blob) }
-            }
-            let output = destination(spec)
-            try image.write(to: output, as: spec.format, quality: spec.quality, keepMetadata: !embedded.isEmpty)
-            // FileManager's attributes would look up the owner's name in /etc/passwd each time.
-            let bytes = FileStat.of(output).map { Int($0.size) } ?? 0
-            results.append(
-                RenditionResult(spec: spec, width: image.width, height: image.height, bytes: bytes, path: output))
+        // Files this call made where none was: removed again if a later preset fails, so a
+        // failure leaves nothing half-made (a file it replaced stays, as whole as before).
+        var made: [String] = []
+        do {
+            try makeEach()
+        } catch {
+            for file in made { unlink(file) }
+            throw error
         }
         return results
+
+        func makeEach() throws {
+            for spec in specs {
+                let image: VipsImage
+                if spec.width >= base.width && spec.height >= base.height {
+                    image = base
+                } else {
+                    image = try VipsImage.check(
+                        pd_thumbnail_image(base.pointer, Int32(clamping: spec.width), Int32(clamping: spec.height)),
+                        "cannot be resized for preset \(spec.name)", path: path)
+                    for (name, blob) in embedded { image.setBlob(name, blob) }
+                }
+                let output = destination(spec)
+                let existed = access(output, F_OK) == 0
+                try image.write(to: output, as: spec.format, quality: spec.quality, keepMetadata: !embedded.isEmpty)
+                if !existed { made.append(output) }
+                // FileManager's attributes would look up the owner's name in /etc/passwd each time.
+                let bytes = FileStat.of(output).map { Int($0.size) } ?? 0
+                results.append(
+                    RenditionResult(spec: spec, width: image.width, height: image.height, bytes: bytes, path: output))
+            }
+        }
     }
 
     /// A person's reading of libvips' decode error.

@@ -94,7 +94,7 @@ public final class VipsImage {
                 pd_save_file(pointer, temporary, format.rawValue, Int32(clamping: quality), keepMetadata ? 0 : 1, 0)
                     == 0
             else {
-                throw ImagingError(.io, "cannot be written", path: path, cause: VipsRuntime.takeError())
+                throw ImagingError.notWritten(path, systemError: nil, cause: VipsRuntime.takeError())
             }
         }
     }

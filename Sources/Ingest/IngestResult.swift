@@ -34,6 +34,8 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var seconds = 0.0
     /// Renditions written in this run.
     public var renditionsMade = 0
+    /// Files not started because the library's disk was full (counted in `failed` too).
+    public var notTried = 0
 
     /// An empty summary.
     public init() {}

@@ -68,12 +68,20 @@ public struct Ingester: Sendable {
         let registry = InFlightAssets()
         var summary = IngestSummary()
         var done = 0
+        // Set by the first file that fails for want of room: no new file is started after it.
+        var diskFull = false
 
         func finish(_ outcome: Outcome) {
             done += 1
             summary.count(outcome.result)
             summary.renditionsMade += outcome.renditionsMade
+            if outcome.diskFull { diskFull = true }
             report(.finished(outcome.result, done: done, total: entries.count))
+        }
+
+        func notTried(_ path: String) {
+            summary.notTried += 1
+            finish(Outcome(FileResult(path: path, status: .failed, error: Self.notTriedReason)))
         }
 
         try await withThrowingTaskGroup(of: Outcome.self) { group in
@@ -84,6 +92,10 @@ public struct Ingester: Sendable {
                     finish(Outcome(FileResult(path: path, status: .failed, error: reason)))
                     continue
                 case .file(let path, let stat):
+                    if diskFull {
+                        notTried(path)
+                        continue
+                    }
                     if let location = known[path], location.size == stat.size, location.modifiedAt == stat.modifiedAt,
                         location.inode == stat.inode, try await !stale.contains(location.sha256)
                     {
@@ -94,6 +106,10 @@ public struct Ingester: Sendable {
                     if running >= max(1, options.jobs), let outcome = try await group.next() {
                         running -= 1
                         finish(outcome)
+                    }
+                    if diskFull {
+                        notTried(path)
+                        continue
                     }
                     running += 1
                     let previous = known[path]
@@ -109,6 +125,9 @@ public struct Ingester: Sendable {
         summary.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
         return summary
     }
+
+    /// What the files not started after a full disk are reported with.
+    public static let notTriedReason = "not tried: the library's disk is full"
 
     /// At most this many files are looked up one by one rather than with the whole catalog's
     /// locations.
@@ -132,6 +151,8 @@ public struct Ingester: Sendable {
     struct Outcome: Sendable {
         var result: FileResult
         var renditionsMade = 0
+        /// The file failed for want of room on the library's disk (or the catalog's).
+        var diskFull = false
 
         init(_ result: FileResult, renditionsMade: Int = 0) {
             self.result = result
@@ -167,14 +188,18 @@ public struct Ingester: Sendable {
             return Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
         }
         let first = await registry.claim(sha)
-        let outcome: Outcome
+        var outcome: Outcome
         do {
             outcome = try await ingest(path: path, stat: stat, sha: sha, previous: previous, stale: stale)
         } catch let error as ImagingError {
             if let cause = error.cause, !cause.isEmpty { Ingester.logger.info("\(path): libvips: \(cause)") }
-            outcome = Outcome(FileResult(path: path, status: .failed, error: error.reason))
+            // A write names where it failed; the report shows the photo's own path beside it.
+            let reason = error.code == .io && error.path != path ? "renditions " + error.reason : error.reason
+            outcome = Outcome(FileResult(path: path, status: .failed, error: reason))
+            outcome.diskFull = error.kind == .noSpace
         } catch {
             outcome = Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
+            outcome.diskFull = (error as? any PhotodeskError)?.kind == .noSpace
         }
         if first { await registry.finish(sha) }
         return outcome
@@ -202,7 +227,14 @@ public struct Ingester: Sendable {
             try self.decode(path: path, stat: stat, sha: sha, location: location)
         }
         entry.previousSha256 = previous.flatMap { $0.sha256 == sha ? nil : $0.sha256 }
-        try await desk.record([entry])
+        do { try await desk.record([entry]) } catch {
+            // Nothing half-made: the renditions of a photo the catalog did not take go, unless
+            // another worker recorded the same photo meanwhile (the names are the content's).
+            if (try? await desk.photo(sha256: sha)) == nil {
+                for rendition in entry.renditions { unlink(library.absolute(rendition.path)) }
+            }
+            throw error
+        }
         CrashPoint.committed()
         return Outcome(
             FileResult(path: path, status: .ingested, id: shortId, warnings: warnings.isEmpty ? nil : warnings),

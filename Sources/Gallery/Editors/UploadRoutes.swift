@@ -23,6 +23,16 @@ struct UploadRoutes: Sendable {
         var files: [UploadResult]
     }
 
+    /// The answer when no file could be kept for want of room: 507, the error model's `error`
+    /// beside each file's result.
+    struct FullAnswer: Encodable {
+        var error: String
+        var files: [UploadResult]
+    }
+
+    static let noRoomMessage =
+        "The library's disk is full: no file of this upload was kept. Make room on the disk (or raise its quota), then send them again."
+
     /// The receiver, or 503 when the server was started without an ingest for uploads.
     func receiver() throws -> UploadReceiver {
         guard let receiver = environment.uploads else {
@@ -54,6 +64,10 @@ struct UploadRoutes: Sendable {
         }
         let results = await receiver.ingest(received, uploader: viewer.name)
         noteChanges(results)
+        if UploadResult.noRoom(results) {
+            return try JSONBody.response(
+                FullAnswer(error: Self.noRoomMessage, files: results), status: .init(code: 507))
+        }
         return try JSONBody.response(Answer(files: results))
     }
 
@@ -96,7 +110,9 @@ struct UploadRoutes: Sendable {
     }
 
     /// The upload page, with the outcomes of a form's upload when there are some.
-    func page(_ request: Request, _ context: GalleryContext, results: [UploadResult] = []) async throws -> Response {
+    func page(
+        _ request: Request, _ context: GalleryContext, results: [UploadResult] = [], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         guard let csrf = context.viewer?.csrf else { throw Redirect.toLogin(from: request) }
         let counts = UploadIngestOutcome.Status.allCases.compactMap { status -> String? in
             let count = results.count { $0.status == status }
@@ -110,8 +126,9 @@ struct UploadRoutes: Sendable {
                 results: results.map(OutcomeView.init),
                 summary: results.isEmpty
                     ? nil
-                    : "\(results.count) file\(results.count == 1 ? "" : "s"): \(counts.joined(separator: ", "))"),
-            context: context)
+                    : (UploadResult.noRoom(results) ? Self.noRoomMessage + " " : "")
+                        + "\(results.count) file\(results.count == 1 ? "" : "s"): \(counts.joined(separator: ", "))"),
+            context: context, status: status)
     }
 
     /// The page's form, posted without JavaScript: the files are ingested and the page lists them.
@@ -127,7 +144,8 @@ struct UploadRoutes: Sendable {
         }
         let results = await receiver.ingest(received, uploader: viewer.name)
         noteChanges(results)
-        return try await page(request, context, results: results)
+        return try await page(
+            request, context, results: results, status: UploadResult.noRoom(results) ? .init(code: 507) : .ok)
     }
 
     /// A byte count for people: `2 GB`, `300 MB`, `20 KB`.

@@ -43,10 +43,10 @@ struct UploadFileError: PhotodeskError {
 
     /// A system call's failure on the library's disk, with what to do.
     static func storage(_ what: String, path: String) -> UploadFileError {
-        let full = errno == ENOSPC || errno == EDQUOT
+        let full = WriteFailure.isFull(errno)
         var error = UploadFileError(
             .storage,
-            "the library could not \(what) \(path): \(String(cString: strerror(errno))) (check the disk's free space and the library's permissions)"
+            "the library could not \(what) \(path): \(WriteFailure.words(errno))"
         )
         error.full = full
         return error

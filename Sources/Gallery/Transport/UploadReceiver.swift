@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOPosix
+import PhotoModel
 
 /// What became of one uploaded file: the answer's `files` entries and the page's list.
 struct UploadResult: Encodable, Sendable, Equatable {
@@ -21,6 +22,15 @@ struct UploadResult: Encodable, Sendable, Equatable {
 
     static func failed(_ name: String, _ reason: String) -> UploadResult {
         UploadResult(name: name, status: .failed, error: reason)
+    }
+
+    /// The file failed for want of room on the library's disk.
+    var failedForRoom: Bool { status == .failed && error.map(WriteFailure.saysFull) == true }
+
+    /// Whether a request's files all failed, at least one for want of room: the answer is then
+    /// 507 Insufficient Storage, not a 200 listing failures.
+    static func noRoom(_ results: [UploadResult]) -> Bool {
+        !results.isEmpty && results.allSatisfy { $0.status == .failed } && results.contains(where: \.failedForRoom)
     }
 }
 

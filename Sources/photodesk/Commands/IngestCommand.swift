@@ -202,18 +202,22 @@ final class IngestReporter: @unchecked Sendable {
         }
         Output.line(
             "\(summary.total) files in \(String(format: "%.1f", summary.seconds)) s: \(summary.ingested) ingested, \(summary.unchanged) unchanged, \(summary.duplicate) duplicate, \(summary.failed) failed"
+                + (summary.notTried > 0 ? " (\(summary.notTried) of them not tried: the library's disk is full)" : "")
         )
     }
 
     /// The summary object of the JSON contract.
     struct SummaryLine: Encodable {
         var ingested, unchanged, duplicate, failed: Int
+        /// Of the failed, the files not started after the disk was found full.
+        var notTried: Int
         var seconds: Double
         init(_ summary: IngestSummary) {
             ingested = summary.ingested
             unchanged = summary.unchanged
             duplicate = summary.duplicate
             failed = summary.failed
+            notTried = summary.notTried
             seconds = summary.seconds
         }
     }
