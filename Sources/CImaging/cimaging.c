@@ -621,3 +621,46 @@ int pd_exif_save(pd_exif *exif, unsigned char **data, unsigned int *length) {
     exif_mem_free(exif->mem, raw);
     return 0;
 }
+
+/* The picture as 9 columns by 8 rows of grey levels (0-255), row by row, for the difference
+ * hash: squeezed to exactly that size whatever its shape, alpha dropped, 16-bit levels shifted
+ * down to 8. */
+static int grey_9x8(pd_image *image, unsigned char *out) {
+    VipsImage *small = NULL, *grey = NULL, *band = NULL, *levels = NULL;
+    int failed = -1;
+    if (vips_thumbnail_image(image, &small, 9, "height", 8, "size", VIPS_SIZE_FORCE, "no_rotate",
+                             TRUE, NULL))
+        goto done;
+    if (vips_colourspace(small, &grey, VIPS_INTERPRETATION_B_W, NULL)) goto done;
+    if (vips_extract_band(grey, &band, 0, NULL)) goto done;
+    if (vips_cast(band, &levels, VIPS_FORMAT_UCHAR, "shift",
+                  vips_image_get_format(band) == VIPS_FORMAT_USHORT, NULL))
+        goto done;
+    if (vips_image_get_width(levels) != 9 || vips_image_get_height(levels) != 8) {
+        vips_error("photodesk", "the grey thumbnail is %dx%d, not 9x8", vips_image_get_width(levels),
+                   vips_image_get_height(levels));
+        goto done;
+    }
+    size_t length = 0;
+    void *pixels = vips_image_write_to_memory(levels, &length);
+    if (!pixels) goto done;
+    if (length == 72) {
+        memcpy(out, pixels, 72);
+        failed = 0;
+    } else {
+        vips_error("photodesk", "the grey thumbnail has %zu bytes, not 72", length);
+    }
+    g_free(pixels);
+done:
+    if (levels) g_object_unref(levels);
+    if (band) g_object_unref(band);
+    if (grey) g_object_unref(grey);
+    if (small) g_object_unref(small);
+    return failed;
+}
+
+int pd_grey_9x8(pd_image *image, unsigned char *out) {
+    int failed = 0;
+    GUARDED(failed, failed = grey_9x8(image, out));
+    return failed ? -1 : 0;
+}

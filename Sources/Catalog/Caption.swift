@@ -78,6 +78,9 @@ public struct IngestRecord: Sendable, Equatable {
     /// The photo's own search text, written only when the photo is new.
     public var searchText: String
     public var renditions: [Rendition]
+    /// The photo's look for its twins, when ingest made it (`hash` nil for a nearly uniform
+    /// picture); written only when the photo is new.
+    public var look: PhotoLook?
 
     /// Makes a record.
     public init(

@@ -17,6 +17,7 @@ import PhotoModel
 ///
 /// The contract suite holds every backend to each part.
 public protocol CatalogStore: PhotoStore, FileStore, CaptionStore, ArticleStore, SearchStore, AccountStore, RightsStore,
+    TwinStore,
     ChangeSignal
 {
     /// The backend's name ("sqlite", "postgresql"), for health checks and logs.

@@ -30,6 +30,8 @@ extension PostgresCatalog {
             sql: String(decoding: PackageResources._007_publication_times_sql, as: UTF8.self)),
         Migration(
             version: 8, name: "rights", sql: String(decoding: PackageResources._008_rights_sql, as: UTF8.self)),
+        Migration(
+            version: 9, name: "looks", sql: String(decoding: PackageResources._009_looks_sql, as: UTF8.self)),
     ]
 
     /// The advisory lock every node takes to migrate: "photodsk" read as a big-endian Int64.

@@ -230,6 +230,7 @@ extension PostgresCatalog {
                 INSERT INTO search_document (sha256, public_from, photo_text)
                 VALUES (\(photo.sha256), \(photo.publishedAt.instant), \(record.searchText))
                 """, logger: logger)
+            if let look = record.look { try await save(connection, look, logger: logger) }
         }
         try await save(connection, [record.location], logger: logger)
         try await save(connection, record.renditions, logger: logger)

@@ -363,6 +363,22 @@ extension SQLiteCatalog {
                 t.column("version", .integer).notNull()
             }
         }
+        migrator.registerMigration("v12-looks") { db in
+            // Twins (TwinStore): each photo's difference hash, with its five blocks indexed so
+            // that every photo at most 4 bits away is found through one of them.
+            try db.execute(
+                sql: """
+                    CREATE TABLE look (
+                      sha256 TEXT PRIMARY KEY NOT NULL REFERENCES asset(sha256) ON DELETE CASCADE,
+                      hash INTEGER, b0 INTEGER, b1 INTEGER, b2 INTEGER, b3 INTEGER, b4 INTEGER
+                    ) WITHOUT ROWID;
+                    CREATE INDEX look_b0 ON look (b0) WHERE hash IS NOT NULL;
+                    CREATE INDEX look_b1 ON look (b1) WHERE hash IS NOT NULL;
+                    CREATE INDEX look_b2 ON look (b2) WHERE hash IS NOT NULL;
+                    CREATE INDEX look_b3 ON look (b3) WHERE hash IS NOT NULL;
+                    CREATE INDEX look_b4 ON look (b4) WHERE hash IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 

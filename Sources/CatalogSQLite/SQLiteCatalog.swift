@@ -272,6 +272,7 @@ public final class SQLiteCatalog: CatalogStore, SearchDocumentFeed {
             try db.cachedStatement(
                 sql: "INSERT INTO searchIndex (rowid, body) VALUES ((SELECT id FROM searchDoc WHERE sha256 = ?), ?)"
             ).execute(arguments: [photo.sha256, record.searchText])
+            if let look = record.look { try Self.save(db, look) }
         }
         try Rows.save(db, record.location)
         for rendition in record.renditions { try Rows.save(db, rendition) }

@@ -84,6 +84,10 @@ public struct CatalogCopy: Sendable {
         }
         try await target.record(batch)
         for location in extraLocations { try await target.touch(location) }
+        // The looks for twins (the nearly uniform ones, which have no hash, are made again by
+        // `photodesk twins` from their originals).
+        try await target.saveLooks(
+            try await source.twinSignatures().map { PhotoLook(sha256: $0.sha256, hash: $0.hash) })
         progress(report.photos)
         for sha in hashes {
             if let photo = try await source.photo(sha256: sha), let published = photo.publishedAt {

@@ -17,6 +17,8 @@ public struct IngestedFile: Sendable {
     public var previousSha256: String?
     /// Who ran the ingest.
     public var author: String
+    /// The picture's look for its twins, when the ingest made it.
+    public var look: PhotoLook?
 
     /// Makes a file's record.
     public init(
@@ -60,6 +62,7 @@ extension Desk {
                     photo: file.photo, location: file.location,
                     caption: Caption(sha256: file.photo.sha256, fields: fields, revision: 1), revisions: revisions,
                     searchText: SearchText.photoText(fields), renditions: file.renditions))
+            records[records.count - 1].look = file.look
         }
         try await stored { try await store.record(records) }
         // Rights the rules and restrictions give a new photo, where they are not the default's

@@ -1,5 +1,6 @@
 import CImaging
 import Foundation
+import PhotoModel
 
 /// Makes every rendition of one photo from a single decode.
 ///
@@ -10,6 +11,18 @@ public struct RenditionMaker: Sendable {
     /// Makes a rendition maker.
     public init() {}
 
+    /// The difference hash of the picture in `path` (nil when it is nearly uniform), from a small
+    /// upright decode: for photos catalogued before their look was kept.
+    public func differenceHash(of path: String) throws -> DifferenceHash? {
+        try VipsRuntime.start()
+        guard let decoded = pd_decode_file(path, 64, 64, 1, -1) else {
+            let cause = VipsRuntime.takeError()
+            throw ImagingError(
+                .corrupt, "cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
+        }
+        return try VipsImage(decoded).differenceHash()
+    }
+
     /// Decodes `path` once and writes one file per preset, each at `destination(spec)`.
     ///
     /// Nothing of the original's metadata is kept; `embedded` blobs ("exif-data", "xmp-data",
@@ -19,7 +32,7 @@ public struct RenditionMaker: Sendable {
     /// converting); without it the header is read again.
     public func make(
         from path: String, specs: [RenditionSpec], embedded: [String: Data] = [:], header: ImageHeader? = nil,
-        destination: (RenditionSpec) -> String
+        destination: (RenditionSpec) -> String, hashed: ((DifferenceHash?) -> Void)? = nil
     ) throws -> [RenditionResult] {
         try VipsRuntime.start()
         guard !specs.isEmpty else { return [] }
@@ -33,6 +46,9 @@ public struct RenditionMaker: Sendable {
                 .corrupt, "cannot be decoded: \(RenditionMaker.reason(cause))", path: path, cause: cause)
         }
         let memory = VipsImage(decoded)
+        // The twins' hash from the same decode (upright, sRGB): a hash that cannot be made
+        // leaves the photo without one, never fails it.
+        if let hashed { hashed((try? memory.differenceHash()) ?? nil) }
         // Savers differ in what `strip` removes (libvips 8.14's WebP saver keeps EXIF, GPS
         // included), so no metadata field is left on the image any saver could write.
         let base = try VipsImage.check(pd_copy_without_metadata(memory.pointer), "cannot be prepared", path: path)

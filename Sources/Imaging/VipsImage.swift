@@ -1,5 +1,6 @@
 import CImaging
 import Foundation
+import PhotoModel
 
 /// An owned libvips image. Not shared between jobs: each job makes its own.
 public final class VipsImage {
@@ -85,6 +86,17 @@ public final class VipsImage {
         }
         defer { pd_free(bytes) }
         return Data(bytes: bytes, count: length)
+    }
+
+    /// The picture's difference hash (nil for a nearly uniform picture), from a 9x8 grey
+    /// thumbnail of it as it is (the caller gives the upright picture).
+    public func differenceHash() throws -> DifferenceHash? {
+        var levels = [UInt8](repeating: 0, count: 72)
+        guard pd_grey_9x8(pointer, &levels) == 0 else {
+            throw ImagingError(
+                .operation, "cannot make the grey thumbnail for the difference hash", cause: VipsRuntime.takeError())
+        }
+        return DifferenceHash.of(grey: levels)
     }
 
     /// Writes the image to a file, to a temporary name first and renamed into place.

@@ -269,24 +269,24 @@ public struct Ingester: Sendable {
         for warning in metadata.sources.warnings {
             Ingester.logger.warning("\(path): \(warning)")
         }
+        var look = PhotoLook(sha256: sha, hash: nil)
         let results = try maker.make(
             from: path, specs: pipeline.renditions, embedded: EmbeddedMetadata.renditions(of: metadata.fields).blobs,
-            header: header
-        ) { spec in
-            library.absolute(
-                Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
-        }
+            header: header,
+            destination: { spec in
+                library.absolute(
+                    Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
+            }, hashed: { look.hash = $0 })
         let photo = Photo(
             sha256: sha, format: header.format.rawValue, bytes: Int(stat.size), width: header.width,
             height: header.height, orientation: metadata.orientation, takenAt: metadata.takenAt,
             camera: metadata.camera, exposure: metadata.exposure, gps: metadata.gps,
             sources: Self.json(metadata.sources))
-        return (
-            IngestedFile(
-                photo: photo, location: location, captions: metadata.fields, captionSource: captionSource,
-                renditions: results.map { record(sha: sha, $0) }, author: options.author),
-            metadata.sources.warnings
-        )
+        var file = IngestedFile(
+            photo: photo, location: location, captions: metadata.fields, captionSource: captionSource,
+            renditions: results.map { record(sha: sha, $0) }, author: options.author)
+        file.look = pipeline.renditions.isEmpty ? nil : look
+        return (file, metadata.sources.warnings)
     }
 
     /// Re-makes the presets whose settings changed since the asset's renditions were made.

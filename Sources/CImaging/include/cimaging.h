@@ -69,6 +69,8 @@ pd_image *pd_thumbnail_image(pd_image *image, int width, int height);
 pd_image *pd_extract_area(pd_image *image, int left, int top, int width, int height);
 /* Decodes every pixel into memory, so later operations read it without decoding again. */
 pd_image *pd_copy_memory(pd_image *image);
+/// The picture as 9x8 grey levels, row by row, into `out` (72 bytes); 0 on success.
+int pd_grey_9x8(pd_image *image, unsigned char *out);
 /* Removes every metadata field, so a save embeds nothing but what is set afterwards. */
 pd_image *pd_copy_without_metadata(pd_image *image);
 

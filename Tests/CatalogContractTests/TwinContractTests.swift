@@ -1,0 +1,55 @@
+import Catalog
+import Desk
+import Foundation
+import PhotoModel
+import Testing
+
+/// Each backend keeps photos' looks and finds every hash at most 4 bits away through the blocks.
+@Suite("Catalog contract: looks and twins")
+struct TwinContractTests {
+    @Test(
+        "looks written with the photo or afterwards; candidates through the blocks; gone with the photo",
+        arguments: Backend.available)
+    func looks(_ backend: Backend) async throws {
+        let harness = try await Harness.make(backend)
+        let store = harness.store
+        let base = DifferenceHash(value: 0x0123_4567_89AB_CDEF)
+        // One bit flipped in each of blocks 0 to 3: only block 4 still agrees.
+        let near = DifferenceHash(value: base.value ^ (1 << 0) ^ (1 << 13) ^ (1 << 26) ^ (1 << 39))
+        // Every block different, 20 bits away.
+        let far = DifferenceHash(value: (0..<5).reduce(base.value) { $0 ^ (0xF << UInt64($1 * 13)) })
+        #expect(zip(base.blocks, far.blocks).allSatisfy { $0 != $1 })
+
+        var first = Harness.record(1, caption: "Cột cờ Lũng Cú", takenAt: "2026-12-07T09:15:00+07:00")
+        first.look = PhotoLook(sha256: Harness.sha(1), hash: base)
+        var uniform = Harness.record(2)
+        uniform.look = PhotoLook(sha256: Harness.sha(2), hash: nil)
+        try await store.record([first, uniform, Harness.record(3), Harness.record(4)])
+        // Photos 3 and 4 were catalogued without a look: found, then given one.
+        #expect(try await store.photosWithoutLook(limit: 10).sorted() == [Harness.sha(3), Harness.sha(4)])
+        try await store.saveLooks([
+            PhotoLook(sha256: Harness.sha(3), hash: near), PhotoLook(sha256: Harness.sha(4), hash: far),
+            PhotoLook(sha256: Harness.sha(99), hash: base),
+        ])
+        #expect(try await store.photosWithoutLook(limit: 10) == [])
+
+        let signatures = try await store.twinSignatures()
+        #expect(Set(signatures.map(\.sha256)) == [Harness.sha(1), Harness.sha(3), Harness.sha(4)])
+        let firstSignature = try #require(signatures.first { $0.sha256 == Harness.sha(1) })
+        #expect(firstSignature.hash == base)
+        #expect(firstSignature.takenAt == "2026-12-07T09:15:00+07:00")
+        #expect(firstSignature.camera == "Canon EOS R5")
+
+        let candidates = try await store.twinCandidates(of: base, limit: 100).map(\.sha256)
+        #expect(Set(candidates) == [Harness.sha(1), Harness.sha(3)])
+        let twins = try await harness.desk.sameFrame(as: Harness.sha(1), hash: base)
+        #expect(twins.map(\.sha256) == [Harness.sha(3)])
+        #expect(
+            try await harness.desk.twins(bursts: false).map { $0.photos.map(\.sha256) } == [
+                [Harness.sha(1), Harness.sha(3)]
+            ])
+
+        _ = try await store.deletePhoto(Harness.sha(3), requireUnused: true)
+        #expect(try await store.twinCandidates(of: base, limit: 100).map(\.sha256) == [Harness.sha(1)])
+    }
+}
