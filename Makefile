@@ -33,7 +33,7 @@ define ensure_packages
 	fi
 endef
 
-.PHONY: help setup setup-bench build build-release test run demo format lint clean conformance fuzz bench venv
+.PHONY: help content-credentials setup setup-bench build build-release test run demo format lint clean conformance fuzz bench venv
 
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD := .build-fuzz
@@ -50,6 +50,7 @@ help:
 
 setup:
 	$(call ensure_packages,$(BUILD_PACKAGES) $(TEST_PACKAGES))
+	$(MAKE) --no-print-directory content-credentials
 
 setup-bench: setup
 	$(call ensure_packages,$(BENCH_PACKAGES))
@@ -85,7 +86,18 @@ $(VENV)/jsonschema-$(JSONSCHEMA_VERSION): | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check "jsonschema[format-nongpl]==$(JSONSCHEMA_VERSION)"
 	touch $@
 
-venv: $(VENV)/bin/schemathesis $(VENV)/selenium-$(SELENIUM_VERSION) $(VENV)/jsonschema-$(JSONSCHEMA_VERSION)
+# Content Credentials: c2pa-python's wheel carries the C2PA reference implementation's C library
+# (libc2pa_c.so), which Photodesk loads at run time; cryptography makes the tests' certificates.
+C2PA_VERSION := 0.38.1
+CRYPTOGRAPHY_VERSION := 51.0.1
+content-credentials: $(VENV)/c2pa-$(C2PA_VERSION)
+
+$(VENV)/c2pa-$(C2PA_VERSION): | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "c2pa-python==$(C2PA_VERSION)" \
+	  "cryptography==$(CRYPTOGRAPHY_VERSION)"
+	touch $@
+
+venv: $(VENV)/c2pa-$(C2PA_VERSION) $(VENV)/bin/schemathesis $(VENV)/selenium-$(SELENIUM_VERSION) $(VENV)/jsonschema-$(JSONSCHEMA_VERSION)
 
 # The tests run beside a throwaway PostgreSQL server (scripts/with-postgres), named to them by
 # $PHOTODESK_TEST_POSTGRES; the backend's SQL is checked against it first. The multi-node test

@@ -81,6 +81,9 @@ public struct IngestRecord: Sendable, Equatable {
     /// The photo's look for its twins, when ingest made it (`hash` nil for a nearly uniform
     /// picture); written only when the photo is new.
     public var look: PhotoLook?
+    /// What the file's Content Credentials say, when ingest checked them; written only when the
+    /// photo is new.
+    public var provenance: Provenance?
 
     /// Makes a record.
     public init(

@@ -32,6 +32,9 @@ extension PostgresCatalog {
             version: 8, name: "rights", sql: String(decoding: PackageResources._008_rights_sql, as: UTF8.self)),
         Migration(
             version: 9, name: "looks", sql: String(decoding: PackageResources._009_looks_sql, as: UTF8.self)),
+        Migration(
+            version: 10, name: "provenance",
+            sql: String(decoding: PackageResources._010_provenance_sql, as: UTF8.self)),
     ]
 
     /// The advisory lock every node takes to migrate: "photodsk" read as a big-endian Int64.

@@ -231,6 +231,9 @@ extension PostgresCatalog {
                 VALUES (\(photo.sha256), \(photo.publishedAt.instant), \(record.searchText))
                 """, logger: logger)
             if let look = record.look { try await save(connection, look, logger: logger) }
+            if let provenance = record.provenance {
+                try await save(connection, provenance, of: photo.sha256, logger: logger)
+            }
         }
         try await save(connection, [record.location], logger: logger)
         try await save(connection, record.renditions, logger: logger)

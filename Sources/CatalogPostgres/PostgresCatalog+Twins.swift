@@ -75,3 +75,45 @@ extension PostgresCatalog {
         }
     }
 }
+
+extension PostgresCatalog {
+    static func save(_ connection: PostgresConnection, _ provenance: Provenance, of sha256: String, logger: Logger)
+        async throws
+    {
+        try await connection.run(
+            """
+            INSERT INTO provenance (sha256, state, codes, reason, issuer, common_name, signed_at, generator, actions,
+              source_type, generated, report)
+            VALUES (\(sha256), \(provenance.state.rawValue), \(provenance.codes.joined(separator: " ")),
+              \(provenance.reason), \(provenance.issuer), \(provenance.commonName), \(provenance.signedAt),
+              \(provenance.generator), \(provenance.actions.joined(separator: " ")), \(provenance.sourceType),
+              \(provenance.isGenerated), \(provenance.report))
+            ON CONFLICT (sha256) DO NOTHING
+            """, logger: logger)
+    }
+
+    public func provenance(of sha256: String) async throws -> Provenance? {
+        try await read { connection in
+            guard
+                let row = try await connection.rows(
+                    """
+                    SELECT state, codes, reason, issuer, common_name, signed_at, generator, actions, source_type, report
+                    FROM provenance WHERE sha256 = \(sha256)
+                    """, logger: logger
+                ).first
+            else { return nil }
+            var provenance = Provenance(
+                state: Provenance.State(rawValue: try row["state"].decode(String.self)) ?? .invalid)
+            provenance.codes = try row["codes"].decode(String.self).split(separator: " ").map(String.init)
+            provenance.reason = try row["reason"].decode(String?.self)
+            provenance.issuer = try row["issuer"].decode(String?.self)
+            provenance.commonName = try row["common_name"].decode(String?.self)
+            provenance.signedAt = try row["signed_at"].decode(String?.self)
+            provenance.generator = try row["generator"].decode(String?.self)
+            provenance.actions = try row["actions"].decode(String.self).split(separator: " ").map(String.init)
+            provenance.sourceType = try row["source_type"].decode(String?.self)
+            provenance.report = try row["report"].decode(String?.self)
+            return provenance
+        }
+    }
+}

@@ -379,6 +379,20 @@ extension SQLiteCatalog {
                     CREATE INDEX look_b4 ON look (b4) WHERE hash IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v13-provenance") { db in
+            // Content Credentials as verified at ingest: the verdict and what the manifest says,
+            // with the library's report for editors.
+            try db.execute(
+                sql: """
+                    CREATE TABLE provenance (
+                      sha256 TEXT PRIMARY KEY NOT NULL REFERENCES asset(sha256) ON DELETE CASCADE,
+                      state TEXT NOT NULL, codes TEXT NOT NULL, reason TEXT, issuer TEXT, commonName TEXT,
+                      signedAt TEXT, generator TEXT, actions TEXT NOT NULL, sourceType TEXT, generated BOOLEAN NOT NULL,
+                      report TEXT
+                    ) WITHOUT ROWID;
+                    CREATE INDEX provenance_state ON provenance (state);
+                    """)
+        }
         return migrator
     }
 

@@ -71,3 +71,40 @@ extension SQLiteCatalog {
         }
     }
 }
+
+extension SQLiteCatalog {
+    static func save(_ db: Database, _ provenance: Provenance, of sha256: String) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO provenance (sha256, state, codes, reason, issuer, commonName, signedAt, generator,
+                  actions, sourceType, generated, report)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                sha256, provenance.state.rawValue, provenance.codes.joined(separator: " "), provenance.reason,
+                provenance.issuer,
+                provenance.commonName, provenance.signedAt, provenance.generator,
+                provenance.actions.joined(separator: " "),
+                provenance.sourceType, provenance.isGenerated, provenance.report,
+            ])
+    }
+
+    public func provenance(of sha256: String) async throws -> Provenance? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM provenance WHERE sha256 = ?", arguments: [sha256])
+            else { return nil }
+            var provenance = Provenance(state: Provenance.State(rawValue: row["state"]) ?? .invalid)
+            provenance.codes = (row["codes"] as String).split(separator: " ").map(String.init)
+            provenance.reason = row["reason"]
+            provenance.issuer = row["issuer"]
+            provenance.commonName = row["commonName"]
+            provenance.signedAt = row["signedAt"]
+            provenance.generator = row["generator"]
+            provenance.actions = (row["actions"] as String).split(separator: " ").map(String.init)
+            provenance.sourceType = row["sourceType"]
+            provenance.report = row["report"]
+            return provenance
+        }
+    }
+}

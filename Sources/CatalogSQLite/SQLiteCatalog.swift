@@ -273,6 +273,7 @@ public final class SQLiteCatalog: CatalogStore, SearchDocumentFeed {
                 sql: "INSERT INTO searchIndex (rowid, body) VALUES ((SELECT id FROM searchDoc WHERE sha256 = ?), ?)"
             ).execute(arguments: [photo.sha256, record.searchText])
             if let look = record.look { try Self.save(db, look) }
+            if let provenance = record.provenance { try Self.save(db, provenance, of: photo.sha256) }
         }
         try Rows.save(db, record.location)
         for rendition in record.renditions { try Rows.save(db, rendition) }

@@ -19,6 +19,8 @@ public struct IngestedFile: Sendable {
     public var author: String
     /// The picture's look for its twins, when the ingest made it.
     public var look: PhotoLook?
+    /// What its Content Credentials say, when the ingest checked them.
+    public var provenance: Provenance?
 
     /// Makes a file's record.
     public init(
@@ -63,6 +65,7 @@ extension Desk {
                     caption: Caption(sha256: file.photo.sha256, fields: fields, revision: 1), revisions: revisions,
                     searchText: SearchText.photoText(fields), renditions: file.renditions))
             records[records.count - 1].look = file.look
+            records[records.count - 1].provenance = file.provenance
         }
         try await stored { try await store.record(records) }
         // Rights the rules and restrictions give a new photo, where they are not the default's

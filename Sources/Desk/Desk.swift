@@ -134,7 +134,12 @@ public struct Desk: Sendable {
             },
             captionRevision: details.caption?.revision ?? 0, publicFrom: photo.publicFrom,
             publishedAt: photo.publishedAt, publicUntil: photo.publicUntil, rights: rights,
-            mandatoryCredit: Self.mandatoryCredit(fields), sources: editor ? photo.sources : nil)
+            mandatoryCredit: Self.mandatoryCredit(fields),
+            provenance: try await provenance(of: photo.sha256).map { found in
+                var shown = found
+                if !editor { shown.report = nil }
+                return shown
+            }, sources: editor ? photo.sources : nil)
     }
 
     /// The newest photos first that match filters, as the audience sees them, after a cursor token

@@ -90,6 +90,11 @@ public struct PhotoDocument: Encodable, Sendable, Equatable {
     /// The credit line an agency made mandatory, shown wherever the photo is; nil when none.
     public var mandatoryCredit: String?
 
+    /// What the original's Content Credentials said at ingest (readers get it without the
+    /// library's report); nil when they were not checked. They belong to the original: the
+    /// renditions are new pictures and carry no claim.
+    public var provenance: Provenance? = nil
+
     /// The raw metadata sources (a JSON document), editors only; encoded as `sources` only when
     /// `includeSources` is set (`show --sources`).
     public var sources: String?
@@ -141,6 +146,24 @@ public struct PhotoDocument: Encodable, Sendable, Equatable {
         try container.encodeIfPresent(publicUntil, forKey: Key("publicUntil"))
         try container.encodeIfPresent(mandatoryCredit, forKey: Key("mandatoryCredit"))
         try container.encodeIfPresent(rights, forKey: Key("rights"))
+        if let provenance {
+            var credentials = container.nestedContainer(keyedBy: Key.self, forKey: Key("provenance"))
+            try credentials.encode(provenance.state.rawValue, forKey: Key("state"))
+            try credentials.encode(provenance.isGenerated, forKey: Key("generated"))
+            try credentials.encode(provenance.summary, forKey: Key("summary"))
+            try credentials.encode("original", forKey: Key("appliesTo"))
+            try credentials.encodeIfPresent(provenance.commonName, forKey: Key("signer"))
+            try credentials.encodeIfPresent(provenance.issuer, forKey: Key("issuer"))
+            try credentials.encodeIfPresent(provenance.signedAt, forKey: Key("signedAt"))
+            try credentials.encodeIfPresent(provenance.generator, forKey: Key("generator"))
+            try credentials.encodeIfPresent(provenance.sourceType, forKey: Key("digitalSourceType"))
+            try credentials.encode(provenance.actions, forKey: Key("actions"))
+            try credentials.encode(provenance.codes, forKey: Key("codes"))
+            try credentials.encodeIfPresent(provenance.reason, forKey: Key("reason"))
+            if let report = provenance.report {
+                try credentials.encode(JSONValue(text: report) ?? .string(report), forKey: Key("report"))
+            }
+        }
         if includeSources, let sources {
             try container.encode(JSONValue(text: sources) ?? .null, forKey: Key("sources"))
         }

@@ -62,4 +62,6 @@ public enum IngestEvent: Sendable {
     case started(path: String)
     /// A file is done; `done` files of `total` so far.
     case finished(FileResult, done: Int, total: Int)
+    /// Something the run says once for all its files ("provenance was not checked: ...").
+    case notice(String)
 }

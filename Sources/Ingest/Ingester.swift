@@ -50,6 +50,10 @@ public struct Ingester: Sendable {
         if lock == nil { try library.create(access: library.existingAccess ?? .owner) }
         let entries = try FolderScanner(excluding: [library.root]).scan(paths)
         report(.scanned(total: entries.count))
+        let (credentials, notice) = await ProvenanceCheck.shared.credentials(for: desk)
+        if let notice, entries.contains(where: { if case .file = $0 { true } else { false } }) {
+            report(.notice(notice))
+        }
         // A folder's worth of files: the catalog's locations and stale photos read once. A few
         // files (a queue worker's job, an upload): each looked up, whatever the catalog's size.
         let fileCount = entries.count { if case .file = $0 { true } else { false } }
@@ -116,7 +120,8 @@ public struct Ingester: Sendable {
                     group.addTask {
                         report(.started(path: path))
                         return await self.process(
-                            path: path, stat: stat, previous: previous, stale: stale, registry: registry)
+                            path: path, stat: stat, previous: previous, stale: stale, registry: registry,
+                            credentials: credentials)
                     }
                 }
             }
@@ -162,7 +167,8 @@ public struct Ingester: Sendable {
 
     /// One file, start to end. Never throws: every problem becomes a `failed` result.
     func process(
-        path: String, stat: FileStat, previous: FileLocation?, stale: StaleRenditions, registry: InFlightAssets
+        path: String, stat: FileStat, previous: FileLocation?, stale: StaleRenditions, registry: InFlightAssets,
+        credentials: ContentCredentials? = nil
     )
         async
         -> Outcome
@@ -190,7 +196,8 @@ public struct Ingester: Sendable {
         let first = await registry.claim(sha)
         var outcome: Outcome
         do {
-            outcome = try await ingest(path: path, stat: stat, sha: sha, previous: previous, stale: stale)
+            outcome = try await ingest(
+                path: path, stat: stat, sha: sha, previous: previous, stale: stale, credentials: credentials)
         } catch let error as ImagingError {
             if let cause = error.cause, !cause.isEmpty { Ingester.logger.info("\(path): libvips: \(cause)") }
             // A write names where it failed; the report shows the photo's own path beside it.
@@ -206,7 +213,8 @@ public struct Ingester: Sendable {
     }
 
     private func ingest(
-        path: String, stat: FileStat, sha: String, previous: FileLocation?, stale: StaleRenditions
+        path: String, stat: FileStat, sha: String, previous: FileLocation?, stale: StaleRenditions,
+        credentials: ContentCredentials?
     )
         async throws -> Outcome
     {
@@ -224,7 +232,12 @@ public struct Ingester: Sendable {
             return Outcome(FileResult(path: path, status: status, id: shortId), renditionsMade: made)
         }
         var (entry, warnings) = try await Blocking.run {
-            try self.decode(path: path, stat: stat, sha: sha, location: location)
+            var decoded = try self.decode(path: path, stat: stat, sha: sha, location: location)
+            // The original's Content Credentials, verified from its bytes as they are.
+            if let credentials, let format = ImageFormat(rawValue: decoded.0.photo.format) {
+                decoded.0.provenance = credentials.read(path: path, format: format)
+            }
+            return decoded
         }
         entry.previousSha256 = previous.flatMap { $0.sha256 == sha ? nil : $0.sha256 }
         do { try await desk.record([entry]) } catch {

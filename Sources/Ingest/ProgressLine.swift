@@ -21,6 +21,7 @@ public struct ProgressLine: Sendable {
         case .finished(_, let done, let total):
             self.done = done
             self.total = total
+        case .notice: break
         }
     }
 

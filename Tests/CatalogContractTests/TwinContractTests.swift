@@ -52,4 +52,27 @@ struct TwinContractTests {
         _ = try await store.deletePhoto(Harness.sha(3), requireUnused: true)
         #expect(try await store.twinCandidates(of: base, limit: 100).map(\.sha256) == [Harness.sha(1)])
     }
+
+    @Test("what Content Credentials said at ingest is kept with the photo", arguments: Backend.available)
+    func provenance(_ backend: Backend) async throws {
+        let harness = try await Harness.make(backend)
+        var signed = Provenance(state: .invalid)
+        signed.codes = ["assertion.dataHash.mismatch", "claimSignature.mismatch"]
+        signed.reason = "hash verification (Hashes do not match)"
+        signed.issuer = "Thông tấn xã"
+        signed.commonName = "TTXVN Signer"
+        signed.signedAt = "2026-12-07T02:15:00+00:00"
+        signed.generator = "Camera 1.0"
+        signed.actions = ["c2pa.created", "c2pa.cropped"]
+        signed.sourceType = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+        signed.report = #"{"active_manifest":"urn:x"}"#
+        var first = Harness.record(1)
+        first.provenance = signed
+        try await harness.store.record([first, Harness.record(2)])
+        #expect(try await harness.store.provenance(of: Harness.sha(1)) == signed)
+        #expect(try await harness.store.provenance(of: Harness.sha(1))?.isGenerated == true)
+        #expect(try await harness.store.provenance(of: Harness.sha(2)) == nil)
+        _ = try await harness.store.deletePhoto(Harness.sha(1), requireUnused: true)
+        #expect(try await harness.store.provenance(of: Harness.sha(1)) == nil)
+    }
 }

@@ -120,4 +120,16 @@ int pd_exif_set(pd_exif *exif, int ifd, int tag, int format, unsigned long compo
 /* Serialises to an "Exif\0\0" blob as libvips expects; free with pd_free. */
 int pd_exif_save(pd_exif *exif, unsigned char **data, unsigned int *length);
 
+/* Content Credentials (ccredentials.c): the C2PA library loaded at run time. Strings these
+ * return are the caller's, freed with pd_c2pa_free_text. */
+/// Loads libc2pa_c.so from `path`; 0 on success, else -1 with `*error` set.
+int pd_c2pa_load(const char *path, char **error);
+/// The library's version text, or NULL when it is not loaded.
+char *pd_c2pa_version(void);
+/// A reading context with these settings (JSON), kept for the process; NULL with `*error`.
+void *pd_c2pa_context(const char *settings_json, char **error);
+/// The manifest store report of a file as JSON, or NULL with `*error` (the library's words).
+char *pd_c2pa_read(void *context, const char *path, const char *format, char **error);
+void pd_c2pa_free_text(char *text);
+
 #endif

@@ -42,6 +42,8 @@ public protocol TwinStore: Sendable {
     /// The photos whose hash shares at least one of the five blocks of `hash` (every photo at
     /// most 4 bits from it is among them), up to `limit`.
     func twinCandidates(of hash: DifferenceHash, limit: Int) async throws -> [TwinSignature]
+    /// What a photo's Content Credentials said at ingest; nil when they were not checked.
+    func provenance(of sha256: String) async throws -> Provenance?
 }
 
 extension TwinSignature {

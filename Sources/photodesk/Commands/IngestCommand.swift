@@ -166,6 +166,10 @@ final class IngestReporter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         progress.update(event)
+        if case .notice(let text) = event {
+            clearProgress()
+            Output.error("note: \(text)")
+        }
         if case .finished(let result, _, _) = event {
             if json {
                 Output.line(JSONOutput.line(result))

@@ -53,6 +53,7 @@ struct ShowCommand: AsyncParsableCommand {
             ),
             ("gps", document.gps.map { String(format: "%.6f, %.6f", $0.latitude, $0.longitude) }),
             ("public", document.publicFrom.map { PublicationTime.text($0) } ?? "no (private)"),
+            ("c2pa", document.provenance.map { "Content Credentials " + $0.summary } ?? "not checked"),
         ]
         for (name, value) in lines {
             guard let value, !value.isEmpty else { continue }
