@@ -17,12 +17,19 @@ public struct SearchFilters: Sendable, Equatable, Hashable {
     public var camera: String?
     /// Only photos with these rights.
     public var rights: RightsFilter?
+    /// Only photos whose Content Credentials had this verdict at ingest.
+    public var provenance: Provenance.State?
+    /// Only photos that declare themselves AI-generated in their Content Credentials.
+    public var generated = false
 
     /// Makes filters.
     public init(
         missing: CaptionField? = nil, byline: String? = nil, from: String? = nil, to: String? = nil,
-        article: String? = nil, camera: String? = nil, rights: RightsFilter? = nil
+        article: String? = nil, camera: String? = nil, rights: RightsFilter? = nil,
+        provenance: Provenance.State? = nil, generated: Bool = false
     ) {
+        self.provenance = provenance
+        self.generated = generated
         self.missing = missing
         self.byline = byline
         self.from = from

@@ -410,6 +410,11 @@ enum PostgresFilters {
         case .restricted: conditions.append("asset.restricted")
         case .cost(let cost): conditions.append("asset.rights_cost = \(statement.bind(cost))")
         }
+        if let state = filters.provenance {
+            conditions.append(
+                "asset.sha256 IN (SELECT sha256 FROM provenance WHERE state = \(statement.bind(state.rawValue)))")
+        }
+        if filters.generated { conditions.append("asset.sha256 IN (SELECT sha256 FROM provenance WHERE generated)") }
         if let missing = filters.missing {
             let name = statement.bind(missing.rawValue)
             if missing.isList {

@@ -376,6 +376,10 @@ struct Filters {
         case .restricted: add("asset.restricted")
         case .cost(let cost): add("asset.rightsCost = ?", cost)
         }
+        if let state = filters.provenance {
+            add("asset.sha256 IN (SELECT sha256 FROM provenance WHERE state = ?)", state.rawValue)
+        }
+        if filters.generated { add("asset.sha256 IN (SELECT sha256 FROM provenance WHERE generated)") }
         if let missing = filters.missing {
             if missing.isList {
                 add("COALESCE(json_array_length(caption.fields, ?), 0) = 0", "$." + missing.rawValue)

@@ -55,7 +55,7 @@ public final class ContentCredentials: @unchecked Sendable {
             if reason.contains("ManifestNotFound") || reason.contains("no JUMBF data found")
                 || reason.contains("JumbfNotFound")
             {
-                return Provenance(state: .none)
+                return Provenance(state: .absent)
             }
             var provenance = Provenance(state: .invalid)
             provenance.codes = ["unreadable"]

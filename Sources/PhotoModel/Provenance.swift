@@ -5,8 +5,8 @@ import Foundation
 public struct Provenance: Codable, Sendable, Equatable {
     /// The verdict.
     public enum State: String, Codable, Sendable, CaseIterable {
-        /// No Content Credentials in the file.
-        case none
+        /// No Content Credentials in the file ("none"; not `none`, which Optional has).
+        case absent = "none"
         /// Signed, intact, and the signer chains to a certificate on the desk's trust list.
         case valid
         /// Signed and intact, but the signer is not on the desk's trust list.
@@ -55,7 +55,7 @@ public struct Provenance: Codable, Sendable, Equatable {
         let signed = signer.isEmpty ? "" : ": signed by \(signer)"
         let generated = isGenerated ? "; AI-generated (declared)" : ""
         switch state {
-        case .none: return "none"
+        case .absent: return "none"
         case .valid: return "valid\(signed)\(generated)"
         case .untrusted:
             return "valid but not trusted (the signer is not on the desk's trust list)\(signed)\(generated)"

@@ -72,6 +72,19 @@ struct TwinContractTests {
         #expect(try await harness.store.provenance(of: Harness.sha(1)) == signed)
         #expect(try await harness.store.provenance(of: Harness.sha(1))?.isGenerated == true)
         #expect(try await harness.store.provenance(of: Harness.sha(2)) == nil)
+        // Listings and counts by verdict and by the AI-generated declaration.
+        var none = Harness.record(3)
+        none.provenance = Provenance(state: .absent)
+        try await harness.store.record([none])
+        for (filters, expected) in [
+            (SearchFilters(provenance: .invalid), [Harness.sha(1)]),
+            (SearchFilters(provenance: .absent), [Harness.sha(3)]),
+            (SearchFilters(provenance: .valid), []), (SearchFilters(generated: true), [Harness.sha(1)]),
+        ] {
+            let listed = try await harness.store.photos(filters: filters, limit: 10, after: nil, audience: .editors)
+            #expect(listed.map(\.sha256) == expected, "\(filters)")
+            #expect(try await harness.store.photoCount(filters: filters, audience: .editors) == expected.count)
+        }
         _ = try await harness.store.deletePhoto(Harness.sha(1), requireUnused: true)
         #expect(try await harness.store.provenance(of: Harness.sha(1)) == nil)
     }

@@ -16,7 +16,7 @@ struct ProvenanceTests {
     }
 
     @Test("valid, AI-generated, untrusted, tampered, stripped and hostile files each get their state")
-    func states() throws {
+    func states() async throws {
         let work = try TemporaryFolder("e2e-provenance")
         var photo = SyntheticPhoto(width: 800, height: 600, seed: 31)
         photo.scene = .meeting
@@ -82,6 +82,31 @@ struct ProvenanceTests {
         for (name, bytes) in originals {
             #expect(try Data(contentsOf: URL(fileURLWithPath: work.path + "/in/" + name)) == bytes, "\(name)")
         }
+
+        // Readers see the line on a published photo's page; search filters by verdict.
+        let generatedId =
+            try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(
+                        try Binary.run(["show", "--library", library, "--json", work.path + "/in/generated.jpg"]).stdout
+                            .utf8))
+                    as? [String: Any])["id"] as? String
+        let generatedPage = try #require(generatedId)
+        #expect(try Binary.run(["publish", "--library", library, generatedPage]).status == 0)
+        let server = try ServeProcess(library: library)
+        defer { server.stop() }
+        let page = try await LoopbackHTTP.send(port: server.port, "/photos/\(generatedPage)")
+        #expect(page.status == 200)
+        #expect(
+            page.text.contains(
+                "<dt>Content Credentials</dt><dd class=\"credentials\">AI-generated (declared in them); signed by Thông tấn xã Test Signer"
+            ),
+            "\(page.text)")
+        #expect(!page.text.contains("id=\"credentials\""), "a reader sees no editor's section")
+        let invalid = try Binary.run(["search", "--library", library, "--provenance", "invalid", "--json"])
+        let found = try #require(try JSONSerialization.jsonObject(with: Data(invalid.stdout.utf8)) as? [String: Any])
+        #expect(found["total"] as? Int == 2, "\(invalid.stdout)")
+        server.stop()
 
         // Without the library, ingest goes on and says once that provenance was not checked.
         var other = SyntheticPhoto(width: 320, height: 240, seed: 32)

@@ -65,21 +65,56 @@ struct PhotoRoutes: Sendable {
         return filter
     }
 
+    /// The Content Credentials filter a `provenance` parameter names; nil when absent, 400 for
+    /// another name.
+    static func provenance(_ text: String?) throws -> Provenance.State? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let state = Provenance.State(rawValue: text) else {
+            throw GalleryError(
+                .invalid,
+                "provenance takes one of: \(Provenance.State.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return state
+    }
+
+    /// Whether a `generated` parameter asks for AI-generated photos only ("1", "true", "on").
+    static func generated(_ text: String?) throws -> Bool {
+        guard let text = text?.trimmingCharacters(in: .whitespaces).lowercased(), !text.isEmpty else { return false }
+        switch text {
+        case "1", "true", "on", "yes": return true
+        case "0", "false", "off", "no": return false
+        default: throw GalleryError(.invalid, "generated takes 1 or 0")
+        }
+    }
+
+    /// JSON indented for reading, or the text as it is.
+    static func prettyJSON(_ text: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        else { return text }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func list(_ request: Request, _ context: GalleryContext) async throws -> Response {
         let parameters = request.uri.queryParameters
         let missing = try Self.missing(parameters.get("missing"))
         let rights = try Self.rights(parameters.get("rights"))
-        let filters = SearchFilters(missing: missing, rights: rights)
+        let provenance = try Self.provenance(parameters.get("provenance"))
+        let generated = try Self.generated(parameters.get("generated"))
+        let filters = SearchFilters(missing: missing, rights: rights, provenance: provenance, generated: generated)
         let page = try await desk.photos(
             filters: filters, limit: Self.pageSize, after: parameters.get("after"), audience: context.audience)
         let count = try await desk.photoCount(filters: filters, audience: context.audience)
         let tiles = Self.tiles(page.photos, marking: context.viewer != nil ? context.now : nil)
-        let query = (missing.map { "missing=\($0.rawValue)&" } ?? "") + (rights.map { "rights=\($0.name)&" } ?? "")
+        let query =
+            (missing.map { "missing=\($0.rawValue)&" } ?? "") + (rights.map { "rights=\($0.name)&" } ?? "")
+            + (provenance.map { "provenance=\($0.rawValue)&" } ?? "") + (generated ? "generated=1&" : "")
         return try pages.page(
             "photos", title: missing.map { "Missing \($0.rawValue)" } ?? "Photos",
             ListView(
                 heading: missing.map { "Photos missing a \($0.rawValue)" } ?? rights.map { "Photos: rights \($0.name)" }
-                    ?? "Photos", photos: tiles, count: count,
+                    ?? provenance.map { "Photos: Content Credentials \($0.rawValue)" }
+                    ?? (generated ? "Photos declared AI-generated" : "Photos"), photos: tiles, count: count,
                 nextPage: page.next.map { "/photos?\(query)after=\($0)" },
                 emptyText: missing.map { "Every photo has a \($0.rawValue)." }
                     ?? "No photos yet. Ingest a folder with photodesk ingest DIR.",
@@ -229,6 +264,30 @@ struct PhotoRoutes: Sendable {
         var edit: EditView?
         /// The credit line an agency made mandatory, shown with the photo.
         var mandatoryCredit: String?
+        /// What the original's Content Credentials say, for everyone; nil when none were found.
+        var credentials: String?
+        /// For editors: the verdict, the failing codes and the C2PA library's report.
+        var credentialsState: String?
+        var credentialsCodes: String?
+        var credentialsReport: String?
+    }
+
+    /// The line readers see about a photo's Content Credentials: who signed the original (and
+    /// whether the desk knows the signer), or that they do not verify; "AI-generated" first when
+    /// the credentials declare it. Nil when there are none, or they were not checked.
+    static func credentialsLine(_ provenance: Provenance?) -> String? {
+        guard let provenance, provenance.state != .absent else { return nil }
+        var parts: [String] = []
+        if provenance.isGenerated { parts.append("AI-generated (declared in them)") }
+        let signer = [provenance.commonName, provenance.issuer.map { "(\($0))" }].compactMap { $0 }.joined(
+            separator: " ")
+        switch provenance.state {
+        case .valid: parts.append("signed by \(signer)" + (provenance.signedAt.map { " on \($0)" } ?? ""))
+        case .untrusted: parts.append("signed by \(signer), a signer this desk does not know")
+        case .invalid: parts.append("present, but they do not verify")
+        case .absent: break
+        }
+        return parts.joined(separator: "; ")
     }
 
     func photo(
@@ -300,7 +359,11 @@ struct PhotoRoutes: Sendable {
             articles: document.articles, hasArticles: !document.articles.isEmpty,
             previous: neighbours.newer.map { "/photos/\($0.shortId)" },
             next: neighbours.older.map { "/photos/\($0.shortId)" }, edit: edit,
-            mandatoryCredit: document.mandatoryCredit)
+            mandatoryCredit: document.mandatoryCredit, credentials: Self.credentialsLine(document.provenance),
+            credentialsState: edit == nil ? nil : document.provenance.map(\.summary),
+            credentialsCodes: edit == nil
+                ? nil : document.provenance.flatMap { $0.codes.isEmpty ? nil : $0.codes.joined(separator: ", ") },
+            credentialsReport: edit == nil ? nil : document.provenance?.report.map(Self.prettyJSON))
         return try pages.page(
             "photo", title: document.caption.map { String($0.prefix(80)) } ?? "Photo \(document.id)", view,
             context: context, status: status,

@@ -57,7 +57,9 @@ struct SearchRoutes: Sendable {
             filters: SearchFilters(
                 missing: try PhotoRoutes.missing(parameters["missing"]), byline: try text("byline"),
                 from: try text("from"), to: try text("to"), article: try text("article"), camera: try text("camera"),
-                rights: try PhotoRoutes.rights(parameters["rights"])))
+                rights: try PhotoRoutes.rights(parameters["rights"]),
+                provenance: try PhotoRoutes.provenance(parameters["provenance"]),
+                generated: try PhotoRoutes.generated(parameters["generated"])))
     }
 
     func search(_ request: Request, _ context: GalleryContext) async throws -> Response {
@@ -74,7 +76,8 @@ struct SearchRoutes: Sendable {
             var components = URLComponents()
             components.path = "/search"
             components.queryItems =
-                ["q", "missing", "byline", "from", "to", "article", "camera", "rights"].compactMap { name in
+                ["q", "missing", "byline", "from", "to", "article", "camera", "rights", "provenance", "generated"]
+                .compactMap { name in
                     parameters[name].flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) }
                 } + [URLQueryItem(name: "after", value: token)]
             next = components.string

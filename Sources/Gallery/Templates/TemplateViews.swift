@@ -103,7 +103,9 @@ extension PhotoRoutes.PhotoView: TemplateView {
         "width": \Self.width, "height": \Self.height, "large": \Self.large, "largeWidth": \Self.largeWidth,
         "largeHeight": \Self.largeHeight, "srcset": \Self.srcset, "articles": \Self.articles,
         "hasArticles": \Self.hasArticles, "previous": \Self.previous, "next": \Self.next, "edit": \Self.edit,
-        "mandatoryCredit": \Self.mandatoryCredit,
+        "mandatoryCredit": \Self.mandatoryCredit, "credentials": \Self.credentials,
+        "credentialsState": \Self.credentialsState, "credentialsCodes": \Self.credentialsCodes,
+        "credentialsReport": \Self.credentialsReport,
     ]
 }
 

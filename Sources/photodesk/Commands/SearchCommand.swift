@@ -37,6 +37,12 @@ struct SearchCommand: AsyncParsableCommand {
             "Only photos with these rights: free, conditional, pay, deny (their cost), killed, or restricted (with restrictions).",
             valueName: "rights"))
     var rights: String?
+    @Option(
+        help: ArgumentHelp(
+            "Only photos whose Content Credentials were: valid, untrusted, invalid or none (checked, with none).",
+            valueName: "state"))
+    var provenance: Provenance.State?
+    @Flag(help: "Only photos whose Content Credentials declare them AI-generated.") var generated = false
     @Option(help: "Results a page (1 to 200).") var limit = 20
     @Option(help: "The page after this token (from a previous --json answer's next).") var after: String?
     @Flag(help: "Print JSON: {\"results\": [...], \"total\": n, \"next\": token}.") var json = false
@@ -58,7 +64,7 @@ struct SearchCommand: AsyncParsableCommand {
             text: words.joined(separator: " "),
             filters: SearchFilters(
                 missing: missing, byline: byline, from: from, to: to, article: article, camera: camera,
-                rights: rights.flatMap(RightsFilter.init(name:))))
+                rights: rights.flatMap(RightsFilter.init(name:)), provenance: provenance, generated: generated))
         let page = try await desk.search(query, limit: limit, after: after, audience: .editors)
         if json {
             Output.line(JSONOutput.pretty(page))
@@ -68,3 +74,5 @@ struct SearchCommand: AsyncParsableCommand {
         Output.line("\(page.results.count) of \(page.total)\(page.next.map { " (next page: --after \($0))" } ?? "")")
     }
 }
+
+extension Provenance.State: ExpressibleByArgument {}
