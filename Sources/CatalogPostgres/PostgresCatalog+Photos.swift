@@ -414,7 +414,13 @@ enum PostgresFilters {
             conditions.append(
                 "asset.sha256 IN (SELECT sha256 FROM provenance WHERE state = \(statement.bind(state.rawValue)))")
         }
-        if filters.generated { conditions.append("asset.sha256 IN (SELECT sha256 FROM provenance WHERE generated)") }
+        // Declared by the Content Credentials, or by the IPTC Digital Source Type field (whose
+        // three generated types, URI or bare, all end in "algorithmicMedia").
+        if filters.generated {
+            conditions.append(
+                "(asset.sha256 IN (SELECT sha256 FROM provenance WHERE generated) OR caption.fields ->> 'digitalSourceType' ILIKE '%algorithmicMedia')"
+            )
+        }
         if let missing = filters.missing {
             let name = statement.bind(missing.rawValue)
             if missing.isList {

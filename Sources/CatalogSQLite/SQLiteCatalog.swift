@@ -379,7 +379,13 @@ struct Filters {
         if let state = filters.provenance {
             add("asset.sha256 IN (SELECT sha256 FROM provenance WHERE state = ?)", state.rawValue)
         }
-        if filters.generated { add("asset.sha256 IN (SELECT sha256 FROM provenance WHERE generated)") }
+        // Declared by the Content Credentials, or by the IPTC Digital Source Type field (whose
+        // three generated types, URI or bare, all end in "algorithmicMedia").
+        if filters.generated {
+            add(
+                "(asset.sha256 IN (SELECT sha256 FROM provenance WHERE generated) OR json_extract(caption.fields, '$.digitalSourceType') LIKE '%algorithmicMedia')"
+            )
+        }
         if let missing = filters.missing {
             if missing.isList {
                 add("COALESCE(json_array_length(caption.fields, ?), 0) = 0", "$." + missing.rawValue)

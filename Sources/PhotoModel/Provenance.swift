@@ -39,15 +39,19 @@ public struct Provenance: Codable, Sendable, Equatable {
 
     /// Whether the picture declares itself made by a generative model (IPTC digital source types
     /// trainedAlgorithmicMedia, compositeWithTrainedAlgorithmicMedia, algorithmicMedia).
-    public var isGenerated: Bool {
-        guard let sourceType else { return false }
-        let name = sourceType.split(separator: "/").last.map(String.init) ?? sourceType
-        return Self.generatedTypes.contains(name)
-    }
+    public var isGenerated: Bool { Self.declaresGenerated(sourceType) }
 
     public static let generatedTypes: Set<String> = [
         "trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia", "algorithmicMedia",
     ]
+
+    /// Whether an IPTC Digital Source Type (a NewsCode URI, or its last part) is one of the
+    /// generated types.
+    public static func declaresGenerated(_ sourceType: String?) -> Bool {
+        guard let sourceType else { return false }
+        let name = sourceType.split(separator: "/").last.map(String.init) ?? sourceType
+        return generatedTypes.contains(name)
+    }
 
     /// One line for people: "valid: signed by Thông tấn xã Test Signer (Photodesk Test Agency)".
     public var summary: String {

@@ -121,6 +121,17 @@ struct ProvenanceTests {
             unchecked.stderr.components(separatedBy: "provenance was not checked").count == 2, "\(unchecked.stderr)")
         let plain = try Binary.run(["show", "--library", library, work.path + "/later/one.jpg"])
         #expect(plain.stdout.contains("c2pa      not checked"), "\(plain.stdout)")
+
+        // The IPTC Digital Source Type declares a picture generated as well: found by --generated.
+        let declared = try Binary.run([
+            "caption", "set", "--library", library, work.path + "/later/one.jpg", "--digital-source-type",
+            "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
+        ])
+        #expect(declared.status == 0, "\(declared.stderr)")
+        let generatedSearch = try Binary.run(["search", "--library", library, "--generated", "--json"])
+        let generatedFound = try #require(
+            try JSONSerialization.jsonObject(with: Data(generatedSearch.stdout.utf8)) as? [String: Any])
+        #expect(generatedFound["total"] as? Int == 2, "\(generatedSearch.stdout)")
     }
 }
 

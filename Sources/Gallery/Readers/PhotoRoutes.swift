@@ -77,12 +77,12 @@ struct PhotoRoutes: Sendable {
         return state
     }
 
-    /// Whether a `generated` parameter asks for AI-generated photos only ("1", "true", "on").
+    /// Whether a `generated` parameter asks for AI-generated photos only: "1" yes, "0" or empty
+    /// no, anything else a 400 (as the API's description says).
     static func generated(_ text: String?) throws -> Bool {
-        guard let text = text?.trimmingCharacters(in: .whitespaces).lowercased(), !text.isEmpty else { return false }
-        switch text {
-        case "1", "true", "on", "yes": return true
-        case "0", "false", "off", "no": return false
+        switch text ?? "" {
+        case "1": return true
+        case "0", "": return false
         default: throw GalleryError(.invalid, "generated takes 1 or 0")
         }
     }
@@ -275,10 +275,17 @@ struct PhotoRoutes: Sendable {
     /// The line readers see about a photo's Content Credentials: who signed the original (and
     /// whether the desk knows the signer), or that they do not verify; "AI-generated" first when
     /// the credentials declare it. Nil when there are none, or they were not checked.
-    static func credentialsLine(_ provenance: Provenance?) -> String? {
-        guard let provenance, provenance.state != .absent else { return nil }
+    static func credentialsLine(_ provenance: Provenance?, fields: CaptionFields) -> String? {
+        let byField = Provenance.declaresGenerated(fields[.digitalSourceType])
+        guard let provenance, provenance.state != .absent else {
+            return byField ? "none; AI-generated (declared in its IPTC metadata)" : nil
+        }
         var parts: [String] = []
-        if provenance.isGenerated { parts.append("AI-generated (declared in them)") }
+        if provenance.isGenerated {
+            parts.append("AI-generated (declared in them)")
+        } else if byField {
+            parts.append("AI-generated (declared in its IPTC metadata)")
+        }
         let signer = [provenance.commonName, provenance.issuer.map { "(\($0))" }].compactMap { $0 }.joined(
             separator: " ")
         switch provenance.state {
@@ -359,7 +366,8 @@ struct PhotoRoutes: Sendable {
             articles: document.articles, hasArticles: !document.articles.isEmpty,
             previous: neighbours.newer.map { "/photos/\($0.shortId)" },
             next: neighbours.older.map { "/photos/\($0.shortId)" }, edit: edit,
-            mandatoryCredit: document.mandatoryCredit, credentials: Self.credentialsLine(document.provenance),
+            mandatoryCredit: document.mandatoryCredit,
+            credentials: Self.credentialsLine(document.provenance, fields: document.fields),
             credentialsState: edit == nil ? nil : document.provenance.map(\.summary),
             credentialsCodes: edit == nil
                 ? nil : document.provenance.flatMap { $0.codes.isEmpty ? nil : $0.codes.joined(separator: ", ") },
