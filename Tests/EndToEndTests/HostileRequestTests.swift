@@ -26,6 +26,7 @@ enum HostileRoutes {
         "POST /admin/users/{name}/token", "POST /admin/tokens/{id}/revoke", "GET /r/{id}/{file}",
         "HEAD /r/{id}/{file}", "GET /healthz", "GET /metrics", "GET /api/v1/assets", "GET /api/v1/assets/{id}",
         "GET /api/v1/assets/{id}/caption", "PATCH /api/v1/assets/{id}/caption", "GET /api/v1/assets/{id}/history",
+        "GET /api/v1/assets/{id}/original",
         "POST /api/v1/assets/{id}/revert", "GET /api/v1/search", "GET /api/v1/articles", "GET /api/v1/articles/{slug}",
         "POST /api/v1/articles/{slug}/photos", "DELETE /api/v1/articles/{slug}/photos/{id}",
         "GET /api/v1/openapi.json", "GET /desk", "POST /photos/{id}/publish", "GET /articles/{slug}/crop/{position}",
@@ -815,6 +816,9 @@ struct HostileRequestTests {
                 varied: [id, .json(Self.captionBodies), .header("If-Match", Self.ifMatchValues)]),
             RouteCase(
                 method: "GET", template: "/api/v1/assets/{id}/history", path: ["id": solo], auth: .bearer,
+                varied: [id]),
+            RouteCase(
+                method: "GET", template: "/api/v1/assets/{id}/original", path: ["id": stored], auth: .bearer,
                 varied: [id]),
             RouteCase(
                 method: "POST", template: "/api/v1/assets/{id}/revert", path: ["id": edited],

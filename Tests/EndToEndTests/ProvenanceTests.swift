@@ -103,6 +103,30 @@ struct ProvenanceTests {
             ),
             "\(page.text)")
         #expect(!page.text.contains("id=\"credentials\""), "a reader sees no editor's section")
+        // An editor downloads the original byte for byte; readers cannot.
+        #expect(
+            try Binary.run(
+                ["user", "add", "desk", "--role", "editor", "--library", library], input: "a long password\n"
+            )
+            .status == 0)
+        let token =
+            try Binary.run(["user", "token", "desk", "--library", library]).stdout.split(separator: "\n").first
+            .map(String.init) ?? ""
+        let validId =
+            try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(
+                        try Binary.run(["show", "--library", library, "--json", work.path + "/in/valid.jpg"]).stdout
+                            .utf8))
+                    as? [String: Any])["id"] as? String
+        let original = try await LoopbackHTTP.send(
+            port: server.port, "/api/v1/assets/\(try #require(validId))/original",
+            headers: ["Authorization": "Bearer \(token)"])
+        #expect(original.status == 200)
+        #expect(original.body == originals["valid.jpg"])
+        #expect(original.header("content-type") == "image/jpeg", "\(original.headers)")
+        #expect(
+            try await LoopbackHTTP.send(port: server.port, "/api/v1/assets/\(generatedPage)/original").status == 401)
         let invalid = try Binary.run(["search", "--library", library, "--provenance", "invalid", "--json"])
         let found = try #require(try JSONSerialization.jsonObject(with: Data(invalid.stdout.utf8)) as? [String: Any])
         #expect(found["total"] as? Int == 2, "\(invalid.stdout)")

@@ -3,6 +3,7 @@ import Desk
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Imaging
 import PhotoModel
 
 /// The JSON API, with the field names of the CLI's JSON. Reads are open (readers see what is
@@ -30,6 +31,7 @@ package struct AssetAPIRoutes: Sendable {
             else { throw self.notFound(context) }
             return try JSONBody.response(document)
         }
+        group.get("/assets/:id/original") { _, context in try await self.original(context) }
         group.get("/assets/:id/caption") { _, context in
             try await self.caption(try await self.photo(context), context)
         }
@@ -96,6 +98,39 @@ package struct AssetAPIRoutes: Sendable {
             let photo = try await desk.findPhoto(id), context.audience.sees(photo.visibility)
         else { throw notFound(context) }
         return photo
+    }
+
+    /// The original file, byte for byte as ingested (editors only; a GET changes nothing, so a
+    /// session needs no CSRF token): its Content Credentials verify anywhere. The first of its
+    /// locations still as ingest saw it (size and time) is sent; none is a 404 naming why.
+    func original(_ context: GalleryContext) async throws -> Response {
+        guard let viewer = context.viewer else {
+            throw APIAuth.unauthorized("sign in: send Authorization: Bearer TOKEN (an admin issues tokens)")
+        }
+        guard viewer.role >= .editor else { throw GalleryError(.forbidden, "this needs the editor role") }
+        let photo = try await self.photo(context)
+        guard let details = try await desk.details(sha256: photo.sha256) else { throw notFound(context) }
+        for location in details.locations {
+            guard let stat = FileStat.of(location.path), stat.size == location.size,
+                stat.modifiedAt == location.modifiedAt, stat.size <= Int64(Int.max)
+            else { continue }
+            let name = AtomicFile.parts(location.path).name
+            let safe = String(name.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" })
+            let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "original"
+            var headers: HTTPFields = [
+                .contentType: ImageFormat(rawValue: photo.format)?.mimeType ?? "application/octet-stream",
+                .cacheControl: "private, no-store",
+                .contentDisposition:
+                    "attachment; filename=\"\(safe.isEmpty ? "original" : safe)\"; filename*=UTF-8''\(encoded)",
+            ]
+            headers[.eTag] = "\"\(photo.sha256)\""
+            return Response(
+                status: .ok, headers: headers, body: RenditionRoutes.stream(location.path, range: 0..<Int(stat.size)))
+        }
+        throw GalleryError(
+            .notFound,
+            "the original of \(photo.shortId) cannot be sent: its files moved or changed since ingest (photodesk verify lists them)"
+        )
     }
 
     func notFound(_ context: GalleryContext) -> GalleryError {
