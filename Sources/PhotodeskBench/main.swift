@@ -383,6 +383,42 @@ if only.contains("search") {
         ))
 }
 
+// MARK: 4b. Twins at 1,000,000 photos
+
+if only.contains("twins") {
+    let count = Int(ProcessInfo.processInfo.environment["BENCH_TWINS"] ?? "") ?? 1_000_000
+    let twinPhotos = TwinBench.photos(count: count)
+    let twinLibrary = Library(path: work + "/libraries/twins")
+    log("a SQLite catalog of \(count) photos with their looks")
+    let twinCatalog = try await TwinBench.sqlite(twinPhotos, at: twinLibrary)
+    log("\(TwinBench.queries) twin lookups on SQLite: warm-up and \(runs) runs")
+    let (sqliteTimes, sqliteComplete) = try await TwinBench.measure(
+        Desk(store: twinCatalog, library: twinLibrary), twinPhotos, runs: runs)
+    try twinCatalog.close()
+    log("a PostgreSQL catalog of \(count) photos with their looks")
+    let twinURL = try await TwinBench.postgres(twinPhotos)
+    let twinPostgres = try await PostgresCatalog.open(url: twinURL, logger: BenchPostgres.logger)
+    log("\(TwinBench.queries) twin lookups on PostgreSQL: warm-up and \(runs) runs")
+    let (postgresTimes, postgresComplete) = try await TwinBench.measure(
+        Desk(store: twinPostgres, library: twinLibrary), twinPhotos, runs: runs)
+    await twinPostgres.shutdown()
+    try await BenchPostgres.drop("bench_twins")
+    for (backend, times, complete) in [
+        ("SQLite", sqliteTimes, sqliteComplete), ("PostgreSQL", postgresTimes, postgresComplete),
+    ] {
+        for p in [50.0, 99.0] {
+            rows.append(
+                Row(
+                    work: "Twins at \(count) photos, \(backend): \(p == 50 ? "median" : "99th percentile") of \(TwinBench.queries) lookups",
+                    photodesk: Figure(values: times.map { percentile($0, p) }, unit: "ms", higherIsBetter: false),
+                    peer: "–", peerFigure: nil,
+                    note:
+                        "target: at most 100 ms; random hashes, four planted twins 1 to 4 bits from each query, \(complete ? "all found" : "SOME NOT FOUND")"
+                ))
+        }
+    }
+}
+
 // MARK: 5. Serving under wrk
 
 struct Load {
