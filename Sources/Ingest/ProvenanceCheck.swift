@@ -12,13 +12,28 @@ actor ProvenanceCheck {
     static let shared = ProvenanceCheck()
 
     private var loaded: (trust: String, credentials: ContentCredentials)?
+    /// Why the library cannot be used at all (not found): for the life of the process.
     private var failure: String?
+    /// Why a context for this trust list could not be made (the list refused, say): until the
+    /// list changes.
+    private var refused: (trust: String, reason: String)?
+    /// Whether the failure was said already: once per process (a watcher scans again and again).
+    private var said = false
 
-    /// The reader for the desk's current trust list, or why there is none.
+    /// The reader for the desk's current trust list, or why there is none (said the first time
+    /// only).
     func credentials(for desk: Desk) async -> (ContentCredentials?, notice: String?) {
+        let (credentials, failure) = await load(for: desk)
+        guard let failure, !said else { return (credentials, nil) }
+        said = true
+        return (nil, failure)
+    }
+
+    private func load(for desk: Desk) async -> (ContentCredentials?, String?) {
         if let failure { return (nil, failure) }
         let trust = (try? await desk.trustList()?.value) ?? ""
         if let loaded, loaded.trust == trust { return (loaded.credentials, nil) }
+        if let refused, refused.trust == trust { return (nil, refused.reason) }
         guard let path = Self.libraryPath() else {
             failure =
                 "provenance was not checked: the C2PA library (libc2pa_c.so) was not found; `make setup` installs it in .build/venv, or set PHOTODESK_C2PA_LIB to its path"
@@ -29,8 +44,9 @@ actor ProvenanceCheck {
             loaded = (trust, credentials)
             return (credentials, nil)
         } catch {
-            failure = "provenance was not checked: \(error) (\(path))"
-            return (nil, failure)
+            let reason = "provenance was not checked: \(error) (\(path))"
+            refused = (trust, reason)
+            return (nil, reason)
         }
     }
 

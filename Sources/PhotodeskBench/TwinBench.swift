@@ -31,16 +31,22 @@ enum TwinBench {
         var photos: [(String, DifferenceHash)] = []
         photos.reserveCapacity(count)
         for index in 0..<(count - queries * 4) {
-            photos.append((String(format: "%016llx", UInt64(index)) + String(repeating: "a", count: 48),
-                DifferenceHash(value: random.next())))
+            photos.append(
+                (
+                    String(format: "%016llx", UInt64(index)) + String(repeating: "a", count: 48),
+                    DifferenceHash(value: random.next())
+                ))
         }
         for query in 0..<queries {
             for distance in 1...4 {
                 var value = photos[query].1.value
                 for bit in 0..<distance { value ^= 1 << UInt64((query + bit * 17) % 64) }
                 let index = photos.count
-                photos.append((String(format: "%016llx", UInt64(index)) + String(repeating: "b", count: 48),
-                    DifferenceHash(value: value)))
+                photos.append(
+                    (
+                        String(format: "%016llx", UInt64(index)) + String(repeating: "b", count: 48),
+                        DifferenceHash(value: value)
+                    ))
             }
         }
         return photos
@@ -48,8 +54,9 @@ enum TwinBench {
 
     /// Milliseconds of each lookup, one list per run after a warm-up run; and whether every
     /// planted twin was found.
-    static func measure(_ desk: Desk, _ photos: [(String, DifferenceHash)], runs: Int) async throws -> ([[Double]], Bool)
-    {
+    static func measure(_ desk: Desk, _ photos: [(String, DifferenceHash)], runs: Int) async throws -> (
+        [[Double]], Bool
+    ) {
         var latencies: [[Double]] = []
         var complete = true
         for run in 0...runs {

@@ -409,7 +409,8 @@ if only.contains("twins") {
         for p in [50.0, 99.0] {
             rows.append(
                 Row(
-                    work: "Twins at \(count) photos, \(backend): \(p == 50 ? "median" : "99th percentile") of \(TwinBench.queries) lookups",
+                    work:
+                        "Twins at \(count) photos, \(backend): \(p == 50 ? "median" : "99th percentile") of \(TwinBench.queries) lookups",
                     photodesk: Figure(values: times.map { percentile($0, p) }, unit: "ms", higherIsBetter: false),
                     peer: "–", peerFigure: nil,
                     note:
