@@ -124,31 +124,27 @@ public struct CatalogCopy: Sendable {
             }
         }
         report.sourceChecksum = try await Self.checksum(source, hashes)
-        report.targetChecksum = try await Self.checksum(target, hashes)
-        try await verify(report, hashes: hashes)
+        let copied = try await CatalogCensus.take(target)
+        report.targetChecksum = copied.captionChecksum
+        try Self.verify(report, copied)
         return report
     }
 
-    /// The counts on the target must be the source's, and the revisions must hash the same.
-    func verify(_ report: Report, hashes: [String]) async throws {
-        var problems: [String] = []
-        let photos = try await target.photoCount(filters: SearchFilters(), audience: .editors)
-        if photos != report.photos { problems.append("\(photos) photos, not \(report.photos)") }
-        let locations = try await target.allLocations().count
-        if locations != report.locations { problems.append("\(locations) locations, not \(report.locations)") }
-        let renditions = try await target.allRenditions().count
-        if renditions != report.renditions { problems.append("\(renditions) renditions, not \(report.renditions)") }
-        let articles = try await target.articles(limit: 1000, audience: .editors).count
-        if articles != report.articles { problems.append("\(articles) articles, not \(report.articles)") }
-        let kills = try await target.kills().count
-        if kills != report.kills { problems.append("\(kills) killed photos, not \(report.kills)") }
-        let users = try await target.accounts().count
-        if users != report.users { problems.append("\(users) users, not \(report.users)") }
-        if report.sourceChecksum != report.targetChecksum {
-            problems.append(
-                "the caption revisions differ (checksum \(report.targetChecksum.prefix(12)), not \(report.sourceChecksum.prefix(12)))"
-            )
-        }
+    /// The target's census must be what was copied: the same counts, and the revisions must hash
+    /// the same.
+    static func verify(_ report: Report, _ copied: CatalogCensus) throws {
+        var expected = CatalogCensus()
+        expected.photos = report.photos
+        expected.locations = report.locations
+        expected.renditions = report.renditions
+        expected.revisions = report.revisions
+        expected.articles = report.articles
+        expected.uses = report.uses
+        expected.leases = report.leases
+        expected.kills = report.kills
+        expected.users = report.users
+        expected.captionChecksum = report.sourceChecksum
+        let problems = expected.differences(from: copied)
         guard problems.isEmpty else {
             throw DeskError(.storage, "the copy does not match its source: " + problems.joined(separator: "; "))
         }

@@ -22,8 +22,10 @@ public final class ContentCredentials: @unchecked Sendable {
     public init(libraryPath: String, trustAnchors: String?) throws {
         var error: UnsafeMutablePointer<CChar>?
         guard pd_c2pa_load(libraryPath, &error) == 0 else { throw Unavailable(description: Self.take(error)) }
-        var verify: [String: Any] = ["verify_trust": true, "remote_manifest_fetch": false, "ocsp_fetch": false]
-        verify["verify_after_reading"] = true
+        // Offline: no remote manifest, no certificate status asked.
+        let verify: [String: Any] = [
+            "verify_trust": true, "verify_after_reading": true, "remote_manifest_fetch": false, "ocsp_fetch": false,
+        ]
         var settings: [String: Any] = ["verify": verify]
         if let trustAnchors, !trustAnchors.isEmpty { settings["trust"] = ["trust_anchors": trustAnchors] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)

@@ -53,9 +53,14 @@ public struct Provenance: Codable, Sendable, Equatable {
         return generatedTypes.contains(name)
     }
 
+    /// Who signed, for people: "Thông tấn xã Test Signer (Photodesk Test Agency)"; empty when
+    /// the credentials name no one.
+    public var signer: String {
+        [commonName, issuer.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
+    }
+
     /// One line for people: "valid: signed by Thông tấn xã Test Signer (Photodesk Test Agency)".
     public var summary: String {
-        let signer = [commonName, issuer.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
         let signed = signer.isEmpty ? "" : ": signed by \(signer)"
         let generated = isGenerated ? "; AI-generated (declared)" : ""
         switch state {

@@ -286,8 +286,7 @@ struct PhotoRoutes: Sendable {
         } else if byField {
             parts.append("AI-generated (declared in its IPTC metadata)")
         }
-        let signer = [provenance.commonName, provenance.issuer.map { "(\($0))" }].compactMap { $0 }.joined(
-            separator: " ")
+        let signer = provenance.signer
         switch provenance.state {
         case .valid: parts.append("signed by \(signer)" + (provenance.signedAt.map { " on \($0)" } ?? ""))
         case .untrusted: parts.append("signed by \(signer), a signer this desk does not know")

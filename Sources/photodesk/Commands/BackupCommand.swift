@@ -111,24 +111,22 @@ struct BackupCommand: AsyncParsableCommand {
     /// then renames it into place: the manifest appears only over a complete, durable copy.
     static func writeDurably(_ data: Data, to path: String, syncing other: String) throws {
         let temporary = path + ".tmp"
-        for file in [other] {
-            let descriptor = open(file, O_RDONLY)
-            if descriptor >= 0 {
-                fsync(descriptor)
-                close(descriptor)
-            }
-        }
+        flush(other)
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw CommandError("cannot write \(temporary): \(String(cString: strerror(errno)))", kind: .unavailable)
         }
-        let descriptor = open(temporary, O_RDONLY)
-        if descriptor >= 0 {
-            fsync(descriptor)
-            close(descriptor)
-        }
+        flush(temporary)
         guard rename(temporary, path) == 0 else {
             throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))", kind: .unavailable)
         }
+    }
+
+    /// Asks the disk to hold a file's bytes before going on.
+    static func flush(_ path: String) {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
     }
 
     static func reason(_ error: any Error) -> String {
