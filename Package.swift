@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System libraries and the small C target over them.
@@ -62,6 +63,14 @@ let package = Package(
             resources: [.embedInCode("Schema")]
         ),
         .target(name: "SearchMemory", dependencies: ["Catalog", product("Logging", "swift-log")]),
+
+        // Object storage: an S3 client of the project's own (Signature V4 over AsyncHTTPClient).
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                product("AsyncHTTPClient", "async-http-client"), product("Crypto", "swift-crypto"),
+                product("NIOCore", "swift-nio"), product("NIOHTTP1", "swift-nio"),
+            ]),
         .target(
             name: "Desk",
             dependencies: [
@@ -117,6 +126,9 @@ let package = Package(
         .testTarget(name: "MetadataTests", dependencies: ["Imaging", "Metadata", "PhotoFactory", "PhotoModel"]),
         .testTarget(name: "ArticleMarkdownTests", dependencies: ["ArticleMarkdown"]),
         .testTarget(name: "RightsTests", dependencies: ["Rights"]),
+        .testTarget(
+            name: "ObjectStorageTests",
+            dependencies: ["ObjectStorage", product("NIOCore", "swift-nio"), product("Crypto", "swift-crypto")]),
         .testTarget(
             name: "CatalogContractTests",
             dependencies: [

@@ -35,6 +35,9 @@ extension PostgresCatalog {
         Migration(
             version: 10, name: "provenance",
             sql: String(decoding: PackageResources._010_provenance_sql, as: UTF8.self)),
+        Migration(
+            version: 11, name: "article-order",
+            sql: String(decoding: PackageResources._011_article_order_sql, as: UTF8.self)),
     ]
 
     /// The advisory lock every node takes to migrate: "photodsk" read as a big-endian Int64.

@@ -184,11 +184,15 @@ extension PostgresCatalog {
         return (found["newer"], found["older"])
     }
 
-    public func photoCount(filters: SearchFilters, audience: Audience) async throws -> Int {
-        var statement = Statement("SELECT count(*) FROM asset LEFT JOIN caption USING (sha256)")
+    public func photoCount(filters: SearchFilters, audience: Audience, upTo limit: Int?) async throws -> Int {
+        var statement = Statement(
+            limit == nil
+                ? "SELECT count(*) FROM asset LEFT JOIN caption USING (sha256)"
+                : "SELECT count(*) FROM (SELECT 1 FROM asset LEFT JOIN caption USING (sha256)")
         let conditions = PostgresFilters.conditions(filters, audience: audience, into: &statement)
         statement.append(PostgresFilters.whereClause(conditions))
-        let query = conditions.isEmpty ? "SELECT count(*) FROM asset" : statement.query
+        if let limit { statement.append(" LIMIT \(statement.bind(max(0, limit)))) AS counted") }
+        let query = conditions.isEmpty && limit == nil ? "SELECT count(*) FROM asset" : statement.query
         return try await read { connection in
             try await connection.value(query, as: Int.self, logger: logger) ?? 0
         }

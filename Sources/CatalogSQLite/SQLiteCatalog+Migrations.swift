@@ -393,6 +393,12 @@ extension SQLiteCatalog {
                     CREATE INDEX provenance_state ON provenance (state);
                     """)
         }
+        migrator.registerMigration("v14-article-order") { db in
+            // The articles' listing, newest first by publication time then update, read in index
+            // order rather than sorted (the same expression as the listing's ORDER BY).
+            try db.execute(
+                sql: "CREATE INDEX article_newest ON article (COALESCE(publishAt, updatedAt) DESC, id DESC)")
+        }
         return migrator
     }
 

@@ -232,13 +232,18 @@ public final class SQLiteCatalog: CatalogStore, SearchDocumentFeed {
         }
     }
 
-    public func photoCount(filters: SearchFilters, audience: Audience) async throws -> Int {
+    public func photoCount(filters: SearchFilters, audience: Audience, upTo limit: Int?) async throws -> Int {
         try await read { db in
             let clause = Filters(filters, audience: audience)
+            let rows = "SELECT 1 FROM asset LEFT JOIN caption USING (sha256) \(clause.whereSQL)"
+            if let limit {
+                return try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM (\(rows) LIMIT ?)",
+                    arguments: StatementArguments(clause.arguments + [max(0, limit)])) ?? 0
+            }
             if clause.conditions.isEmpty { return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM asset") ?? 0 }
             return try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM asset LEFT JOIN caption USING (sha256) \(clause.whereSQL)",
-                arguments: StatementArguments(clause.arguments)) ?? 0
+                db, sql: "SELECT COUNT(*) FROM (\(rows))", arguments: StatementArguments(clause.arguments)) ?? 0
         }
     }
 
@@ -365,9 +370,13 @@ struct Filters {
     var arguments: [any DatabaseValueConvertible] = []
 
     init(_ filters: SearchFilters, audience: Audience) {
+        // The unary + keeps SQLite from choosing the publication index for a listing: most photos
+        // of a large catalog are public, so that index narrows nothing and the newest-first order
+        // would then sort every public photo (a photo page's neighbours took 30 ms at 100,000).
+        // Walking the creation index and skipping the private ones stops after a page.
         if case .readers(let now) = audience {
             add(
-                "asset.publicFrom IS NOT NULL AND asset.publicFrom <= ? AND (asset.publicUntil IS NULL OR asset.publicUntil > ?)",
+                "+asset.publicFrom IS NOT NULL AND +asset.publicFrom <= ? AND (asset.publicUntil IS NULL OR asset.publicUntil > ?)",
                 now, now)
         }
         switch filters.rights {

@@ -156,9 +156,18 @@ public struct Desk: Sendable {
         return (shown, cards.count > bounded ? shown.last?.cursor.token : nil)
     }
 
-    /// How many photos match filters, as the audience sees them.
-    public func photoCount(filters: SearchFilters = SearchFilters(), audience: Audience) async throws -> Int {
-        try await stored { try await store.photoCount(filters: filters, audience: audience) }
+    /// How many photos match filters, as the audience sees them; with `limit`, counting stops
+    /// there (see `PhotoCount`).
+    public func photoCount(filters: SearchFilters = SearchFilters(), audience: Audience, upTo limit: Int? = nil)
+        async throws -> Int
+    {
+        try await stored { try await store.photoCount(filters: filters, audience: audience, upTo: limit) }
+    }
+
+    /// A page's count of photos: exact up to `PhotoCount.shown`, "10,000+" beyond, so that the
+    /// count costs the same in a catalog of ten thousand photos as in one of a million.
+    public func pageCount(filters: SearchFilters = SearchFilters(), audience: Audience) async throws -> PhotoCount {
+        PhotoCount(counted: try await photoCount(filters: filters, audience: audience, upTo: PhotoCount.shown + 1))
     }
 
     /// The photos just newer and older than one, as the audience sees them.

@@ -31,3 +31,20 @@ public struct PhotoListItem: Codable, Sendable, Equatable {
         published = Audience.readers(at: now).sees(card.visibility)
     }
 }
+
+/// A count of photos shown on a page: exact up to `shown`, then "10,000+". Counting every photo a
+/// reader may see reads every one of them; a count that stops keeps a page's cost flat as the
+/// archive grows (bench/results.md, the growth rows).
+public struct PhotoCount: Sendable, Equatable, CustomStringConvertible {
+    /// The largest count told exactly.
+    public static let shown = 10_000
+    /// What was counted, at most `shown + 1`.
+    public var counted: Int
+
+    public init(counted: Int) { self.counted = counted }
+
+    /// Whether the count is the whole number.
+    public var isExact: Bool { counted <= Self.shown }
+
+    public var description: String { isExact ? "\(counted)" : "10,000+" }
+}

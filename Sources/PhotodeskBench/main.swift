@@ -24,12 +24,13 @@ let resultsFile = arguments[3]
 let runs = Int(ProcessInfo.processInfo.environment["BENCH_RUNS"] ?? "") ?? 5
 let jobs = 2
 let benchStart = Date()
-/// BENCH_ONLY=cold,scale,rescan,search,serve,pgnode,postgres runs some sections (the others keep their inputs).
+/// BENCH_ONLY=cold,scale,rescan,search,serve,pgnode,postgres,twins,growth runs some sections (the others keep their inputs).
 let only = Set(
-    (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "cold,scale,rescan,search,serve,pgnode,postgres").split(
-        separator: ","
-    )
-    .map(String.init))
+    (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "cold,scale,rescan,search,serve,pgnode,postgres,twins,growth")
+        .split(
+            separator: ","
+        )
+        .map(String.init))
 try VipsRuntime.start()
 
 func log(_ text: String) {
@@ -429,9 +430,10 @@ struct Load {
     var timeouts = 0
 }
 
-func wrk(_ url: String, seconds: Int, script: String? = nil) throws -> Load {
+func wrk(_ url: String, seconds: Int, script: String? = nil, connections: Int = 64) throws -> Load {
     let text = try ProcessRunner.output(
-        ["wrk", "-t2", "-c64", "-d\(seconds)s", "--latency"] + (script.map { ["-s", $0] } ?? []) + [url])
+        ["wrk", "-t\(min(2, connections))", "-c\(connections)", "-d\(seconds)s", "--latency"]
+            + (script.map { ["-s", $0] } ?? []) + [url])
     func milliseconds(_ value: Substring) -> Double {
         let number = Double(value.prefix { $0.isNumber || $0 == "." }) ?? .nan
         if value.hasSuffix("us") { return number / 1000 }
@@ -992,6 +994,180 @@ if pgSearch || pgQueue {
     }
 }
 
+// MARK: 7. A catalog as it grows: 10,000, 100,000 and 1,000,000 photos
+
+/// The growth table, written under the rows when the section ran.
+var growthTable = ""
+
+/// What one catalog of the growth rows measured: each row's figure.
+struct GrowthMeasure {
+    var figures: [String: Figure] = [:]
+}
+
+/// The rows' names, in the table's order; reader pages first.
+let growthPages = [
+    "home page", "/photos, first page", "/photos, 10,000 deep (8,500 of 9,000 at 10,000)", "photo page", "article page",
+    "search",
+]
+let growthCommands = ["photodesk list --limit 50", "photodesk show", "ingest of one more file"]
+
+@MainActor func measureGrowth(count: Int, library: String, catalogURL: String?, port: Int) async throws
+    -> GrowthMeasure
+{
+    var measure = GrowthMeasure()
+    let catalogArguments = catalogURL.map { ["--catalog", $0] } ?? []
+    let environment = [
+        "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"]
+            ?? FileManager.default.currentDirectoryPath,
+        "PHOTODESK_LOG": "warning",
+    ]
+    // The token of the page 10,000 photos deep, as a reader pages there.
+    let store: any CatalogStore
+    var postgres: PostgresCatalog?
+    if let catalogURL {
+        let catalog = try await PostgresCatalog.open(url: catalogURL, logger: BenchPostgres.logger)
+        postgres = catalog
+        store = catalog
+    } else {
+        store = try SQLiteCatalog(library: Library(path: library))
+    }
+    let desk = Desk(store: store, library: Library(path: library))
+    // 10,000 deep, or the last full page where readers see fewer (9,000 of 10,000 photos).
+    let visible = try await desk.photoCount(audience: desk.readers)
+    var token: String?
+    for _ in 0..<max(1, min(20, visible / 500 - 1)) {
+        token = try await desk.photos(limit: 500, after: token, audience: desk.readers).next
+    }
+    await postgres?.shutdown()
+    guard let deep = token else { throw ProcessRunner.Failure(description: "no page 10,000 photos deep") }
+    let server = try Server(
+        [photodesk, "serve", "--library", library] + catalogArguments + ["--port", "\(port)"],
+        environment: environment, log: work + "/serve-growth.log", errors: work + "/serve-growth.err")
+    defer { server.stop() }
+    let base = "http://127.0.0.1:\(port)"
+    try Server.waitUntilUp(base + "/photos")
+    let paths: [[String]] = [
+        ["/"], ["/photos"], ["/photos?after=\(deep)"], GrowthCorpus.photoPages(count: count),
+        GrowthCorpus.articlePages(count: count), GrowthCorpus.searchPages(),
+    ]
+    for (name, list) in zip(growthPages, paths) {
+        let script = work + "/growth.lua"
+        try GrowthCorpus.script(list, at: script)
+        log("  \(name): one client, warm-up and \(runs) runs of 2 s")
+        _ = try wrk(base + list[0], seconds: 1, script: script, connections: 1)
+        var loads: [Load] = []
+        for _ in 0..<runs { loads.append(try wrk(base + list[0], seconds: 2, script: script, connections: 1)) }
+        measure.figures[name + " p50"] = Figure(values: loads.map(\.p50), unit: "ms", higherIsBetter: false)
+        measure.figures[name + " p99"] = Figure(values: loads.map(\.p99), unit: "ms", higherIsBetter: false)
+    }
+    server.stop()
+    let id = String(GrowthCorpus.sha(count / 2).prefix(16))
+    let oneMore = work + "/inputs/growth-one-more"
+    let commands: [(String, () throws -> [String])] = [
+        (
+            "photodesk list --limit 50",
+            { [photodesk, "list", "--library", library] + catalogArguments + ["--limit", "50"] }
+        ),
+        ("photodesk show", { [photodesk, "show", "--library", library] + catalogArguments + [id] }),
+        (
+            "ingest of one more file",
+            {
+                [photodesk, "ingest", "--library", library] + catalogArguments + [try GrowthCorpus.newFile(in: oneMore)]
+            }
+        ),
+    ]
+    for (name, command) in commands {
+        log("  \(name): warm-up and \(runs) runs")
+        var times: [Double] = []
+        for run in 0...runs {
+            let seconds = try ProcessRunner.run([try command()], environment: environment).seconds
+            if run > 0 { times.append(seconds * 1000) }
+        }
+        measure.figures[name] = Figure(values: times, unit: "ms", higherIsBetter: false)
+    }
+    var bytes = 0.0
+    if let catalogURL {
+        bytes = try await GrowthCorpus.databaseSize(catalogURL)
+    } else {
+        for suffix in ["", "-wal"] {
+            let path = library + "/catalog.sqlite" + suffix
+            bytes += ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.doubleValue ?? 0
+        }
+    }
+    measure.figures["catalog on disk"] = Figure(values: [bytes / 1_048_576], unit: "MB", higherIsBetter: false)
+    return measure
+}
+
+if only.contains("growth") {
+    let sizes = (ProcessInfo.processInfo.environment["BENCH_GROWTH_SIZES"] ?? "10000,100000,1000000")
+        .split(separator: ",").compactMap { Int($0) }.sorted()
+    var backends: [(String, [Int: GrowthMeasure])] = []
+    var sqliteMeasures: [Int: GrowthMeasure] = [:]
+    for size in sizes {
+        let library = Library(path: work + "/libraries/growth-\(size)")
+        log("growth: a SQLite catalog of \(grouped(size)) photos (kept between runs)")
+        try await GrowthCorpus.sqlite(count: size, at: library, log: log)
+        log("growth: SQLite, \(grouped(size)) photos")
+        sqliteMeasures[size] = try await measureGrowth(
+            count: size, library: library.root, catalogURL: nil, port: 18090)
+    }
+    backends.append(("SQLite", sqliteMeasures))
+    if BenchPostgres.adminURL == nil {
+        log("growth rows on PostgreSQL skipped: \(BenchPostgres.variable) is not set (run under scripts/with-postgres)")
+    } else {
+        var postgresMeasures: [Int: GrowthMeasure] = [:]
+        for size in sizes {
+            let library = work + "/libraries/growth-pg"
+            try reset(library)
+            log("growth: a PostgreSQL catalog of \(grouped(size)) photos")
+            let building = Date()
+            let url = try await GrowthCorpus.postgres(
+                count: size, name: "bench_growth", library: Library(path: library), log: log)
+            log("  built in \(Int(Date().timeIntervalSince(building))) s")
+            log("growth: PostgreSQL, \(grouped(size)) photos")
+            postgresMeasures[size] = try await measureGrowth(
+                count: size, library: library, catalogURL: url, port: 18091)
+            try await BenchPostgres.drop("bench_growth")
+        }
+        backends.append(("PostgreSQL", postgresMeasures))
+    }
+    if let smallest = sizes.first, let largest = sizes.last {
+        let growthTarget = 2.0
+        growthTable =
+            "\n**A catalog as it grows** (`BENCH_ONLY=growth`): reader pages asked for by one client at a time "
+            + "(wrk -t1 -c1, 2 s a run, each request under a host name of its own so that none is answered from the "
+            + "reader cache), commands timed as whole processes. Target: no row more than \(Int(growthTarget))x slower at "
+            + "\(grouped(largest)) than at \(grouped(smallest)), and every reader page under 50 ms at p99.\n\n"
+            + "| backend | row | " + sizes.map { grouped($0) + " photos" }.joined(separator: " | ")
+            + " | largest / smallest | verdict |\n| --- | --- | " + sizes.map { _ in "---" }.joined(separator: " | ")
+            + " | --- | --- |\n"
+        for (backend, measures) in backends {
+            let names = growthPages.flatMap { [$0 + " p50", $0 + " p99"] } + growthCommands + ["catalog on disk"]
+            for name in names {
+                let figures = sizes.compactMap { measures[$0]?.figures[name] }
+                guard figures.count == sizes.count, let first = figures.first, let last = figures.last else { continue }
+                let growth = last.median / first.median
+                var verdicts: [String] = []
+                if name != "catalog on disk" {
+                    verdicts.append(growth <= growthTarget ? "growth met" : "**growth NOT met**")
+                }
+                if name.hasSuffix(" p99") {
+                    verdicts.append(
+                        figures.allSatisfy { $0.median < 50 } ? "under 50 ms" : "**over 50 ms**")
+                }
+                growthTable +=
+                    "| \(backend) | \(name) | " + figures.map(\.text).joined(separator: " | ")
+                    + " | \(String(format: "%.2fx", growth)) | \(verdicts.joined(separator: ", ")) |\n"
+                rows.append(
+                    Row(
+                        work: "Growth, \(backend): \(name) at \(grouped(largest)) photos", photodesk: last,
+                        peer: "the same at \(grouped(smallest)) photos", peerFigure: first,
+                        note: verdicts.joined(separator: "; ")))
+            }
+        }
+    }
+}
+
 // MARK: Report
 
 let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -1047,6 +1223,7 @@ report += """
     run (BENCH_PG_SEARCH_SIZES=100000 leaves out the million). Total time: \(String(format: "%.0f", Date().timeIntervalSince(benchStart))) s.
 
     """
+report += growthTable
 // What follows the marker in the previous results (figures of earlier releases, each with where it
 // was measured) is carried over as it is.
 let keptMarker = "<!-- kept between runs: everything below is carried over by make bench -->"

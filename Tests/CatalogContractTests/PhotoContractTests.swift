@@ -123,6 +123,36 @@ struct PhotoContractTests {
     }
 
     @Test(
+        "a count that stops: at most the limit, exact below it; readers' pages and neighbours skip private photos",
+        arguments: Backend.available)
+    func countThatStops(_ backend: Backend) async throws {
+        let harness = try await Harness.make(backend)
+        let store = harness.store
+        let base = Date(timeIntervalSince1970: 1_600_000_000)
+        try await store.record((1...30).map { Harness.record($0, createdAt: base.addingTimeInterval(Double($0))) })
+        // Every third photo stays private; the others are public from `base`.
+        for seed in 1...30 where seed % 3 != 0 {
+            try await store.setPhotoPublication(Harness.sha(seed), publishedAt: base)
+        }
+        let readers = Audience.readers(at: base.addingTimeInterval(60))
+        let all = SearchFilters()
+        #expect(try await store.photoCount(filters: all, audience: .editors, upTo: nil) == 30)
+        #expect(try await store.photoCount(filters: all, audience: .editors, upTo: 11) == 11)
+        #expect(try await store.photoCount(filters: all, audience: .editors, upTo: 31) == 30)
+        #expect(try await store.photoCount(filters: all, audience: readers, upTo: nil) == 20)
+        #expect(try await store.photoCount(filters: all, audience: readers, upTo: 5) == 5)
+        #expect(try await store.photoCount(filters: all, audience: readers, upTo: 21) == 20)
+        #expect(try await store.photoCount(filters: all, audience: readers, upTo: 0) == 0)
+        let page = try await store.photos(filters: all, limit: 4, after: nil, audience: readers).map(\.sha256)
+        #expect(page == [29, 28, 26, 25].map { Harness.sha($0) })
+        let (newer, older) = try await store.neighbours(of: Harness.sha(28), audience: readers)
+        #expect(newer?.sha256 == Harness.sha(29) && older?.sha256 == Harness.sha(26), "27 is private")
+        #expect(PhotoCount(counted: PhotoCount.shown).description == "10000")
+        #expect(PhotoCount(counted: PhotoCount.shown + 1).description == "10,000+")
+        #expect(!PhotoCount(counted: PhotoCount.shown + 1).isExact)
+    }
+
+    @Test(
         "a photo in an article is removed only when forced; the article then keeps a gap", arguments: Backend.available)
     func deleteGuard(_ backend: Backend) async throws {
         let harness = try await Harness.make(backend)

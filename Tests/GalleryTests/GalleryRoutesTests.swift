@@ -10,6 +10,7 @@ import Imaging
 import Ingest
 import Metadata
 import PhotoFactory
+import PhotoModel
 import Testing
 
 /// A library with a few ingested photos, and a gallery over it. The photos are published on
@@ -104,6 +105,47 @@ struct GalleryRoutesTests {
                 #expect(html.contains("Phiên chợ Đồng Văn"))
             }
         }
+    }
+
+    @Test("the home page and /photos count up to 10,000 photos, then say 10,000+ (a count that stops)")
+    func countThatStops() async throws {
+        let fixture = try await GalleryFixture()  // three published photos
+        let published = Date(timeIntervalSince1970: 1_600_000_000)
+        func records(_ range: Range<Int>) -> [IngestRecord] {
+            range.map { index in
+                let sha = String(format: "%016x", index + 1) + String(repeating: "c", count: 48)
+                return IngestRecord(
+                    photo: Photo(
+                        sha256: sha, format: "jpeg", bytes: 1, width: 1, height: 1,
+                        createdAt: published.addingTimeInterval(Double(index)), publishedAt: published),
+                    location: FileLocation(path: "/photos/\(index).jpg", sha256: sha, size: 1, modifiedAt: 1, inode: 1),
+                    caption: Caption(sha256: sha, fields: CaptionFields(), revision: 0), revisions: [], searchText: "",
+                    renditions: [])
+            }
+        }
+        try await fixture.catalog.record(records(0..<(PhotoCount.shown - 3)))
+        let app = try await fixture.app()
+        func counts() async throws -> [String] {
+            var found: [String] = []
+            for uri in ["/", "/photos"] {
+                let count = try await app.test(.router) { client in
+                    try await client.execute(uri: uri, method: .get) { response -> String? in
+                        #expect(response.status == .ok)
+                        let html = String(buffer: response.body)
+                        guard let start = html.range(of: "<span class=\"count\">"),
+                            let end = html[start.upperBound...].range(of: "</span>")
+                        else { return nil }
+                        return String(html[start.upperBound..<end.lowerBound])
+                    }
+                }
+                found.append(count ?? "no count")
+            }
+            return found
+        }
+        #expect(try await counts() == ["10000", "10000"])
+        try await fixture.catalog.record(records((PhotoCount.shown - 3)..<(PhotoCount.shown - 2)))
+        #expect(try await counts() == ["10,000+", "10,000+"])
+        #expect(try await fixture.desk.photoCount(audience: .editors) == PhotoCount.shown + 1, "the exact count stays")
     }
 
     @Test("a caption with markup shows as text, never as script")

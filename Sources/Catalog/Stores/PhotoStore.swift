@@ -17,8 +17,9 @@ public protocol PhotoStore: Sendable {
         -> [PhotoCard]
     /// The photos just newer and just older than one, in the listing's order, that the audience sees.
     func neighbours(of sha256: String, audience: Audience) async throws -> (newer: PhotoCard?, older: PhotoCard?)
-    /// How many photos match the filters and the audience sees.
-    func photoCount(filters: SearchFilters, audience: Audience) async throws -> Int
+    /// How many photos match the filters and the audience sees; with `limit`, counting stops
+    /// there (the answer is then at most `limit`), so a page's count costs the same at any size.
+    func photoCount(filters: SearchFilters, audience: Audience, upTo limit: Int?) async throws -> Int
     /// Publishes a photo on its own from a time, or takes that back (nil).
     func setPhotoPublication(_ sha256: String, publishedAt: Date?) async throws
     /// Removes a photo and returns its renditions. With `requireUnused`, refused with
@@ -26,4 +27,11 @@ public protocol PhotoStore: Sendable {
     func deletePhoto(_ sha256: String, requireUnused: Bool) async throws -> [Rendition]
     /// Counts for monitoring, as the audience sees them.
     func statistics(audience: Audience) async throws -> CatalogStatistics
+}
+
+extension PhotoStore {
+    /// How many photos match the filters and the audience sees, all counted.
+    public func photoCount(filters: SearchFilters, audience: Audience) async throws -> Int {
+        try await photoCount(filters: filters, audience: audience, upTo: nil)
+    }
 }

@@ -29,7 +29,7 @@ struct ArticleRoutes: Sendable {
         var articles: [ArticleTile]
         var hasArticles: Bool
         var photos: [PhotoRoutes.Tile]
-        var count: Int
+        var count: String
     }
 
     struct ArticleTile {
@@ -59,7 +59,7 @@ struct ArticleRoutes: Sendable {
             "home", title: "Photodesk",
             HomeView(
                 articles: articles, hasArticles: !articles.isEmpty, photos: PhotoRoutes.tiles(recent),
-                count: try await desk.photoCount(audience: context.audience)),
+                count: try await desk.pageCount(audience: context.audience).description),
             context: context)
     }
 

@@ -29,7 +29,7 @@ struct PhotoRoutes: Sendable {
     struct ListView {
         var heading: String
         var photos: [Tile]
-        var count: Int
+        var count: String
         var nextPage: String?
         var emptyText: String
         var empty: Bool
@@ -104,7 +104,7 @@ struct PhotoRoutes: Sendable {
         let filters = SearchFilters(missing: missing, rights: rights, provenance: provenance, generated: generated)
         let page = try await desk.photos(
             filters: filters, limit: Self.pageSize, after: parameters.get("after"), audience: context.audience)
-        let count = try await desk.photoCount(filters: filters, audience: context.audience)
+        let count = try await desk.pageCount(filters: filters, audience: context.audience).description
         let tiles = Self.tiles(page.photos, marking: context.viewer != nil ? context.now : nil)
         let query =
             (missing.map { "missing=\($0.rawValue)&" } ?? "") + (rights.map { "rights=\($0.name)&" } ?? "")
