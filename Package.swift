@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "ObjectStorage",
             dependencies: [
-                product("AsyncHTTPClient", "async-http-client"), product("Crypto", "swift-crypto"),
+                "PhotoModel", product("AsyncHTTPClient", "async-http-client"), product("Crypto", "swift-crypto"),
                 product("NIOCore", "swift-nio"), product("NIOHTTP1", "swift-nio"),
             ]),
         .target(
@@ -103,14 +103,15 @@ let package = Package(
             name: "photodesk",
             dependencies: [
                 "Imaging", "Metadata", "PhotoModel", "Catalog", "CatalogSQLite", "CatalogPostgres", "SearchMemory",
-                "Desk",
+                "Desk", "ObjectStorage",
                 "Ingest", "Gallery", "PhotoFactory", "Exports", product("ArgumentParser", "swift-argument-parser"),
+                product("Crypto", "swift-crypto"),
                 product("Hummingbird", "hummingbird"), product("Logging", "swift-log"), product("Yams", "Yams"),
             ]
         ),
 
         // Fixtures, the fuzzer and the benchmark.
-        .target(name: "PhotoFactory", dependencies: ["Imaging", "Metadata", "PhotoModel"]),
+        .target(name: "PhotoFactory", dependencies: ["Imaging", "Metadata", "PhotoModel", "ObjectStorage"]),
         .executableTarget(
             name: "MetadataFuzz",
             dependencies: ["ArticleMarkdown", "Metadata", "Gallery", "Desk", "Catalog", "PhotoModel"]),
@@ -128,7 +129,9 @@ let package = Package(
         .testTarget(name: "RightsTests", dependencies: ["Rights"]),
         .testTarget(
             name: "ObjectStorageTests",
-            dependencies: ["ObjectStorage", product("NIOCore", "swift-nio"), product("Crypto", "swift-crypto")]),
+            dependencies: [
+                "ObjectStorage", "PhotoFactory", product("NIOCore", "swift-nio"), product("Crypto", "swift-crypto"),
+            ]),
         .testTarget(
             name: "CatalogContractTests",
             dependencies: [
@@ -161,7 +164,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "photodesk", "PhotoFactory", "Metadata", "Imaging", "Gallery", "Desk", "Catalog", "CatalogSQLite",
-                "CatalogPostgres", "PhotoModel", product("PostgresNIO", "postgres-nio"),
+                "CatalogPostgres", "PhotoModel", "ObjectStorage", product("PostgresNIO", "postgres-nio"),
                 product("Logging", "swift-log"),
             ]),
         .testTarget(

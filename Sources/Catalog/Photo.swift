@@ -267,3 +267,14 @@ public struct Visibility: Sendable, Equatable, Hashable {
         return time < until
     }
 }
+
+extension Rendition {
+    /// Its key in object storage: `renditions/ab/<full SHA-256>-<preset>.<ext>`. The library
+    /// folder names a rendition by the photo's short id, which is public (`/r/<short id>/...`);
+    /// the key carries the whole hash instead, so a reader who knows a short id cannot guess the
+    /// key of a private or killed photo's rendition in a bucket behind a CDN.
+    public var objectKey: String {
+        let fileExtension = path.split(separator: ".").last.map(String.init) ?? format
+        return "renditions/\(sha256.prefix(2))/\(sha256)-\(preset).\(fileExtension)"
+    }
+}

@@ -9,11 +9,15 @@ public struct S3Object: Sendable, Equatable {
     public var key: String
     public var size: Int64
     public var etag: String
+    /// The SHA-256 the uploader recorded with the object (`x-amz-meta-sha256`); a HEAD's
+    /// answer only.
+    public var sha256: String?
 
-    public init(key: String, size: Int64, etag: String) {
+    public init(key: String, size: Int64, etag: String, sha256: String? = nil) {
         self.key = key
         self.size = size
         self.etag = etag
+        self.sha256 = sha256
     }
 }
 
@@ -33,23 +37,25 @@ public final class S3Client: Sendable {
     /// The part size of multipart uploads, and the largest file sent in one PUT.
     public let partSize: Int
 
-    /// Makes a client; `shutdown()` must be called when done with it.
+    /// Makes a client.
     public init(
         location: S3Location, credentials: S3Credentials, timeout: TimeAmount = .seconds(60), attempts: Int = 4,
         partSize: Int = 16 << 20
     ) {
         self.location = location
         self.signer = SignatureV4(credentials: credentials, region: location.region)
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(10), read: timeout)
-        configuration.redirectConfiguration = .disallow
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // The process-wide client: its connections are pooled across S3Clients, and it needs no
+        // shutdown (a client dropped without one would stop the process). Each request carries
+        // its own deadline.
+        self.http = HTTPClient.shared
         self.timeout = timeout
         self.attempts = max(1, attempts)
         self.partSize = max(5 << 20, partSize)
     }
 
-    public func shutdown() async throws { try await http.shutdown() }
+    /// Nothing to release (the HTTP client is the process's shared one); kept so callers can
+    /// say when they are done.
+    public func shutdown() async throws {}
 
     /// `s3://bucket/prefix/key`, as messages name an object.
     public func name(_ key: String) -> String { "s3://\(location.bucket)/\(location.prefix)\(key)" }
@@ -58,9 +64,12 @@ public final class S3Client: Sendable {
 
     /// Stores bytes under a key; returns the object's ETag.
     @discardableResult
-    public func put(_ key: String, _ bytes: ByteBuffer, contentType: String? = nil) async throws -> String {
+    public func put(_ key: String, _ bytes: ByteBuffer, contentType: String? = nil, sha256: String? = nil) async throws
+        -> String
+    {
         let answer = try await send(
-            "PUT", key: key, headers: Self.integrityHeaders(bytes) + (contentType.map { [("Content-Type", $0)] } ?? []),
+            "PUT", key: key,
+            headers: Self.integrityHeaders(bytes) + Self.describing(contentType: contentType, sha256: sha256),
             body: bytes, what: "could not store")
         return answer.headers.first(name: "etag") ?? ""
     }
@@ -68,7 +77,9 @@ public final class S3Client: Sendable {
     /// Stores a file under a key: one PUT up to `partSize`, a multipart upload above it (one
     /// part read into memory at a time). An upload that fails is aborted, leaving no parts.
     @discardableResult
-    public func upload(file path: String, to key: String, contentType: String? = nil) async throws -> String {
+    public func upload(file path: String, to key: String, contentType: String? = nil, sha256: String? = nil)
+        async throws -> String
+    {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw S3Error(.invalid, "could not store \(name(key)): the file \(path) cannot be read")
         }
@@ -77,11 +88,11 @@ public final class S3Client: Sendable {
         try handle.seek(toOffset: 0)
         if size <= Int64(partSize) {
             let data = try handle.readToEnd() ?? Data()
-            return try await put(key, ByteBuffer(bytes: data), contentType: contentType)
+            return try await put(key, ByteBuffer(bytes: data), contentType: contentType, sha256: sha256)
         }
         let started = try await send(
-            "POST", key: key, query: [("uploads", "")], headers: contentType.map { [("Content-Type", $0)] } ?? [],
-            what: "could not start the upload of")
+            "POST", key: key, query: [("uploads", "")],
+            headers: Self.describing(contentType: contentType, sha256: sha256), what: "could not start the upload of")
         guard let uploadId = XMLScan.values("UploadId", in: started.text).first, !uploadId.isEmpty else {
             throw S3Error(.refused, "could not start the upload of \(name(key)): the answer names no upload")
         }
@@ -111,7 +122,7 @@ public final class S3Client: Sendable {
             // S3 may answer 200 and still fail the completion, in the body.
             if let code = XMLScan.values("Code", in: done.text).first {
                 throw S3Error(
-                    S3Error.kind(status: 500, code: code),
+                    S3Error.cause(status: 500, code: code),
                     "could not finish the upload of \(name(key)): \(code): \(XMLScan.values("Message", in: done.text).first ?? "")",
                     status: 200, code: code)
             }
@@ -137,8 +148,8 @@ public final class S3Client: Sendable {
             let answer = try await send("HEAD", key: key, what: "could not look up")
             return S3Object(
                 key: key, size: Int64(answer.headers.first(name: "content-length") ?? "") ?? 0,
-                etag: answer.headers.first(name: "etag") ?? "")
-        } catch let error as S3Error where error.kind == .notFound {
+                etag: answer.headers.first(name: "etag") ?? "", sha256: answer.headers.first(name: "x-amz-meta-sha256"))
+        } catch let error as S3Error where error.cause == .notFound {
             return nil
         }
     }
@@ -147,7 +158,7 @@ public final class S3Client: Sendable {
     public func delete(_ key: String) async throws {
         do {
             _ = try await send("DELETE", key: key, what: "could not remove")
-        } catch let error as S3Error where error.kind == .notFound {
+        } catch let error as S3Error where error.cause == .notFound {
             return
         }
     }
@@ -219,6 +230,10 @@ public final class S3Client: Sendable {
         var text: String { String(buffer: body) }
     }
 
+    static func describing(contentType: String?, sha256: String?) -> [(String, String)] {
+        (contentType.map { [("Content-Type", $0)] } ?? []) + (sha256.map { [("x-amz-meta-sha256", $0)] } ?? [])
+    }
+
     static func integrityHeaders(_ bytes: ByteBuffer) -> [(String, String)] {
         let digest = bytes.withUnsafeReadableBytes { Insecure.MD5.hash(data: $0) }
         return [("Content-MD5", Data(digest).base64EncodedString())]
@@ -266,7 +281,7 @@ public final class S3Client: Sendable {
                 let text = String(buffer: bytes)
                 let code = XMLScan.values("Code", in: text).first
                 let message = XMLScan.values("Message", in: text).first
-                let kind = S3Error.kind(status: status, code: code)
+                let kind = S3Error.cause(status: status, code: code)
                 let words = [code, message].compactMap { $0 }.joined(separator: ": ")
                 lastError = S3Error(
                     kind,
@@ -285,7 +300,7 @@ public final class S3Client: Sendable {
         throw lastError ?? S3Error(.unreachable, "\(what) \(target): no answer")
     }
 
-    static func meaning(_ kind: S3Error.Kind) -> String {
+    static func meaning(_ kind: S3Error.Cause) -> String {
         switch kind {
         case .full: return " (the bucket is full)"
         case .denied: return " (the credentials were refused, or the bucket's policy forbids it)"

@@ -1,9 +1,10 @@
 import Foundation
+import PhotoModel
 
 /// Why an object could not be stored, read or listed: what was asked, of which key, and the
 /// service's own words (its status, error code and message).
-public struct S3Error: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+public struct S3Error: PhotodeskError, Sendable, CustomStringConvertible {
+    public enum Cause: String, Sendable {
         /// A location or an argument that cannot be used.
         case invalid
         /// No such object (or bucket).
@@ -20,14 +21,14 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         case refused
     }
 
-    public var kind: Kind
+    public var cause: Cause
     public var message: String
     /// The HTTP status and S3's error code, when the service answered.
     public var status: Int?
     public var code: String?
 
-    public init(_ kind: Kind, _ message: String, status: Int? = nil, code: String? = nil) {
-        self.kind = kind
+    public init(_ cause: Cause, _ message: String, status: Int? = nil, code: String? = nil) {
+        self.cause = cause
         self.message = message
         self.status = status
         self.code = code
@@ -35,8 +36,20 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// The project's error kind: a full bucket is no space (507), refused credentials forbidden,
+    /// a missing object not found, a service that fails or cannot be reached unavailable.
+    public var kind: ErrorKind {
+        switch cause {
+        case .invalid: .invalid
+        case .notFound: .notFound
+        case .denied: .forbidden
+        case .full: .noSpace
+        case .unavailable, .unreachable, .refused: .unavailable
+        }
+    }
+
     /// The kind of an error answer, by its status and S3's code.
-    static func kind(status: Int, code: String?) -> Kind {
+    static func cause(status: Int, code: String?) -> Cause {
         if status == 507 || code == "QuotaExceeded" || code == "QuotaExceededException" { return .full }
         if code == "SlowDown" { return .unavailable }
         if ["NoSuchKey", "NoSuchBucket", "NoSuchUpload"].contains(code ?? "") { return .notFound }

@@ -33,7 +33,7 @@ struct Photodesk: AsyncParsableCommand {
             VerifyCommand.self, ExportCommand.self, ServeCommand.self, WorkerCommand.self, JobsCommand.self,
             CatalogCommand.self, UserCommand.self, DemoCommand.self, RightsCommand.self, LeaseCommand.self,
             KillCommand.self, UnkillCommand.self, KillsCommand.self, BackupCommand.self, RestoreCommand.self,
-            TwinsCommand.self, ProvenanceCommand.self,
+            TwinsCommand.self, ProvenanceCommand.self, StorageCommand.self,
         ]
     )
 

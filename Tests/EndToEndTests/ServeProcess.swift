@@ -15,12 +15,12 @@ final class ServeProcess {
     let port: Int
     var pid: Int32 { process.processIdentifier }
 
-    init(library: String, arguments: [String] = []) throws {
+    init(library: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: Binary.path)
         process.arguments = ["serve", "--library", library, "--port", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging([
             "PHOTODESK_HOME": Binary.root.path, "PHOTODESK_LOG": "warning",
-        ]) { $1 }
+        ]) { $1 }.merging(environment) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

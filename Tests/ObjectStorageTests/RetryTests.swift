@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import ObjectStorage
+import PhotoFactory
 import Testing
 
 /// Retries against a server of the test's own on loopback that answers as a busy S3 does.
@@ -101,7 +102,7 @@ struct RetryTests {
             try await client.put("a.jpg", ByteBuffer(string: "bytes"))
             Issue.record("a write to a service that stays busy went through")
         } catch let error as S3Error {
-            #expect(error.kind == .unavailable)
+            #expect(error.cause == .unavailable)
             #expect(
                 error.message
                     == "could not store s3://photos/lib/a.jpg: 503 SlowDown: Please reduce your request rate. (the service failed or was busy, after retries)"
@@ -123,7 +124,7 @@ struct RetryTests {
         do {
             try await client.put("a.jpg", ByteBuffer(string: "bytes"))
         } catch let error as S3Error {
-            #expect(error.kind == .full)
+            #expect(error.cause == .full)
             #expect(error.message.hasSuffix("403 QuotaExceeded: Bucket quota exceeded (the bucket is full)"))
         }
         #expect(server.requests == 1)

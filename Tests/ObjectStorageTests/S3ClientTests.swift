@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import ObjectStorage
+import PhotoFactory
 import Testing
 
 /// The S3 client against a real S3 server (SeaweedFS on loopback, checking signatures).
@@ -68,7 +69,7 @@ struct S3ClientTests {
             do {
                 _ = try await client.get(keys[4])
             } catch let error as S3Error {
-                #expect(error.kind == .notFound)
+                #expect(error.cause == .notFound)
                 #expect(error.message.contains("s3://photos/library/renditions/cd/cd01 large.jpg"), "\(error.message)")
             }
             #expect(try await client.listAll().count == keys.count)  // four left, and big.jpg
@@ -104,18 +105,54 @@ struct S3ClientTests {
         }
         try await good.createBucket()
         let denied = await failure { try await wrong.put("x.jpg", ByteBuffer(string: "x")) }
-        #expect(denied?.kind == .denied && denied?.status == 403)
+        #expect(denied?.cause == .denied && denied?.status == 403)
         #expect(
             denied?.message.contains("could not store s3://photos/library/x.jpg: 403") == true,
             "\(String(describing: denied))")
         #expect(denied?.message.contains("credentials were refused") == true)
         let absent = await failure { _ = try await noBucket.get("x.jpg") }
-        #expect(absent?.kind == .notFound, "\(String(describing: absent))")
+        #expect(absent?.cause == .notFound, "\(String(describing: absent))")
         let away = await failure { try await unreachable.put("x.jpg", ByteBuffer(string: "x")) }
-        #expect(away?.kind == .unreachable)
+        #expect(away?.cause == .unreachable)
         #expect(away?.message.contains("did not answer") == true, "\(String(describing: away))")
         #expect(try await good.head("x.jpg") == nil, "nothing was stored by the refused writes")
         for client in [good, wrong, noBucket, unreachable] { try await client.shutdown() }
+    }
+
+    @Test("the disk cache: a file per object, least recently used out past its size, one download per key")
+    func diskCache() async throws {
+        let server = try SeaweedServer()
+        defer { server.stop() }
+        let client = S3Client(location: server.location, credentials: SeaweedServer.credentials)
+        try await client.createBucket()
+        let piece = ByteBuffer(repeating: 7, count: 400 << 10)
+        for key in ["a", "b", "c", "d"] { try await client.put("renditions/\(key).webp", piece) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cache = ObjectCache(client: client, folder: folder, maxBytes: 1 << 20)
+        let a = try #require(try await cache.file(for: "renditions/a.webp"))
+        #expect(a == folder + "/renditions/a.webp" && FileManager.default.contents(atPath: a)?.count == 400 << 10)
+        _ = try await cache.file(for: "renditions/b.webp")
+        _ = try await cache.file(for: "renditions/a.webp")  // a used again: b is now the oldest
+        _ = try await cache.file(for: "renditions/c.webp")  // 1.2 MB: b goes
+        #expect(await cache.fetched == 3)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/renditions/b.webp"))
+        #expect(FileManager.default.fileExists(atPath: a))
+        #expect(await cache.usage.bytes <= 1 << 20)
+        _ = try await cache.file(for: "renditions/b.webp")
+        #expect(await cache.fetched == 4)
+        // Five at once for a key not yet here: one download.
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<5 { group.addTask { try await cache.file(for: "renditions/d.webp") } }
+            for try await path in group { #expect(path == folder + "/renditions/d.webp") }
+        }
+        #expect(await cache.fetched == 5)
+        #expect(try await cache.file(for: "renditions/none.webp") == nil, "no such object")
+        // A new cache over the same folder finds what is there, without downloading it again.
+        let reopened = ObjectCache(client: client, folder: folder, maxBytes: 1 << 20)
+        #expect(try await reopened.file(for: "renditions/d.webp") != nil)
+        #expect(await reopened.fetched == 0)
+        try await client.shutdown()
     }
 
     /// Status and body of a plain GET (no credentials).

@@ -36,6 +36,13 @@ struct RenditionRoutes: Sendable {
     func serve(_ request: Request, _ context: GalleryContext, head: Bool) async throws -> Response {
         let id = try context.parameters.require("id")
         let file = try context.parameters.require("file")
+        if let store = environment.configuration.renditionStore, store.redirects,
+            let visible = try await catalogued(id: id, file: file, audience: context.audience),
+            let url = store.redirect(for: visible.0.rendition)
+        {
+            // Visibility was decided above; the URL works for minutes and is never cached.
+            return Response(status: .temporaryRedirect, headers: [.location: url, .cacheControl: "private, no-store"])
+        }
         guard let found = try await lookup(id: id, file: file, audience: context.audience) else {
             throw GalleryError.notFound("rendition \(id.prefix(64))/\(file.prefix(64))")
         }
@@ -120,17 +127,17 @@ struct RenditionRoutes: Sendable {
         if let version, let entry = cache.entries.value(key, at: version), FileStat.of(entry.path) == entry.stamp {
             return audience.sees(entry.visibility) ? entry : nil
         }
-        let parts = file.split(separator: ".", omittingEmptySubsequences: false)
-        guard id.utf8.count == 16, id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
-            parts.count == 2, parts[0].utf8.count <= 80,
-            let found = try await environment.desk.rendition(shortId: id, preset: String(parts[0])),
-            let format = ImageFormat(rawValue: found.rendition.format), format.fileExtension == parts[1]
-        else {
+        guard let (found, format) = try await catalogued(id: id, file: file, audience: nil) else {
             cache.entries.remove(key)
             return nil
         }
         guard audience.sees(found.visibility) else { return nil }
-        let path = environment.library.absolute(found.rendition.path)
+        var path = environment.library.absolute(found.rendition.path)
+        if let store = environment.configuration.renditionStore, FileStat.of(path) == nil {
+            // Not in this node's folder: from object storage, through the node's disk cache.
+            guard let cached = try await store.localFile(for: found.rendition) else { return nil }
+            path = cached
+        }
         let etag = "\"\(id)-\(found.rendition.preset)-\(Self.digest(found.rendition.fingerprint))\""
         let limit = cache.maxFileBytes
         let read: (FileStat, ByteBuffer?)
@@ -154,6 +161,19 @@ struct RenditionRoutes: Sendable {
             visibility: found.visibility)
         if let version { cache.store(key, entry, at: version, ticket: ticket) }
         return entry
+    }
+
+    /// The catalog's rendition for `/r/<id>/<file>` and its format, when the id and file name are
+    /// well formed and name one (and, given an audience, when it may see it).
+    func catalogued(id: String, file: String, audience: Audience?) async throws -> (RenditionLookup, ImageFormat)? {
+        let parts = file.split(separator: ".", omittingEmptySubsequences: false)
+        guard id.utf8.count == 16, id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+            parts.count == 2, parts[0].utf8.count <= 80,
+            let found = try await environment.desk.rendition(shortId: id, preset: String(parts[0])),
+            let format = ImageFormat(rawValue: found.rendition.format), format.fileExtension == parts[1]
+        else { return nil }
+        if let audience, !audience.sees(found.visibility) { return nil }
+        return (found, format)
     }
 
     static func digest(_ text: String) -> String {

@@ -38,6 +38,9 @@ public struct GalleryServer: Sendable {
         /// What ingests uploaded files (`photodesk serve` gives the CLI's ingest); without one,
         /// uploads are answered 503.
         public var uploads: (any UploadIngesting)?
+        /// Where renditions are read when the library folder does not hold them (object
+        /// storage); nil: the folder only.
+        public var renditionStore: (any RenditionStore)?
 
         /// Makes a configuration.
         public init(

