@@ -19,6 +19,8 @@ public struct Ingester: Sendable {
         /// what a killed run left behind). Queue workers do not: the queue gives each file to one
         /// worker, and every write is atomic (a temporary name, then a rename).
         public var holdsLibraryLock = true
+        /// Object storage the renditions also go to, before the catalog records them.
+        public var uploader: (any RenditionUploader)?
 
         /// Default options.
         public init() {}
@@ -240,7 +242,10 @@ public struct Ingester: Sendable {
             return decoded
         }
         entry.previousSha256 = previous.flatMap { $0.sha256 == sha ? nil : $0.sha256 }
-        do { try await desk.record([entry]) } catch {
+        do {
+            try await options.uploader?.upload(entry.renditions, from: library)
+            try await desk.record([entry])
+        } catch {
             // Nothing half-made: the renditions of a photo the catalog did not take go, unless
             // another worker recorded the same photo meanwhile (the names are the content's).
             if (try? await desk.photo(sha256: sha)) == nil {
@@ -315,7 +320,9 @@ public struct Ingester: Sendable {
                     Library.renditionPath(sha256: sha, preset: spec.name, fileExtension: spec.format.fileExtension))
             }
         }
-        try await desk.saveRenditions(results.map { record(sha: sha, $0) }, of: sha)
+        let renditions = results.map { record(sha: sha, $0) }
+        try await options.uploader?.upload(renditions, from: library)
+        try await desk.saveRenditions(renditions, of: sha)
         return results.count
     }
 

@@ -14,6 +14,8 @@ public struct QueueWorker: Sendable {
     public struct Options: Sendable {
         /// Jobs run at once.
         public var slots = 1
+        /// Object storage the renditions also go to (see `Ingester.Options.uploader`).
+        public var uploader: (any RenditionUploader)?
         /// How long a claim holds a job before another worker may take it, unless renewed.
         public var lease: TimeInterval = 60
         /// Time between two looks at the queue when nothing wakes the worker.
@@ -142,6 +144,7 @@ public struct QueueWorker: Sendable {
             settings.jobs = 1
             settings.author = arguments.author
             settings.holdsLibraryLock = false
+            settings.uploader = options.uploader
             let log = IngestLog()
             _ = try await Ingester(desk: desk, pipeline: pipeline, options: settings).run([arguments.path]) {
                 log.add($0)

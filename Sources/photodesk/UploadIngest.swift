@@ -7,6 +7,8 @@ import Ingest
 struct UploadIngest: UploadIngesting {
     let desk: Desk
     let pipeline: Pipeline
+    /// Object storage the renditions also go to.
+    var uploader: (any RenditionUploader)?
     /// How many times, half a second apart, an upload waits for an ingest that another process
     /// (the CLI, a watcher) is running on the library, before its files fail with the reason.
     var busyRetries = 120
@@ -16,6 +18,7 @@ struct UploadIngest: UploadIngesting {
     func ingest(paths: [String], uploader: String) async -> [UploadIngestOutcome] {
         var options = Ingester.Options()
         options.author = uploader
+        options.uploader = self.uploader
         let ingester = Ingester(desk: desk, pipeline: pipeline, options: options)
         var attempt = 0
         while true {

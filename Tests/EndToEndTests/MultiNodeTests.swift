@@ -2,6 +2,7 @@ import Catalog
 import CatalogPostgres
 import Foundation
 import Logging
+import ObjectStorage
 import PhotoFactory
 import PostgresNIO
 import Testing
@@ -372,6 +373,94 @@ struct MultiNodeTests {
         await catalog.shutdown()
         try await ScratchDatabase.drop(database.name)
         print("MultiNode: the whole run took \(ContinuousClock.now - started)")
+    }
+
+    @Test(
+        "with S3 storage and no shared folder: two workers on folders of their own ingest through the queue into the bucket; two gallery nodes on empty folders serve the same renditions",
+        .enabled(
+            if: ScratchDatabase.isRequired,
+            "skipped: no PostgreSQL server. Set PHOTODESK_TEST_POSTGRES (scripts/with-postgres does; make test runs the tests under it)"
+        ),
+        .timeLimit(.minutes(5)))
+    func objectStorageNoSharedFolder() async throws {
+        let count = 12
+        let work = try TemporaryFolder("e2e-multinode-s3")
+        let database = try await ScratchDatabase.create()
+        let seaweed = try SeaweedServer()
+        defer { seaweed.stop() }
+        let bucket = S3Client(location: seaweed.location, credentials: SeaweedServer.credentials)
+        try await bucket.createBucket()
+        var nodes: [NodeProcess] = []
+        defer { for node in nodes { node.stop() } }
+        let environment = [
+            "PHOTODESK_HOME": Binary.root.path, "PHOTODESK_CATALOG": database.url, "PHOTODESK_LOG": "warning",
+            "AWS_ACCESS_KEY_ID": SeaweedServer.credentials.accessKey,
+            "AWS_SECRET_ACCESS_KEY": SeaweedServer.credentials.secretKey,
+        ]
+        for index in 0..<count {
+            try SyntheticPhoto(width: 96, height: 64, seed: 500 + index).write(
+                to: work.file(String(format: "in/photo-%03d.jpg", index)))
+        }
+        // The catalog names the bucket (a copy of an empty library: nothing to send, the name kept).
+        let named = try Binary.run(
+            [
+                "storage", "copy", "--library", work.path + "/enqueuer", "--to",
+                "s3://photos/library?endpoint=http://127.0.0.1:\(seaweed.port)", "--json",
+            ], environment: environment)
+        try #require(named.status == 0 && named.stdout.contains("\"named\":true"), "\(named.stderr)")
+        for name in ["worker-a", "worker-b"] {
+            nodes.append(
+                try NodeProcess(
+                    name,
+                    [
+                        "worker", "--library", work.path + "/" + name, "--jobs", "1", "--poll", "0.5", "--name", name,
+                        "--json",
+                    ],
+                    environment: environment, folder: work.path))
+        }
+        let enqueued = try Binary.run(
+            ["ingest", "--library", work.path + "/enqueuer", "--enqueue", "--json", work.path + "/in"],
+            environment: environment)
+        try #require(enqueued.status == 0, "\(enqueued.stderr)")
+        let catalog = try await PostgresCatalog.open(url: database.url, logger: ScratchDatabase.logger)
+        try await Eventually.holds(within: .seconds(120), every: .milliseconds(200), "the queue to empty") {
+            let counts = try await catalog.jobCounts()
+            return counts[.queued, default: 0] + counts[.running, default: 0] == 0
+        }
+        #expect(try await catalog.jobCounts()[.done] == count)
+        await catalog.shutdown()
+        // Every rendition is in the bucket; each worker's folder holds only what it made.
+        let objects = try await bucket.listAll(prefix: "renditions/")
+        let made = try ["worker-a", "worker-b"].map { try Self.files(under: work.path + "/\($0)/renditions").count }
+        #expect(objects.count == made.reduce(0, +) && objects.count >= count, "\(objects.count) objects, \(made)")
+        let listed = try Binary.run(["list", "--library", work.path + "/enqueuer", "--json"], environment: environment)
+        let ids = try #require(try Self.json(listed.stdout)["photos"] as? [[String: Any]]).compactMap {
+            $0["id"] as? String
+        }
+        #expect(ids.count == count)
+        for id in ids.prefix(count - 1) {
+            #expect(
+                try Binary.run(["publish", "--library", work.path + "/enqueuer", id], environment: environment).status
+                    == 0)
+        }
+        // Two gallery nodes, each on an empty folder of its own.
+        var ports: [Int] = []
+        for name in ["gallery-a", "gallery-b"] {
+            let node = try NodeProcess(
+                name, ["serve", "--library", work.path + "/" + name, "--port", "0"], environment: environment,
+                folder: work.path)
+            nodes.append(node)
+            ports.append(try await node.galleryPort(within: .seconds(60)))
+        }
+        for id in ids.prefix(count - 1) {
+            let a = try await LoopbackHTTP.send(port: ports[0], "/r/\(id)/thumb.webp")
+            let b = try await LoopbackHTTP.send(port: ports[1], "/r/\(id)/thumb.webp")
+            #expect(a.status == 200 && b.status == 200 && a.body == b.body && !a.body.isEmpty, "\(id)")
+        }
+        let hidden = try #require(ids.last)
+        #expect(try await LoopbackHTTP.send(port: ports[0], "/r/\(hidden)/thumb.webp").status == 404)
+        for node in nodes { node.stop() }
+        try await ScratchDatabase.drop(database.name)
     }
 
     /// A counter of a node's `/metrics`, by its line's name and labels.

@@ -34,6 +34,7 @@ struct IngestCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var libraryOptions: LibraryOptions
+    @OptionGroup var storageOptions: StorageOptions
 
     @Argument(help: "Files or folders to ingest.")
     var paths: [String]
@@ -87,6 +88,7 @@ struct IngestCommand: AsyncParsableCommand {
         }
         var options = Ingester.Options()
         if let jobs { options.jobs = jobs }
+        options.uploader = try await storageOptions.client(desk: desk).map { S3Uploader(client: $0) }
         let ingester = Ingester(desk: desk, pipeline: chosen, options: options)
         let reporter = IngestReporter(json: json, verbose: verbose || watch, interactive: isatty(2) == 1 && !watch)
         if watch {

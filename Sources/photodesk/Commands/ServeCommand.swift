@@ -127,18 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
                 """))
     var memorySearch = true
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Object storage to read renditions from when the library folder lacks them (default: $PHOTODESK_STORAGE, else the one the catalog names).",
-            discussion: """
-                s3://BUCKET/PREFIX?endpoint=URL&region=R, with credentials in AWS_ACCESS_KEY_ID and \
-                AWS_SECRET_ACCESS_KEY (or the file $PHOTODESK_S3_CREDENTIALS names). `photodesk storage \
-                copy` fills a bucket and names it in the catalog. A node with no shared folder then \
-                serves from its memory cache, then its disk cache (--cache-dir), then the bucket.
-                """,
-            valueName: "s3://..."))
-    var storage: String?
+    @OptionGroup var storageOptions: StorageOptions
 
     @Option(
         name: .long,
@@ -179,11 +168,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// Renditions from the object storage --storage, $PHOTODESK_STORAGE or the catalog names;
     /// nil when none is named.
     func storageRenditions(desk: Desk, environment: [String: String]) async throws -> StorageRenditions? {
-        var named = storage ?? environment["PHOTODESK_STORAGE"].flatMap { $0.isEmpty ? nil : $0 }
-        if named == nil { named = try await desk.storageLocation()?.value }
-        guard let named else { return nil }
-        let location = try S3Location(parsing: named)
-        let client = S3Client(location: location, credentials: try S3Credentials.load(environment: environment))
+        guard let client = try await storageOptions.client(desk: desk, environment: environment) else { return nil }
         let cache = ObjectCache(
             client: client, folder: cacheDir ?? libraryOptions.resolved.root + "/storage-cache",
             maxBytes: Int64(cacheSize) << 20)
@@ -233,9 +218,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.headerTimeout = .seconds(Int64(headerTimeout))
         configuration.idleTimeout = .seconds(Int64(idleTimeout))
         configuration.loginThrottle = ThrottlePolicy(firstDelay: TimeInterval(loginDelay))
-        configuration.uploads = UploadIngest(desk: desk, pipeline: chosenPipeline)
         let store = try await storageRenditions(desk: desk, environment: environment)
         configuration.renditionStore = store
+        configuration.uploads = UploadIngest(
+            desk: desk, pipeline: chosenPipeline, uploader: store.map { S3Uploader(client: $0.cache.client) })
         let server = GalleryServer(
             desk: desk, configuration: configuration, accessLog: level <= .info, workshop: CropRenditions(desk: desk))
         let photos = try await desk.photoCount(audience: .editors)

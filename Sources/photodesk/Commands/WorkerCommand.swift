@@ -24,6 +24,7 @@ struct WorkerCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var libraryOptions: LibraryOptions
+    @OptionGroup var storageOptions: StorageOptions
     @Option(help: "Jobs run at once (1 to 64).") var jobs = 1
     @Option(help: "Seconds a claim holds a job unless renewed (5 to 3600).") var lease = 60.0
     @Option(help: "Seconds between two looks at the queue when no wake-up comes (0.1 to 60).") var poll = 2.0
@@ -53,6 +54,7 @@ struct WorkerCommand: AsyncParsableCommand {
         options.lease = lease
         options.poll = .milliseconds(Int(poll * 1000))
         options.keepDone = keepDone * 24 * 3600
+        options.uploader = try await storageOptions.client(desk: desk).map { S3Uploader(client: $0) }
         let workerName = name ?? QueueWorker.defaultName()
         let worker = QueueWorker(desk: desk, queue: queue, name: workerName, options: options)
         let stop = StopSignal()
