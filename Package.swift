@@ -119,7 +119,8 @@ let package = Package(
             name: "PhotodeskBench",
             dependencies: [
                 "Catalog", "CatalogSQLite", "CatalogPostgres", "SearchMemory", "Desk", "PhotoModel", "Imaging",
-                "Metadata", "PhotoFactory", product("PostgresNIO", "postgres-nio"), product("Logging", "swift-log"),
+                "Metadata", "PhotoFactory", "ObjectStorage", product("PostgresNIO", "postgres-nio"),
+                product("Logging", "swift-log"),
             ]),
 
         // Tests, a target per module (and the end-to-end and conformance suites).

@@ -76,18 +76,22 @@ public struct Ingester: Sendable {
         var done = 0
         // Set by the first file that fails for want of room: no new file is started after it.
         var diskFull = false
+        var notTriedReason = Self.notTriedReason
 
         func finish(_ outcome: Outcome) {
             done += 1
             summary.count(outcome.result)
             summary.renditionsMade += outcome.renditionsMade
-            if outcome.diskFull { diskFull = true }
+            if outcome.diskFull, !diskFull {
+                diskFull = true
+                if let place = outcome.fullPlace { notTriedReason = "not tried: \(place) is full" }
+            }
             report(.finished(outcome.result, done: done, total: entries.count))
         }
 
         func notTried(_ path: String) {
             summary.notTried += 1
-            finish(Outcome(FileResult(path: path, status: .failed, error: Self.notTriedReason)))
+            finish(Outcome(FileResult(path: path, status: .failed, error: notTriedReason)))
         }
 
         try await withThrowingTaskGroup(of: Outcome.self) { group in
@@ -160,6 +164,8 @@ public struct Ingester: Sendable {
         var renditionsMade = 0
         /// The file failed for want of room on the library's disk (or the catalog's).
         var diskFull = false
+        /// What was full, when not the library's disk ("the bucket").
+        var fullPlace: String?
 
         init(_ result: FileResult, renditionsMade: Int = 0) {
             self.result = result
@@ -209,6 +215,7 @@ public struct Ingester: Sendable {
         } catch {
             outcome = Outcome(FileResult(path: path, status: .failed, error: "\(error)"))
             outcome.diskFull = (error as? any PhotodeskError)?.kind == .noSpace
+            outcome.fullPlace = (error as? any PhotodeskError)?.fullPlace
         }
         if first { await registry.finish(sha) }
         return outcome

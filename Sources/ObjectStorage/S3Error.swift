@@ -36,6 +36,9 @@ public struct S3Error: PhotodeskError, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// A full bucket is the bucket's want of room, not the library's disk.
+    public var fullPlace: String? { cause == .full ? "the bucket" : nil }
+
     /// The project's error kind: a full bucket is no space (507), refused credentials forbidden,
     /// a missing object not found, a service that fails or cannot be reached unavailable.
     public var kind: ErrorKind {

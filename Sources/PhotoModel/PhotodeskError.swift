@@ -82,11 +82,15 @@ public protocol PhotodeskError: Error, CustomStringConvertible, Sendable {
     var message: String { get }
     /// The error this one reports, if any.
     var underlying: (any Error)? { get }
+    /// For a `noSpace` error, what is full ("the bucket"); nil: the library's disk.
+    var fullPlace: String? { get }
 }
 
 extension PhotodeskError {
     /// None by default.
     public var underlying: (any Error)? { nil }
+    /// The library's disk by default.
+    public var fullPlace: String? { nil }
 
     /// The message, then the underlying error's own words in brackets when they add something.
     public var description: String {

@@ -5,6 +5,7 @@ import Desk
 import Foundation
 import Imaging
 import Metadata
+import ObjectStorage
 import PhotoFactory
 import PhotoModel
 import SearchMemory
@@ -24,7 +25,7 @@ let resultsFile = arguments[3]
 let runs = Int(ProcessInfo.processInfo.environment["BENCH_RUNS"] ?? "") ?? 5
 let jobs = 2
 let benchStart = Date()
-/// BENCH_ONLY=cold,scale,rescan,search,serve,pgnode,postgres,twins,growth runs some sections (the others keep their inputs).
+/// BENCH_ONLY=cold,scale,rescan,search,serve,pgnode,postgres,twins,growth,storage runs some sections (the others keep their inputs).
 let only = Set(
     (ProcessInfo.processInfo.environment["BENCH_ONLY"] ?? "cold,scale,rescan,search,serve,pgnode,postgres,twins,growth")
         .split(
@@ -1166,6 +1167,136 @@ if only.contains("growth") {
             }
         }
     }
+}
+
+// MARK: 8. Object storage: ingest into a bucket, serving from it
+
+if only.contains("storage") {
+    log("object storage: SeaweedFS on loopback")
+    let seaweed = try SeaweedServer()
+    defer { seaweed.stop() }
+    let bucket = S3Client(location: seaweed.location, credentials: SeaweedServer.credentials)
+    try await bucket.createBucket()
+    let storage = seaweed.location.description
+    let credentials = [
+        "AWS_ACCESS_KEY_ID": SeaweedServer.credentials.accessKey,
+        "AWS_SECRET_ACCESS_KEY": SeaweedServer.credentials.secretKey,
+        "PHOTODESK_HOME": ProcessInfo.processInfo.environment["PHOTODESK_HOME"]
+            ?? FileManager.default.currentDirectoryPath,
+        "PHOTODESK_LOG": "warning",
+    ]
+    // Cold ingest of the 50 x 24 MP JPEGs, into a folder and into a folder and the bucket, runs
+    // alternating; each bucket run under a prefix of its own, so nothing is already there.
+    let folderLibrary = work + "/libraries/storage-folder"
+    let bucketLibrary = work + "/libraries/storage-bucket"
+    var toFolder: [ProcessRunner.Measure] = []
+    var toBucket: [ProcessRunner.Measure] = []
+    var lastRun = seaweed.location
+    log("cold ingest of 50 x 24 MP to the folder and to the bucket, alternating: warm-up and \(runs) runs")
+    for run in 0...runs {
+        let inputs = run == 0 ? Array(coldFiles.prefix(2)) : [work + "/inputs/cold-24mp"]
+        try reset(folderLibrary)
+        let folderRun = try ProcessRunner.run(
+            [[photodesk, "ingest", "--library", folderLibrary, "--jobs", "\(jobs)"] + inputs], environment: credentials)
+        try reset(bucketLibrary)
+        var location = seaweed.location
+        location.prefix = "ingest-\(run)-\(UUID().uuidString.prefix(8))/"
+        let bucketRun = try ProcessRunner.run(
+            [
+                [
+                    photodesk, "ingest", "--library", bucketLibrary, "--jobs", "\(jobs)", "--storage",
+                    location.description,
+                ]
+                    + inputs
+            ], environment: credentials)
+        if run > 0 {
+            toFolder.append(folderRun)
+            toBucket.append(bucketRun)
+        }
+        lastRun = location
+    }
+    // The last run's renditions, all of them, in the bucket.
+    let stored = try await S3Client(location: lastRun, credentials: SeaweedServer.credentials).listAll(
+        prefix: "renditions/")
+    guard stored.count == 150 else {
+        throw ProcessRunner.Failure(
+            description: "the last ingest into the bucket stored \(stored.count) renditions, not 150")
+    }
+    rows.append(
+        Row(
+            work: "Cold ingest, 50 x 24 MP JPEG, 3 sizes, renditions also stored in S3: throughput",
+            photodesk: throughput(toBucket, files: 50), peer: "the same ingest into the library folder only",
+            peerFigure: throughput(toFolder, files: 50),
+            note:
+                "target: at least 0.8x the folder: **\(throughput(toBucket, files: 50).median / throughput(toFolder, files: 50).median >= 0.8 ? "met" : "NOT met")**; SeaweedFS 4.48 (weed server -s3) on loopback, its data on the same disk; each file's three renditions stored with their MD5 and SHA-256 before the catalog records them (the last run's \(stored.count) objects counted in the bucket)"
+        ))
+
+    // Serving: the folder node against a node whose folder holds only the catalog.
+    log("serving from the bucket: storage copy of the folder library, a node on an empty folder")
+    _ = try ProcessRunner.run(
+        [[photodesk, "storage", "copy", "--library", folderLibrary, "--to", storage]], environment: credentials)
+    let cacheDir = work + "/storage-cache"
+    try reset(cacheDir)
+    let folderCatalog = try SQLiteCatalog(library: Library(path: folderLibrary))
+    let ids = try await Desk(store: folderCatalog, library: Library(path: folderLibrary))
+        .photos(limit: 50, after: nil, audience: .editors).photos.map(\.shortId)
+    try folderCatalog.close()
+    for id in ids { _ = try ProcessRunner.run([[photodesk, "publish", "--library", folderLibrary, id]]) }
+    // The node's catalog: a backup of the folder library's (its WAL folded in), and no files.
+    let emptyNode = work + "/libraries/storage-node"
+    try reset(emptyNode)
+    try reset(work + "/storage-node-backup")
+    try FileManager.default.removeItem(atPath: work + "/storage-node-backup")
+    _ = try ProcessRunner.run([[photodesk, "backup", "--library", folderLibrary, work + "/storage-node-backup"]])
+    _ = try ProcessRunner.run([
+        [photodesk, "restore", "--library", emptyNode, work + "/storage-node-backup"]
+    ])
+    let folderNode = try Server(
+        [photodesk, "serve", "--library", folderLibrary, "--port", "18095"], environment: credentials,
+        log: work + "/serve-storage-folder.log")
+    defer { folderNode.stop() }
+    let bucketNode = try Server(
+        [photodesk, "serve", "--library", emptyNode, "--port", "18096", "--cache-dir", cacheDir],
+        environment: credentials, log: work + "/serve-storage-bucket.log")
+    defer { bucketNode.stop() }
+    for port in [18095, 18096] { try Server.waitUntilUp("http://127.0.0.1:\(port)/photos") }
+    // A cold cache: the first request for each of the 50 thumbnails, one at a time, on each node.
+    func firstFetches(port: Int) throws -> [Double] {
+        try ids.map { id in
+            let started = DispatchTime.now().uptimeNanoseconds
+            let status = try ProcessRunner.output([
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/r/\(id)/thumb.webp",
+            ])
+            guard status == "200" else {
+                throw ProcessRunner.Failure(description: "thumbnail \(id) on port \(port) answered \(status)")
+            }
+            return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        }
+    }
+    log("first requests for 50 thumbnails on each node (cold caches)")
+    let coldBucket = try firstFetches(port: 18096)
+    let coldFolder = try firstFetches(port: 18095)
+    rows.append(
+        Row(
+            work: "Serving a thumbnail from S3 with a cold cache: first request, median of 50 thumbnails",
+            photodesk: Figure(values: [percentile(coldBucket, 50)], unit: "ms", higherIsBetter: false),
+            peer: "the same first requests on the folder node",
+            peerFigure: Figure(values: [percentile(coldFolder, 50)], unit: "ms", higherIsBetter: false),
+            note:
+                "one run; p99 \(Figure.format(percentile(coldBucket, 99))) ms against \(Figure.format(percentile(coldFolder, 99))) ms; each a curl process from start to end; the node reads the bucket into its disk cache, then memory"
+        ))
+    let thumb = "/r/\(ids[0])/thumb.webp"
+    try loadRows(
+        "Serving a thumbnail rendition from a node whose store is S3, its cache warm", "http://127.0.0.1:18096" + thumb,
+        peer: "the node serving the same library from its folder", peerURL: "http://127.0.0.1:18095" + thumb,
+        note: "the bucket node's folder holds only the catalog; target: at least 0.9x the folder node")
+    if let index = rows.lastIndex(where: { $0.work.hasSuffix("its cache warm: requests per second") }),
+        let peerFigure = rows[index].peerFigure
+    {
+        let ratio = rows[index].photodesk.median / peerFigure.median
+        rows[index].note += ": **\(ratio >= 0.9 ? "met" : "NOT met")**"
+    }
+    try await bucket.shutdown()
 }
 
 // MARK: Report

@@ -103,6 +103,40 @@ struct StorageTests {
         try await bucket.shutdown()
     }
 
+    @Test(
+        "a full bucket stops the ingest like a full disk: the first file says why, the rest are not tried, nothing recorded"
+    )
+    func fullBucket() throws {
+        let bucket = try ScriptedHTTPServer(answers: [
+            (403, "<Error><Code>QuotaExceeded</Code><Message>The bucket's quota is used up</Message></Error>")
+        ])
+        defer { bucket.stop() }
+        let work = try TemporaryFolder("storage-full")
+        for index in 0..<4 {
+            try SyntheticPhoto(width: 160, height: 120, seed: 70 + index).write(to: work.file("in/\(index).jpg"))
+        }
+        let library = work.path + "/library"
+        let run = try Binary.run(
+            [
+                "ingest", "--library", library, "--jobs", "1", "--json", "--storage",
+                "s3://photos/desk?endpoint=http://127.0.0.1:\(bucket.port)", work.path + "/in",
+            ], environment: ["AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "SK"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        let failed = lines.filter { $0.contains("\"status\":\"failed\"") }
+        #expect(failed.count == 4, "\(run.stdout)")
+        #expect(
+            failed.first?.contains(
+                "could not store s3://photos/desk/renditions/") == true
+                && failed.first?.contains("403 QuotaExceeded: The bucket's quota is used up (the bucket is full)")
+                    == true,
+            "\(failed.first ?? "")")
+        #expect(failed.dropFirst().allSatisfy { $0.contains("not tried: the bucket is full") }, "\(failed)")
+        #expect(bucket.requests == 1, "no file was started after the first refusal")
+        let list = try Binary.run(["list", "--library", library, "--json"])
+        #expect(list.stdout.contains("\"total\":0"), "nothing was recorded: \(list.stdout)")
+    }
+
     static func curl(_ url: String) throws -> (status: Int, location: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
