@@ -85,8 +85,9 @@ public final class SeaweedServer: @unchecked Sendable {
         return ports
     }
 
-    /// Binds a loopback port (0: any) and lets it go; the port, or nil when taken.
-    static func bindFree(_ port: Int) -> Int? {
+    /// A TCP socket and the loopback address of `port`, handed to `body` (the socket is closed
+    /// after); nil when no socket could be made.
+    static func onLoopback<T>(port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> T) -> T? {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { return nil }
         defer { close(socket) }
@@ -94,36 +95,34 @@ public final class SeaweedServer: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                body(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0 else { return nil }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    public static func answers(port: Int) -> Bool {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return false }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    /// Binds a loopback port (0: any) and lets it go; the port, or nil when taken.
+    static func bindFree(_ port: Int) -> Int? {
+        onLoopback(port: port) { socket, address, length -> Int? in
+            guard bind(socket, address, length) == 0 else { return nil }
+            var bound = sockaddr_in()
+            var size = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &bound) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &size) }
             }
-        }
-        guard connected == 0 else { return false }
-        let request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        _ = request.withCString { send(socket, $0, strlen($0), 0) }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        return recv(socket, &buffer, 64, 0) > 0
+            return Int(UInt16(bigEndian: bound.sin_port))
+        } ?? nil
+    }
+
+    /// Whether something on the loopback port answers an HTTP request at all.
+    public static func answers(port: Int) -> Bool {
+        onLoopback(port: port) { socket, address, length in
+            guard connect(socket, address, length) == 0 else { return false }
+            let request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            _ = request.withCString { send(socket, $0, strlen($0), 0) }
+            var buffer = [UInt8](repeating: 0, count: 64)
+            return recv(socket, &buffer, 64, 0) > 0
+        } ?? false
     }
 }
