@@ -136,21 +136,9 @@ enum GrowthCorpus {
                       AS new(sha256, created_ms, shown)
                     """, logger: BenchPostgres.logger
                 ).collect()
-                _ = try await connection.query(
-                    """
-                    INSERT INTO caption (sha256, fields, revision)
-                    SELECT sha256, fields::jsonb, 1 FROM unnest(\(hashes)::text[], \(fields)::text[]) AS new(sha256, fields)
-                    """, logger: BenchPostgres.logger
-                ).collect()
-                _ = try await connection.query(
-                    """
-                    INSERT INTO search_document (sha256, public_from, photo_text)
-                    SELECT sha256, CASE WHEN shown THEN \(publishedAt) END, photo_text
-                    FROM unnest(\(hashes)::text[], \(texts)::text[], \(publishedFlags)::boolean[])
-                      WITH ORDINALITY AS new(sha256, photo_text, shown, position)
-                    ORDER BY position
-                    """, logger: BenchPostgres.logger
-                ).collect()
+                try await PostgresSearchCorpus.insertCaptions(
+                    connection, hashes: hashes, fields: fields, texts: texts, shown: publishedFlags,
+                    publishedAt: publishedAt)
                 _ = try await connection.query(
                     """
                     INSERT INTO location (path, sha256, size, modified_at, inode, seen_at)

@@ -104,26 +104,40 @@ enum PostgresSearchCorpus {
                     FROM unnest(\(hashes)::text[], \(created)::bigint[]) AS new(sha256, created_ms)
                     """, logger: BenchPostgres.logger
                 ).collect()
-                _ = try await connection.query(
-                    """
-                    INSERT INTO caption (sha256, fields, revision)
-                    SELECT sha256, fields::jsonb, 1 FROM unnest(\(hashes)::text[], \(fields)::text[]) AS new(sha256, fields)
-                    """, logger: BenchPostgres.logger
-                ).collect()
-                // In index order: a document's number is its place in "newest first".
-                _ = try await connection.query(
-                    """
-                    INSERT INTO search_document (sha256, public_from, photo_text)
-                    SELECT sha256, \(published), photo_text
-                    FROM unnest(\(hashes)::text[], \(texts)::text[]) WITH ORDINALITY AS new(sha256, photo_text, position)
-                    ORDER BY position
-                    """, logger: BenchPostgres.logger
-                ).collect()
+                try await insertCaptions(
+                    connection, hashes: hashes, fields: fields, texts: texts,
+                    shown: Array(repeating: true, count: hashes.count), publishedAt: published)
                 try await BenchPostgres.run(connection, "COMMIT")
             }
             try await BenchPostgres.run(connection, "VACUUM (ANALYZE) asset, caption, search_document")
         }
         return url
+    }
+}
+
+extension PostgresSearchCorpus {
+    /// Photos' captions (fields as JSON) and search documents (their text), public from
+    /// `publishedAt` where `shown`, as the store's `record` writes them.
+    static func insertCaptions(
+        _ connection: PostgresConnection, hashes: [String], fields: [String], texts: [String], shown: [Bool],
+        publishedAt: Date
+    ) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO caption (sha256, fields, revision)
+            SELECT sha256, fields::jsonb, 1 FROM unnest(\(hashes)::text[], \(fields)::text[]) AS new(sha256, fields)
+            """, logger: BenchPostgres.logger
+        ).collect()
+        // In index order: a document's number is its place in "newest first".
+        _ = try await connection.query(
+            """
+            INSERT INTO search_document (sha256, public_from, photo_text)
+            SELECT sha256, CASE WHEN shown THEN \(publishedAt) END, photo_text
+            FROM unnest(\(hashes)::text[], \(texts)::text[], \(shown)::boolean[])
+              WITH ORDINALITY AS new(sha256, photo_text, shown, position)
+            ORDER BY position
+            """, logger: BenchPostgres.logger
+        ).collect()
     }
 }
 
