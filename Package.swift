@@ -139,7 +139,9 @@ let package = Package(
                 "Catalog", "CatalogSQLite", "CatalogPostgres", "SearchMemory", "Desk", "PhotoModel", "PhotoFactory",
                 product("PostgresNIO", "postgres-nio"), product("GRDB", "GRDB.swift"), product("Logging", "swift-log"),
             ]),
-        .testTarget(name: "DeskTests", dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel", "Rights"]),
+        .testTarget(
+            name: "DeskTests",
+            dependencies: ["Desk", "Catalog", "CatalogSQLite", "PhotoModel", "PhotoFactory", "Rights"]),
         .testTarget(
             name: "IngestTests",
             dependencies: [

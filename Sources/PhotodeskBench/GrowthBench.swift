@@ -186,7 +186,7 @@ enum GrowthCorpus {
 
     /// Paths of reader pages to ask for, 200 of each kind where there are as many.
     static func photoPages(count: Int) -> [String] {
-        var random = TwinBench.Generator(state: UInt64(count))
+        var random = SeededRandom(seed: UInt64(count))
         var paths: [String] = []
         while paths.count < 200 {
             let index = Int(random.next() % UInt64(count))
@@ -197,7 +197,7 @@ enum GrowthCorpus {
 
     static func articlePages(count: Int) -> [String] {
         let articles = articleCount(count)
-        var random = TwinBench.Generator(state: UInt64(count) &+ 1)
+        var random = SeededRandom(seed: UInt64(count) &+ 1)
         var paths: [String] = []
         while paths.count < 200 {
             let number = Int(random.next() % UInt64(articles))

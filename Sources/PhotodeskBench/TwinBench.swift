@@ -3,6 +3,7 @@ import CatalogPostgres
 import CatalogSQLite
 import Desk
 import Foundation
+import PhotoFactory
 import PhotoModel
 import PostgresNIO
 
@@ -12,22 +13,10 @@ import PostgresNIO
 enum TwinBench {
     static let queries = 200
 
-    /// A deterministic generator (SplitMix64).
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// The photos: (sha256, hash); the first `queries` are the queries, each followed at the end
     /// by its four planted twins.
     static func photos(count: Int) -> [(String, DifferenceHash)] {
-        var random = Generator(state: 2026)
+        var random = SeededRandom(seed: 2026)
         var photos: [(String, DifferenceHash)] = []
         photos.reserveCapacity(count)
         for index in 0..<(count - queries * 4) {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Catalog
-import Crypto
 import Desk
 import Foundation
 import Imaging
@@ -42,7 +41,7 @@ struct S3Uploader: RenditionUploader {
     func upload(_ renditions: [Rendition], from library: Library) async throws {
         for rendition in renditions {
             let path = library.absolute(rendition.path)
-            let sha256 = try StorageCopyCommand.digest(of: path).sha256
+            let sha256 = try ContentHasher.sha256(path: path)
             try await client.upload(
                 file: path, to: rendition.objectKey, contentType: ImageFormat(rawValue: rendition.format)?.mimeType,
                 sha256: sha256)

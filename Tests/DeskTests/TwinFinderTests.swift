@@ -1,6 +1,7 @@
 import Catalog
 import Desk
 import Foundation
+import PhotoFactory
 import PhotoModel
 import Testing
 
@@ -8,18 +9,6 @@ import Testing
 /// find every hash at most 4 bits away, and the grouping into same frames and bursts.
 @Suite("Twins: difference hashes and groups")
 struct TwinFinderTests {
-    /// A deterministic generator, so that the property checks are the same each run.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("a bit is 1 where the left neighbour is brighter by two levels or more; nearly uniform pictures have no hash")
     func hashFromLevels() throws {
         var levels = [UInt8](repeating: 100, count: 72)
@@ -42,7 +31,7 @@ struct TwinFinderTests {
 
     @Test("every hash at most 4 bits away shares one of the five blocks")
     func blocksFindEveryNearHash() {
-        var random = Generator(state: 42)
+        var random = SeededRandom(seed: 42)  // the same property checks each run
         for _ in 0..<2000 {
             let hash = DifferenceHash(value: random.next())
             var other = hash.value

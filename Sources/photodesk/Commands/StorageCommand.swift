@@ -1,8 +1,9 @@
 import ArgumentParser
 import Catalog
-import Crypto
 import Desk
 import Foundation
+import Imaging
+import Ingest
 import ObjectStorage
 
 /// `photodesk storage ...`
@@ -151,19 +152,12 @@ struct StorageCopyCommand: AsyncParsableCommand {
         return summary
     }
 
-    /// A file's size and SHA-256, read a megabyte at a time.
+    /// A file's size and SHA-256 (the ingest's `ContentHasher`).
     static func digest(of path: String) throws -> (size: Int64, sha256: String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let stat = FileStat.of(path) else {
             throw CommandError("cannot read \(path): \(String(cString: strerror(errno)))", kind: .notFound)
         }
-        defer { try? handle.close() }
-        var hash = SHA256()
-        var size: Int64 = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hash.update(data: chunk)
-            size += Int64(chunk.count)
-        }
-        return (size, hash.finalize().map { String(format: "%02x", $0) }.joined())
+        return (stat.size, try ContentHasher.sha256(path: path))
     }
 
     func report(_ summary: Summary) {
